@@ -1,0 +1,62 @@
+using Nexus.Tasks;
+
+namespace Nexus.Hosting;
+
+/// <summary>Engine settings. Defaults suit one process on one machine; every one can come from configuration.</summary>
+public sealed class NexusOptions
+{
+    /// <summary>This process's id in leases and the node list. Default: host name and process id.</summary>
+    public string NodeId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+    /// <summary>Run workers in this process. False makes a submit-only client. Default true.</summary>
+    public bool RunWorkers { get; set; } = true;
+    /// <summary>Tasks this process runs at once. Default 16.</summary>
+    public int Concurrency { get; set; } = 16;
+    /// <summary>Queues this process claims from; null or empty means every queue. Default null.</summary>
+    public IList<string>? Queues { get; set; }
+    /// <summary>Most tasks claimed in one round trip. Default 100.</summary>
+    public int ClaimBatchSize { get; set; } = 100;
+    /// <summary>How often to look for work when no wake-up arrives. Default 1 second.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long a claim is valid without a heartbeat. Default 30 seconds.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>How often running tasks' leases are renewed (one round trip for all). Default 10 seconds.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>How often the maintenance leader rescues tasks whose lease expired. Default 5 seconds.</summary>
+    public TimeSpan RescueInterval { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>On shutdown, how long running tasks may finish before they are cancelled and handed back. Default 30 seconds.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Most completions written in one round trip. Default 200.</summary>
+    public int CompletionBatchSize { get; set; } = 200;
+    /// <summary>Attempts allowed when neither the task nor its plugin says. Default 25.</summary>
+    public int DefaultMaxAttempts { get; set; } = 25;
+    /// <summary>Backoff when neither the task nor its plugin says.</summary>
+    public RetryPolicy DefaultRetry { get; set; } = RetryPolicy.Default;
+    /// <summary>Largest args JSON accepted, in bytes. Default 1 MiB.</summary>
+    public int MaxArgsBytes { get; set; } = 1 << 20;
+    /// <summary>Apply pending migrations at start. Default true.</summary>
+    public bool MigrateOnStart { get; set; } = true;
+    /// <summary>A folder whose plugin assemblies are loaded at start, each in its own load context. Default null.</summary>
+    public string? PluginsFolder { get; set; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the setting that is out of range.</summary>
+    public void Validate()
+    {
+        static void Positive(TimeSpan v, string name)
+        {
+            if (v <= TimeSpan.Zero) throw new ArgumentException($"Nexus:{name} must be positive (was {v}).");
+        }
+        if (string.IsNullOrWhiteSpace(NodeId)) throw new ArgumentException("Nexus:NodeId must not be empty.");
+        if (Concurrency is < 1 or > 10_000) throw new ArgumentException($"Nexus:Concurrency must be between 1 and 10000 (was {Concurrency}).");
+        if (ClaimBatchSize is < 1 or > 10_000) throw new ArgumentException($"Nexus:ClaimBatchSize must be between 1 and 10000 (was {ClaimBatchSize}).");
+        if (CompletionBatchSize is < 1 or > 10_000) throw new ArgumentException($"Nexus:CompletionBatchSize must be between 1 and 10000 (was {CompletionBatchSize}).");
+        if (DefaultMaxAttempts is < 1 or > 1000) throw new ArgumentException($"Nexus:DefaultMaxAttempts must be between 1 and 1000 (was {DefaultMaxAttempts}).");
+        Positive(PollInterval, nameof(PollInterval));
+        Positive(LeaseDuration, nameof(LeaseDuration));
+        Positive(HeartbeatInterval, nameof(HeartbeatInterval));
+        Positive(RescueInterval, nameof(RescueInterval));
+        if (HeartbeatInterval >= LeaseDuration) throw new ArgumentException($"Nexus:HeartbeatInterval ({HeartbeatInterval}) must be shorter than Nexus:LeaseDuration ({LeaseDuration}).");
+        if (ShutdownTimeout < TimeSpan.Zero) throw new ArgumentException("Nexus:ShutdownTimeout must not be negative.");
+        foreach (var q in Queues ?? []) QueueName.Validate(q, "Nexus:Queues");
+        DefaultRetry.Validate("Nexus:DefaultRetry");
+    }
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nexus.Engine;
+using Nexus.Plugins;
+using Nexus.Storage;
+
+namespace Nexus.Hosting;
+
+/// <summary>The one way to add Nexus to an application.</summary>
+public static class NexusServiceCollectionExtensions
+{
+    /// <summary>Adds the Nexus engine: plugins, the store, <see cref="INexusTasks"/> and (unless
+    /// <see cref="NexusOptions.RunWorkers"/> is false) the workers as a hosted service.</summary>
+    /// <example><code>
+    /// services.AddNexus(n => n
+    ///     .UseSqlite("Data Source=./data/nexus.db")
+    ///     .AddPlugin&lt;WordCountPlugin&gt;()
+    ///     .Configure(o => o.Concurrency = 8));
+    /// </code></example>
+    public static IServiceCollection AddNexus(this IServiceCollection services, Action<NexusBuilder> configure)
+    {
+        var builder = new NexusBuilder(services);
+        configure(builder);
+        var storeFactory = builder.StoreFactory
+            ?? throw new InvalidOperationException("Nexus needs a store: call UseSqlite(...) or UsePostgres(...) inside AddNexus.");
+
+        services.AddOptions<NexusOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp =>
+        {
+            var registry = new PluginRegistry();
+            foreach (var (type, options, source) in builder.Plugins) registry.Add(type, options, source);
+            var folder = sp.GetRequiredService<IOptions<NexusOptions>>().Value.PluginsFolder;
+            if (!string.IsNullOrWhiteSpace(folder))
+            {
+                var logger = sp.GetService<ILoggerFactory>()?.CreateLogger("Nexus.Plugins");
+                foreach (var (type, source) in PluginFolderLoader.Load(folder, logger)) registry.Add(type, null, source);
+            }
+            return registry;
+        });
+        services.TryAddSingleton(storeFactory);
+        services.TryAddSingleton<WakeSignal>();
+        services.TryAddSingleton<TaskService>();
+        services.TryAddSingleton<INexusTasks>(sp => sp.GetRequiredService<TaskService>());
+        services.AddHostedService<NexusEngine>();
+        return services;
+    }
+}

@@ -1,0 +1,140 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Schema;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Nexus.Plugins;
+
+/// <summary>Turns argument JSON into a typed object, or into an error that names the field at fault;
+/// and produces the JSON schema of an args type, including DataAnnotations limits.</summary>
+internal static class ArgsBinder
+{
+    public static object Bind(Type argsType, string argsJson)
+    {
+        object? value;
+        try
+        {
+            using var doc = JsonDocument.Parse(argsJson);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new TaskValidationException("args", $"must be a JSON object, not {doc.RootElement.ValueKind.ToString().ToLowerInvariant()}");
+            }
+            value = doc.RootElement.Deserialize(argsType, NexusJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new TaskValidationException(FieldOf(ex.Path), Describe(ex));
+        }
+        if (value is null) throw new TaskValidationException("args", "must be a JSON object");
+        Validate(value);
+        return value;
+    }
+
+    private static string FieldOf(string? path) =>
+        string.IsNullOrEmpty(path) || path == "$" ? "args" : "args" + path.TrimStart('$');
+
+    private static string Describe(JsonException ex)
+    {
+        var message = ex.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        if (cut > 0) message = message[..cut];
+        if (ex.Path is null && message.StartsWith('\'')) return "is not valid JSON: " + message;
+        return message.Replace("System.", "", StringComparison.Ordinal);
+    }
+
+    private static void Validate(object value)
+    {
+        var type = value.GetType();
+        var ctorParams = type.GetConstructors().SelectMany(c => c.GetParameters())
+            .Where(p => p.Name is not null)
+            .GroupBy(p => p.Name!, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length > 0) continue;
+            var attributes = property.GetCustomAttributes<ValidationAttribute>(true).ToList();
+            if (ctorParams.TryGetValue(property.Name, out var parameter))
+            {
+                attributes.AddRange(parameter.GetCustomAttributes<ValidationAttribute>(true));
+            }
+            if (attributes.Count == 0) continue;
+            var propertyValue = property.GetValue(value);
+            var field = "args." + JsonNamingPolicy.CamelCase.ConvertName(property.Name);
+            foreach (var attribute in attributes)
+            {
+                var context = new ValidationContext(value) { MemberName = property.Name, DisplayName = field };
+                var result = attribute.GetValidationResult(propertyValue, context);
+                if (result != ValidationResult.Success)
+                {
+                    throw new TaskValidationException(field, Problem(attribute, result?.ErrorMessage));
+                }
+            }
+        }
+    }
+
+    private static string Problem(ValidationAttribute attribute, string? message) => attribute switch
+    {
+        RangeAttribute r => $"must be between {r.Minimum} and {r.Maximum}",
+        RequiredAttribute => "is required",
+        StringLengthAttribute s => $"length must be between {s.MinimumLength} and {s.MaximumLength}",
+        MinLengthAttribute m => $"must have at least {m.Length} items or characters",
+        MaxLengthAttribute m => $"must have at most {m.Length} items or characters",
+        _ => message ?? "is invalid",
+    };
+
+    public static JsonObject SchemaOf(Type argsType)
+    {
+        var exporterOptions = new JsonSchemaExporterOptions
+        {
+            TreatNullObliviousAsNonNullable = true,
+            TransformSchemaNode = AddAnnotations,
+        };
+        var node = NexusJson.Options.GetJsonSchemaAsNode(argsType, exporterOptions);
+        if (node is not JsonObject schema) throw new InvalidOperationException($"Args type {argsType.Name} does not describe a JSON object.");
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema";
+        schema["additionalProperties"] ??= false;
+        return schema;
+    }
+
+    private static JsonNode AddAnnotations(JsonSchemaExporterContext context, JsonNode node)
+    {
+        if (node is not JsonObject schema) return node;
+        var providers = new List<ICustomAttributeProvider>();
+        if (context.PropertyInfo?.AttributeProvider is { } p) providers.Add(p);
+        if (context.PropertyInfo?.AssociatedParameter?.AttributeProvider is { } a) providers.Add(a);
+        if (context.PropertyInfo is null) providers.Add(context.TypeInfo.Type);
+        foreach (var attribute in providers.SelectMany(x => x.GetCustomAttributes(true)))
+        {
+            switch (attribute)
+            {
+                case DescriptionAttribute d:
+                    schema["description"] = d.Description;
+                    break;
+                case RangeAttribute r:
+                    schema["minimum"] = JsonValue.Create(Convert.ToDouble(r.Minimum, System.Globalization.CultureInfo.InvariantCulture));
+                    schema["maximum"] = JsonValue.Create(Convert.ToDouble(r.Maximum, System.Globalization.CultureInfo.InvariantCulture));
+                    break;
+                case StringLengthAttribute s:
+                    schema["minLength"] = s.MinimumLength;
+                    schema["maxLength"] = s.MaximumLength;
+                    break;
+                case MinLengthAttribute m:
+                    schema[IsArray(schema) ? "minItems" : "minLength"] = m.Length;
+                    break;
+                case MaxLengthAttribute m:
+                    schema[IsArray(schema) ? "maxItems" : "maxLength"] = m.Length;
+                    break;
+            }
+        }
+        return schema;
+    }
+
+    private static bool IsArray(JsonObject schema) =>
+        schema["type"] is JsonValue v && v.TryGetValue<string>(out var t) ? t == "array"
+        : schema["type"] is JsonArray arr && arr.Any(x => x?.GetValue<string>() == "array");
+
+    internal static JsonTypeInfo TypeInfo(Type type) => NexusJson.Options.GetTypeInfo(type);
+}

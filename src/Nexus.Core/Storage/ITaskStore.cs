@@ -1,0 +1,205 @@
+using Nexus.Tasks;
+
+namespace Nexus.Storage;
+
+/// <summary>Task rows. Every hot-path method is batch-shaped: many rows, one round trip.</summary>
+public interface ITaskStore
+{
+    /// <summary>Inserts tasks in one round trip. A task whose unique key exists returns the existing id with
+    /// <c>Created = false</c>. Throws <see cref="QueueFullException"/> (storing nothing) when a queue's backlog limit would be passed.</summary>
+    Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default);
+
+    /// <summary>Claims up to <see cref="ClaimParams.Max"/> ready tasks: sets them running, increments their attempt,
+    /// gives them a fresh lease token and expiry. Honours priority, run time, paused queues and queue concurrency limits.</summary>
+    Task<IReadOnlyList<TaskRecord>> ClaimAsync(ClaimParams p, CancellationToken cancellationToken = default);
+
+    /// <summary>Applies completions, each fenced by its lease token. Returns, in order, whether each was accepted
+    /// (false: the lease was lost, e.g. rescued and re-claimed).</summary>
+    Task<IReadOnlyList<bool>> CompleteAsync(CompleteParams p, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends the leases still held and reports which were lost and which have cancellation requested.</summary>
+    Task<IReadOnlyList<LeaseStatus>> HeartbeatAsync(HeartbeatParams p, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a running task's progress, fenced by its lease token. Returns false when the lease is lost.</summary>
+    Task<bool> SetProgressAsync(ProgressParams p, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns tasks whose lease expired to the queue (or to dead after their last attempt).</summary>
+    Task<RescueResult> RescueAsync(RescueParams p, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads one task.</summary>
+    Task<TaskRecord?> GetAsync(long id, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists tasks, newest first, with keyset pagination.</summary>
+    Task<TaskPage> ListAsync(TaskQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels a task: waiting tasks become cancelled at once; running ones are asked to stop.</summary>
+    Task<CancelOutcome> CancelAsync(TaskActionParams p, CancellationToken cancellationToken = default);
+
+    /// <summary>Manually retries a dead or cancelled task: it becomes available with at least one attempt left.</summary>
+    Task<RetryOutcome> RetryAsync(TaskActionParams p, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a task that is not running.</summary>
+    Task<DeleteOutcome> DeleteAsync(TaskActionParams p, CancellationToken cancellationToken = default);
+
+    /// <summary>Counts tasks by queue and state.</summary>
+    Task<IReadOnlyList<QueueCounts>> CountAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>A task to insert, already validated and resolved against plugin defaults.</summary>
+public sealed record NewTask
+{
+    /// <summary>Plugin name.</summary>
+    public required string Plugin { get; init; }
+    /// <summary>Args JSON object text.</summary>
+    public required string ArgsJson { get; init; }
+    /// <summary>Validated queue name.</summary>
+    public required string Queue { get; init; }
+    /// <summary>Priority; higher first.</summary>
+    public int Priority { get; init; }
+    /// <summary>Absolute run time, or null.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+    /// <summary>Delay from the store's clock, or null. Ignored when <see cref="RunAt"/> is set.</summary>
+    public TimeSpan? Delay { get; init; }
+    /// <summary>Attempts allowed (1 or more).</summary>
+    public required int MaxAttempts { get; init; }
+    /// <summary>Per-task retry policy, or null for the plugin's/engine's.</summary>
+    public RetryPolicy? Retry { get; init; }
+    /// <summary>Per-attempt time limit.</summary>
+    public TimeSpan? Timeout { get; init; }
+    /// <summary>Idempotency key.</summary>
+    public string? UniqueKey { get; init; }
+    /// <summary>Tags.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+}
+
+/// <summary>Params of <see cref="ITaskStore.InsertAsync"/>.</summary>
+/// <param name="Tasks">The tasks, in order; results come back in the same order.</param>
+public sealed record InsertTasksParams(IReadOnlyList<NewTask> Tasks)
+{
+    /// <summary>Explicit clock for tests; null uses the store's clock.</summary>
+    public DateTimeOffset? Now { get; init; }
+}
+
+/// <summary>Params of <see cref="ITaskStore.ClaimAsync"/>.</summary>
+/// <param name="NodeId">The claiming node, recorded as the lease holder.</param>
+/// <param name="Max">Most tasks to claim.</param>
+/// <param name="LeaseDuration">How long the lease lasts without a heartbeat.</param>
+public sealed record ClaimParams(string NodeId, int Max, TimeSpan LeaseDuration)
+{
+    /// <summary>Only these queues; null claims from every queue.</summary>
+    public IReadOnlyList<string>? Queues { get; init; }
+    /// <summary>Explicit clock for tests; null uses the store's clock.</summary>
+    public DateTimeOffset? Now { get; init; }
+}
+
+/// <summary>How an attempt ended.</summary>
+public enum CompletionKind
+{
+    /// <summary>Succeeded with a result.</summary>
+    Succeeded,
+    /// <summary>Failed; run again after <see cref="TaskCompletion.Delay"/>.</summary>
+    Retry,
+    /// <summary>Failed for good.</summary>
+    Dead,
+    /// <summary>Stopped because cancellation was requested.</summary>
+    Cancelled,
+    /// <summary>Asked to run again after <see cref="TaskCompletion.Delay"/> without spending the attempt.</summary>
+    Snoozed,
+    /// <summary>Handed back unfinished (shutdown); the attempt is not spent.</summary>
+    Released,
+}
+
+/// <summary>One attempt's outcome.</summary>
+/// <param name="Id">Task id.</param>
+/// <param name="LeaseToken">The token the claim handed out; a stale token is rejected.</param>
+/// <param name="Kind">The outcome.</param>
+public sealed record TaskCompletion(long Id, Guid LeaseToken, CompletionKind Kind)
+{
+    /// <summary>Result JSON for <see cref="CompletionKind.Succeeded"/>.</summary>
+    public string? ResultJson { get; init; }
+    /// <summary>The error for failures (appended to the task's errors).</summary>
+    public AttemptError? Error { get; init; }
+    /// <summary>Wait before the next run (retry, snooze).</summary>
+    public TimeSpan Delay { get; init; }
+}
+
+/// <summary>Params of <see cref="ITaskStore.CompleteAsync"/>.</summary>
+public sealed record CompleteParams(IReadOnlyList<TaskCompletion> Completions)
+{
+    /// <summary>Explicit clock for tests; null uses the store's clock.</summary>
+    public DateTimeOffset? Now { get; init; }
+}
+
+/// <summary>A task's lease: id and token.</summary>
+public readonly record struct LeaseRef(long Id, Guid LeaseToken);
+
+/// <summary>Params of <see cref="ITaskStore.HeartbeatAsync"/>.</summary>
+public sealed record HeartbeatParams(IReadOnlyList<LeaseRef> Leases, TimeSpan LeaseDuration)
+{
+    /// <summary>Explicit clock for tests; null uses the store's clock.</summary>
+    public DateTimeOffset? Now { get; init; }
+}
+
+/// <summary>A lease's state after a heartbeat.</summary>
+/// <param name="Id">Task id.</param>
+/// <param name="Held">False when the lease was lost (rescued, deleted or re-claimed).</param>
+/// <param name="CancelRequested">True when someone asked to cancel the task.</param>
+public readonly record struct LeaseStatus(long Id, bool Held, bool CancelRequested);
+
+/// <summary>Params of <see cref="ITaskStore.SetProgressAsync"/>.</summary>
+public sealed record ProgressParams(long Id, Guid LeaseToken, TaskProgress Progress);
+
+/// <summary>Params of <see cref="ITaskStore.RescueAsync"/>.</summary>
+/// <param name="Max">Most tasks to rescue in one call (keeps transactions short).</param>
+public sealed record RescueParams(int Max)
+{
+    /// <summary>Explicit clock for tests; null uses the store's clock.</summary>
+    public DateTimeOffset? Now { get; init; }
+}
+
+/// <summary>What a rescue did.</summary>
+/// <param name="Requeued">Tasks returned to the queue for another attempt.</param>
+/// <param name="Dead">Tasks that had used their last attempt and are now dead.</param>
+public sealed record RescueResult(int Requeued, int Dead);
+
+/// <summary>Params of the single-task operator actions.</summary>
+public sealed record TaskActionParams(long Id)
+{
+    /// <summary>Explicit clock for tests; null uses the store's clock.</summary>
+    public DateTimeOffset? Now { get; init; }
+}
+
+/// <summary>What a cancel did.</summary>
+public enum CancelOutcome
+{
+    /// <summary>No such task.</summary>
+    NotFound,
+    /// <summary>It was waiting and is now cancelled.</summary>
+    Cancelled,
+    /// <summary>It is running; its worker was asked to stop.</summary>
+    Requested,
+    /// <summary>It had already finished; nothing changed.</summary>
+    AlreadyFinished,
+}
+
+/// <summary>What a manual retry did.</summary>
+public enum RetryOutcome
+{
+    /// <summary>No such task.</summary>
+    NotFound,
+    /// <summary>It is available again.</summary>
+    Retried,
+    /// <summary>It is not dead or cancelled; nothing changed.</summary>
+    NotRetryable,
+}
+
+/// <summary>What a delete did.</summary>
+public enum DeleteOutcome
+{
+    /// <summary>No such task.</summary>
+    NotFound,
+    /// <summary>Deleted.</summary>
+    Deleted,
+    /// <summary>It is running; cancel it first.</summary>
+    Running,
+}

@@ -1,0 +1,56 @@
+using System.Text.Json;
+using Nexus.Tasks;
+
+namespace Nexus.Storage;
+
+/// <summary>The one JSON layout of the structured columns (errors, tags, retry policy, progress) that every driver stores.
+/// Drivers call these instead of inventing their own, so rows read the same on SQLite and PostgreSQL.</summary>
+public static class StoredJson
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    /// <summary>One attempt error as a JSON object: {attempt, at, type, message, stackTrace}.</summary>
+    public static string Error(AttemptError error) => JsonSerializer.Serialize(error, Options);
+
+    /// <summary>Reads the errors array (null or empty text reads as none).</summary>
+    public static IReadOnlyList<AttemptError> Errors(string? json) =>
+        string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<AttemptError>>(json, Options) ?? [];
+
+    /// <summary>Tags as a JSON array of strings.</summary>
+    public static string Tags(IReadOnlyList<string> tags) => JsonSerializer.Serialize(tags, Options);
+
+    /// <summary>Reads a tags array.</summary>
+    public static IReadOnlyList<string> Tags(string? json) =>
+        string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<string>>(json, Options) ?? [];
+
+    /// <summary>A retry policy as {initialDelayMs, multiplier, maxDelayMs, jitter}, or null.</summary>
+    public static string? Retry(RetryPolicy? retry) => retry is null ? null : JsonSerializer.Serialize(
+        new StoredRetry(retry.InitialDelay.TotalMilliseconds, retry.Multiplier, retry.MaxDelay.TotalMilliseconds, retry.Jitter), Options);
+
+    /// <summary>Reads a retry policy, or null.</summary>
+    public static RetryPolicy? Retry(string? json)
+    {
+        if (string.IsNullOrEmpty(json)) return null;
+        var r = JsonSerializer.Deserialize<StoredRetry>(json, Options)!;
+        return new RetryPolicy
+        {
+            InitialDelay = TimeSpan.FromMilliseconds(r.InitialDelayMs),
+            Multiplier = r.Multiplier,
+            MaxDelay = TimeSpan.FromMilliseconds(r.MaxDelayMs),
+            Jitter = r.Jitter,
+        };
+    }
+
+    /// <summary>Progress as {fraction, message}.</summary>
+    public static string Progress(TaskProgress progress) => JsonSerializer.Serialize(progress, Options);
+
+    /// <summary>Reads progress, or null.</summary>
+    public static TaskProgress? Progress(string? json) =>
+        string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize<TaskProgress>(json, Options);
+
+    /// <summary>The error recorded when a lease expires and the task is rescued.</summary>
+    public static AttemptError LeaseExpired(int attempt, DateTimeOffset at, string? node) =>
+        new(attempt, at, "LeaseExpired", $"The lease held by {node ?? "a worker"} expired before the attempt finished (worker crashed, froze or lost the database).", null);
+
+    private sealed record StoredRetry(double InitialDelayMs, double Multiplier, double MaxDelayMs, double Jitter);
+}

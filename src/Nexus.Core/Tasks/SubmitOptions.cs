@@ -1,0 +1,35 @@
+namespace Nexus.Tasks;
+
+/// <summary>How to submit a task. Every property is optional; unset ones take the plugin's or engine's default.</summary>
+public sealed record SubmitOptions
+{
+    /// <summary>Queue name (letters, digits, <c>_ . -</c>; 1–64 chars). Default: the plugin's queue, else <c>default</c>.</summary>
+    public string? Queue { get; init; }
+    /// <summary>Higher runs first. Default 0.</summary>
+    public int Priority { get; init; }
+    /// <summary>Run no earlier than this instant. Mutually exclusive with <see cref="Delay"/>.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+    /// <summary>Run no earlier than this long after the store's clock at submit.</summary>
+    public TimeSpan? Delay { get; init; }
+    /// <summary>Attempts allowed, 1–1000. Default: the plugin's, else the engine's (25).</summary>
+    public int? MaxAttempts { get; init; }
+    /// <summary>Backoff override for this task.</summary>
+    public RetryPolicy? Retry { get; init; }
+    /// <summary>Time limit per attempt. Default: the plugin's, else none.</summary>
+    public TimeSpan? Timeout { get; init; }
+    /// <summary>Idempotency key: a second submit with the same key returns the existing task instead of a new one.</summary>
+    public string? UniqueKey { get; init; }
+    /// <summary>Labels for filtering.</summary>
+    public IReadOnlyList<string>? Tags { get; init; }
+}
+
+/// <summary>One task to submit: the plugin's name, its arguments as JSON, and options.</summary>
+/// <param name="Plugin">The registered plugin name.</param>
+/// <param name="ArgsJson">The arguments as a JSON object text.</param>
+/// <param name="Options">Options, or null for defaults.</param>
+public sealed record TaskRequest(string Plugin, string ArgsJson, SubmitOptions? Options = null);
+
+/// <summary>What a submit produced.</summary>
+/// <param name="Id">The task's id.</param>
+/// <param name="Created">False when a task with the same unique key already existed and was returned instead.</param>
+public sealed record SubmitResult(long Id, bool Created);
