@@ -88,6 +88,8 @@ public sealed record ClaimParams(string NodeId, int Max, TimeSpan LeaseDuration)
 {
     /// <summary>Only these queues; null claims from every queue.</summary>
     public IReadOnlyList<string>? Queues { get; init; }
+    /// <summary>Only tasks of these plugins (the ones the claiming node can run); null claims any plugin.</summary>
+    public IReadOnlyList<string>? Plugins { get; init; }
     /// <summary>Explicit clock for tests; null uses the store's clock.</summary>
     public DateTimeOffset? Now { get; init; }
 }
