@@ -1,0 +1,170 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Nexus.Hosting;
+using Nexus.Plugins;
+using Nexus.Storage;
+using Nexus.Tasks;
+
+namespace Nexus.Engine;
+
+/// <summary>Runs claimed attempts, turns each outcome into a completion for the completer, and tracks free slots.</summary>
+internal sealed class Executor(
+    PluginRegistry registry,
+    NexusOptions options,
+    IServiceScopeFactory scopes,
+    Completer completer,
+    INexusStore store,
+    StoreClock clock,
+    ILoggerFactory loggerFactory,
+    CancellationToken hardStop) : IDisposable
+{
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Nexus.Executor");
+    private readonly Random _jitter = new();
+    private readonly Lock _jitterLock = new();
+    private readonly Lock _drainLock = new();
+    private TaskCompletionSource? _drained;
+    private int _inFlight;
+
+    public RunningTasks Running { get; } = new();
+
+    /// <summary>Raised whenever a slot frees up.</summary>
+    public WakeSignal SlotFreed { get; } = new();
+
+    public int FreeSlots => options.Concurrency - Volatile.Read(ref _inFlight);
+
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Completes when nothing is in flight.</summary>
+    public Task DrainedAsync()
+    {
+        lock (_drainLock)
+        {
+            if (Volatile.Read(ref _inFlight) == 0) return Task.CompletedTask;
+            _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _drained.Task;
+        }
+    }
+
+    public void Dispose() => SlotFreed.Dispose();
+
+    public void Start(TaskRecord task)
+    {
+        Interlocked.Increment(ref _inFlight);
+        var running = new RunningTask(task);
+        Running.Add(running);
+        _ = Task.Run(() => RunAsync(running), CancellationToken.None);
+    }
+
+    private async Task RunAsync(RunningTask running)
+    {
+        var task = running.Record;
+        TaskCompletion completion;
+        try
+        {
+            completion = await ExecuteAsync(running).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Only engine faults land here (plugin faults are outcomes); hand the task back rather than lose it.
+            _logger.LogError(ex, "Engine fault while running task {TaskId}; handing it back.", task.Id);
+            completion = new TaskCompletion(task.Id, task.LeaseToken!.Value, CompletionKind.Released);
+        }
+        finally
+        {
+            Running.Remove(task.Id);
+            running.Dispose();
+        }
+        completer.Enqueue(completion);
+        if (Interlocked.Decrement(ref _inFlight) == 0)
+        {
+            lock (_drainLock)
+            {
+                _drained?.TrySetResult();
+                _drained = null;
+            }
+        }
+        SlotFreed.Set();
+    }
+
+    private async Task<TaskCompletion> ExecuteAsync(RunningTask running)
+    {
+        var task = running.Record;
+        var token = task.LeaseToken!.Value;
+        if (!registry.TryGet(task.Plugin, out var plugin))
+        {
+            // Claims are filtered by plugin, so this only happens if the registry changed under us.
+            return Fail(task, token, new PermanentTaskException($"Plugin '{task.Plugin}' is not registered on node {options.NodeId}."), permanent: true);
+        }
+        var timeout = task.Timeout;
+        using var timeoutCts = timeout is { } t ? new CancellationTokenSource(t, clock.Time) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(hardStop, timeoutCts.Token, running.Cancel.Token, running.LeaseLost.Token);
+        if (task.CancelRequested) await running.Cancel.CancelAsync();
+
+        var logger = loggerFactory.CreateLogger("Nexus.Task." + plugin.Name);
+        using var scope = scopes.CreateAsyncScope();
+        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["TaskId"] = task.Id, ["Plugin"] = task.Plugin, ["Attempt"] = task.Attempt });
+        var progress = new ProgressWriter(store, clock, task.Id, token, _logger);
+        var context = new TaskContext
+        {
+            TaskId = task.Id,
+            Plugin = task.Plugin,
+            Queue = task.Queue,
+            Attempt = task.Attempt,
+            MaxAttempts = task.MaxAttempts,
+            Tags = task.Tags,
+            CancellationToken = linked.Token,
+            Logger = logger,
+            Services = scope.ServiceProvider,
+            OnProgress = progress.ReportAsync,
+        };
+        try
+        {
+            var result = await plugin.Invoker.InvokeAsync(scope.ServiceProvider, task.ArgsJson, context).ConfigureAwait(false);
+            await progress.FlushAsync().ConfigureAwait(false);
+            return new TaskCompletion(task.Id, token, CompletionKind.Succeeded) { ResultJson = result };
+        }
+        catch (SnoozeTaskException snooze)
+        {
+            return new TaskCompletion(task.Id, token, CompletionKind.Snoozed) { Delay = snooze.Delay };
+        }
+        catch (PermanentTaskException ex)
+        {
+            return Fail(task, token, ex, permanent: true);
+        }
+        catch (Exception ex) when (running.Cancel.IsCancellationRequested)
+        {
+            return new TaskCompletion(task.Id, token, CompletionKind.Cancelled) { Error = ErrorOf(task, new OperationCanceledException("Cancelled by request.", ex)) };
+        }
+        catch (OperationCanceledException ex) when (timeoutCts.IsCancellationRequested)
+        {
+            return Fail(task, token, new TimeoutException($"The attempt exceeded its timeout of {timeout}.", ex), permanent: false);
+        }
+        catch (Exception) when (hardStop.IsCancellationRequested || running.LeaseLost.IsCancellationRequested)
+        {
+            // Shutdown deadline passed (or the lease is gone): give the task back without spending the attempt.
+            return new TaskCompletion(task.Id, token, CompletionKind.Released);
+        }
+        catch (Exception ex)
+        {
+            return Fail(task, token, ex, permanent: false);
+        }
+    }
+
+    private TaskCompletion Fail(TaskRecord task, Guid token, Exception ex, bool permanent)
+    {
+        var error = ErrorOf(task, ex);
+        if (permanent || task.Attempt >= task.MaxAttempts)
+        {
+            _logger.LogWarning("Task {TaskId} ({Plugin}) failed attempt {Attempt}/{Max} and is dead: {Error}", task.Id, task.Plugin, task.Attempt, task.MaxAttempts, ex.Message);
+            return new TaskCompletion(task.Id, token, CompletionKind.Dead) { Error = error };
+        }
+        var policy = task.Retry ?? (registry.TryGet(task.Plugin, out var p) ? p.Retry : null) ?? options.DefaultRetry;
+        TimeSpan delay;
+        lock (_jitterLock) delay = policy.DelayAfter(task.Attempt, _jitter);
+        _logger.LogInformation("Task {TaskId} ({Plugin}) failed attempt {Attempt}/{Max}; retrying in {Delay}: {Error}", task.Id, task.Plugin, task.Attempt, task.MaxAttempts, delay, ex.Message);
+        return new TaskCompletion(task.Id, token, CompletionKind.Retry) { Error = error, Delay = delay };
+    }
+
+    private AttemptError ErrorOf(TaskRecord task, Exception ex) =>
+        new(task.Attempt, clock.Time.GetUtcNow(), ex.GetType().Name, ex.Message, ex.StackTrace);
+}

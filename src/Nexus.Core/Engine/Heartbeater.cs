@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Logging;
+using Nexus.Hosting;
+using Nexus.Storage;
+
+namespace Nexus.Engine;
+
+/// <summary>Renews the leases of every running attempt in one round trip per interval; stops attempts whose
+/// lease was lost or whose cancellation was requested.</summary>
+internal sealed class Heartbeater(INexusStore store, NexusOptions options, Executor executor, StoreClock clock, ILogger logger)
+{
+    public async Task RunAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(options.HeartbeatInterval, clock.Time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                await BeatAsync(stop).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    public async Task BeatAsync(CancellationToken stop)
+    {
+        var leases = executor.Running.Leases();
+        if (leases.Count == 0) return;
+        try
+        {
+            var statuses = await store.Tasks.HeartbeatAsync(new HeartbeatParams(leases, options.LeaseDuration) { Now = clock.Now }, stop).ConfigureAwait(false);
+            foreach (var status in statuses)
+            {
+                if (!executor.Running.TryGet(status.Id, out var task)) continue;
+                if (!status.Held)
+                {
+                    logger.LogWarning("Lost the lease of task {TaskId}; stopping the attempt (its outcome would be rejected).", status.Id);
+                    await task.LeaseLost.CancelAsync();
+                }
+                else if (status.CancelRequested)
+                {
+                    await task.Cancel.CancelAsync();
+                }
+            }
+        }
+        catch (Exception ex) when (!stop.IsCancellationRequested)
+        {
+            logger.LogError(ex, "Heartbeat for {Count} leases failed; will retry next interval.", leases.Count);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The attempt finished between the read and the cancel.
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Nexus.Hosting;
+using Nexus.Plugins;
+using Nexus.Storage;
+
+namespace Nexus.Engine;
+
+/// <summary>
+/// The worker side of one process. Start: migrate, then run the dispatcher (claims in batches), the executor
+/// (runs attempts), the completer (writes outcomes in batches), the heartbeater (renews all leases in one round
+/// trip) and the rescuer (on the elected node). Stop: stop claiming, let running attempts finish within
+/// <see cref="NexusOptions.ShutdownTimeout"/>, cancel and hand back the rest, flush completions.
+/// </summary>
+internal sealed class NexusEngine(
+    INexusStore store,
+    PluginRegistry registry,
+    IOptions<NexusOptions> options,
+    TaskService tasks,
+    WakeSignal wake,
+    TimeProvider time,
+    IServiceScopeFactory scopes,
+    ILoggerFactory? loggerFactory = null) : IHostedService, IDisposable
+{
+    private readonly NexusOptions _options = options.Value;
+    private readonly StoreClock _clock = new(time);
+    private readonly ILoggerFactory _loggers = loggerFactory ?? NullLoggerFactory.Instance;
+    private readonly CancellationTokenSource _stopClaiming = new();
+    private readonly CancellationTokenSource _hardStop = new();
+    private readonly CancellationTokenSource _stopLoops = new();
+    private Completer? _completer;
+    private Executor? _executor;
+    private Task _loops = Task.CompletedTask;
+    private Task _completerLoop = Task.CompletedTask;
+    private IAsyncDisposable? _listener;
+
+    private ILogger Logger => _loggers.CreateLogger("Nexus.Engine");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _options.Validate();
+        if (_options.MigrateOnStart)
+        {
+            var migration = await store.MigrateAsync(cancellationToken);
+            if (migration.Applied.Count > 0)
+            {
+                Logger.LogInformation("Migrated the {Driver} store from schema version {From} to {To}.", store.Driver, migration.FromVersion, migration.ToVersion);
+            }
+        }
+        if (!_options.RunWorkers)
+        {
+            Logger.LogInformation("Nexus node {Node} started without workers (submit only).", _options.NodeId);
+            return;
+        }
+        _completer = new Completer(store, _clock, _options.CompletionBatchSize, Logger, OnCompletionStored);
+        _executor = new Executor(registry, _options, scopes, _completer, store, _clock, _loggers, _hardStop.Token);
+        var dispatcher = new Dispatcher(store, registry, _options, _executor, wake, _clock, Logger);
+        var heartbeater = new Heartbeater(store, _options, _executor, _clock, Logger);
+        var rescuer = new Rescuer(store, _options, wake, _clock, Logger);
+
+        _completerLoop = Task.Run(_completer.RunAsync, CancellationToken.None);
+        tasks.CancelRequested += OnCancelRequested;
+        if (store.Notifications is { } notifications)
+        {
+            _listener = await notifications.ListenAsync(_ => wake.Set(), cancellationToken);
+        }
+        _loops = Task.WhenAll(
+            Task.Run(() => dispatcher.RunAsync(_stopClaiming.Token), CancellationToken.None),
+            Task.Run(() => heartbeater.RunAsync(_stopLoops.Token), CancellationToken.None),
+            Task.Run(() => rescuer.RunAsync(_stopLoops.Token), CancellationToken.None));
+        Logger.LogInformation(
+            "Nexus node {Node} started on {Driver}: {Concurrency} workers, plugins [{Plugins}], queues [{Queues}].",
+            _options.NodeId, store.Driver, _options.Concurrency, string.Join(", ", registry.All.Select(p => p.Name)),
+            _options.Queues is { Count: > 0 } q ? string.Join(", ", q) : "all");
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_completer is null || _executor is null) return;
+        await _stopClaiming.CancelAsync();
+        if (_executor.InFlight > 0)
+        {
+            Logger.LogInformation("Shutting down: waiting up to {Timeout} for {Count} running tasks.", _options.ShutdownTimeout, _executor.InFlight);
+            await Task.WhenAny(_executor.DrainedAsync(), Task.Delay(_options.ShutdownTimeout, time, cancellationToken)).ConfigureAwait(false);
+            if (_executor.InFlight > 0)
+            {
+                Logger.LogWarning("Shutdown deadline passed: cancelling {Count} running tasks and handing them back to the queue.", _executor.InFlight);
+                await _hardStop.CancelAsync();
+                await _executor.DrainedAsync().ConfigureAwait(false);
+            }
+        }
+        // Heartbeats run until every attempt has ended, so no lease lapses during a graceful drain.
+        await _stopLoops.CancelAsync();
+        await _loops.ConfigureAwait(false);
+        _completer.Complete();
+        await _completerLoop.ConfigureAwait(false);
+        tasks.CancelRequested -= OnCancelRequested;
+        if (_listener is not null) await _listener.DisposeAsync();
+        try
+        {
+            await store.Leader.ResignAsync(new LeaderParams(Rescuer.LeaderName, _options.NodeId, _options.RescueInterval) { Now = _clock.Now }, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            Logger.LogDebug(ex, "Resigning maintenance leadership failed; it lapses on its own.");
+        }
+        Logger.LogInformation("Nexus node {Node} stopped.", _options.NodeId);
+    }
+
+    private void OnCancelRequested(long id)
+    {
+        if (_executor is not null && _executor.Running.TryGet(id, out var task))
+        {
+            try
+            {
+                task.Cancel.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Finished meanwhile.
+            }
+        }
+    }
+
+    private void OnCompletionStored(TaskCompletion completion, bool accepted)
+    {
+        if (accepted && completion.Kind is CompletionKind.Succeeded or CompletionKind.Dead or CompletionKind.Cancelled)
+        {
+            tasks.NotifyFinished(completion.Id);
+        }
+    }
+
+    public void Dispose()
+    {
+        _executor?.Dispose();
+        _stopClaiming.Dispose();
+        _hardStop.Dispose();
+        _stopLoops.Dispose();
+    }
+}

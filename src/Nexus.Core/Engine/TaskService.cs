@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Nexus.Hosting;
+using Nexus.Plugins;
+using Nexus.Storage;
+using Nexus.Tasks;
+
+namespace Nexus.Engine;
+
+/// <summary>Validates and submits tasks and answers operator actions; wakes the local dispatcher on submit.</summary>
+internal sealed class TaskService(
+    PluginRegistry registry,
+    INexusStore store,
+    IOptions<NexusOptions> options,
+    WakeSignal wake,
+    TimeProvider time) : INexusTasks
+{
+    private const int MaxUniqueKeyLength = 255;
+    private const int MaxTags = 32;
+    private const int MaxTagLength = 64;
+    private readonly StoreClock _clock = new(time);
+    private readonly ConcurrentDictionary<long, TaskCompletionSource> _waiters = new();
+
+    public Task<SubmitResult> SubmitAsync<TArgs>(string plugin, TArgs args, SubmitOptions? submitOptions = null, CancellationToken cancellationToken = default) =>
+        SubmitJsonAsync(plugin, JsonSerializer.Serialize(args, NexusJson.Options), submitOptions, cancellationToken);
+
+    public async Task<SubmitResult> SubmitJsonAsync(string plugin, string argsJson, SubmitOptions? submitOptions = null, CancellationToken cancellationToken = default)
+    {
+        var results = await InsertAsync([Resolve(new TaskRequest(plugin, argsJson, submitOptions), "")], cancellationToken);
+        return results[0];
+    }
+
+    public Task<IReadOnlyList<SubmitResult>> SubmitManyAsync(IReadOnlyList<TaskRequest> requests, CancellationToken cancellationToken = default) =>
+        InsertAsync(Prepare(requests), cancellationToken);
+
+    public IReadOnlyList<NewTask> Prepare(IReadOnlyList<TaskRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        if (requests.Count == 0) throw new TaskValidationException("tasks", "must contain at least one task");
+        var rows = new NewTask[requests.Count];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = Resolve(requests[i], requests.Count == 1 ? "" : $"tasks[{i}].");
+        }
+        return rows;
+    }
+
+    private async Task<IReadOnlyList<SubmitResult>> InsertAsync(IReadOnlyList<NewTask> rows, CancellationToken cancellationToken)
+    {
+        var results = await store.Tasks.InsertAsync(new InsertTasksParams(rows) { Now = _clock.Now }, cancellationToken);
+        wake.Set();
+        return results;
+    }
+
+    private NewTask Resolve(TaskRequest request, string prefix)
+    {
+        if (request is null) throw new TaskValidationException(prefix + "task", "must not be null");
+        if (string.IsNullOrWhiteSpace(request.Plugin)) throw new TaskValidationException(prefix + "plugin", "is required");
+        if (!registry.TryGet(request.Plugin, out var plugin)) throw new UnknownPluginException(request.Plugin, registry.All.Select(p => p.Name));
+        var o = request.Options ?? new SubmitOptions();
+        var opts = options.Value;
+
+        if (request.ArgsJson is null) throw new TaskValidationException(prefix + "args", "is required (use {} for none)");
+        var size = Encoding.UTF8.GetByteCount(request.ArgsJson);
+        if (size > opts.MaxArgsBytes)
+        {
+            throw new TaskValidationException(prefix + "args", $"is {size} bytes; the limit is {opts.MaxArgsBytes} bytes (store large inputs as files and pass their path)");
+        }
+        try
+        {
+            plugin.Invoker.Validate(request.ArgsJson);
+        }
+        catch (TaskValidationException ex) when (prefix.Length > 0)
+        {
+            throw new TaskValidationException(prefix + ex.Field, ex.Problem);
+        }
+
+        var queue = o.Queue ?? plugin.Queue;
+        QueueName.Validate(queue, prefix + "queue");
+        var maxAttempts = o.MaxAttempts ?? plugin.MaxAttempts ?? opts.DefaultMaxAttempts;
+        if (maxAttempts is < 1 or > 1000) throw new TaskValidationException(prefix + "maxAttempts", $"must be between 1 and 1000 (was {maxAttempts})");
+        if (o.RunAt is not null && o.Delay is not null) throw new TaskValidationException(prefix + "delay", "give runAt or delay, not both");
+        if (o.Delay < TimeSpan.Zero) throw new TaskValidationException(prefix + "delay", "must not be negative");
+        if (o.Timeout is { } t && t <= TimeSpan.Zero) throw new TaskValidationException(prefix + "timeout", "must be positive");
+        o.Retry?.Validate(prefix + "retry");
+        if (o.UniqueKey is { } key && (key.Length == 0 || key.Length > MaxUniqueKeyLength))
+        {
+            throw new TaskValidationException(prefix + "uniqueKey", $"must be 1–{MaxUniqueKeyLength} characters");
+        }
+        var tags = o.Tags ?? [];
+        if (tags.Count > MaxTags) throw new TaskValidationException(prefix + "tags", $"at most {MaxTags} tags");
+        for (var i = 0; i < tags.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(tags[i]) || tags[i].Length > MaxTagLength)
+            {
+                throw new TaskValidationException($"{prefix}tags[{i}]", $"must be 1–{MaxTagLength} non-blank characters");
+            }
+        }
+        return new NewTask
+        {
+            Plugin = plugin.Name,
+            ArgsJson = request.ArgsJson,
+            Queue = queue,
+            Priority = o.Priority,
+            RunAt = o.RunAt,
+            Delay = o.Delay,
+            MaxAttempts = maxAttempts,
+            Retry = o.Retry,
+            Timeout = o.Timeout ?? plugin.Timeout,
+            UniqueKey = o.UniqueKey,
+            Tags = tags,
+        };
+    }
+
+    public Task<TaskRecord?> GetAsync(long id, CancellationToken cancellationToken = default) => store.Tasks.GetAsync(id, cancellationToken);
+
+    public Task<TaskPage> ListAsync(TaskQuery query, CancellationToken cancellationToken = default)
+    {
+        if (query.Limit is < 1 or > 1000) throw new TaskValidationException("limit", $"must be between 1 and 1000 (was {query.Limit})");
+        if (query.Queue is not null) QueueName.Validate(query.Queue);
+        return store.Tasks.ListAsync(query, cancellationToken);
+    }
+
+    public async Task<TaskRecord> WaitAsync(long id, CancellationToken cancellationToken = default)
+    {
+        // Completions in this process signal the waiter at once; a poll covers work finished by other processes.
+        var delay = TimeSpan.FromMilliseconds(10);
+        while (true)
+        {
+            var waiter = _waiters.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            var task = await store.Tasks.GetAsync(id, cancellationToken) ?? throw new KeyNotFoundException($"No task with id {id}.");
+            if (task.State.IsTerminal())
+            {
+                _waiters.TryRemove(id, out _);
+                return task;
+            }
+            await Task.WhenAny(waiter.Task, Task.Delay(delay, time, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 500));
+        }
+    }
+
+    /// <summary>Called by the engine after completions are stored.</summary>
+    internal void NotifyFinished(long id)
+    {
+        if (_waiters.TryRemove(id, out var waiter)) waiter.TrySetResult();
+    }
+
+    public async Task<CancelOutcome> CancelAsync(long id, CancellationToken cancellationToken = default)
+    {
+        var outcome = await store.Tasks.CancelAsync(new TaskActionParams(id) { Now = _clock.Now }, cancellationToken);
+        if (outcome == CancelOutcome.Cancelled) NotifyFinished(id);
+        CancelRequested?.Invoke(id);
+        return outcome;
+    }
+
+    /// <summary>Lets the local engine stop a running task at once instead of at its next heartbeat.</summary>
+    internal event Action<long>? CancelRequested;
+
+    public async Task<RetryOutcome> RetryAsync(long id, CancellationToken cancellationToken = default)
+    {
+        var outcome = await store.Tasks.RetryAsync(new TaskActionParams(id) { Now = _clock.Now }, cancellationToken);
+        if (outcome == RetryOutcome.Retried) wake.Set();
+        return outcome;
+    }
+
+    public Task<DeleteOutcome> DeleteAsync(long id, CancellationToken cancellationToken = default) =>
+        store.Tasks.DeleteAsync(new TaskActionParams(id) { Now = _clock.Now }, cancellationToken);
+}
