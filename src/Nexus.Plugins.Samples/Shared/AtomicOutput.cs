@@ -1,0 +1,67 @@
+namespace Nexus.Plugins.Samples;
+
+/// <summary>
+/// Output files written so that a failing or cancelled task leaves none half-written: each is written to a
+/// hidden temporary name in its final folder, and only moved over the final name (an atomic rename) once all
+/// of a task's outputs are complete. Disposing without <see cref="Commit"/> deletes the temporaries.
+/// </summary>
+internal sealed class AtomicOutput : IDisposable
+{
+    private readonly List<(string Temp, string Final)> _staged = [];
+
+    /// <summary>Writes one file atomically and returns its size in bytes.</summary>
+    public static async Task<long> WriteFileAsync(string finalPath, string argName, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        using var output = new AtomicOutput();
+        var temp = output.Stage(finalPath, argName);
+        await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        {
+            await write(stream, cancellationToken);
+            await stream.FlushAsync(cancellationToken);
+        }
+        var bytes = new FileInfo(temp).Length;
+        cancellationToken.ThrowIfCancellationRequested();
+        output.Commit();
+        return bytes;
+    }
+
+    /// <summary>Reserves a temporary file beside <paramref name="finalPath"/> (a path already confined by
+    /// <see cref="ArtifactPaths"/>) and returns its path; creates the folder if needed.</summary>
+    public string Stage(string finalPath, string argName)
+    {
+        if (Directory.Exists(finalPath)) throw new PermanentTaskException($"{argName}: '{Path.GetFileName(finalPath)}' is a folder, not a file.");
+        var folder = Path.GetDirectoryName(finalPath) ?? throw new PermanentTaskException($"{argName}: must name a file, not the file-system root.");
+        if (File.Exists(folder)) throw new PermanentTaskException($"{argName}: '{Path.GetFileName(folder)}' is a file, not a folder.");
+        Directory.CreateDirectory(folder);
+        var temp = Path.Join(folder, $".{Path.GetFileName(finalPath)}.{Guid.NewGuid():N}.partial");
+        _staged.Add((temp, finalPath));
+        return temp;
+    }
+
+    /// <summary>Moves every staged file over its final name.</summary>
+    public void Commit()
+    {
+        foreach (var (temp, final) in _staged) File.Move(temp, final, overwrite: true);
+        _staged.Clear();
+    }
+
+    /// <summary>Deletes temporaries that were not committed.</summary>
+    public void Dispose()
+    {
+        foreach (var (temp, _) in _staged)
+        {
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (IOException)
+            {
+                // Best effort: the temporary name is hidden and never mistaken for output.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        _staged.Clear();
+    }
+}
