@@ -36,6 +36,7 @@ internal sealed class NexusEngine(
     private Task _loops = Task.CompletedTask;
     private Task _completerLoop = Task.CompletedTask;
     private IAsyncDisposable? _listener;
+    private int _stopped;
 
     private ILogger Logger => _loggers.CreateLogger("Nexus.Engine");
 
@@ -79,7 +80,7 @@ internal sealed class NexusEngine(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_completer is null || _executor is null) return;
+        if (_completer is null || _executor is null || Interlocked.Exchange(ref _stopped, 1) == 1) return;
         await _stopClaiming.CancelAsync();
         if (_executor.InFlight > 0)
         {

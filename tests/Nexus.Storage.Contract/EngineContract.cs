@@ -1,0 +1,272 @@
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using Nexus.Hosting;
+using Nexus.Storage;
+using Nexus.Tasks;
+
+namespace Nexus.Storage.Contract;
+
+/// <summary>The engine end to end on the driver under test: submit, run, retry, dead, snooze, cancel, timeout, rescue, shutdown.</summary>
+public abstract class EngineContract : EngineHarness
+{
+    private static string Args(ProbeMode mode, int failTimes = 0, string? value = null) =>
+        JsonSerializer.Serialize(new ProbeArgs { Mode = mode, FailTimes = failTimes, Value = value }, NexusJson.Options);
+
+    [Fact]
+    public async Task Submit_RunsThePlugin_AndStoresItsResult()
+    {
+        var (_, tasks) = await StartAsync();
+
+        var submitted = await tasks.SubmitAsync("test.probe", new ProbeArgs { Value = "hello" });
+        var done = await WaitFinishedAsync(tasks, submitted.Id);
+
+        Assert.True(submitted.Created);
+        Assert.Equal(TaskState.Succeeded, done.State);
+        var result = JsonSerializer.Deserialize<ProbeResult>(done.ResultJson!, NexusJson.Options)!;
+        Assert.Equal(new ProbeResult("hello", 1), result);
+        Assert.Equal(1, Probe.Runs[submitted.Id]);
+    }
+
+    [Fact]
+    public async Task FailingTask_IsRetriedWithExponentialBackoffOnTheClock_ThenSucceeds()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2031, 3, 1, 8, 0, 0, TimeSpan.Zero));
+        var t0 = clock.GetUtcNow();
+        var (_, tasks) = await StartAsync(time: clock);
+        var retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(10), Multiplier = 2, MaxDelay = TimeSpan.FromMinutes(10), Jitter = 0 };
+
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Fail, failTimes: 2), new SubmitOptions { Retry = retry, MaxAttempts = 3 })).Id;
+
+        var first = await WaitUntilAsync(tasks, id, t => t.State == TaskState.Retrying && t.Errors.Count == 1);
+        Assert.Equal(t0.AddSeconds(10), first.RunAt);
+        clock.Advance(TimeSpan.FromSeconds(10));
+        var second = await WaitUntilAsync(tasks, id, t => t.State == TaskState.Retrying && t.Errors.Count == 2);
+        Assert.Equal(t0.AddSeconds(10 + 20), second.RunAt);
+        clock.Advance(TimeSpan.FromSeconds(20));
+        var done = await WaitFinishedAsync(tasks, id);
+
+        Assert.Equal(TaskState.Succeeded, done.State);
+        Assert.Equal(3, done.Attempt);
+        Assert.Equal(["planned failure 1", "planned failure 2"], done.Errors.Select(e => e.Message));
+        Assert.All(done.Errors, e => Assert.Equal("InvalidOperationException", e.Type));
+        Assert.All(done.Errors, e => Assert.False(string.IsNullOrEmpty(e.StackTrace)));
+    }
+
+    [Fact]
+    public async Task TaskFailingEveryAttempt_IsDead_AndAManualRetryRunsItAgain()
+    {
+        var (_, tasks) = await StartAsync();
+        var fast = new RetryPolicy { InitialDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero, Jitter = 0 };
+
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Fail, failTimes: 2), new SubmitOptions { MaxAttempts = 2, Retry = fast })).Id;
+        var dead = await WaitFinishedAsync(tasks, id);
+
+        Assert.Equal(TaskState.Dead, dead.State);
+        Assert.Equal(2, dead.Errors.Count);
+        Assert.Equal(RetryOutcome.Retried, await tasks.RetryAsync(id));
+        var done = await WaitFinishedAsync(tasks, id);
+        Assert.Equal(TaskState.Succeeded, done.State);
+        Assert.Equal(3, done.Attempt);
+    }
+
+    [Fact]
+    public async Task PermanentFailure_IsDeadAfterOneAttempt()
+    {
+        var (_, tasks) = await StartAsync();
+
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Permanent), new SubmitOptions { MaxAttempts = 5 })).Id;
+        var dead = await WaitFinishedAsync(tasks, id);
+
+        Assert.Equal(TaskState.Dead, dead.State);
+        Assert.Equal(1, dead.Attempt);
+        Assert.Equal("cannot ever work", Assert.Single(dead.Errors).Message);
+    }
+
+    [Fact]
+    public async Task Snooze_RunsAgain_WithoutSpendingAnAttempt()
+    {
+        var (_, tasks) = await StartAsync();
+
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Snooze), new SubmitOptions { MaxAttempts = 1 })).Id;
+        var done = await WaitFinishedAsync(tasks, id);
+
+        Assert.Equal(TaskState.Succeeded, done.State);
+        Assert.Equal(2, Probe.Runs[id]);
+        Assert.Equal(1, done.Attempt);
+        Assert.Empty(done.Errors);
+    }
+
+    [Fact]
+    public async Task CancellingARunningTask_StopsItThroughItsToken()
+    {
+        var (_, tasks) = await StartAsync();
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Block))).Id;
+        await WaitStartedAsync(Probe, id);
+
+        Assert.Equal(CancelOutcome.Requested, await tasks.CancelAsync(id));
+        var done = await WaitFinishedAsync(tasks, id);
+
+        Assert.Equal(TaskState.Cancelled, done.State);
+    }
+
+    [Fact]
+    public async Task CancellationRequestedElsewhere_ReachesTheWorkerThroughItsHeartbeat()
+    {
+        var (_, tasks) = await StartAsync(o =>
+        {
+            o.HeartbeatInterval = TimeSpan.FromMilliseconds(100);
+            o.LeaseDuration = TimeSpan.FromSeconds(5);
+        });
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Block))).Id;
+        await WaitStartedAsync(Probe, id);
+
+        // As another process would: straight through the store, not through this node's task service.
+        Assert.Equal(CancelOutcome.Requested, await LastStore!.Tasks.CancelAsync(new TaskActionParams(id)));
+        var done = await WaitFinishedAsync(tasks, id);
+
+        Assert.Equal(TaskState.Cancelled, done.State);
+    }
+
+    [Fact]
+    public async Task AttemptOverItsTimeout_FailsWithATimeoutError()
+    {
+        var (_, tasks) = await StartAsync();
+
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Block), new SubmitOptions { Timeout = TimeSpan.FromMilliseconds(200), MaxAttempts = 1 })).Id;
+        var dead = await WaitFinishedAsync(tasks, id);
+
+        Assert.Equal(TaskState.Dead, dead.State);
+        var error = Assert.Single(dead.Errors);
+        Assert.Equal("TimeoutException", error.Type);
+        Assert.Contains("timeout", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Progress_IsStoredWhileTheTaskRuns()
+    {
+        var (_, tasks) = await StartAsync();
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Block))).Id;
+        await WaitStartedAsync(Probe, id);
+
+        var running = await WaitUntilAsync(tasks, id, t => t.Progress is not null);
+
+        Assert.Equal(new TaskProgress(0.5, "halfway"), running.Progress);
+        Probe.Gate.SetResult();
+        Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(tasks, id)).State);
+    }
+
+    [Fact]
+    public async Task TaskOfACrashedWorker_IsRescuedAfterItsLeaseExpires_AndRunsAgain()
+    {
+        var (_, tasks) = await StartAsync(o => o.Queues = ["busy"]);
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed), new SubmitOptions { Queue = "ghost-queue" })).Id;
+        // A worker that then vanishes claims it with a short lease (the engine does not serve this queue).
+        var stolen = await LastStore!.Tasks.ClaimAsync(new ClaimParams("ghost-node", 1, TimeSpan.FromMilliseconds(300)) { Queues = ["ghost-queue"] });
+        Assert.Equal(id, Assert.Single(stolen).Id);
+        var (_, tasks2) = await StartAsync(o => o.Queues = ["ghost-queue"]);
+
+        var done = await WaitFinishedAsync(tasks2, id);
+
+        Assert.Equal(TaskState.Succeeded, done.State);
+        Assert.Equal(2, done.Attempt);
+        Assert.Equal("LeaseExpired", Assert.Single(done.Errors).Type);
+    }
+
+    [Fact]
+    public async Task Shutdown_LetsRunningTasksFinishWithinTheDeadline()
+    {
+        var (host, tasks) = await StartAsync();
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Block))).Id;
+        await WaitStartedAsync(Probe, id);
+
+        var stopping = host.StopAsync();
+        Probe.Gate.SetResult();
+        await stopping;
+
+        Assert.Equal(TaskState.Succeeded, (await LastStore!.Tasks.GetAsync(id))!.State);
+    }
+
+    [Fact]
+    public async Task Shutdown_HandsBackTasksStillRunningAtTheDeadline_WithoutSpendingTheirAttempt()
+    {
+        var (host, tasks) = await StartAsync(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200));
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Block))).Id;
+        await WaitStartedAsync(Probe, id);
+
+        await host.StopAsync();
+
+        var handedBack = (await LastStore!.Tasks.GetAsync(id))!;
+        Assert.Equal(TaskState.Available, handedBack.State);
+        Assert.Equal(0, handedBack.Attempt);
+        Assert.Null(handedBack.LeaseToken);
+    }
+
+    [Fact]
+    public async Task Workers_TakeHigherPriorityTasksFirst()
+    {
+        var (submitter, tasks) = await StartAsync(o => o.RunWorkers = false);
+        var low = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed), new SubmitOptions { Priority = 1 })).Id;
+        var high = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed), new SubmitOptions { Priority = 100 })).Id;
+        var mid = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed), new SubmitOptions { Priority = 50 })).Id;
+
+        // A one-worker node on the same store, taking one task per claim.
+        var (_, worker) = await StartAsync(o =>
+        {
+            o.Concurrency = 1;
+            o.ClaimBatchSize = 1;
+        });
+        await WaitFinishedAsync(worker, low);
+
+        Assert.Equal([high, mid, low], Probe.StartOrder);
+    }
+
+    [Fact]
+    public async Task BadSubmits_AreRefusedWithTheFieldNamed_AndStoreNothing()
+    {
+        var (_, tasks) = await StartAsync(o => o.RunWorkers = false);
+        var existing = (await tasks.SubmitAsync("test.probe", new ProbeArgs { Value = "kept" })).Id;
+
+        var unknown = await Assert.ThrowsAsync<UnknownPluginException>(() => tasks.SubmitJsonAsync("no.such.plugin", "{}"));
+        Assert.Contains("no.such.plugin", unknown.Message, StringComparison.Ordinal);
+        Assert.Contains("test.probe", unknown.Message, StringComparison.Ordinal);
+        Assert.Equal("args", (await Assert.ThrowsAsync<TaskValidationException>(() => tasks.SubmitJsonAsync("test.probe", "{not json"))).Field);
+        Assert.Equal("args", (await Assert.ThrowsAsync<TaskValidationException>(() => tasks.SubmitJsonAsync("test.probe", "[1,2]"))).Field);
+        Assert.Equal("args.failTimes", (await Assert.ThrowsAsync<TaskValidationException>(() => tasks.SubmitJsonAsync("test.probe", """{"failTimes":"many"}"""))).Field);
+        Assert.Equal("args.failTimes", (await Assert.ThrowsAsync<TaskValidationException>(() => tasks.SubmitJsonAsync("test.probe", """{"failTimes":1000}"""))).Field);
+        Assert.Equal("args.mode", (await Assert.ThrowsAsync<TaskValidationException>(() => tasks.SubmitJsonAsync("test.probe", """{"mode":"explode"}"""))).Field);
+        Assert.Contains("colour", (await Assert.ThrowsAsync<TaskValidationException>(() => tasks.SubmitJsonAsync("test.probe", """{"colour":"red"}"""))).Message, StringComparison.Ordinal);
+        Assert.Equal("maxAttempts", (await Assert.ThrowsAsync<TaskValidationException>(() => tasks.SubmitJsonAsync("test.probe", "{}", new SubmitOptions { MaxAttempts = 0 }))).Field);
+        Assert.Equal("maxAttempts", (await Assert.ThrowsAsync<TaskValidationException>(() => tasks.SubmitJsonAsync("test.probe", "{}", new SubmitOptions { MaxAttempts = -3 }))).Field);
+        Assert.Equal("queue", (await Assert.ThrowsAsync<TaskValidationException>(() => tasks.SubmitJsonAsync("test.probe", "{}", new SubmitOptions { Queue = "x'; DROP TABLE nexus_tasks; --" }))).Field);
+        Assert.Equal("delay", (await Assert.ThrowsAsync<TaskValidationException>(() => tasks.SubmitJsonAsync("test.probe", "{}", new SubmitOptions { Delay = TimeSpan.FromSeconds(-1) }))).Field);
+        Assert.Equal("retry.multiplier", (await Assert.ThrowsAsync<TaskValidationException>(() => tasks.SubmitJsonAsync("test.probe", "{}", new SubmitOptions { Retry = new RetryPolicy { Multiplier = 0.5 } }))).Field);
+        var batch = await Assert.ThrowsAsync<TaskValidationException>(() => tasks.SubmitManyAsync([new TaskRequest("test.probe", "{}"), new TaskRequest("test.probe", """{"failTimes":-1}""")]));
+        Assert.Equal("tasks[1].args.failTimes", batch.Field);
+
+        var page = await tasks.ListAsync(new TaskQuery());
+        Assert.Equal([existing], page.Items.Select(t => t.Id));
+        Assert.Contains("kept", page.Items[0].ArgsJson, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SubmitMany_StoresAllInOrder_AndUniqueKeysDeduplicate()
+    {
+        var (_, tasks) = await StartAsync(o => o.RunWorkers = false);
+
+        var results = await tasks.SubmitManyAsync([
+            new TaskRequest("test.probe", "{}", new SubmitOptions { UniqueKey = "u1", Tags = ["batch"] }),
+            new TaskRequest("test.probe", "{}", new SubmitOptions { Queue = "other", Delay = TimeSpan.FromHours(1) }),
+            new TaskRequest("test.probe", "{}", new SubmitOptions { UniqueKey = "u1" }),
+        ]);
+        var again = await tasks.SubmitJsonAsync("test.probe", "{}", new SubmitOptions { UniqueKey = "u1" });
+
+        Assert.Equal([true, true, false], results.Select(r => r.Created));
+        Assert.Equal(results[0].Id, results[2].Id);
+        Assert.Equal(results[0].Id, again.Id);
+        Assert.False(again.Created);
+        var scheduled = (await tasks.GetAsync(results[1].Id))!;
+        Assert.Equal(TaskState.Scheduled, scheduled.State);
+        Assert.Equal("other", scheduled.Queue);
+        Assert.Equal(["batch"], (await tasks.GetAsync(results[0].Id))!.Tags);
+    }
+}

@@ -1,0 +1,91 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Nexus.Hosting;
+using Nexus.Storage;
+using Nexus.Tasks;
+
+namespace Nexus.Storage.Contract;
+
+/// <summary>Base of engine contracts: the real engine in a real host on the driver under test.</summary>
+public abstract class EngineHarness : IAsyncLifetime
+{
+    private static readonly TimeSpan PollStep = TimeSpan.FromMilliseconds(10);
+    private readonly List<IHost> _hosts = [];
+
+    protected Probe Probe { get; } = new();
+
+    protected abstract Task<INexusStore> CreateStoreAsync();
+
+    /// <summary>The test's store, shared by every host the test starts (as nodes sharing one database would).</summary>
+    protected INexusStore? LastStore { get; private set; }
+
+    protected async Task<(IHost Host, INexusTasks Tasks)> StartAsync(Action<NexusOptions>? configure = null, TimeProvider? time = null)
+    {
+        LastStore ??= await CreateStoreAsync();
+        var store = new NonDisposingStore(LastStore);
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddLogging();
+        builder.Services.AddSingleton(Probe);
+        if (time is not null) builder.Services.AddSingleton(time);
+        builder.Services.AddNexus(n => n
+            .UseStore(_ => store)
+            .AddPlugin<ProbePlugin>()
+            .Configure(o =>
+            {
+                o.NodeId = "engine-test";
+                o.Concurrency = 4;
+                o.PollInterval = TimeSpan.FromMilliseconds(50);
+                o.LeaseDuration = TimeSpan.FromSeconds(10);
+                o.HeartbeatInterval = TimeSpan.FromSeconds(3);
+                o.RescueInterval = TimeSpan.FromSeconds(1);
+                o.ShutdownTimeout = TimeSpan.FromSeconds(10);
+                configure?.Invoke(o);
+            }));
+        var host = builder.Build();
+        _hosts.Add(host);
+        await host.StartAsync();
+        return (host, host.Services.GetRequiredService<INexusTasks>());
+    }
+
+    protected static async Task<TaskRecord> WaitFinishedAsync(INexusTasks tasks, long id, int seconds = 30)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+        return await tasks.WaitAsync(id, timeout.Token);
+    }
+
+    /// <summary>Polls until the task satisfies <paramref name="condition"/>, failing after a deadline.</summary>
+    protected static async Task<TaskRecord> WaitUntilAsync(INexusTasks tasks, long id, Func<TaskRecord, bool> condition, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            var task = await tasks.GetAsync(id);
+            if (task is not null && condition(task)) return task;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Task {id} did not reach the expected condition; last seen: {task}");
+            await System.Threading.Tasks.Task.Delay(PollStep);
+        }
+    }
+
+    protected static async Task WaitStartedAsync(Probe probe, long id, int seconds = 30) =>
+        await probe.Started(id).Task.WaitAsync(TimeSpan.FromSeconds(seconds));
+
+    public Task InitializeAsync() => System.Threading.Tasks.Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        Probe.Gate.TrySetResult();
+        foreach (var host in _hosts)
+        {
+            try
+            {
+                await host.StopAsync();
+            }
+            catch (ObjectDisposedException)
+            {
+                // stopped by the test already
+            }
+            host.Dispose();
+        }
+        if (LastStore is not null) await LastStore.DisposeAsync();
+    }
+}

@@ -1,0 +1,17 @@
+using Nexus.Storage;
+
+namespace Nexus.Storage.Contract;
+
+/// <summary>Shares a store between two hosts in one test; the owner disposes it.</summary>
+internal sealed class NonDisposingStore(INexusStore inner) : INexusStore
+{
+    public string Driver => inner.Driver;
+    public StoreCapabilities Capabilities => inner.Capabilities;
+    public ITaskStore Tasks => inner.Tasks;
+    public IQueueStore Queues => inner.Queues;
+    public ILeaderStore Leader => inner.Leader;
+    public ITaskNotifications? Notifications => inner.Notifications;
+    public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default) => inner.MigrateAsync(cancellationToken);
+    public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) => inner.CheckHealthAsync(cancellationToken);
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
