@@ -1,0 +1,88 @@
+using Microsoft.Data.Sqlite;
+using Nexus.Storage.Sqlite;
+using Nexus.Tasks;
+
+namespace Nexus.Storage.Sqlite.Tests;
+
+/// <summary>What only the SQLite driver has to prove: several stores (as several processes would) on one file,
+/// migrations from the future, and files that are not databases.</summary>
+public sealed class SqliteStoreTests
+{
+    private static readonly DateTimeOffset T0 = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static SqliteStore Open(string path) => new(new SqliteStoreOptions { ConnectionString = $"Data Source={path}" });
+
+    private static NewTask Task() => new() { Plugin = "p", ArgsJson = "{}", Queue = "default", MaxAttempts = 1 };
+
+    [Fact]
+    public async Task SeveralStoresOnOneFile_NeverClaimTheSameTask()
+    {
+        var path = SqliteTestStores.NewPath();
+        var stores = Enumerable.Range(0, 3).Select(_ => Open(path)).ToList();
+        foreach (var store in stores) await store.MigrateAsync(); // opens each writer connection before the race
+        await stores[0].Tasks.InsertAsync(new InsertTasksParams(Enumerable.Range(0, 3000).Select(_ => Task()).ToList()) { Now = T0 });
+
+        var claimed = await System.Threading.Tasks.Task.WhenAll(stores.Select((store, n) => System.Threading.Tasks.Task.Run(async () =>
+        {
+            var mine = new List<long>();
+            while (true)
+            {
+                var batch = await store.Tasks.ClaimAsync(new ClaimParams($"node-{n}", 5, TimeSpan.FromMinutes(1)) { Now = T0 });
+                if (batch.Count == 0) return mine;
+                mine.AddRange(batch.Select(t => t.Id));
+            }
+        })));
+        foreach (var store in stores) await store.DisposeAsync();
+
+        var all = claimed.SelectMany(x => x).ToList();
+        Assert.Equal(3000, all.Count);
+        Assert.Equal(3000, all.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Migrate_OfADatabaseFromANewerNexus_FailsAndChangesNothing()
+    {
+        var path = SqliteTestStores.NewPath();
+        await using (var store = Open(path))
+        {
+            await store.MigrateAsync();
+            await store.Tasks.InsertAsync(new InsertTasksParams([Task()]) { Now = T0 });
+        }
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var bump = connection.CreateCommand();
+            bump.CommandText = "UPDATE nexus_schema_version SET version = 99";
+            await bump.ExecuteNonQueryAsync();
+        }
+
+        await using var newer = Open(path);
+        var ex = await Assert.ThrowsAsync<StoreException>(() => newer.MigrateAsync());
+        var health = await newer.CheckHealthAsync();
+
+        Assert.Equal("schema-too-new", ex.Code);
+        Assert.Contains("99", ex.Message, StringComparison.Ordinal);
+        Assert.False(health.Ready);
+        Assert.Equal(99, health.SchemaVersion);
+        var page = await newer.Tasks.ListAsync(new TaskQuery());
+        Assert.Single(page.Items);
+    }
+
+    [Fact]
+    public async Task AFolderThatCannotBeCreated_GivesAClearError()
+    {
+        var blocker = Path.Combine(Path.GetTempPath(), "nexus-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.GetDirectoryName(blocker)!);
+        await File.WriteAllTextAsync(blocker, "a file where a folder should be");
+        await using var store = Open(Path.Combine(blocker, "sub", "nexus.db"));
+
+        var ex = await Assert.ThrowsAsync<StoreException>(() => store.MigrateAsync());
+
+        Assert.Equal("store-unreachable", ex.Code);
+        Assert.Contains(blocker, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_RejectAnUnknownSynchronousMode() =>
+        Assert.Contains("Synchronous", Assert.Throws<ArgumentException>(() => new SqliteStore(new SqliteStoreOptions { Synchronous = "OFF; DROP TABLE x" })).Message, StringComparison.Ordinal);
+}
