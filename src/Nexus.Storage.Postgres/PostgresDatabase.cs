@@ -1,0 +1,52 @@
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Nexus.Storage.Postgres;
+
+/// <summary>What every part of the store shares: the data source, the schema names and the settings. Opening
+/// connections goes through here so that an unreachable database reads the same everywhere.</summary>
+internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, PostgresSchema schema, PostgresStoreOptions options)
+{
+    public NpgsqlDataSource DataSource { get; } = dataSource;
+    public PostgresSchema Schema { get; } = schema;
+    public PostgresStoreOptions Options { get; } = options;
+
+    /// <summary>Host, port and database, never credentials: safe for messages and logs.</summary>
+    public string Location { get; } = DescribeLocation(dataSource.ConnectionString);
+
+    /// <summary>Opens a pooled connection. Throws <see cref="StoreException"/> (<c>store-unreachable</c>) when the
+    /// server cannot be reached or refuses the login.</summary>
+    public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsConnectFailure(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            throw Unreachable(ex);
+        }
+    }
+
+    public StoreException Unreachable(Exception ex) =>
+        new("store-unreachable", $"Cannot reach the Nexus PostgreSQL store at {Location}: {Reason(ex)}", ex);
+
+    public static bool IsConnectFailure(Exception ex) =>
+        ex is NpgsqlException or SocketException or TimeoutException or IOException;
+
+    private static string Reason(Exception ex)
+    {
+        // Npgsql's outer message is often generic ("Failed to connect to ..."); the innermost one says why.
+        var inner = ex;
+        while (inner.InnerException is not null) inner = inner.InnerException;
+        return ReferenceEquals(inner, ex) ? ex.Message : $"{ex.Message} ({inner.Message})";
+    }
+
+    private static string DescribeLocation(string connectionString)
+    {
+        var b = new NpgsqlConnectionStringBuilder(connectionString);
+        var host = string.IsNullOrEmpty(b.Host) ? "localhost" : b.Host;
+        var database = string.IsNullOrEmpty(b.Database) ? b.Username ?? "(default)" : b.Database;
+        return $"host {host}, port {b.Port}, database '{database}'";
+    }
+}

@@ -1,0 +1,117 @@
+using Npgsql;
+using Nexus.Tasks;
+
+namespace Nexus.Storage.Postgres;
+
+/// <summary>
+/// The PostgreSQL store: every Nexus table in one schema of one database, shared by any number of nodes.
+/// Claims use <c>FOR UPDATE SKIP LOCKED</c> over a partial index of ready rows, inserts raise one NOTIFY per call,
+/// and tasks can be inserted inside the caller's own transaction (<see cref="InsertAsync"/>).
+/// </summary>
+/// <example><code>
+/// await using var store = PostgresStore.Create("Host=db;Database=app;Username=nexus;Password=…");
+/// await store.MigrateAsync();
+/// </code></example>
+public sealed class PostgresStore : INexusStore
+{
+    private readonly PostgresDatabase db;
+    private readonly PostgresTaskStore tasks;
+    private readonly PostgresMigrator migrator;
+    private readonly bool ownsDataSource;
+    private int disposed;
+
+    /// <summary>Creates a store over a data source. The store uses but does not dispose <paramref name="dataSource"/>
+    /// unless <paramref name="ownsDataSource"/> is true.</summary>
+    /// <param name="dataSource">Where to connect. Enabling automatic preparation (<c>Max Auto Prepare</c>) helps the hot paths.</param>
+    /// <param name="options">Settings, or null for the defaults.</param>
+    /// <param name="ownsDataSource">Dispose the data source with the store. Default false.</param>
+    /// <exception cref="ArgumentException">A setting is out of range, for example an invalid schema name.</exception>
+    public PostgresStore(NpgsqlDataSource dataSource, PostgresStoreOptions? options = null, bool ownsDataSource = false)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        options ??= new PostgresStoreOptions();
+        options.Validate();
+        db = new PostgresDatabase(dataSource, new PostgresSchema(options.Schema), options);
+        tasks = new PostgresTaskStore(db);
+        migrator = new PostgresMigrator(db);
+        Queues = new PostgresQueueStore(db);
+        Leader = new PostgresLeaderStore(db);
+        Notifications = new PostgresNotifications(db);
+        this.ownsDataSource = ownsDataSource;
+    }
+
+    /// <summary>Creates a store that owns a new data source for <paramref name="connectionString"/>. Unless the
+    /// connection string sets <c>Max Auto Prepare</c>, statements are prepared automatically (up to 64 per connection).</summary>
+    /// <param name="connectionString">An Npgsql connection string.</param>
+    /// <param name="configure">Changes the settings, or null for the defaults.</param>
+    public static PostgresStore Create(string connectionString, Action<PostgresStoreOptions>? configure = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(connectionString);
+        var options = new PostgresStoreOptions();
+        configure?.Invoke(options);
+        options.Validate();
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
+        return new PostgresStore(NpgsqlDataSource.Create(builder), options, ownsDataSource: true);
+    }
+
+    /// <inheritdoc/>
+    public string Driver => "postgres";
+
+    /// <inheritdoc/>
+    public StoreCapabilities Capabilities { get; } = new(SupportsListenNotify: true, SupportsTransactionalEnqueue: true);
+
+    /// <inheritdoc/>
+    public ITaskStore Tasks => tasks;
+
+    /// <inheritdoc/>
+    public IQueueStore Queues { get; }
+
+    /// <inheritdoc/>
+    public ILeaderStore Leader { get; }
+
+    /// <inheritdoc/>
+    public ITaskNotifications? Notifications { get; }
+
+    /// <summary>The data source the store connects through; open your own connections and transactions from it
+    /// to submit tasks transactionally.</summary>
+    public NpgsqlDataSource DataSource => db.DataSource;
+
+    /// <summary>The schema that holds the Nexus tables.</summary>
+    public string Schema => db.Schema.Name;
+
+    /// <summary>The LISTEN/NOTIFY channel on which inserts announce themselves: <c>nexus_tasks_</c> and the schema name
+    /// (shortened with a hash when that would pass PostgreSQL's 63-character limit). The payload is the queue name,
+    /// or empty when one insert touched several queues.</summary>
+    public string NotifyChannel => db.Schema.NotifyChannel;
+
+    /// <summary>The schema version this code needs.</summary>
+    public static int SchemaVersion => PostgresMigrator.LatestVersion;
+
+    /// <summary>
+    /// Inserts tasks inside the caller's transaction: they exist (and the wake-up NOTIFY is sent) exactly when
+    /// <paramref name="transaction"/> commits, and vanish if it rolls back. Everything else is as
+    /// <see cref="ITaskStore.InsertAsync"/>: unique keys, backlog limits, results in order. When a backlog limit
+    /// refuses the batch, <see cref="QueueFullException"/> is thrown and the transaction stays usable, without the batch.
+    /// </summary>
+    /// <param name="transaction">An open transaction on this store's database.</param>
+    /// <param name="p">The tasks, already validated and resolved (see <c>INexusTasks.Prepare</c>).</param>
+    /// <param name="cancellationToken">Cancels the insert.</param>
+    /// <remarks>Backlog limits and unique keys are exact under the default READ COMMITTED isolation. Under REPEATABLE READ
+    /// or SERIALIZABLE, a key or backlog that a concurrent transaction changed surfaces as a serialization failure.</remarks>
+    public Task<IReadOnlyList<SubmitResult>> InsertAsync(NpgsqlTransaction transaction, InsertTasksParams p, CancellationToken cancellationToken = default) =>
+        tasks.Inserter.InsertAsync(transaction, p, cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default) => migrator.MigrateAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) => migrator.CheckHealthAsync(cancellationToken);
+
+    /// <summary>Disposes the data source when the store owns it. Listeners are disposed by whoever started them.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
+        if (ownsDataSource) await db.DataSource.DisposeAsync().ConfigureAwait(false);
+    }
+}

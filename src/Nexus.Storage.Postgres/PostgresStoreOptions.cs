@@ -1,0 +1,48 @@
+namespace Nexus.Storage.Postgres;
+
+/// <summary>Settings of the PostgreSQL store.</summary>
+public sealed class PostgresStoreOptions
+{
+    /// <summary>The PostgreSQL schema that holds every Nexus table. Lower-case letters, digits and <c>_</c>, starting
+    /// with a letter or <c>_</c>, at most 63 characters. Several Nexus installations can share one database in
+    /// different schemas; they neither see nor wake each other. Default <c>nexus</c>.</summary>
+    public string Schema { get; set; } = "nexus";
+
+    /// <summary>Most rows per insert statement; larger batches are split into several statements of one transaction.
+    /// Default 5000.</summary>
+    public int InsertChunkSize { get; set; } = 5000;
+
+    /// <summary>First wait before the notification listener reconnects after losing its connection; doubles per
+    /// failed attempt up to <see cref="ListenReconnectMaxDelay"/>. Default 100 ms.</summary>
+    public TimeSpan ListenReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest wait between the listener's reconnect attempts. Default 5 seconds.</summary>
+    public TimeSpan ListenReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often an idle listener checks that its connection is alive, so that a silently dropped
+    /// connection is noticed and replaced. Default 30 seconds.</summary>
+    public TimeSpan ListenKeepAlive { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Clock for the listener's reconnect backoff. Time decisions about tasks use the database clock.
+    /// Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the setting that is out of range.</summary>
+    public void Validate()
+    {
+        PostgresSchema.Validate(Schema);
+        if (InsertChunkSize is < 1 or > 100_000)
+        {
+            throw new ArgumentException($"PostgresStoreOptions.InsertChunkSize must be between 1 and 100000 (was {InsertChunkSize}).");
+        }
+        if (ListenReconnectMinDelay <= TimeSpan.Zero || ListenReconnectMaxDelay < ListenReconnectMinDelay)
+        {
+            throw new ArgumentException("PostgresStoreOptions.ListenReconnectMinDelay must be positive and not above ListenReconnectMaxDelay.");
+        }
+        if (ListenKeepAlive <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("PostgresStoreOptions.ListenKeepAlive must be positive.");
+        }
+        ArgumentNullException.ThrowIfNull(TimeProvider);
+    }
+}

@@ -1,0 +1,210 @@
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+using Nexus.Tasks;
+
+namespace Nexus.Storage.Postgres;
+
+/// <summary>The task store: the hot paths live in their own classes (insert, claim, complete, leases); reads and the
+/// single-task operator actions live here.</summary>
+internal sealed class PostgresTaskStore : ITaskStore
+{
+    private readonly PostgresDatabase db;
+    private readonly string tasks;
+    private readonly string getSql;
+    private readonly string lockStateSql;
+    private readonly string cancelSql;
+    private readonly string retrySql;
+    private readonly string deleteSql;
+    private readonly string countSql;
+
+    public PostgresTaskStore(PostgresDatabase db)
+    {
+        this.db = db;
+        tasks = db.Schema.Table("tasks");
+        Inserter = new TaskInserter(db);
+        Claimer = new TaskClaimer(db);
+        Completer = new TaskCompleter(db);
+        Leases = new TaskLeases(db);
+
+        getSql = $"select {TaskRows.Columns} from {tasks} t where t.id = $1";
+        lockStateSql = $"select state from {tasks} where id = $1 for update";
+        cancelSql = $"""
+            update {tasks}
+            set cancel_requested = case when state = 'running' then true else cancel_requested end,
+                finished_at = case when state = 'running' then finished_at else coalesce($2::timestamptz, now()) end,
+                state = case when state = 'running' then state else 'cancelled' end
+            where id = $1
+            """;
+        retrySql = $"""
+            with retried as (
+                update {tasks}
+                set state = 'available',
+                    run_at = coalesce($2::timestamptz, now()),
+                    finished_at = null,
+                    cancel_requested = false,
+                    max_attempts = greatest(max_attempts, attempt + 1)
+                where id = $1 and state in ('dead', 'cancelled')
+                returning id
+            )
+            select (select count(*) from retried), exists (select 1 from {tasks} where id = $1)
+            """;
+        deleteSql = $"""
+            with deleted as (
+                delete from {tasks} where id = $1 and state <> 'running' returning id
+            )
+            select (select count(*) from deleted), (select state from {tasks} where id = $1)
+            """;
+        countSql = $"select queue, state, count(*) from {tasks} group by queue, state order by queue, state";
+    }
+
+    public TaskInserter Inserter { get; }
+    public TaskClaimer Claimer { get; }
+    public TaskCompleter Completer { get; }
+    public TaskLeases Leases { get; }
+
+    public Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default) =>
+        Inserter.InsertAsync(p, cancellationToken);
+
+    public Task<IReadOnlyList<TaskRecord>> ClaimAsync(ClaimParams p, CancellationToken cancellationToken = default) =>
+        Claimer.ClaimAsync(p, cancellationToken);
+
+    public Task<IReadOnlyList<bool>> CompleteAsync(CompleteParams p, CancellationToken cancellationToken = default) =>
+        Completer.CompleteAsync(p, cancellationToken);
+
+    public Task<IReadOnlyList<LeaseStatus>> HeartbeatAsync(HeartbeatParams p, CancellationToken cancellationToken = default) =>
+        Leases.HeartbeatAsync(p, cancellationToken);
+
+    public Task<bool> SetProgressAsync(ProgressParams p, CancellationToken cancellationToken = default) =>
+        Leases.SetProgressAsync(p, cancellationToken);
+
+    public Task<RescueResult> RescueAsync(RescueParams p, CancellationToken cancellationToken = default) =>
+        Leases.RescueAsync(p, cancellationToken);
+
+    public async Task<TaskRecord?> GetAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(getSql, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = id });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? TaskRows.Read(reader) : null;
+    }
+
+    public async Task<TaskPage> ListAsync(TaskQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var limit = Math.Clamp(query.Limit, 1, 1000);
+
+        // Only the filters that are set appear in the text, so each combination gets a plan of its own.
+        var sql = new StringBuilder($"select {TaskRows.Columns} from {tasks} t where true");
+        var parameters = new List<NpgsqlParameter>();
+        void Filter(string condition, NpgsqlParameter parameter)
+        {
+            parameters.Add(parameter);
+            sql.Append(" and ").Append(condition.Replace("$?", "$" + parameters.Count, StringComparison.Ordinal));
+        }
+        if (query.State is { } state) Filter("t.state = $?", new NpgsqlParameter<string> { TypedValue = state.ToName() });
+        if (query.Plugin is not null) Filter("t.plugin = $?", new NpgsqlParameter<string> { TypedValue = query.Plugin });
+        if (query.Queue is not null) Filter("t.queue = $?", new NpgsqlParameter<string> { TypedValue = query.Queue });
+        if (query.Tag is not null)
+        {
+            Filter("t.tags @> $?", new NpgsqlParameter<string> { TypedValue = StoredJson.Tags([query.Tag]), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        }
+        if (query.CreatedFrom is { } from)
+        {
+            Filter("t.created_at >= $?", new NpgsqlParameter<DateTime> { TypedValue = from.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        }
+        if (query.CreatedBefore is { } before)
+        {
+            Filter("t.created_at < $?", new NpgsqlParameter<DateTime> { TypedValue = before.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        }
+        if (query.BeforeId is { } beforeId) Filter("t.id < $?", new NpgsqlParameter<long> { TypedValue = beforeId });
+        parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        sql.Append(" order by t.id desc limit $").Append(parameters.Count);
+
+        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(sql.ToString(), conn);
+        foreach (var parameter in parameters) cmd.Parameters.Add(parameter);
+        var items = new List<TaskRecord>(limit);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            items.Add(TaskRows.Read(reader));
+        }
+        return new TaskPage(items, items.Count == limit ? items[^1].Id : null);
+    }
+
+    public async Task<CancelOutcome> CancelAsync(TaskActionParams p, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        TaskState state;
+        await using (var read = new NpgsqlCommand(lockStateSql, conn, tx))
+        {
+            read.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Id });
+            if (await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not string name) return CancelOutcome.NotFound;
+            state = TaskStates.Parse(name);
+        }
+        if (state.IsTerminal()) return CancelOutcome.AlreadyFinished;
+
+        await using (var update = new NpgsqlCommand(cancelSql, conn, tx))
+        {
+            update.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Id });
+            update.Parameters.Add(TaskLeases.NowParameter(p.Now));
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return state == TaskState.Running ? CancelOutcome.Requested : CancelOutcome.Cancelled;
+    }
+
+    public async Task<RetryOutcome> RetryAsync(TaskActionParams p, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(retrySql, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Id });
+        cmd.Parameters.Add(TaskLeases.NowParameter(p.Now));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return reader.GetInt64(0) == 1 ? RetryOutcome.Retried
+            : reader.GetBoolean(1) ? RetryOutcome.NotRetryable
+            : RetryOutcome.NotFound;
+    }
+
+    public async Task<DeleteOutcome> DeleteAsync(TaskActionParams p, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(deleteSql, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Id });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return reader.GetInt64(0) == 1 ? DeleteOutcome.Deleted
+            : reader.IsDBNull(1) ? DeleteOutcome.NotFound
+            : DeleteOutcome.Running;
+    }
+
+    public async Task<IReadOnlyList<QueueCounts>> CountAsync(CancellationToken cancellationToken = default)
+    {
+        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(countSql, conn);
+        var result = new List<QueueCounts>();
+        Dictionary<TaskState, long>? counts = null;
+        string? queue = null;
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var q = reader.GetString(0);
+            if (q != queue)
+            {
+                counts = [];
+                queue = q;
+                result.Add(new QueueCounts(q, counts));
+            }
+            counts![TaskStates.Parse(reader.GetString(1))] = reader.GetInt64(2);
+        }
+        return result;
+    }
+}

@@ -1,0 +1,104 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Nexus.Storage.Postgres;
+
+/// <summary>Applies a batch of completions in one statement. Each row is fenced by its lease token and the running
+/// state, so a worker that lost its lease (rescued, re-claimed, deleted) changes nothing.</summary>
+internal sealed class TaskCompleter
+{
+    private readonly PostgresDatabase db;
+    private readonly string sql;
+
+    public TaskCompleter(PostgresDatabase db)
+    {
+        this.db = db;
+        sql = $"""
+            with clock as (select coalesce($1::timestamptz, now()) as now),
+            input as (
+                select *
+                from unnest($2::bigint[], $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::interval[])
+                     with ordinality as i(id, token, kind, result, error, delay, ord)
+            ),
+            done as (
+                update {db.Schema.Table("tasks")} t
+                set state = case i.kind
+                        when 'succeeded' then 'succeeded'
+                        when 'retry' then 'retrying'
+                        when 'dead' then 'dead'
+                        when 'cancelled' then 'cancelled'
+                        when 'snoozed' then 'scheduled'
+                        else 'available' end,
+                    result = case when i.kind = 'succeeded' then i.result else t.result end,
+                    run_at = case when i.kind in ('retry', 'snoozed') then k.now + i.delay
+                                  when i.kind = 'released' then k.now
+                                  else t.run_at end,
+                    finished_at = case when i.kind in ('succeeded', 'dead', 'cancelled') then k.now end,
+                    attempt = case when i.kind in ('snoozed', 'released') then greatest(t.attempt - 1, 0) else t.attempt end,
+                    errors = case when i.error is null then t.errors else t.errors || jsonb_build_array(i.error) end,
+                    lease_token = null,
+                    lease_expires_at = null,
+                    leased_by = null
+                from input i cross join clock k
+                where t.id = i.id and t.lease_token = i.token and t.state = 'running'
+                returning i.ord
+            )
+            select ord from done
+            """;
+    }
+
+    public async Task<IReadOnlyList<bool>> CompleteAsync(CompleteParams p, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        var n = p.Completions.Count;
+        if (n == 0) return [];
+
+        var ids = new long[n];
+        var tokens = new Guid[n];
+        var kinds = new string[n];
+        var results = new string?[n];
+        var errors = new string?[n];
+        var delays = new TimeSpan[n];
+        for (var i = 0; i < n; i++)
+        {
+            var c = p.Completions[i];
+            ids[i] = c.Id;
+            tokens[i] = c.LeaseToken;
+            kinds[i] = Kind(c.Kind);
+            results[i] = c.Kind == CompletionKind.Succeeded ? c.ResultJson : null;
+            errors[i] = c.Error is null || c.Kind is CompletionKind.Succeeded or CompletionKind.Snoozed or CompletionKind.Released
+                ? null
+                : StoredJson.Error(c.Error);
+            delays[i] = c.Delay < TimeSpan.Zero ? TimeSpan.Zero : c.Delay;
+        }
+
+        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)p.Now?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = ids });
+        cmd.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = tokens });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = kinds });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = results, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = errors, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        cmd.Parameters.Add(new NpgsqlParameter<TimeSpan[]> { TypedValue = delays, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Interval });
+
+        var accepted = new bool[n];
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            accepted[reader.GetInt64(0) - 1] = true;
+        }
+        return accepted;
+    }
+
+    private static string Kind(CompletionKind kind) => kind switch
+    {
+        CompletionKind.Succeeded => "succeeded",
+        CompletionKind.Retry => "retry",
+        CompletionKind.Dead => "dead",
+        CompletionKind.Cancelled => "cancelled",
+        CompletionKind.Snoozed => "snoozed",
+        CompletionKind.Released => "released",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown completion kind."),
+    };
+}

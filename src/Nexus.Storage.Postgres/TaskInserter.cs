@@ -1,0 +1,267 @@
+using Npgsql;
+using NpgsqlTypes;
+using Nexus.Tasks;
+
+namespace Nexus.Storage.Postgres;
+
+/// <summary>Inserts a batch of tasks in one round trip: a statement that locks the rows of queues with a backlog
+/// limit, then one multi-row insert from arrays (<c>unnest</c>) that checks those limits, skips known unique keys,
+/// and raises one NOTIFY, then (only when keys are present) a lookup of the ids behind the keys. Very large batches
+/// are split into chunks inside one transaction.</summary>
+internal sealed class TaskInserter
+{
+    private readonly PostgresDatabase db;
+    private readonly string lockSql;
+    private readonly string insertSql;
+    private readonly string keysSql;
+
+    public TaskInserter(PostgresDatabase db)
+    {
+        this.db = db;
+        var tasks = db.Schema.Table("tasks");
+        var queues = db.Schema.Table("queues");
+
+        // Locks the limited queues first, so that the insert's own snapshot (a later statement) sees every
+        // competing insert that committed before us: the backlog check is exact under concurrency.
+        lockSql = $"select name from {queues} where name = any($1) and max_backlog is not null order by name for update";
+
+        insertSql = $"""
+            with clock as (select coalesce($1::timestamptz, now()) as now),
+            input as (
+                select i.*, row_number() over (partition by i.unique_key order by i.ord) as key_rank
+                from unnest($2::text[], $3::text[], $4::int[], $5::jsonb[], $6::timestamptz[], $7::interval[],
+                            $8::int[], $9::jsonb[], $10::bigint[], $11::text[], $12::jsonb[])
+                     with ordinality as i(plugin, queue, priority, args, run_at, delay, max_attempts, retry, timeout_ms, unique_key, tags, ord)
+            ),
+            candidates as (
+                select i.*, nextval(pg_get_serial_sequence('{tasks}', 'id')) as new_id,
+                       coalesce(i.run_at, c.now + i.delay, c.now) as due
+                from input i cross join clock c
+                where i.unique_key is null
+                   or (i.key_rank = 1 and not exists (select 1 from {tasks} t where t.unique_key = i.unique_key))
+                order by i.ord
+            ),
+            full_queues as (
+                select q.name, q.max_backlog
+                from {queues} q
+                where q.name = any($13) and q.max_backlog is not null
+                  and (select count(*) from {tasks} t where t.queue = q.name and t.state in ('scheduled', 'available', 'retrying'))
+                    + (select count(*) from candidates c where c.queue = q.name) > q.max_backlog
+            ),
+            inserted as (
+                insert into {tasks} (id, plugin, queue, priority, state, args, attempt, max_attempts, run_at, created_at,
+                                     unique_key, tags, timeout_ms, retry)
+                select c.new_id, c.plugin, c.queue, c.priority,
+                       case when c.due > k.now then 'scheduled' else 'available' end,
+                       c.args, 0, c.max_attempts, c.due, k.now, c.unique_key, c.tags, c.timeout_ms, c.retry
+                from candidates c cross join clock k
+                where not exists (select 1 from full_queues)
+                order by c.ord
+                on conflict (unique_key) where unique_key is not null do nothing
+                returning id
+            ),
+            woken as (
+                select pg_notify($14, $15) from (select 1 from inserted limit 1) any_row
+            )
+            select 0 as kind, c.ord, c.new_id, null::text, null::bigint from inserted i join candidates c on c.new_id = i.id
+            union all
+            select 1, null, null, f.name, f.max_backlog from full_queues f
+            union all
+            select 2, null, (select count(*) from woken), null, null
+            """;
+
+        // A later statement than the insert, so it sees keys that a concurrent transaction committed meanwhile.
+        keysSql = $"select unique_key, id from {tasks} where unique_key = any($1)";
+    }
+
+    public async Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        if (p.Tasks.Count == 0) return [];
+        Validate(p.Tasks);
+
+        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (p.Tasks.Count <= db.Options.InsertChunkSize)
+        {
+            // One batch without BEGIN: its statements share one implicit transaction and one round trip.
+            return await InsertChunkAsync(conn, null, p.Tasks, p.Now, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var results = await InsertChunksAsync(conn, tx, p, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>Inserts inside the caller's transaction: the tasks exist exactly when it commits. A refused batch
+    /// (queue full) leaves the transaction usable and without any of the batch's rows.</summary>
+    public async Task<IReadOnlyList<SubmitResult>> InsertAsync(NpgsqlTransaction transaction, InsertTasksParams p, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(p);
+        var conn = transaction.Connection
+            ?? throw new InvalidOperationException("The transaction is already completed; submit inside an open transaction.");
+        if (p.Tasks.Count == 0) return [];
+        Validate(p.Tasks);
+
+        if (p.Tasks.Count <= db.Options.InsertChunkSize)
+        {
+            // A single statement inserts all or nothing, so no savepoint is needed to undo a refusal.
+            return await InsertChunkAsync(conn, transaction, p.Tasks, p.Now, cancellationToken).ConfigureAwait(false);
+        }
+
+        const string savepoint = "nexus_insert";
+        await transaction.SaveAsync(savepoint, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var results = await InsertChunksAsync(conn, transaction, p, cancellationToken).ConfigureAwait(false);
+            await transaction.ReleaseAsync(savepoint, cancellationToken).ConfigureAwait(false);
+            return results;
+        }
+        catch (QueueFullException)
+        {
+            await transaction.RollbackAsync(savepoint, cancellationToken).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<List<SubmitResult>> InsertChunksAsync(NpgsqlConnection conn, NpgsqlTransaction tx, InsertTasksParams p, CancellationToken cancellationToken)
+    {
+        // Repeated identical NOTIFYs in one transaction are delivered once, so chunking keeps "one wake per call".
+        var all = p.Tasks as NewTask[] ?? [.. p.Tasks];
+        var results = new List<SubmitResult>(all.Length);
+        for (var start = 0; start < all.Length; start += db.Options.InsertChunkSize)
+        {
+            var chunk = new ArraySegment<NewTask>(all, start, Math.Min(db.Options.InsertChunkSize, all.Length - start));
+            results.AddRange(await InsertChunkAsync(conn, tx, chunk, p.Now, cancellationToken).ConfigureAwait(false));
+        }
+        return results;
+    }
+
+    private async Task<IReadOnlyList<SubmitResult>> InsertChunkAsync(
+        NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<NewTask> tasks, DateTimeOffset? now, CancellationToken cancellationToken)
+    {
+        var n = tasks.Count;
+        var plugin = new string[n];
+        var queue = new string[n];
+        var priority = new int[n];
+        var args = new string[n];
+        var runAt = new DateTime?[n];
+        var delay = new TimeSpan?[n];
+        var maxAttempts = new int[n];
+        var retry = new string?[n];
+        var timeoutMs = new long?[n];
+        var uniqueKey = new string?[n];
+        var tags = new string[n];
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var queueSet = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < n; i++)
+        {
+            var t = tasks[i];
+            plugin[i] = t.Plugin;
+            queue[i] = t.Queue;
+            priority[i] = t.Priority;
+            args[i] = t.ArgsJson;
+            runAt[i] = t.RunAt?.UtcDateTime;
+            delay[i] = t.RunAt is null ? t.Delay : null;
+            maxAttempts[i] = t.MaxAttempts;
+            retry[i] = StoredJson.Retry(t.Retry);
+            timeoutMs[i] = t.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null;
+            uniqueKey[i] = t.UniqueKey;
+            tags[i] = StoredJson.Tags(t.Tags);
+            if (t.UniqueKey is not null) keys.Add(t.UniqueKey);
+            queueSet.Add(t.Queue);
+        }
+        var queues = queueSet.Order(StringComparer.Ordinal).ToArray();
+
+        await using var batch = new NpgsqlBatch(conn, tx);
+        var lockCmd = new NpgsqlBatchCommand(lockSql);
+        lockCmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = queues });
+        batch.BatchCommands.Add(lockCmd);
+
+        var insert = new NpgsqlBatchCommand(insertSql);
+        insert.Parameters.Add(new NpgsqlParameter { Value = (object?)now?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = plugin });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = queue });
+        insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = priority });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = args, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        insert.Parameters.Add(new NpgsqlParameter<DateTime?[]> { TypedValue = runAt, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        insert.Parameters.Add(new NpgsqlParameter<TimeSpan?[]> { TypedValue = delay, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Interval });
+        insert.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = maxAttempts });
+        insert.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = retry, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        insert.Parameters.Add(new NpgsqlParameter<long?[]> { TypedValue = timeoutMs });
+        insert.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = uniqueKey, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = tags, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = queues });
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = db.Schema.NotifyChannel });
+        // One queue: wake its workers. Several: an empty payload, which listeners read as "look everywhere".
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = queues.Length == 1 ? queues[0] : "" });
+        batch.BatchCommands.Add(insert);
+
+        if (keys.Count > 0)
+        {
+            var keysCmd = new NpgsqlBatchCommand(keysSql);
+            keysCmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keys] });
+            batch.BatchCommands.Add(keysCmd);
+        }
+
+        var created = new long?[n];
+        var existing = new Dictionary<string, long>(StringComparer.Ordinal);
+        (string Queue, long Max)? full = null;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) { } // the lock statement
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                switch (reader.GetInt32(0))
+                {
+                    case 0:
+                        created[reader.GetInt64(1) - 1] = reader.GetInt64(2);
+                        break;
+                    case 1:
+                        full ??= (reader.GetString(3), reader.GetInt64(4));
+                        break;
+                }
+            }
+            if (keys.Count > 0 && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    existing[reader.GetString(0)] = reader.GetInt64(1);
+                }
+            }
+        }
+
+        if (full is { } f) throw new QueueFullException(f.Queue, f.Max);
+
+        var results = new SubmitResult[n];
+        for (var i = 0; i < n; i++)
+        {
+            if (created[i] is { } id)
+            {
+                results[i] = new SubmitResult(id, true);
+            }
+            else if (uniqueKey[i] is { } key && existing.TryGetValue(key, out var existingId))
+            {
+                results[i] = new SubmitResult(existingId, false);
+            }
+            else
+            {
+                throw new InvalidOperationException($"Task {i} of the batch was neither inserted nor found by its unique key; this is a bug in the PostgreSQL driver.");
+            }
+        }
+        return results;
+    }
+
+    private static void Validate(IReadOnlyList<NewTask> tasks)
+    {
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            var t = tasks[i];
+            ArgumentNullException.ThrowIfNull(t, $"tasks[{i}]");
+            QueueName.Validate(t.Queue, $"tasks[{i}].queue");
+            if (t.MaxAttempts < 1) throw new TaskValidationException($"tasks[{i}].maxAttempts", "must be at least 1");
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Nexus.Storage.Postgres;
+
+/// <summary>What keeps a lease honest: heartbeats that extend it, progress fenced by it, and the rescue of tasks
+/// whose lease ran out.</summary>
+internal sealed class TaskLeases
+{
+    private readonly PostgresDatabase db;
+    private readonly string heartbeatSql;
+    private readonly string progressSql;
+    private readonly string expiredSql;
+    private readonly string rescueSql;
+
+    public TaskLeases(PostgresDatabase db)
+    {
+        this.db = db;
+        var tasks = db.Schema.Table("tasks");
+        heartbeatSql = $"""
+            with input as (
+                select * from unnest($2::bigint[], $3::uuid[]) with ordinality as i(id, token, ord)
+            ),
+            held as (
+                update {tasks} t
+                set lease_expires_at = coalesce($1::timestamptz, now()) + $4
+                from input i
+                where t.id = i.id and t.lease_token = i.token and t.state = 'running'
+                returning i.ord, t.cancel_requested
+            )
+            select ord, cancel_requested from held
+            """;
+        progressSql = $"update {tasks} set progress = $3 where id = $1 and lease_token = $2 and state = 'running'";
+        expiredSql = $"""
+            with clock as (select coalesce($1::timestamptz, now()) as now)
+            select t.id, t.attempt, t.max_attempts, t.leased_by, k.now
+            from {tasks} t cross join clock k
+            where t.state = 'running' and t.lease_expires_at < k.now
+            order by t.lease_expires_at
+            limit $2
+            for update of t skip locked
+            """;
+        rescueSql = $"""
+            update {tasks} t
+            set state = case when i.dead then 'dead' else 'retrying' end,
+                run_at = case when i.dead then t.run_at else $1 end,
+                finished_at = case when i.dead then $1 end,
+                errors = t.errors || jsonb_build_array(i.error),
+                lease_token = null,
+                lease_expires_at = null,
+                leased_by = null
+            from unnest($2::bigint[], $3::jsonb[], $4::boolean[]) as i(id, error, dead)
+            where t.id = i.id and t.state = 'running'
+            """;
+    }
+
+    public async Task<IReadOnlyList<LeaseStatus>> HeartbeatAsync(HeartbeatParams p, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        var n = p.Leases.Count;
+        if (n == 0) return [];
+        var ids = new long[n];
+        var tokens = new Guid[n];
+        for (var i = 0; i < n; i++)
+        {
+            ids[i] = p.Leases[i].Id;
+            tokens[i] = p.Leases[i].LeaseToken;
+        }
+
+        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(heartbeatSql, conn);
+        cmd.Parameters.Add(NowParameter(p.Now));
+        cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = ids });
+        cmd.Parameters.Add(new NpgsqlParameter<Guid[]> { TypedValue = tokens });
+        cmd.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = p.LeaseDuration, NpgsqlDbType = NpgsqlDbType.Interval });
+
+        var statuses = new LeaseStatus[n];
+        for (var i = 0; i < n; i++) statuses[i] = new LeaseStatus(ids[i], false, false);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var i = (int)(reader.GetInt64(0) - 1);
+            statuses[i] = new LeaseStatus(ids[i], true, reader.GetBoolean(1));
+        }
+        return statuses;
+    }
+
+    public async Task<bool> SetProgressAsync(ProgressParams p, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(progressSql, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Id });
+        cmd.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = p.LeaseToken });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = StoredJson.Progress(p.Progress), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>Two statements in one short transaction: lock the expired rows (skipping ones another rescuer holds),
+    /// then update them with errors built by <see cref="StoredJson.LeaseExpired"/> at the database's time.</summary>
+    public async Task<RescueResult> RescueAsync(RescueParams p, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        if (p.Max <= 0) return new RescueResult(0, 0);
+
+        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        var ids = new List<long>();
+        var errors = new List<string>();
+        var dead = new List<bool>();
+        DateTimeOffset now = default;
+        await using (var select = new NpgsqlCommand(expiredSql, conn, tx))
+        {
+            select.Parameters.Add(NowParameter(p.Now));
+            select.Parameters.Add(new NpgsqlParameter<int> { TypedValue = p.Max });
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var attempt = reader.GetInt32(1);
+                now = reader.GetFieldValue<DateTimeOffset>(4);
+                ids.Add(reader.GetInt64(0));
+                dead.Add(attempt >= reader.GetInt32(2));
+                errors.Add(StoredJson.Error(StoredJson.LeaseExpired(attempt, now, reader.IsDBNull(3) ? null : reader.GetString(3))));
+            }
+        }
+        if (ids.Count == 0) return new RescueResult(0, 0);
+
+        await using (var update = new NpgsqlCommand(rescueSql, conn, tx))
+        {
+            update.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = now.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            update.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. ids] });
+            update.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. errors], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+            update.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = [.. dead] });
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+        var deadCount = dead.Count(d => d);
+        return new RescueResult(ids.Count - deadCount, deadCount);
+    }
+
+    internal static NpgsqlParameter NowParameter(DateTimeOffset? now) =>
+        new() { Value = (object?)now?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz };
+}
