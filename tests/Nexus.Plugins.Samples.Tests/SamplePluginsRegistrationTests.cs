@@ -98,7 +98,46 @@ public sealed class SamplePluginsRegistrationTests : IDisposable
     [InlineData("data.mapreduce", """{"inputFile":"d.json","outputFile":"r.json","operation":"groupby","key":"k","field":"v","workers":8}""")]
     [InlineData("images.pick-random", """{"sourceDir":"imgs","copyTo":"picked","count":3,"extensions":["png"],"seed":1}""")]
     [InlineData("files.zip", """{"sourcePaths":["a","b/c.txt"],"outputFile":"out.zip","compressionLevel":0}""")]
-    public void DocumentedExamples_AreValid(string plugin, string argsJson) => Registry.ValidateArgs(plugin, argsJson);
+    public void WellFormedArgs_AreAccepted(string plugin, string argsJson) =>
+        Assert.Null(Record.Exception(() => Registry.ValidateArgs(plugin, argsJson)));
+
+    [Fact]
+    public void TheExamplesInDocsPluginsMd_AreValidArgs_OnePerPlugin()
+    {
+        var docs = FindRepoFile("docs/plugins.md");
+        var examples = PluginExamples(File.ReadAllText(docs));
+
+        Assert.Equal(Registry.All.Select(p => p.Name), examples.Keys.Order(StringComparer.Ordinal));
+        foreach (var (plugin, json) in examples)
+        {
+            Assert.True(Record.Exception(() => Registry.ValidateArgs(plugin, json)) is null, $"the example of {plugin} in docs/plugins.md is not valid: {json}");
+        }
+    }
+
+    /// <summary>The first ```json block under each "## plugin.name" heading.</summary>
+    private static Dictionary<string, string> PluginExamples(string markdown)
+    {
+        var examples = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var section in markdown.Split("\n## ").Skip(1))
+        {
+            var name = section[..section.IndexOf('\n', StringComparison.Ordinal)].Trim();
+            var start = section.IndexOf("```json\n", StringComparison.Ordinal);
+            if (!name.Contains('.', StringComparison.Ordinal) || start < 0) continue;
+            start += "```json\n".Length;
+            examples[name] = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+        }
+        return examples;
+    }
+
+    private static string FindRepoFile(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException($"{relative} not found above {AppContext.BaseDirectory}");
+    }
 
     [Fact]
     public void Options_RootIsResolvedToAFullPath_AndPluginsGetThem()
