@@ -51,6 +51,24 @@ public sealed class TempArtifacts : IDisposable
         },
     };
 
+    /// <summary>A context whose token is cancelled by the first progress report after <paramref name="reports"/> reports:
+    /// the plugin is stopped in the middle of its work.</summary>
+    public TaskContext CancellingContext(string plugin, CancellationTokenSource cts, int reports = 1) => new()
+    {
+        TaskId = 1,
+        Plugin = plugin,
+        CancellationToken = cts.Token,
+        OnProgress = p =>
+        {
+            lock (Progress)
+            {
+                Progress.Add(p);
+                if (Progress.Count >= reports) cts.Cancel();
+            }
+            return ValueTask.CompletedTask;
+        },
+    };
+
     /// <summary>A path under the root.</summary>
     public string At(string relative) => Path.Combine(Root, relative);
 

@@ -213,6 +213,19 @@ public sealed partial class MapReducePluginTests : IDisposable
     }
 
     [Fact]
+    public async Task CancelledAfterTheFirstChunk_WritesNoOutput()
+    {
+        WriteSales("sales.json");
+        using var cts = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new MapReducePlugin(_dir.Options)
+            .ExecuteAsync(new MapReduceArgs("sales.json", "o.json", MapReduceOperation.Sum, Field: "price", Workers: 1), _dir.CancellingContext("data.mapreduce", cts, reports: 2)).AsTask());
+
+        Assert.Equal(2, _dir.Progress.Count);
+        Assert.Equal(["root/sales.json"], _dir.AllFiles());
+    }
+
+    [Fact]
     public async Task Cancelled_WritesNoOutput()
     {
         WriteSales("sales.json");

@@ -129,6 +129,19 @@ public sealed class ZipPluginTests : IDisposable
     }
 
     [Fact]
+    public async Task CancelledAfterTheFirstEntry_StopsAndLeavesNoZip()
+    {
+        using var cts = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new ZipPlugin(_dir.Options).ExecuteAsync(new ZipArgs(["docs", "data.csv"], "z.zip"), _dir.CancellingContext("files.zip", cts)).AsTask());
+
+        Assert.Single(_dir.Progress);
+        Assert.False(File.Exists(_dir.At("z.zip")));
+        Assert.DoesNotContain(_dir.AllFiles(), f => f.EndsWith(".partial", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Cancelled_LeavesNoZip()
     {
         using var cts = new CancellationTokenSource();

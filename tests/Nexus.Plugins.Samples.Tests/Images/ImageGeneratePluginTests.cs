@@ -144,6 +144,18 @@ public sealed class ImageGeneratePluginTests : IDisposable
     }
 
     [Fact]
+    public async Task CancelledWhileDrawing_StopsAtTheNextBand_AndLeavesNoFile()
+    {
+        using var cts = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new ImageGeneratePlugin(_dir.Options)
+            .ExecuteAsync(new ImageGenerateArgs("c.png", 300, 300, ImagePattern.Stripes, Seed: 1), _dir.CancellingContext("image.generate", cts, reports: 3)).AsTask());
+
+        Assert.Equal(3, _dir.Progress.Count);
+        Assert.Empty(_dir.AllFiles());
+    }
+
+    [Fact]
     public async Task Cancelled_LeavesNoFile()
     {
         using var cts = new CancellationTokenSource();
