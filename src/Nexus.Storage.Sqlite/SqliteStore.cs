@@ -9,11 +9,10 @@ namespace Nexus.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteStore : INexusStore
 {
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly string _connectionString;
     private readonly string _synchronous;
     private readonly int _busyTimeoutSeconds;
-    private SqliteConnection? _writer;
+    private readonly SqliteWriter _writer;
 
     /// <summary>Creates the store. Nothing is opened until first use.</summary>
     public SqliteStore(SqliteStoreOptions options, TimeProvider? time = null)
@@ -41,6 +40,7 @@ public sealed class SqliteStore : INexusStore
         _busyTimeoutSeconds = builder.DefaultTimeout;
         FilePath = builder.DataSource;
         Time = time ?? TimeProvider.System;
+        _writer = new SqliteWriter(ct => OpenAsync(isWriter: true, ct));
         Tasks = new SqliteTaskStore(this);
         Queues = new SqliteQueueStore(this);
         Leader = new SqliteLeaderStore(this);
@@ -91,25 +91,17 @@ public sealed class SqliteStore : INexusStore
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> in a <c>BEGIN IMMEDIATE</c> transaction on the writer connection, one at a time.</summary>
+    /// <summary>Runs <paramref name="work"/> in the writer's <c>BEGIN IMMEDIATE</c> transaction, batched with the
+    /// writes queued beside it (group commit); the task completes once its batch has committed.</summary>
     internal async Task<T> WriteAsync<T>(Func<SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            var connection = _writer ??= await OpenAsync(isWriter: true, cancellationToken);
-            await using var tx = connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: take the write lock up front
-            var result = await work(tx);
-            await tx.CommitAsync(cancellationToken);
-            return result;
+            return await _writer.WriteAsync(work, cancellationToken);
         }
         catch (SqliteException ex) when (IsUnusable(ex))
         {
             throw Unreachable(ex);
-        }
-        finally
-        {
-            _writeLock.Release();
         }
     }
 
@@ -168,18 +160,5 @@ public sealed class SqliteStore : INexusStore
         new("store-unreachable", $"Cannot use the SQLite database '{FilePath}': {ex.Message}", ex);
 
     /// <inheritdoc/>
-    public async ValueTask DisposeAsync()
-    {
-        await _writeLock.WaitAsync();
-        try
-        {
-            if (_writer is not null) await _writer.DisposeAsync();
-            _writer = null;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-        _writeLock.Dispose();
-    }
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
 }

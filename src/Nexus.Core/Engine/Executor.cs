@@ -19,6 +19,7 @@ internal sealed class Executor(
     CancellationToken hardStop) : IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Nexus.Executor");
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
     private readonly Random _jitter = new();
     private readonly Lock _jitterLock = new();
     private readonly Lock _drainLock = new();
@@ -100,7 +101,7 @@ internal sealed class Executor(
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(hardStop, timeoutCts.Token, running.Cancel.Token, running.LeaseLost.Token);
         if (task.CancelRequested) await running.Cancel.CancelAsync();
 
-        var logger = loggerFactory.CreateLogger("Nexus.Task." + plugin.Name);
+        var logger = _loggers.GetOrAdd(plugin.Name, static (name, factory) => factory.CreateLogger("Nexus.Task." + name), loggerFactory);
         using var scope = scopes.CreateAsyncScope();
         using var logScope = logger.BeginScope(new Dictionary<string, object> { ["TaskId"] = task.Id, ["Plugin"] = task.Plugin, ["Attempt"] = task.Attempt });
         var progress = new ProgressWriter(store, clock, task.Id, token, _logger);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
@@ -14,15 +15,19 @@ internal static class ArgsBinder
 {
     public static object Bind(Type argsType, string argsJson)
     {
+        if (FirstSignificant(argsJson) is var first and not '{')
+        {
+            throw new TaskValidationException("args", first == '\0' ? "is empty; use {} for no arguments" : "must be a JSON object");
+        }
         object? value;
         try
         {
-            using var doc = JsonDocument.Parse(argsJson);
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new TaskValidationException("args", $"must be a JSON object, not {doc.RootElement.ValueKind.ToString().ToLowerInvariant()}");
-            }
-            value = doc.RootElement.Deserialize(argsType, NexusJson.Options);
+            value = JsonSerializer.Deserialize(argsJson, argsType, NexusJson.Options);
+        }
+        catch (JsonException ex) when (ex.InnerException is JsonException syntax)
+        {
+            // The reader's own error: the text is not JSON at all, whatever member it had reached.
+            throw new TaskValidationException("args", "is not valid JSON: " + Describe(syntax));
         }
         catch (JsonException ex)
         {
@@ -33,6 +38,15 @@ internal static class ArgsBinder
         return value;
     }
 
+    private static char FirstSignificant(string json)
+    {
+        foreach (var c in json)
+        {
+            if (!char.IsWhiteSpace(c)) return c;
+        }
+        return '\0';
+    }
+
     private static string FieldOf(string? path) =>
         string.IsNullOrEmpty(path) || path == "$" ? "args" : "args" + path.TrimStart('$');
 
@@ -41,18 +55,23 @@ internal static class ArgsBinder
         var message = ex.Message;
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         if (cut > 0) message = message[..cut];
-        if (ex.Path is null && message.StartsWith('\'')) return "is not valid JSON: " + message;
         return message.Replace("System.", "", StringComparison.Ordinal);
     }
 
-    private static void Validate(object value)
+    private static readonly ConcurrentDictionary<Type, ValidationPlan[]> Plans = new();
+
+    /// <summary>The properties of a type that carry DataAnnotations (on the property or its constructor parameter),
+    /// found once per type: reflection stays off the per-task path.</summary>
+    private sealed record ValidationPlan(PropertyInfo Property, string Field, ValidationAttribute[] Attributes);
+
+    private static ValidationPlan[] PlanFor(Type type) => Plans.GetOrAdd(type, static t =>
     {
-        var type = value.GetType();
-        var ctorParams = type.GetConstructors().SelectMany(c => c.GetParameters())
+        var ctorParams = t.GetConstructors().SelectMany(c => c.GetParameters())
             .Where(p => p.Name is not null)
             .GroupBy(p => p.Name!, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        var plans = new List<ValidationPlan>();
+        foreach (var property in t.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (property.GetIndexParameters().Length > 0) continue;
             var attributes = property.GetCustomAttributes<ValidationAttribute>(true).ToList();
@@ -60,16 +79,26 @@ internal static class ArgsBinder
             {
                 attributes.AddRange(parameter.GetCustomAttributes<ValidationAttribute>(true));
             }
-            if (attributes.Count == 0) continue;
-            var propertyValue = property.GetValue(value);
-            var field = "args." + JsonNamingPolicy.CamelCase.ConvertName(property.Name);
-            foreach (var attribute in attributes)
+            if (attributes.Count > 0)
             {
-                var context = new ValidationContext(value) { MemberName = property.Name, DisplayName = field };
+                plans.Add(new ValidationPlan(property, "args." + JsonNamingPolicy.CamelCase.ConvertName(property.Name), [.. attributes]));
+            }
+        }
+        return [.. plans];
+    });
+
+    private static void Validate(object value)
+    {
+        foreach (var plan in PlanFor(value.GetType()))
+        {
+            var propertyValue = plan.Property.GetValue(value);
+            foreach (var attribute in plan.Attributes)
+            {
+                var context = new ValidationContext(value) { MemberName = plan.Property.Name, DisplayName = plan.Field };
                 var result = attribute.GetValidationResult(propertyValue, context);
                 if (result != ValidationResult.Success)
                 {
-                    throw new TaskValidationException(field, Problem(attribute, result?.ErrorMessage));
+                    throw new TaskValidationException(plan.Field, Problem(attribute, result?.ErrorMessage));
                 }
             }
         }

@@ -99,6 +99,20 @@ public sealed class PluginRegistryTests
         Assert.Contains("width", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"width":10,"shape":"circle""")]
+    [InlineData("""{"width":10,,}""")]
+    public void MalformedJson_IsCalledThat(string json)
+    {
+        var registry = new PluginRegistry();
+        registry.Add(typeof(DrawPlugin), null, "builtin");
+
+        var ex = Assert.Throws<TaskValidationException>(() => registry.ValidateArgs("test.draw", json));
+
+        Assert.Equal("args", ex.Field);
+        Assert.Contains("not valid JSON", ex.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Registration_RejectsDuplicatesUnnamedAndBadNames()
     {

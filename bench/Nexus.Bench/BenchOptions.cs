@@ -1,0 +1,52 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Nexus.Bench;
+
+internal sealed record BenchOptions
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public IReadOnlyList<string> Stores { get; init; } = ["sqlite", "postgres"];
+    public IReadOnlyList<string> Workloads { get; init; } = ["w1", "w2", "w3", "w4"];
+    public int W1Tasks { get; init; } = 100_000;
+    public int W2Tasks { get; init; } = 20_000;
+    public int W3Tasks { get; init; } = 2_000;
+    public int W4Seconds { get; init; } = 60;
+    public int History { get; init; }
+    public string? Out { get; init; }
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var o = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int Int() => int.Parse(Next(), CultureInfo.InvariantCulture);
+            o = args[i] switch
+            {
+                "--store" => o with { Stores = Next() is var store && store == "both" ? ["sqlite", "postgres"] : [store] },
+                "--workloads" => o with { Workloads = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
+                "--w1-tasks" => o with { W1Tasks = Int() },
+                "--w2-tasks" => o with { W2Tasks = Int() },
+                "--w3-tasks" => o with { W3Tasks = Int() },
+                "--w4-seconds" => o with { W4Seconds = Int() },
+                "--history" => o with { History = Int() },
+                "--out" => o with { Out = Next() },
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
+            };
+        }
+        foreach (var s in o.Stores)
+        {
+            if (s is not ("sqlite" or "postgres")) throw new ArgumentException($"--store must be sqlite, postgres or both (was '{s}').");
+        }
+        return o;
+    }
+}
+
+internal sealed record WorkloadResult(string Store, string Workload, int Tasks, IReadOnlyDictionary<string, double> Figures, int Lost, int Duplicated)
+{
+    public string Machine { get; init; } = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}";
+    public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
+    public IReadOnlyList<double>? Series { get; init; }
+}
