@@ -21,7 +21,11 @@ public sealed class SamplePluginsEngineTests : IAsyncLifetime
         builder.Services.AddLogging();
         builder.Services.AddNexus(n => n
             .UseSqlite($"Data Source={Path.Combine(_dir.Parent, "nexus.db")}")
-            .AddSamplePlugins(o => o.ArtifactsRoot = _dir.Root)
+            .AddSamplePlugins(o =>
+            {
+                o.ArtifactsRoot = _dir.Root;
+                o.MaxImagePixels = 10_000;
+            })
             .Configure(o =>
             {
                 o.NodeId = "samples-test";
@@ -74,13 +78,14 @@ public sealed class SamplePluginsEngineTests : IAsyncLifetime
     [Fact]
     public async Task PermanentFailure_GoesStraightToDead_WithTheMessage_AndNoOutput()
     {
-        var task = await RunAsync("pattern.draw", new PatternDrawArgs("bad.png", 10, 10, Colors: ["#fff", "teal"]));
+        var task = await RunAsync("image.generate", new ImageGenerateArgs("too-big.png", 200, 100));
 
         Assert.Equal(TaskState.Dead, task.State);
         Assert.Equal(1, task.Attempt);
         var error = Assert.Single(task.Errors);
-        Assert.StartsWith("args.colors[1]:", error.Message, StringComparison.Ordinal);
-        Assert.False(File.Exists(_dir.At("bad.png")));
+        Assert.StartsWith("args.width × args.height:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("limit of 10,000 pixels", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(_dir.At("too-big.png")));
     }
 
     [Fact]

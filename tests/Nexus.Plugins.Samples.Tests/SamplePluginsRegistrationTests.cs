@@ -70,6 +70,7 @@ public sealed class SamplePluginsRegistrationTests : IDisposable
     [InlineData("pattern.draw", """{"filename":"a.png","complexity":11}""", "args.complexity")]
     [InlineData("pattern.draw", """{"filename":"a.png","patterns":["spiral","moire"]}""", "args.patterns[1]")]
     [InlineData("pattern.draw", """{"filename":"a.png","colors":[]}""", "args.colors")]
+    [InlineData("pattern.draw", """{"filename":"a.png","colors":["#fff","teal"]}""", "args.colors")]
     [InlineData("text.generate", """{"filename":"a.txt","lineWidth":5}""", "args.lineWidth")]
     [InlineData("text.wordcount", """{"inputFile":"a.txt","top":0}""", "args.top")]
     [InlineData("data.mapreduce", """{"inputFile":"a.json","outputFile":"b.json","workers":65}""", "args.workers")]
@@ -82,6 +83,15 @@ public sealed class SamplePluginsRegistrationTests : IDisposable
         var ex = Assert.Throws<TaskValidationException>(() => Registry.ValidateArgs(plugin, argsJson));
 
         Assert.StartsWith(field, ex.Field, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BadColour_IsRefusedAtSubmit_NamingTheEntry()
+    {
+        var ex = Assert.Throws<TaskValidationException>(() => Registry.ValidateArgs("pattern.draw", """{"filename":"a.png","colors":["#fff","teal"]}"""));
+
+        Assert.Equal("args.colors", ex.Field);
+        Assert.Contains("[1] 'teal' is not a colour", ex.Problem, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using SkiaSharp;
 
@@ -38,5 +39,24 @@ internal static class HexColors
         var rgb = int.Parse(digits, NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         color = new SKColor((byte)(rgb >> 16), (byte)(rgb >> 8), (byte)rgb);
         return true;
+    }
+}
+
+/// <summary>Checks at submit that every entry of a string list is a <c>#rrggbb</c> or <c>#rgb</c> colour, so a bad
+/// colour is refused before the task is stored. The plugin checks again when it runs (it may be called directly).</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Parameter)]
+internal sealed class HexColorListAttribute : ValidationAttribute
+{
+    protected override ValidationResult? IsValid(object? value, ValidationContext validationContext)
+    {
+        if (value is not IReadOnlyList<string> colors) return ValidationResult.Success;
+        for (var i = 0; i < colors.Count; i++)
+        {
+            if (!HexColors.TryParse(colors[i], out _))
+            {
+                return new ValidationResult($"entry [{i}] '{colors[i]}' is not a colour; use #rrggbb or #rgb, e.g. #ff8800");
+            }
+        }
+        return ValidationResult.Success;
     }
 }

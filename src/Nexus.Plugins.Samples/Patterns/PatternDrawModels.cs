@@ -44,7 +44,7 @@ public sealed record PatternDrawArgs(
     [property: MinLength(1), MaxLength(16)]
     IReadOnlyList<DrawPattern>? Patterns = null,
     [property: Description("Colours as #rrggbb or #rgb; the canvas starts filled with the first. Default #1d3557, #e63946, #f1faee, #a8dadc, #457b9d.")]
-    [property: MinLength(1), MaxLength(32)]
+    [property: MinLength(1), MaxLength(32), HexColorList]
     IReadOnlyList<string>? Colors = null,
     [property: Description("Detail, 1 to 10.")]
     [property: Range(1, 10)]
