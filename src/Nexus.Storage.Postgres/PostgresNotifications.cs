@@ -1,3 +1,4 @@
+using System.Data;
 using Npgsql;
 
 namespace Nexus.Storage.Postgres;
@@ -87,6 +88,9 @@ internal sealed class PostgresNotifications(PostgresDatabase db) : ITaskNotifica
                 }
                 catch (Exception) when (token.IsCancellationRequested)
                 {
+                    // The connection goes back to the pool: it must not stay subscribed, or an idle pooled session
+                    // would hold back the server's notification queue.
+                    if (conn is { State: ConnectionState.Open }) await UnlistenQuietlyAsync(conn).ConfigureAwait(false);
                     break;
                 }
                 catch (Exception)
@@ -128,6 +132,20 @@ internal sealed class PostgresNotifications(PostgresDatabase db) : ITaskNotifica
             try
             {
                 onWake(queue);
+            }
+            catch (Exception)
+            {
+            }
+#pragma warning restore CA1031
+        }
+
+        private static async Task UnlistenQuietlyAsync(NpgsqlConnection conn)
+        {
+#pragma warning disable CA1031 // A connection broken by the cancellation is discarded by the pool anyway.
+            try
+            {
+                await using var unlisten = new NpgsqlCommand("unlisten *", conn) { CommandTimeout = 5 };
+                await unlisten.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception)
             {
