@@ -14,14 +14,17 @@ public static class StoredJson
 
     /// <summary>Reads the errors array (null or empty text reads as none).</summary>
     public static IReadOnlyList<AttemptError> Errors(string? json) =>
-        string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<AttemptError>>(json, Options) ?? [];
+        IsEmptyArray(json) ? [] : JsonSerializer.Deserialize<List<AttemptError>>(json, Options) ?? [];
 
     /// <summary>Tags as a JSON array of strings.</summary>
-    public static string Tags(IReadOnlyList<string> tags) => JsonSerializer.Serialize(tags, Options);
+    public static string Tags(IReadOnlyList<string> tags) => tags.Count == 0 ? "[]" : JsonSerializer.Serialize(tags, Options);
+
+    // Most rows have no tags and no errors: skip the parser for them (claims read every column of every row).
+    private static bool IsEmptyArray([System.Diagnostics.CodeAnalysis.NotNullWhen(false)] string? json) => string.IsNullOrEmpty(json) || json is "[]" || json.AsSpan().Trim() is "[]";
 
     /// <summary>Reads a tags array.</summary>
     public static IReadOnlyList<string> Tags(string? json) =>
-        string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize<List<string>>(json, Options) ?? [];
+        IsEmptyArray(json) ? [] : JsonSerializer.Deserialize<List<string>>(json, Options) ?? [];
 
     /// <summary>A retry policy as {initialDelayMs, multiplier, maxDelayMs, jitter}, or null.</summary>
     public static string? Retry(RetryPolicy? retry) => retry is null ? null : JsonSerializer.Serialize(
