@@ -31,7 +31,7 @@ internal static class ArgsBinder
         }
         catch (JsonException ex)
         {
-            throw new TaskValidationException(FieldOf(ex.Path), Describe(ex));
+            throw ArgsErrors.Explain(argsType, ex);
         }
         if (value is null) throw new TaskValidationException("args", "must be a JSON object");
         Validate(value);
@@ -47,10 +47,10 @@ internal static class ArgsBinder
         return '\0';
     }
 
-    private static string FieldOf(string? path) =>
+    internal static string FieldOf(string? path) =>
         string.IsNullOrEmpty(path) || path == "$" ? "args" : "args" + path.TrimStart('$');
 
-    private static string Describe(JsonException ex)
+    internal static string Describe(JsonException ex)
     {
         var message = ex.Message;
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);

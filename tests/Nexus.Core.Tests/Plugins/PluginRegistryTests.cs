@@ -63,7 +63,7 @@ public sealed class PluginRegistryTests
     [InlineData("""{"width":10,"shape":"circle"}""", null)]
     [InlineData("""{"width":0,"shape":"circle"}""", "args.width")]
     [InlineData("""{"width":"wide","shape":"circle"}""", "args.width")]
-    [InlineData("""{"shape":"circle"}""", "args")]
+    [InlineData("""{"shape":"circle"}""", "args.width")]
     [InlineData("""{"width":10,"shape":"hexagon"}""", "args.shape")]
     [InlineData("""{"width":10,"shape":"circle","colors":["a","b","c","d"]}""", "args.colors")]
     [InlineData("""{"width":10,"shape":"circle","label":null,"extra":1}""", "args.extra")]
@@ -111,6 +111,26 @@ public sealed class PluginRegistryTests
 
         Assert.Equal("args", ex.Field);
         Assert.Contains("not valid JSON", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"width":10,"shape":"hexagon"}""", "args.shape", "must be one of circle, square")]
+    [InlineData("""{"width":"wide","shape":"circle"}""", "args.width", "must be a whole number")]
+    [InlineData("""{"shape":"circle"}""", "args.width", "is required")]
+    [InlineData("""{"width":1,"shape":"circle","colors":[1]}""", "args.colors[0]", "must be a string")]
+    [InlineData("""{"width":1,"shape":"circle","colors":"red"}""", "args.colors", "must be an array of strings")]
+    [InlineData("""{"width":1,"shape":"circle","extra":true}""", "args.extra", "is not a known argument (known: width, shape, label, colors)")]
+    public void Errors_SayWhatTheFieldMustBe_InJsonTerms(string json, string field, string problem)
+    {
+        var registry = new PluginRegistry();
+        registry.Add(typeof(DrawPlugin), null, "builtin");
+
+        var ex = Assert.Throws<TaskValidationException>(() => registry.ValidateArgs("test.draw", json));
+
+        Assert.Equal(field, ex.Field);
+        Assert.Equal(problem, ex.Problem);
+        Assert.DoesNotContain("Nexus.", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
