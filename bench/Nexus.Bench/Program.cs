@@ -17,10 +17,11 @@ foreach (var kind in options.Stores)
         var result = workload switch
         {
             "w1" => await runner.W1BulkAsync(),
+            "w1-store" => await new StoreOnlyWorkload(stores, options).RunAsync(),
             "w2" => await runner.W2SingleAsync(),
             "w3" => await runner.W3LatencyAsync(),
             "w4" => await runner.W4SustainedAsync(),
-            _ => throw new ArgumentException($"Unknown workload '{workload}' (expected w1, w2, w3, w4)."),
+            _ => throw new ArgumentException($"Unknown workload '{workload}' (expected w1, w1-store, w2, w3, w4)."),
         };
         results.Add(result);
         var json = JsonSerializer.Serialize(result, BenchOptions.Json);

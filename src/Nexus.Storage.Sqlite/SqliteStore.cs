@@ -141,7 +141,7 @@ public sealed class SqliteStore : INexusStore
             await connection.OpenAsync(cancellationToken);
             await using var pragma = connection.CreateCommand();
             pragma.CommandText = isWriter
-                ? $"PRAGMA journal_mode=WAL; PRAGMA synchronous={_synchronous}; PRAGMA busy_timeout={_busyTimeoutSeconds * 1000};"
+                ? $"PRAGMA journal_mode=WAL; PRAGMA synchronous={_synchronous}; PRAGMA busy_timeout={_busyTimeoutSeconds * 1000}; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456; PRAGMA temp_store=MEMORY;"
                 : $"PRAGMA busy_timeout={_busyTimeoutSeconds * 1000};";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
             return connection;
