@@ -14,6 +14,8 @@ Nexus build script.
   ./build.sh test     Build everything and run every test (SQLite, a throwaway PostgreSQL started from the
                       installed server binaries, engine, plugins). Set NEXUS_TEST_POSTGRES to use your own server.
   ./build.sh build    Build the solution (warnings are errors).
+  ./build.sh bench    Run the benchmark (bench/Nexus.Bench, Release) on SQLite and a throwaway durable PostgreSQL;
+                      extra arguments go to the harness, e.g. --store sqlite --workloads w1,w3 --w1-tasks 20000.
   ./build.sh setup    Install what a fresh machine lacks (PostgreSQL 15 server binaries) via apt-get.
   ./build.sh help     This text.
 TXT
@@ -53,10 +55,21 @@ run_tests() {
   return $status
 }
 
+bench() {
+  setup
+  dotnet build bench/Nexus.Bench -c Release -nologo -v quiet
+  local pg
+  pg=$(bench/postgres.sh start)
+  trap 'bench/postgres.sh stop' EXIT
+  mkdir -p bench/results
+  NEXUS_BENCH_POSTGRES="$pg" dotnet run --no-build -c Release --project bench/Nexus.Bench -- --out bench/results/results.jsonl "$@"
+}
+
 case "${1:-help}" in
   run) shift; dotnet run --project examples/Quickstart -c "${CONFIGURATION:-Debug}" -- "$@" ;;
   test) shift; run_tests "$@" ;;
   build) build ;;
+  bench) shift; bench "$@" ;;
   setup) setup ;;
   help|-h|--help) usage ;;
   *) echo "Unknown command '$1'." >&2; usage >&2; exit 2 ;;
