@@ -79,6 +79,9 @@ internal sealed class TaskClaimer
         (byQueue ? " and name = any($1)" : "") + " order by name for update";
 
     // Parameters: $1 now, $2 max, $3 lease duration, $4 node, then $5 queues and/or the plugins ($5 or $6).
+    // Queues that are paused or limited are excluded from the free scan by a per-row lookup rather than
+    // "queue <> all(array)" or an anti-join: with few distinct queues the planner estimates those to keep almost no
+    // rows and then prefers a sequential scan of the whole table over the ordered walk of the ready index.
     private string ClaimSql(bool byQueue, bool byPlugin)
     {
         var tasks = db.Schema.Table("tasks");
@@ -97,8 +100,8 @@ internal sealed class TaskClaimer
             free_pick as (
                 select t.id, t.priority, t.run_at
                 from {tasks} t
-                where {Ready} and t.run_at <= (select now from clock) {queueFilter} {pluginFilter}
-                  and t.queue <> all (array(select q.name from {queues} q where q.paused or q.max_concurrency is not null))
+                where {Ready} and t.run_at <= coalesce($1::timestamptz, now()) {queueFilter} {pluginFilter}
+                  and not coalesce((select q.paused or q.max_concurrency is not null from {queues} q where q.name = t.queue), false)
                 order by t.priority desc, t.run_at, t.id
                 limit $2
                 for update of t skip locked
@@ -109,7 +112,7 @@ internal sealed class TaskClaimer
                 cross join lateral (
                     select t.id, t.priority, t.run_at
                     from {tasks} t
-                    where t.queue = l.name and {Ready} and t.run_at <= (select now from clock) {pluginFilter}
+                    where t.queue = l.name and {Ready} and t.run_at <= coalesce($1::timestamptz, now()) {pluginFilter}
                     order by t.priority desc, t.run_at, t.id
                     limit least(greatest(l.room, 0), $2)
                     for update of t skip locked

@@ -26,7 +26,7 @@ internal sealed class TaskInserter
         lockSql = $"select name from {queues} where name = any($1) and max_backlog is not null order by name for update";
 
         insertSql = $"""
-            with clock as (select coalesce($1::timestamptz, now()) as now),
+            with clock as (select coalesce($1::timestamptz, now()) as now, pg_get_serial_sequence('{tasks}', 'id')::regclass as seq),
             input as (
                 select i.*, row_number() over (partition by i.unique_key order by i.ord) as key_rank
                 from unnest($2::text[], $3::text[], $4::int[], $5::jsonb[], $6::timestamptz[], $7::interval[],
@@ -34,7 +34,7 @@ internal sealed class TaskInserter
                      with ordinality as i(plugin, queue, priority, args, run_at, delay, max_attempts, retry, timeout_ms, unique_key, tags, ord)
             ),
             candidates as (
-                select i.*, nextval(pg_get_serial_sequence('{tasks}', 'id')) as new_id,
+                select i.*, nextval(c.seq) as new_id,
                        coalesce(i.run_at, c.now + i.delay, c.now) as due
                 from input i cross join clock c
                 where i.unique_key is null
@@ -48,17 +48,14 @@ internal sealed class TaskInserter
                   and (select count(*) from {tasks} t where t.queue = q.name and t.state in ('scheduled', 'available', 'retrying'))
                     + (select count(*) from candidates c where c.queue = q.name) > q.max_backlog
             ),
+            plain as (
+                {Insert("c.unique_key is null", "")}
+            ),
+            keyed as (
+                {Insert("c.unique_key is not null", "on conflict (unique_key) where unique_key is not null do nothing")}
+            ),
             inserted as (
-                insert into {tasks} (id, plugin, queue, priority, state, args, attempt, max_attempts, run_at, created_at,
-                                     unique_key, tags, timeout_ms, retry)
-                select c.new_id, c.plugin, c.queue, c.priority,
-                       case when c.due > k.now then 'scheduled' else 'available' end,
-                       c.args, 0, c.max_attempts, c.due, k.now, c.unique_key, c.tags, c.timeout_ms, c.retry
-                from candidates c cross join clock k
-                where not exists (select 1 from full_queues)
-                order by c.ord
-                on conflict (unique_key) where unique_key is not null do nothing
-                returning id
+                select id from plain union all select id from keyed
             ),
             woken as (
                 select pg_notify($14, $15) from (select 1 from inserted limit 1) any_row
@@ -68,6 +65,20 @@ internal sealed class TaskInserter
             select 1, null, null, f.name, f.max_backlog from full_queues f
             union all
             select 2, null, (select count(*) from woken), null, null
+            """;
+
+        // Rows without a key skip ON CONFLICT's speculative insertion, which costs about a fifth more per row.
+        string Insert(string which, string onConflict) => $"""
+            insert into {tasks} (id, plugin, queue, priority, state, args, attempt, max_attempts, run_at, created_at,
+                                 unique_key, tags, timeout_ms, retry)
+            select c.new_id, c.plugin, c.queue, c.priority,
+                   case when c.due > k.now then 'scheduled' else 'available' end,
+                   c.args, 0, c.max_attempts, c.due, k.now, c.unique_key, c.tags, c.timeout_ms, c.retry
+            from candidates c cross join clock k
+            where {which} and not exists (select 1 from full_queues)
+            order by c.ord
+            {onConflict}
+            returning id
             """;
 
         // A later statement than the insert, so it sees keys that a concurrent transaction committed meanwhile.

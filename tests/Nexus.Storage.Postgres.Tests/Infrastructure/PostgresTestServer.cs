@@ -166,6 +166,7 @@ public sealed class PostgresTestServer
             IncludeErrorDetail = true,
         };
         if (b.MaxAutoPrepare == 0) b.MaxAutoPrepare = 64;
+        if (string.IsNullOrEmpty(b.Options)) b.Options = "-c jit=off"; // as PostgresStore.Create does
         if (string.IsNullOrEmpty(b.ApplicationName)) b.ApplicationName = "nexus-tests";
         return b.ConnectionString;
     }
