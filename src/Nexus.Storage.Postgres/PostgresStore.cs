@@ -38,6 +38,7 @@ public sealed class PostgresStore : INexusStore
         Queues = new PostgresQueueStore(db);
         Leader = new PostgresLeaderStore(db);
         Notifications = new PostgresNotifications(db);
+        ApiKeys = new PostgresApiKeyStore(db);
         this.ownsDataSource = ownsDataSource;
     }
 
@@ -76,6 +77,9 @@ public sealed class PostgresStore : INexusStore
 
     /// <inheritdoc/>
     public ITaskNotifications? Notifications { get; }
+
+    /// <inheritdoc/>
+    public IApiKeyStore ApiKeys { get; }
 
     /// <summary>The data source the store connects through; open your own connections and transactions from it
     /// to submit tasks transactionally.</summary>

@@ -26,6 +26,7 @@ internal sealed class PostgresTaskStore : ITaskStore
         Claimer = new TaskClaimer(db);
         Completer = new TaskCompleter(db);
         Leases = new TaskLeases(db);
+        Bulk = new PostgresBulkActions(db);
 
         getSql = $"select {TaskRows.Columns} from {tasks} t where t.id = $1";
         lockStateSql = $"select state from {tasks} where id = $1 for update";
@@ -62,6 +63,7 @@ internal sealed class PostgresTaskStore : ITaskStore
     public TaskClaimer Claimer { get; }
     public TaskCompleter Completer { get; }
     public TaskLeases Leases { get; }
+    public PostgresBulkActions Bulk { get; }
 
     public Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default) =>
         Inserter.InsertAsync(p, cancellationToken);
@@ -80,6 +82,12 @@ internal sealed class PostgresTaskStore : ITaskStore
 
     public Task<RescueResult> RescueAsync(RescueParams p, CancellationToken cancellationToken = default) =>
         Leases.RescueAsync(p, cancellationToken);
+
+    public Task<int> RetryManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) =>
+        Bulk.RetryManyAsync(p, cancellationToken);
+
+    public Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) =>
+        Bulk.DeleteManyAsync(p, cancellationToken);
 
     public async Task<TaskRecord?> GetAsync(long id, CancellationToken cancellationToken = default)
     {

@@ -44,6 +44,7 @@ public sealed class SqliteStore : INexusStore
         Tasks = new SqliteTaskStore(this);
         Queues = new SqliteQueueStore(this);
         Leader = new SqliteLeaderStore(this);
+        ApiKeys = new SqliteApiKeyStore(this);
     }
 
     /// <summary>The database file's full path.</summary>
@@ -66,6 +67,9 @@ public sealed class SqliteStore : INexusStore
 
     /// <inheritdoc/>
     public ITaskNotifications? Notifications => null;
+
+    /// <inheritdoc/>
+    public IApiKeyStore ApiKeys { get; }
 
     internal TimeProvider Time { get; }
 

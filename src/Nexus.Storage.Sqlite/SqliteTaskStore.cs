@@ -10,6 +10,7 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
 {
     private const string Ready = "('available','scheduled','retrying')";
     private readonly SqliteTaskQueries _queries = new(store);
+    private readonly SqliteBulkActions _bulk = new(store);
 
     public Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default) =>
         store.WriteAsync<IReadOnlyList<SubmitResult>>(async tx =>
@@ -308,4 +309,8 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
     public Task<RetryOutcome> RetryAsync(TaskActionParams p, CancellationToken cancellationToken = default) => _queries.RetryAsync(p, cancellationToken);
 
     public Task<DeleteOutcome> DeleteAsync(TaskActionParams p, CancellationToken cancellationToken = default) => _queries.DeleteAsync(p, cancellationToken);
+
+    public Task<int> RetryManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => _bulk.RetryManyAsync(p, cancellationToken);
+
+    public Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => _bulk.DeleteManyAsync(p, cancellationToken);
 }

@@ -11,6 +11,7 @@ internal sealed class NonDisposingStore(INexusStore inner) : INexusStore
     public IQueueStore Queues => inner.Queues;
     public ILeaderStore Leader => inner.Leader;
     public ITaskNotifications? Notifications => inner.Notifications;
+    public IApiKeyStore? ApiKeys => inner.ApiKeys;
     public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default) => inner.MigrateAsync(cancellationToken);
     public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) => inner.CheckHealthAsync(cancellationToken);
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -168,4 +168,20 @@ internal sealed class TaskService(
 
     public Task<DeleteOutcome> DeleteAsync(long id, CancellationToken cancellationToken = default) =>
         store.Tasks.DeleteAsync(new TaskActionParams(id) { Now = _clock.Now }, cancellationToken);
+
+    public async Task<int> RetryManyAsync(TaskFilter filter, int max, CancellationToken cancellationToken = default)
+    {
+        var p = new BulkTaskParams(filter, max) { Now = _clock.Now };
+        p.Validate();
+        var retried = await store.Tasks.RetryManyAsync(p, cancellationToken);
+        if (retried > 0) wake.Set();
+        return retried;
+    }
+
+    public Task<int> DeleteManyAsync(TaskFilter filter, int max, CancellationToken cancellationToken = default)
+    {
+        var p = new BulkTaskParams(filter, max) { Now = _clock.Now };
+        p.Validate();
+        return store.Tasks.DeleteManyAsync(p, cancellationToken);
+    }
 }

@@ -26,4 +26,10 @@ public interface INexusTasks
     Task<Storage.RetryOutcome> RetryAsync(long id, CancellationToken cancellationToken = default);
     /// <summary>Deletes a task that is not running.</summary>
     Task<Storage.DeleteOutcome> DeleteAsync(long id, CancellationToken cancellationToken = default);
+    /// <summary>Manually retries up to <paramref name="max"/> dead or cancelled tasks matching <paramref name="filter"/>
+    /// (oldest first, one statement) and returns how many. Throws <see cref="TaskValidationException"/> naming the field.</summary>
+    Task<int> RetryManyAsync(Storage.TaskFilter filter, int max, CancellationToken cancellationToken = default);
+    /// <summary>Deletes up to <paramref name="max"/> tasks matching <paramref name="filter"/> (oldest first, one
+    /// statement, never a running one) and returns how many.</summary>
+    Task<int> DeleteManyAsync(Storage.TaskFilter filter, int max, CancellationToken cancellationToken = default);
 }

@@ -19,6 +19,9 @@ public interface INexusStore : IAsyncDisposable
     ILeaderStore Leader { get; }
     /// <summary>Wake-ups when tasks are inserted, or null when the driver cannot push them (polling only).</summary>
     ITaskNotifications? Notifications { get; }
+    /// <summary>API keys of the HTTP server, or null when the driver cannot store them (the server then accepts
+    /// only JWT bearer tokens and its configured bootstrap key). Both built-in drivers store them.</summary>
+    IApiKeyStore? ApiKeys => null;
     /// <summary>Applies pending migrations under a lock. Throws <see cref="StoreException"/> when the database is
     /// unreachable or its schema is newer than this code knows.</summary>
     Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default);

@@ -43,6 +43,15 @@ public interface ITaskStore
 
     /// <summary>Counts tasks by queue and state.</summary>
     Task<IReadOnlyList<QueueCounts>> CountAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Manually retries up to <see cref="BulkTaskParams.Max"/> dead or cancelled tasks matching the filter
+    /// (oldest first), as <see cref="RetryAsync"/> does one. Tasks in other states are never touched, whatever the
+    /// filter's state. Returns how many were retried.</summary>
+    Task<int> RetryManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes up to <see cref="BulkTaskParams.Max"/> tasks matching the filter (oldest first), never a
+    /// running one. Returns how many were deleted.</summary>
+    Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A task to insert, already validated and resolved against plugin defaults.</summary>

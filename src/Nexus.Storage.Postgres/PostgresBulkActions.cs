@@ -1,0 +1,79 @@
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+using Nexus.Tasks;
+
+namespace Nexus.Storage.Postgres;
+
+/// <summary>Bulk operator actions (retry or delete many tasks matching a filter): one statement each, oldest first.
+/// Rows are picked with <c>FOR UPDATE SKIP LOCKED</c>, so a row a worker is completing at that moment is left for
+/// the next call instead of waited for.</summary>
+internal sealed class PostgresBulkActions(PostgresDatabase db)
+{
+    private readonly string tasks = db.Schema.Table("tasks");
+
+    public Task<int> RetryManyAsync(BulkTaskParams p, CancellationToken cancellationToken)
+    {
+        p.Validate();
+        var parameters = new List<NpgsqlParameter>();
+        var picked = Pick(p, "t.state in ('dead', 'cancelled')", parameters);
+        parameters.Add(TaskLeases.NowParameter(p.Now));
+        var sql = $"""
+            with picked as ({picked})
+            update {tasks} t
+            set state = 'available',
+                run_at = coalesce(${parameters.Count}::timestamptz, now()),
+                finished_at = null,
+                cancel_requested = false,
+                max_attempts = greatest(t.max_attempts, t.attempt + 1)
+            from picked where t.id = picked.id
+            """;
+        return ExecuteAsync(sql, parameters, cancellationToken);
+    }
+
+    public Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken)
+    {
+        p.Validate();
+        var parameters = new List<NpgsqlParameter>();
+        var picked = Pick(p, "t.state <> 'running'", parameters);
+        return ExecuteAsync($"with picked as ({picked}) delete from {tasks} t using picked where t.id = picked.id", parameters, cancellationToken);
+    }
+
+    /// <summary>The select of the ids to touch: constant fragments, every value a parameter.</summary>
+    private string Pick(BulkTaskParams p, string stateRule, List<NpgsqlParameter> parameters)
+    {
+        var f = p.Filter;
+        var sql = new StringBuilder($"select t.id from {tasks} t where ").Append(stateRule);
+        void Filter(string condition, NpgsqlParameter parameter)
+        {
+            parameters.Add(parameter);
+            sql.Append(" and ").Append(condition.Replace("$?", "$" + parameters.Count, StringComparison.Ordinal));
+        }
+        if (f.State is { } state) Filter("t.state = $?", new NpgsqlParameter<string> { TypedValue = state.ToName() });
+        if (f.Plugin is not null) Filter("t.plugin = $?", new NpgsqlParameter<string> { TypedValue = f.Plugin });
+        if (f.Queue is not null) Filter("t.queue = $?", new NpgsqlParameter<string> { TypedValue = f.Queue });
+        if (f.Tag is not null)
+        {
+            Filter("t.tags @> $?", new NpgsqlParameter<string> { TypedValue = StoredJson.Tags([f.Tag]), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        }
+        if (f.CreatedFrom is { } from)
+        {
+            Filter("t.created_at >= $?", new NpgsqlParameter<DateTime> { TypedValue = from.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        }
+        if (f.CreatedBefore is { } before)
+        {
+            Filter("t.created_at < $?", new NpgsqlParameter<DateTime> { TypedValue = before.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        }
+        parameters.Add(new NpgsqlParameter<int> { TypedValue = p.Max });
+        sql.Append(" order by t.id limit $").Append(parameters.Count).Append(" for update of t skip locked");
+        return sql.ToString();
+    }
+
+    private async Task<int> ExecuteAsync(string sql, List<NpgsqlParameter> parameters, CancellationToken cancellationToken)
+    {
+        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        foreach (var parameter in parameters) cmd.Parameters.Add(parameter);
+        return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

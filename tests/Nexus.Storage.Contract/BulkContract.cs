@@ -1,0 +1,122 @@
+using Nexus.Storage;
+using Nexus.Tasks;
+
+namespace Nexus.Storage.Contract;
+
+/// <summary>Bulk operator actions: retry many and delete many tasks matching a filter, bounded, oldest first.</summary>
+public abstract class BulkContract : StoreContract
+{
+    /// <summary>Inserts a task, claims it and completes it dead (one attempt allowed).</summary>
+    private async Task<long> DeadAsync(string queue = "default", string plugin = "test.echo", IReadOnlyList<string>? tags = null, DateTimeOffset? at = null)
+    {
+        var id = await InsertAsync(Task(queue: queue, plugin: plugin, maxAttempts: 1, tags: tags), at ?? T0);
+        var claimed = await ClaimAsync(1, now: at ?? T0, plugins: [plugin], queues: [queue]);
+        var t = Assert.Single(claimed);
+        Assert.Equal(id, t.Id);
+        Assert.True(await CompleteAsync(new TaskCompletion(t.Id, t.LeaseToken!.Value, CompletionKind.Dead) { Error = Error(1) }, at ?? T0));
+        return id;
+    }
+
+    [Fact]
+    public async Task RetryMany_RetriesOnlyDeadOrCancelledTasksMatchingTheFilter()
+    {
+        var deadA = await DeadAsync(queue: "a");
+        var deadB = await DeadAsync(queue: "b");
+        var cancelled = await InsertAsync(Task(queue: "a"));
+        await Store.Tasks.CancelAsync(new TaskActionParams(cancelled) { Now = T0 });
+        var waiting = await InsertAsync(Task(queue: "a", runAt: T0.AddHours(1)));
+
+        var retried = await Store.Tasks.RetryManyAsync(new BulkTaskParams(new TaskFilter { Queue = "a" }, 100) { Now = T0.AddMinutes(1) });
+
+        Assert.Equal(2, retried);
+        var again = await GetAsync(deadA);
+        Assert.Equal(TaskState.Available, again.State);
+        Assert.Equal(2, again.MaxAttempts);
+        Assert.Null(again.FinishedAt);
+        Assert.Equal(T0.AddMinutes(1), again.RunAt);
+        Assert.Single(again.Errors);
+        Assert.Equal(TaskState.Available, (await GetAsync(cancelled)).State);
+        Assert.Equal(TaskState.Dead, (await GetAsync(deadB)).State);
+        Assert.Equal(TaskState.Scheduled, (await GetAsync(waiting)).State);
+    }
+
+    [Fact]
+    public async Task RetryMany_WithStateDead_LeavesCancelledTasks_AndFiltersByPluginTagAndTime()
+    {
+        var early = await DeadAsync(plugin: "p.one", tags: ["x"], at: T0);
+        var late = await DeadAsync(plugin: "p.one", tags: ["x"], at: T0.AddHours(1));
+        var untagged = await DeadAsync(plugin: "p.one", at: T0.AddHours(1));
+        var otherPlugin = await DeadAsync(plugin: "p.two", tags: ["x"], at: T0.AddHours(1));
+        var cancelled = await InsertAsync(Task(plugin: "p.one", tags: ["x"]), T0.AddHours(1));
+        await Store.Tasks.CancelAsync(new TaskActionParams(cancelled) { Now = T0 });
+
+        var filter = new TaskFilter { State = TaskState.Dead, Plugin = "p.one", Tag = "x", CreatedFrom = T0.AddMinutes(30), CreatedBefore = T0.AddHours(2) };
+        Assert.Equal(1, await Store.Tasks.RetryManyAsync(new BulkTaskParams(filter, 100) { Now = T0 }));
+
+        Assert.Equal(TaskState.Available, (await GetAsync(late)).State);
+        Assert.Equal(TaskState.Dead, (await GetAsync(early)).State);
+        Assert.Equal(TaskState.Dead, (await GetAsync(untagged)).State);
+        Assert.Equal(TaskState.Dead, (await GetAsync(otherPlugin)).State);
+        Assert.Equal(TaskState.Cancelled, (await GetAsync(cancelled)).State);
+    }
+
+    [Fact]
+    public async Task RetryMany_TouchesAtMostMax_OldestFirst()
+    {
+        var ids = new List<long>();
+        for (var i = 0; i < 5; i++) ids.Add(await DeadAsync());
+
+        Assert.Equal(3, await Store.Tasks.RetryManyAsync(new BulkTaskParams(new TaskFilter(), 3) { Now = T0 }));
+        var states = new List<TaskState>();
+        foreach (var id in ids) states.Add((await GetAsync(id)).State);
+        Assert.Equal([TaskState.Available, TaskState.Available, TaskState.Available, TaskState.Dead, TaskState.Dead], states);
+        Assert.Equal(2, await Store.Tasks.RetryManyAsync(new BulkTaskParams(new TaskFilter(), 3) { Now = T0 }));
+        Assert.Equal(0, await Store.Tasks.RetryManyAsync(new BulkTaskParams(new TaskFilter(), 3) { Now = T0 }));
+    }
+
+    [Fact]
+    public async Task DeleteMany_NeverDeletesRunningTasks()
+    {
+        var dead = await DeadAsync();
+        var running = await InsertAsync(Task(priority: 5));
+        Assert.Equal(running, (await ClaimOneAsync()).Id);
+        var waiting = await InsertAsync(Task());
+
+        Assert.Equal(2, await Store.Tasks.DeleteManyAsync(new BulkTaskParams(new TaskFilter(), 100) { Now = T0 }));
+
+        Assert.Null(await Store.Tasks.GetAsync(dead));
+        Assert.Null(await Store.Tasks.GetAsync(waiting));
+        Assert.Equal(TaskState.Running, (await GetAsync(running)).State);
+    }
+
+    [Fact]
+    public async Task DeleteMany_WithStateDead_PurgesDeadLettersOfOneQueue_UpToMax()
+    {
+        var a1 = await DeadAsync(queue: "a");
+        var a2 = await DeadAsync(queue: "a");
+        var a3 = await DeadAsync(queue: "a");
+        var b = await DeadAsync(queue: "b");
+        var available = await InsertAsync(Task(queue: "a"));
+        var filter = new TaskFilter { State = TaskState.Dead, Queue = "a" };
+
+        Assert.Equal(2, await Store.Tasks.DeleteManyAsync(new BulkTaskParams(filter, 2) { Now = T0 }));
+        Assert.Null(await Store.Tasks.GetAsync(a1));
+        Assert.Null(await Store.Tasks.GetAsync(a2));
+        Assert.NotNull(await Store.Tasks.GetAsync(a3));
+        Assert.Equal(1, await Store.Tasks.DeleteManyAsync(new BulkTaskParams(filter, 2) { Now = T0 }));
+        Assert.Null(await Store.Tasks.GetAsync(a3));
+        Assert.NotNull(await Store.Tasks.GetAsync(b));
+        Assert.NotNull(await Store.Tasks.GetAsync(available));
+    }
+
+    [Fact]
+    public async Task Bulk_RefusesAnOutOfRangeMaxOrABadQueue_NamingTheField()
+    {
+        var tooMany = await Assert.ThrowsAsync<TaskValidationException>(() => Store.Tasks.DeleteManyAsync(new BulkTaskParams(new TaskFilter(), BulkTaskParams.MaxLimit + 1)));
+        Assert.Equal("max", tooMany.Field);
+        var zero = await Assert.ThrowsAsync<TaskValidationException>(() => Store.Tasks.RetryManyAsync(new BulkTaskParams(new TaskFilter(), 0)));
+        Assert.Equal("max", zero.Field);
+        var queue = await Assert.ThrowsAsync<TaskValidationException>(() => Store.Tasks.RetryManyAsync(new BulkTaskParams(new TaskFilter { Queue = "bad queue!" }, 1)));
+        Assert.Equal("queue", queue.Field);
+    }
+}
