@@ -50,6 +50,25 @@ public sealed class InsertTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TransactionalInsert_RefusedInALaterChunk_RollsBackOnlyTheBatch_AndTheTransactionGoesOn()
+    {
+        await _store.Queues.ConfigureAsync("bounded", maxConcurrency: null, maxBacklog: 40);
+        await using var conn = await _store.DataSource.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        var before = await _store.InsertAsync(tx, new InsertTasksParams([TestTasks.New("kept")]));
+
+        await Assert.ThrowsAsync<QueueFullException>(() =>
+            _store.InsertAsync(tx, new InsertTasksParams(TestTasks.Many(200, "free").Concat(TestTasks.Many(50, "bounded")).ToList())));
+        var after = await _store.InsertAsync(tx, new InsertTasksParams(TestTasks.Many(150, "later")));
+        await tx.CommitAsync();
+
+        Assert.Equal(151, await TestTasks.CountRowsAsync(_store.DataSource, _store.Schema));
+        Assert.Equal(0, await TestTasks.CountRowsAsync(_store.DataSource, _store.Schema, "queue in ('free', 'bounded')"));
+        Assert.NotNull(await _store.Tasks.GetAsync(before[0].Id));
+        Assert.Equal(150, after.Count(r => r.Created));
+    }
+
+    [Fact]
     public async Task Insert_WithExplicitClock_StoresExactTimes()
     {
         var now = new DateTimeOffset(2031, 5, 6, 7, 8, 9, TimeSpan.Zero).AddTicks(1230);
