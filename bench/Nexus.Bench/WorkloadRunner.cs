@@ -40,16 +40,27 @@ internal sealed class WorkloadRunner(BenchStores stores, BenchOptions options)
 
     private static TaskRequest Noop(int n) => new("bench.noop", $$"""{"n":{{n}}}""");
 
-    private static async Task WaitSucceededAsync(INexusStore store, long expected, TimeSpan timeout)
+    /// <summary>Waits until every task has started (an in-process counter, free to poll), then until the store
+    /// shows them succeeded (completions are written in batches just after). Counting rows in the database every
+    /// few milliseconds would itself load the database it measures.</summary>
+    private async Task WaitSucceededAsync(INexusStore store, long expected, TimeSpan timeout, int startedTarget = -1)
     {
         var deadline = Stopwatch.StartNew();
+        if (startedTarget >= 0)
+        {
+            while (_probe.Started < startedTarget)
+            {
+                if (deadline.Elapsed > timeout) throw new TimeoutException($"Only {_probe.Started} of {startedTarget} tasks started within {timeout}.");
+                await Task.Delay(2);
+            }
+        }
         while (true)
         {
             var counts = await store.Tasks.CountAsync();
             var done = counts.Sum(c => c.Counts.GetValueOrDefault(TaskState.Succeeded));
             if (done >= expected) return;
             if (deadline.Elapsed > timeout) throw new TimeoutException($"Only {done} of {expected} tasks succeeded within {timeout}.");
-            await Task.Delay(20);
+            await Task.Delay(25);
         }
     }
 
@@ -90,7 +101,7 @@ internal sealed class WorkloadRunner(BenchStores stores, BenchOptions options)
         var drain = Stopwatch.StartNew();
         using var worker = await StartHostAsync(db, workers: true, o => o.Queues = ["default"]);
         var store = worker.Services.GetRequiredService<INexusStore>();
-        await WaitSucceededAsync(store, n + history, TimeSpan.FromMinutes(10));
+        await WaitSucceededAsync(store, n + history, TimeSpan.FromMinutes(10), n);
         var drainRate = n / drain.Elapsed.TotalSeconds;
         await worker.StopAsync();
         var (lost, dup) = _probe.Check(n);
@@ -160,7 +171,7 @@ internal sealed class WorkloadRunner(BenchStores stores, BenchOptions options)
             submitted[i] = Stopwatch.GetTimestamp();
             await tasks.SubmitJsonAsync("bench.noop", $$"""{"n":{{i}}}""");
         }
-        await WaitSucceededAsync(host.Services.GetRequiredService<INexusStore>(), n, TimeSpan.FromMinutes(2));
+        await WaitSucceededAsync(host.Services.GetRequiredService<INexusStore>(), n, TimeSpan.FromMinutes(2), n);
         await host.StopAsync();
         var (lost, dup) = _probe.Check(n);
         await db.Drop();
@@ -218,7 +229,7 @@ internal sealed class WorkloadRunner(BenchStores stores, BenchOptions options)
         await Task.WhenAll(producers);
         await sampler;
         var total = Volatile.Read(ref submittedCount);
-        await WaitSucceededAsync(store, total, TimeSpan.FromMinutes(5));
+        await WaitSucceededAsync(store, total, TimeSpan.FromMinutes(5), total);
         var elapsed = sw.Elapsed.TotalSeconds;
         await host.StopAsync();
         var (lost, dup) = _probe.Check(total);
