@@ -78,6 +78,39 @@ internal sealed class TaskClaimer
         $"select name from {db.Schema.Table("queues")} where max_concurrency is not null and not paused" +
         (byQueue ? " and name = any($1)" : "") + " order by name for update";
 
+    // Without a queue list: one ordered walk of the ready index. With one: an ordered, limited walk of the
+    // (queue, priority, run_at, id) index per queue. "t.queue = any($5)" cannot walk that index in order (before
+    // PostgreSQL 17), so the planner sorted every ready row of the queues on each claim: 77 ms a claim at 50,000 ready rows.
+    private string FreePick(bool byQueue, string pluginFilter)
+    {
+        var tasks = db.Schema.Table("tasks");
+        var queues = db.Schema.Table("queues");
+        var notHeld = $"not coalesce((select q.paused or q.max_concurrency is not null from {queues} q where q.name = t.queue), false)";
+        return byQueue
+            ? $"""
+                select p.id, p.priority, p.run_at
+                from unnest($5::text[]) as wq(name)
+                cross join lateral (
+                    select t.id, t.priority, t.run_at
+                    from {tasks} t
+                    where t.queue = wq.name and {Ready} and t.run_at <= coalesce($1::timestamptz, now()) {pluginFilter}
+                      and {notHeld}
+                    order by t.priority desc, t.run_at, t.id
+                    limit $2
+                    for update of t skip locked
+                ) p
+                """
+            : $"""
+                select t.id, t.priority, t.run_at
+                from {tasks} t
+                where {Ready} and t.run_at <= coalesce($1::timestamptz, now()) {pluginFilter}
+                  and {notHeld}
+                order by t.priority desc, t.run_at, t.id
+                limit $2
+                for update of t skip locked
+                """;
+    }
+
     // Parameters: $1 now, $2 max, $3 lease duration, $4 node, then $5 queues and/or the plugins ($5 or $6).
     // Queues that are paused or limited are excluded from the free scan by a per-row lookup rather than
     // "queue <> all(array)" or an anti-join: with few distinct queues the planner estimates those to keep almost no
@@ -86,7 +119,6 @@ internal sealed class TaskClaimer
     {
         var tasks = db.Schema.Table("tasks");
         var queues = db.Schema.Table("queues");
-        var queueFilter = byQueue ? "and t.queue = any($5)" : "";
         var limitedQueueFilter = byQueue ? "and q.name = any($5)" : "";
         var pluginFilter = byPlugin ? $"and t.plugin = any(${(byQueue ? 6 : 5)})" : "";
         return $"""
@@ -98,13 +130,7 @@ internal sealed class TaskClaimer
                 where q.max_concurrency is not null and not q.paused {limitedQueueFilter}
             ),
             free_pick as (
-                select t.id, t.priority, t.run_at
-                from {tasks} t
-                where {Ready} and t.run_at <= coalesce($1::timestamptz, now()) {queueFilter} {pluginFilter}
-                  and not coalesce((select q.paused or q.max_concurrency is not null from {queues} q where q.name = t.queue), false)
-                order by t.priority desc, t.run_at, t.id
-                limit $2
-                for update of t skip locked
+                {FreePick(byQueue, pluginFilter)}
             ),
             limited_pick as (
                 select p.id, p.priority, p.run_at

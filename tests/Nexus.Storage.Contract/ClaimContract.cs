@@ -76,6 +76,22 @@ public abstract class ClaimContract : StoreContract
     }
 
     [Fact]
+    public async Task Claim_FromSeveralQueues_KeepsOnePriorityOrderAcrossThem()
+    {
+        var a1 = await InsertAsync(Task(queue: "a", priority: 1));
+        var b5 = await InsertAsync(Task(queue: "b", priority: 5));
+        var a3 = await InsertAsync(Task(queue: "a", priority: 3));
+        await InsertAsync(Task(queue: "c", priority: 9));
+        var b0 = await InsertAsync(Task(queue: "b", priority: 0));
+
+        var first = await ClaimAsync(max: 2, queues: ["a", "b"]);
+        var rest = await ClaimAsync(max: 10, queues: ["a", "b"]);
+
+        Assert.Equal([b5, a3], first.Select(t => t.Id));
+        Assert.Equal([a1, b0], rest.Select(t => t.Id));
+    }
+
+    [Fact]
     public async Task Claim_RespectsTheQueueConcurrencyLimit_AcrossClaims()
     {
         await Store.Queues.ConfigureAsync("limited", maxConcurrency: 2, maxBacklog: null);

@@ -32,6 +32,19 @@ internal sealed class Dispatcher(
                     await executor.SlotFreed.WaitAsync(Timeout.InfiniteTimeSpan, stopClaiming).ConfigureAwait(false);
                     continue;
                 }
+                // Short tasks free slots one by one; claiming each time would make many tiny round trips. While
+                // workers are busy, wait for half a batch of free slots or the cooldown, whichever comes first.
+                var worthwhile = Math.Max(1, Math.Min(options.ClaimBatchSize, options.Concurrency) / 2);
+                if (free < worthwhile && executor.InFlight > 0)
+                {
+                    // Real time on purpose: a throughput heuristic, not a decision about tasks.
+                    var since = System.Diagnostics.Stopwatch.GetTimestamp();
+                    while (executor.FreeSlots < worthwhile && System.Diagnostics.Stopwatch.GetElapsedTime(since) < options.ClaimCooldown)
+                    {
+                        await executor.SlotFreed.WaitAsync(options.ClaimCooldown, stopClaiming).ConfigureAwait(false);
+                    }
+                    free = executor.FreeSlots;
+                }
                 if (!mayHaveWork)
                 {
                     await wake.WaitAsync(options.PollInterval, stopClaiming).ConfigureAwait(false);

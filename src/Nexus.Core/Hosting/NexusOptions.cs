@@ -15,6 +15,9 @@ public sealed class NexusOptions
     public IList<string>? Queues { get; set; }
     /// <summary>Most tasks claimed in one round trip. Default 100.</summary>
     public int ClaimBatchSize { get; set; } = 100;
+    /// <summary>While workers are busy, how long the dispatcher may wait for half a claim batch of slots to free
+    /// up before claiming for the slots it has; batches claims of short tasks. Idle workers claim at once. Default 50 ms.</summary>
+    public TimeSpan ClaimCooldown { get; set; } = TimeSpan.FromMilliseconds(50);
     /// <summary>How often to look for work when no wake-up arrives. Default 1 second.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>How long a claim is valid without a heartbeat. Default 30 seconds.</summary>
@@ -51,6 +54,7 @@ public sealed class NexusOptions
         if (CompletionBatchSize is < 1 or > 10_000) throw new ArgumentException($"Nexus:CompletionBatchSize must be between 1 and 10000 (was {CompletionBatchSize}).");
         if (DefaultMaxAttempts is < 1 or > 1000) throw new ArgumentException($"Nexus:DefaultMaxAttempts must be between 1 and 1000 (was {DefaultMaxAttempts}).");
         Positive(PollInterval, nameof(PollInterval));
+        Positive(ClaimCooldown, nameof(ClaimCooldown));
         Positive(LeaseDuration, nameof(LeaseDuration));
         Positive(HeartbeatInterval, nameof(HeartbeatInterval));
         Positive(RescueInterval, nameof(RescueInterval));
