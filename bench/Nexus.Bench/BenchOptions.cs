@@ -49,4 +49,5 @@ internal sealed record WorkloadResult(string Store, string Workload, int Tasks, 
     public string Machine { get; init; } = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}";
     public DateTimeOffset At { get; init; } = DateTimeOffset.UtcNow;
     public IReadOnlyList<double>? Series { get; init; }
+    public IReadOnlyList<string>? Statements { get; init; }
 }

@@ -14,6 +14,8 @@ foreach (var kind in options.Stores)
     foreach (var workload in options.Workloads)
     {
         Console.Error.WriteLine($"== {kind} {workload} ...");
+        var pg = kind == "postgres" ? Environment.GetEnvironmentVariable("NEXUS_BENCH_POSTGRES") : null;
+        await StatementProfile.ResetAsync(pg);
         var result = workload switch
         {
             "w1" => await runner.W1BulkAsync(),
@@ -23,6 +25,7 @@ foreach (var kind in options.Stores)
             "w4" => await runner.W4SustainedAsync(),
             _ => throw new ArgumentException($"Unknown workload '{workload}' (expected w1, w1-store, w2, w3, w4)."),
         };
+        result = result with { Statements = await StatementProfile.TopAsync(pg) };
         results.Add(result);
         var json = JsonSerializer.Serialize(result, BenchOptions.Json);
         Console.WriteLine(json);

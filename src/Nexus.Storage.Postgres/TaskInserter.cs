@@ -11,6 +11,7 @@ namespace Nexus.Storage.Postgres;
 internal sealed class TaskInserter
 {
     private readonly PostgresDatabase db;
+    private readonly NotifyCoalescer notifier;
     private readonly string lockSql;
     private readonly string insertSql;
     private readonly string keysSql;
@@ -18,6 +19,7 @@ internal sealed class TaskInserter
     public TaskInserter(PostgresDatabase db)
     {
         this.db = db;
+        notifier = new NotifyCoalescer(db);
         var tasks = db.Schema.Table("tasks");
         var queues = db.Schema.Table("queues");
 
@@ -58,7 +60,7 @@ internal sealed class TaskInserter
                 select id from plain union all select id from keyed
             ),
             woken as (
-                select pg_notify($14, $15) from (select 1 from inserted limit 1) any_row
+                select pg_notify($14, $15) from (select 1 from inserted limit 1) any_row where $14::text is not null
             )
             select 0 as kind, c.ord, c.new_id, null::text, null::bigint from inserted i join candidates c on c.new_id = i.id
             union all
@@ -92,15 +94,19 @@ internal sealed class TaskInserter
         Validate(p.Tasks);
 
         await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<SubmitResult> results;
         if (p.Tasks.Count <= db.Options.InsertChunkSize)
         {
             // One batch without BEGIN: its statements share one implicit transaction and one round trip.
-            return await InsertChunkAsync(conn, null, p.Tasks, p.Now, cancellationToken).ConfigureAwait(false);
+            results = await InsertChunkAsync(conn, null, p.Tasks, p.Now, notifyInTransaction: false, cancellationToken).ConfigureAwait(false);
         }
-
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var results = await InsertChunksAsync(conn, tx, p, cancellationToken).ConfigureAwait(false);
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        else
+        {
+            await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            results = await InsertChunksAsync(conn, tx, p, notifyInTransaction: false, cancellationToken).ConfigureAwait(false);
+            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        if (results.Any(r => r.Created)) notifier.Signal(WakePayload(p.Tasks));
         return results;
     }
 
@@ -118,14 +124,14 @@ internal sealed class TaskInserter
         if (p.Tasks.Count <= db.Options.InsertChunkSize)
         {
             // A single statement inserts all or nothing, so no savepoint is needed to undo a refusal.
-            return await InsertChunkAsync(conn, transaction, p.Tasks, p.Now, cancellationToken).ConfigureAwait(false);
+            return await InsertChunkAsync(conn, transaction, p.Tasks, p.Now, notifyInTransaction: true, cancellationToken).ConfigureAwait(false);
         }
 
         const string savepoint = "nexus_insert";
         await transaction.SaveAsync(savepoint, cancellationToken).ConfigureAwait(false);
         try
         {
-            var results = await InsertChunksAsync(conn, transaction, p, cancellationToken).ConfigureAwait(false);
+            var results = await InsertChunksAsync(conn, transaction, p, notifyInTransaction: true, cancellationToken).ConfigureAwait(false);
             await transaction.ReleaseAsync(savepoint, cancellationToken).ConfigureAwait(false);
             return results;
         }
@@ -136,7 +142,17 @@ internal sealed class TaskInserter
         }
     }
 
-    private async Task<List<SubmitResult>> InsertChunksAsync(NpgsqlConnection conn, NpgsqlTransaction tx, InsertTasksParams p, CancellationToken cancellationToken)
+    private static string WakePayload(IReadOnlyList<NewTask> tasks)
+    {
+        var queue = tasks[0].Queue;
+        for (var i = 1; i < tasks.Count; i++)
+        {
+            if (tasks[i].Queue != queue) return "";
+        }
+        return queue;
+    }
+
+    private async Task<List<SubmitResult>> InsertChunksAsync(NpgsqlConnection conn, NpgsqlTransaction tx, InsertTasksParams p, bool notifyInTransaction, CancellationToken cancellationToken)
     {
         // Repeated identical NOTIFYs in one transaction are delivered once, so chunking keeps "one wake per call".
         var all = p.Tasks as NewTask[] ?? [.. p.Tasks];
@@ -144,13 +160,13 @@ internal sealed class TaskInserter
         for (var start = 0; start < all.Length; start += db.Options.InsertChunkSize)
         {
             var chunk = new ArraySegment<NewTask>(all, start, Math.Min(db.Options.InsertChunkSize, all.Length - start));
-            results.AddRange(await InsertChunkAsync(conn, tx, chunk, p.Now, cancellationToken).ConfigureAwait(false));
+            results.AddRange(await InsertChunkAsync(conn, tx, chunk, p.Now, notifyInTransaction, cancellationToken).ConfigureAwait(false));
         }
         return results;
     }
 
     private async Task<IReadOnlyList<SubmitResult>> InsertChunkAsync(
-        NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<NewTask> tasks, DateTimeOffset? now, CancellationToken cancellationToken)
+        NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<NewTask> tasks, DateTimeOffset? now, bool notifyInTransaction, CancellationToken cancellationToken)
     {
         var n = tasks.Count;
         var plugin = new string[n];
@@ -204,7 +220,7 @@ internal sealed class TaskInserter
         insert.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = uniqueKey, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = tags, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
         insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = queues });
-        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = db.Schema.NotifyChannel });
+        insert.Parameters.Add(new NpgsqlParameter { Value = notifyInTransaction ? db.Schema.NotifyChannel : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         // One queue: wake its workers. Several: an empty payload, which listeners read as "look everywhere".
         insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = queues.Length == 1 ? queues[0] : "" });
         batch.BatchCommands.Add(insert);

@@ -1,0 +1,59 @@
+using Npgsql;
+
+namespace Nexus.Storage.Postgres;
+
+/// <summary>
+/// Wakes other processes after plain submits with at most one NOTIFY in flight: everything submitted while one is
+/// being sent is folded into the next. PostgreSQL serializes the commits of transactions that issued NOTIFY (a global
+/// lock held through the commit's WAL flush), so notifying inside every submit transaction made concurrent single
+/// submits queue behind each other. Sent after the submit committed, the wake-up never outruns the rows it announces.
+/// Transactional submits (the caller's transaction) still notify inside it, so the wake-up fires at their commit.
+/// </summary>
+internal sealed class NotifyCoalescer(PostgresDatabase db)
+{
+    private readonly Lock _lock = new();
+    private string? _pending;
+    private bool _sending;
+
+    /// <summary>Asks for a wake-up for <paramref name="queue"/> ("" means several or any queue).</summary>
+    public void Signal(string queue)
+    {
+        lock (_lock)
+        {
+            _pending = _pending is null || _pending == queue ? queue : "";
+            if (_sending) return;
+            _sending = true;
+        }
+        _ = Task.Run(SendAsync);
+    }
+
+    private async Task SendAsync()
+    {
+        while (true)
+        {
+            string payload;
+            lock (_lock)
+            {
+                if (_pending is null)
+                {
+                    _sending = false;
+                    return;
+                }
+                payload = _pending;
+                _pending = null;
+            }
+            try
+            {
+                await using var conn = await db.OpenAsync(CancellationToken.None).ConfigureAwait(false);
+                await using var cmd = new NpgsqlCommand("select pg_notify($1, $2)", conn);
+                cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = db.Schema.NotifyChannel });
+                cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = payload });
+                await cmd.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or StoreException or TimeoutException or InvalidOperationException)
+            {
+                // A lost wake-up only delays work until the workers' next poll.
+            }
+        }
+    }
+}
