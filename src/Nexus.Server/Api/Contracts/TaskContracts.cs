@@ -1,0 +1,166 @@
+using System.Text.Json;
+using Nexus.Tasks;
+
+namespace Nexus.Server.Api.Contracts;
+
+/// <summary>A task to submit. Only <see cref="Plugin"/> and <see cref="Args"/> are required.</summary>
+public sealed record SubmitTaskRequest
+{
+    /// <summary>The registered plugin name, e.g. <c>text.generate</c>.</summary>
+    public string? Plugin { get; init; }
+    /// <summary>The plugin's arguments: a JSON object valid against its args schema (<c>GET /api/v1/plugins</c>).</summary>
+    public JsonElement? Args { get; init; }
+    /// <summary>Queue name. Default: the plugin's queue, else <c>default</c>.</summary>
+    public string? Queue { get; init; }
+    /// <summary>Higher runs first. Default 0.</summary>
+    public int? Priority { get; init; }
+    /// <summary>Run no earlier than this instant (ISO 8601). Not with a delay.</summary>
+    public DateTimeOffset? RunAt { get; init; }
+    /// <summary>Run no earlier than this many milliseconds after submit. Not with <see cref="RunAt"/> or <see cref="Delay"/>.</summary>
+    public long? DelayMs { get; init; }
+    /// <summary>The same as a duration text: <c>250ms</c>, <c>30s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>, or ISO 8601 (<c>PT30S</c>).</summary>
+    public string? Delay { get; init; }
+    /// <summary>Attempts allowed, 1–1000. Default: the plugin's, else the server's (25).</summary>
+    public int? MaxAttempts { get; init; }
+    /// <summary>Backoff between attempts for this task.</summary>
+    public RetryRequest? Retry { get; init; }
+    /// <summary>Time limit per attempt in milliseconds. Default: the plugin's, else none.</summary>
+    public long? TimeoutMs { get; init; }
+    /// <summary>Idempotency key (1–255 characters): a second submit with it returns the first task.</summary>
+    public string? UniqueKey { get; init; }
+    /// <summary>Labels for filtering (at most 32, each 1–64 characters).</summary>
+    public IReadOnlyList<string>? Tags { get; init; }
+}
+
+/// <summary>Exponential backoff: the delay after attempt n is <c>min(maxDelayMs, initialDelayMs × multiplier^(n−1))</c> ± jitter.</summary>
+public sealed record RetryRequest
+{
+    /// <summary>Delay after the first failure in milliseconds. Default 1000.</summary>
+    public double? InitialDelayMs { get; init; }
+    /// <summary>Growth per attempt, 1–100. Default 2.</summary>
+    public double? Multiplier { get; init; }
+    /// <summary>Cap on any delay in milliseconds. Default 3,600,000 (1 hour).</summary>
+    public double? MaxDelayMs { get; init; }
+    /// <summary>Random spread, 0–1. Default 0.2.</summary>
+    public double? Jitter { get; init; }
+}
+
+/// <summary>Many tasks to submit at once: all are validated before any is stored, then stored in one round trip.</summary>
+public sealed record SubmitBatchRequest
+{
+    /// <summary>The tasks, 1 to the server's batch limit (1000 by default).</summary>
+    public IReadOnlyList<SubmitTaskRequest?>? Tasks { get; init; }
+}
+
+/// <summary>What a submit produced.</summary>
+/// <param name="Id">The task id.</param>
+/// <param name="Created">False when a task with the same unique key existed and is returned instead.</param>
+public sealed record SubmitResponse(long Id, bool Created);
+
+/// <summary>What a batch submit produced, in request order.</summary>
+/// <param name="Results">One result per submitted task.</param>
+public sealed record SubmitBatchResponse(IReadOnlyList<SubmitResponse> Results);
+
+/// <summary>A task as stored. Times are ISO 8601 UTC; absent fields are null.</summary>
+public sealed record TaskResponse
+{
+    /// <summary>The id.</summary>
+    public required long Id { get; init; }
+    /// <summary>The plugin that runs it.</summary>
+    public required string Plugin { get; init; }
+    /// <summary>The queue.</summary>
+    public required string Queue { get; init; }
+    /// <summary>Priority (higher first).</summary>
+    public int Priority { get; init; }
+    /// <summary>scheduled, available, running, succeeded, retrying, dead or cancelled.</summary>
+    public required string State { get; init; }
+    /// <summary>The args.</summary>
+    public JsonElement Args { get; init; }
+    /// <summary>The result, once succeeded.</summary>
+    public JsonElement? Result { get; init; }
+    /// <summary>Attempts started.</summary>
+    public int Attempt { get; init; }
+    /// <summary>Attempts allowed.</summary>
+    public int MaxAttempts { get; init; }
+    /// <summary>When it becomes (or became) claimable.</summary>
+    public DateTimeOffset RunAt { get; init; }
+    /// <summary>When it was submitted.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>When the latest attempt started.</summary>
+    public DateTimeOffset? AttemptedAt { get; init; }
+    /// <summary>When it finished.</summary>
+    public DateTimeOffset? FinishedAt { get; init; }
+    /// <summary>The node running it.</summary>
+    public string? LeasedBy { get; init; }
+    /// <summary>When the running attempt's lease runs out unless renewed.</summary>
+    public DateTimeOffset? LeaseExpiresAt { get; init; }
+    /// <summary>The idempotency key.</summary>
+    public string? UniqueKey { get; init; }
+    /// <summary>Tags.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    /// <summary>Every failed attempt's error, oldest first.</summary>
+    public IReadOnlyList<AttemptErrorResponse> Errors { get; init; } = [];
+    /// <summary>Latest progress of the running attempt.</summary>
+    public ProgressResponse? Progress { get; init; }
+    /// <summary>Per-attempt time limit in milliseconds.</summary>
+    public long? TimeoutMs { get; init; }
+    /// <summary>The task's own backoff, when it has one.</summary>
+    public RetryRequest? Retry { get; init; }
+    /// <summary>Cancellation was asked for while it ran.</summary>
+    public bool CancelRequested { get; init; }
+
+    internal static TaskResponse From(TaskRecord t) => new()
+    {
+        Id = t.Id,
+        Plugin = t.Plugin,
+        Queue = t.Queue,
+        Priority = t.Priority,
+        State = t.State.ToName(),
+        Args = ParseJson(t.ArgsJson),
+        Result = t.ResultJson is null ? null : ParseJson(t.ResultJson),
+        Attempt = t.Attempt,
+        MaxAttempts = t.MaxAttempts,
+        RunAt = t.RunAt,
+        CreatedAt = t.CreatedAt,
+        AttemptedAt = t.AttemptedAt,
+        FinishedAt = t.FinishedAt,
+        LeasedBy = t.LeasedBy,
+        LeaseExpiresAt = t.LeaseExpiresAt,
+        UniqueKey = t.UniqueKey,
+        Tags = t.Tags,
+        Errors = [.. t.Errors.Select(e => new AttemptErrorResponse(e.Attempt, e.At, e.Type, e.Message, e.StackTrace))],
+        Progress = t.Progress is { } p ? new ProgressResponse(p.Fraction, p.Message) : null,
+        TimeoutMs = t.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null,
+        Retry = t.Retry is { } r ? new RetryRequest { InitialDelayMs = r.InitialDelay.TotalMilliseconds, Multiplier = r.Multiplier, MaxDelayMs = r.MaxDelay.TotalMilliseconds, Jitter = r.Jitter } : null,
+        CancelRequested = t.CancelRequested,
+    };
+
+    private static JsonElement ParseJson(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+        return document.RootElement.Clone();
+    }
+}
+
+/// <summary>One failed attempt.</summary>
+/// <param name="Attempt">Its number (1-based).</param>
+/// <param name="At">When it failed.</param>
+/// <param name="Type">The error's kind, e.g. <c>InvalidOperationException</c> or <c>LeaseExpired</c>.</param>
+/// <param name="Message">The message.</param>
+/// <param name="StackTrace">The stack trace, when there is one.</param>
+public sealed record AttemptErrorResponse(int Attempt, DateTimeOffset At, string Type, string Message, string? StackTrace);
+
+/// <summary>Progress of a running attempt.</summary>
+/// <param name="Fraction">0 to 1.</param>
+/// <param name="Message">A note.</param>
+public sealed record ProgressResponse(double Fraction, string? Message);
+
+/// <summary>A page of tasks, newest first.</summary>
+/// <param name="Items">The tasks.</param>
+/// <param name="Next">Pass as <c>before</c> to get the next page; null on the last page.</param>
+public sealed record TaskListResponse(IReadOnlyList<TaskResponse> Items, string? Next);
+
+/// <summary>What an action on one task did.</summary>
+/// <param name="Id">The task.</param>
+/// <param name="Outcome">cancelled, requested (a running task was asked to stop), or retried.</param>
+public sealed record TaskActionResponse(long Id, string Outcome);

@@ -1,0 +1,66 @@
+using Nexus.Server.Api.Contracts;
+using Nexus.Server.Auth;
+using Nexus.Storage;
+using Nexus.Tasks;
+
+namespace Nexus.Server.Api;
+
+/// <summary><c>/api/v1/keys</c>: API keys — created (the secret is shown once), listed, revoked. Admins only.</summary>
+internal static class KeyEndpoints
+{
+    public static void MapKeyEndpoints(this RouteGroupBuilder api)
+    {
+        var keys = api.MapGroup("/keys").WithTags("API keys");
+        keys.MapPost("", CreateAsync).Require(Right.Keys)
+            .WithSummary("Create an API key; the response is the only time its secret is shown").Accepts<CreateKeyRequest>("application/json")
+            .Produces<CreatedKeyResponse>(StatusCodes.Status201Created).ProducesCommonProblems(400, 413, 415, 501);
+        keys.MapGet("", ListAsync).Require(Right.Keys)
+            .WithSummary("List API keys (never their secrets)").Produces<IReadOnlyList<KeyResponse>>().ProducesCommonProblems(501);
+        keys.MapDelete("/{id}", RevokeAsync).Require(Right.Keys)
+            .WithSummary("Revoke an API key").Produces(StatusCodes.Status204NoContent).ProducesCommonProblems(404, 501);
+    }
+
+    private static IApiKeyStore Store(INexusStore store) => store.ApiKeys
+        ?? throw new ApiProblemException(501, "keys-unsupported", "Not supported", $"The {store.Driver} store cannot keep API keys; use JWT bearer tokens.");
+
+    private static async Task<IResult> CreateAsync(HttpContext http, INexusStore store, TimeProvider time)
+    {
+        var keys = Store(store);
+        var body = await RequestJson.ReadAsync<CreateKeyRequest>(http.Request);
+        var name = body!.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 100) throw ApiProblemException.Invalid("name", "is required (1–100 characters)");
+        if (!NexusRoles.IsValid(body.Role)) throw ApiProblemException.Invalid("role", $"must be one of {string.Join(", ", NexusRoles.All)}");
+        var queues = body.Queues ?? [];
+        for (var i = 0; i < queues.Count; i++)
+        {
+            if (!QueueName.IsValid(queues[i])) throw ApiProblemException.Invalid($"queues[{i}]", $"'{QueryValues.Shorten(queues[i] ?? "")}' is not a valid queue name");
+        }
+        if (body.ExpiresAt is { } expires && expires <= time.GetUtcNow()) throw ApiProblemException.Invalid("expiresAt", "must be in the future");
+
+        var (id, key, hash) = ApiKeyFormat.Create();
+        var record = await keys.CreateAsync(new NewApiKey
+        {
+            Id = id,
+            Name = name,
+            SecretHash = hash,
+            Role = body.Role!,
+            Queues = [.. queues.Distinct(StringComparer.Ordinal)],
+            ExpiresAt = body.ExpiresAt,
+            CreatedBy = Caller.From(http.User).Name,
+        }, http.RequestAborted);
+        return Results.Created($"/api/v1/keys/{id}", new CreatedKeyResponse(key, Response(record)));
+    }
+
+    private static async Task<IResult> ListAsync(INexusStore store, HttpContext http) =>
+        Results.Ok((await Store(store).ListAsync(http.RequestAborted)).Select(Response).ToList());
+
+    private static async Task<IResult> RevokeAsync(HttpContext http, INexusStore store, ApiKeyValidator validator, string id)
+    {
+        var revoked = await Store(store).RevokeAsync(new RevokeApiKeyParams(id), http.RequestAborted);
+        validator.Forget(id);
+        return revoked ? Results.NoContent() : throw ApiProblemException.NotFound($"No active API key with id '{QueryValues.Shorten(id)}'.");
+    }
+
+    private static KeyResponse Response(ApiKeyRecord k) =>
+        new(k.Id, k.Name, k.Role, k.Queues, k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.CreatedBy);
+}

@@ -1,0 +1,86 @@
+using System.Text.Json;
+using Nexus.Plugins;
+using Nexus.Server.Api.Contracts;
+using Nexus.Server.Auth;
+using Nexus.Tasks;
+
+namespace Nexus.Server.Api;
+
+/// <summary>Turns HTTP submit bodies into engine requests, checking what only HTTP has (durations in text, the caller's
+/// queue limit) and translating the engine's field names into the body's (e.g. <c>timeout</c> → <c>timeoutMs</c>).</summary>
+internal static class SubmitMapping
+{
+    public static TaskRequest ToRequest(SubmitTaskRequest? r, string prefix, Caller caller, PluginRegistry registry)
+    {
+        if (r is null) throw ApiProblemException.Invalid(prefix.Length == 0 ? "body" : prefix.TrimEnd('.'), "must be a task object");
+        if (string.IsNullOrWhiteSpace(r.Plugin)) throw ApiProblemException.Invalid(prefix + "plugin", "is required");
+        if (r.Args is not { } args) throw ApiProblemException.Invalid(prefix + "args", "is required (use {} for none)");
+        if (args.ValueKind != JsonValueKind.Object) throw ApiProblemException.Invalid(prefix + "args", "must be a JSON object");
+
+        var delays = (r.RunAt is null ? 0 : 1) + (r.DelayMs is null ? 0 : 1) + (r.Delay is null ? 0 : 1);
+        if (delays > 1) throw ApiProblemException.Invalid(prefix + (r.Delay is not null ? "delay" : "delayMs"), "give only one of runAt, delayMs and delay");
+        TimeSpan? delay = null;
+        if (r.DelayMs is { } ms)
+        {
+            if (ms < 0) throw ApiProblemException.Invalid(prefix + "delayMs", "must not be negative");
+            delay = TimeSpan.FromMilliseconds(ms);
+        }
+        if (r.Delay is { } text)
+        {
+            if (!Durations.TryParse(text, out var parsed)) throw ApiProblemException.Invalid(prefix + "delay", $"'{QueryValues.Shorten(text)}' is not a duration: use e.g. 30s, 5m, 1h30m or PT30S");
+            delay = parsed;
+        }
+        if (r.TimeoutMs is <= 0) throw ApiProblemException.Invalid(prefix + "timeoutMs", "must be positive");
+
+        var queue = r.Queue ?? (registry.TryGet(r.Plugin, out var plugin) ? plugin.Queue : null);
+        if (queue is not null && QueueName.IsValid(queue)) caller.EnsureQueue(queue, prefix + "queue");
+
+        return new TaskRequest(r.Plugin, args.GetRawText(), new SubmitOptions
+        {
+            Queue = r.Queue,
+            Priority = r.Priority ?? 0,
+            RunAt = r.RunAt,
+            Delay = delay,
+            MaxAttempts = r.MaxAttempts,
+            Retry = r.Retry is { } retry ? Retry(retry, prefix + "retry.") : null,
+            Timeout = r.TimeoutMs is { } timeout ? TimeSpan.FromMilliseconds(timeout) : null,
+            UniqueKey = r.UniqueKey,
+            Tags = r.Tags,
+        });
+    }
+
+    private static RetryPolicy Retry(RetryRequest r, string prefix)
+    {
+        static TimeSpan Ms(double value, string field) =>
+            double.IsFinite(value) && value >= 0 && value <= TimeSpan.MaxValue.TotalMilliseconds / 2
+                ? TimeSpan.FromMilliseconds(value)
+                : throw ApiProblemException.Invalid(field, "must be a non-negative number of milliseconds");
+        var defaults = RetryPolicy.Default;
+        return new RetryPolicy
+        {
+            InitialDelay = r.InitialDelayMs is { } initial ? Ms(initial, prefix + "initialDelayMs") : defaults.InitialDelay,
+            Multiplier = r.Multiplier ?? defaults.Multiplier,
+            MaxDelay = r.MaxDelayMs is { } max ? Ms(max, prefix + "maxDelayMs") : defaults.MaxDelay,
+            Jitter = r.Jitter ?? defaults.Jitter,
+        };
+    }
+
+    /// <summary>The engine's validation error with the field named as in the HTTP body.</summary>
+    public static ApiProblemException Translate(TaskValidationException ex, string prefix, bool usedDelayMs)
+    {
+        var field = ex.Field;
+        if (prefix.Length > 0 && !field.StartsWith(prefix, StringComparison.Ordinal)) field = prefix + field;
+        if (field.EndsWith("timeout", StringComparison.Ordinal) || field.EndsWith("initialDelay", StringComparison.Ordinal) || field.EndsWith("maxDelay", StringComparison.Ordinal))
+        {
+            field += "Ms";
+        }
+        else if (usedDelayMs && field.EndsWith("delay", StringComparison.Ordinal))
+        {
+            field += "Ms";
+        }
+        return ApiProblemException.Invalid(field, ex.Problem);
+    }
+
+    public static ApiProblemException UnknownPlugin(UnknownPluginException ex, string field) =>
+        new(400, "unknown-plugin", "Unknown plugin", $"{field}: {ex.Message}", field);
+}

@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+
+namespace Nexus.Server.Auth;
+
+/// <summary>Registers authentication (API keys, JWT bearer, development loopback) and one policy per right. Every
+/// endpoint needs an authenticated caller unless it says otherwise (deny by default).</summary>
+internal static class AuthSetup
+{
+    public static IServiceCollection AddNexusAuth(this IServiceCollection services, NexusAuthOptions options)
+    {
+        services.AddSingleton<ApiKeyValidator>();
+        var auth = services.AddAuthentication(Caller.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, NexusAuthenticationHandler>(Caller.Scheme, _ => { });
+        if (options.Jwt.Enabled) auth.AddJwtBearer(JwtBearerSetup.Scheme, o => JwtBearerSetup.Configure(o, options.Jwt));
+
+        services.AddSingleton<IAuthorizationHandler, RightHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
+        services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(Caller.Scheme).RequireAuthenticatedUser().Build())
+            .AddRightPolicies();
+        return services;
+    }
+
+    private static AuthorizationBuilder AddRightPolicies(this AuthorizationBuilder builder)
+    {
+        foreach (var right in Enum.GetValues<Right>())
+        {
+            builder.AddPolicy(Policies.Of(right), p => p.AddAuthenticationSchemes(Caller.Scheme).RequireAuthenticatedUser().AddRequirements(new RightRequirement(right)));
+        }
+        return builder;
+    }
+
+    /// <summary>Requires <paramref name="right"/> on an endpoint.</summary>
+    public static TBuilder Require<TBuilder>(this TBuilder builder, Right right) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(Policies.Of(right));
+}

@@ -1,0 +1,35 @@
+using Nexus.Hosting;
+
+namespace Nexus.Server.Hosting;
+
+/// <summary>Picks the store from configuration: <c>Nexus:Store</c> = <c>sqlite</c> (default; <c>Nexus:Sqlite</c>, default
+/// <c>Data Source=./data/nexus.db</c>) or <c>postgres</c> (<c>Nexus:Postgres</c> connection string,
+/// <c>Nexus:PostgresSchema</c>, default <c>nexus</c>).</summary>
+internal static class StoreSelection
+{
+    public const string DefaultSqlite = "Data Source=./data/nexus.db";
+
+    public static NexusBuilder UseConfiguredStore(this NexusBuilder builder, IConfiguration configuration)
+    {
+        var kind = (configuration["Nexus:Store"] ?? "sqlite").Trim();
+        if (kind.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            var connection = configuration["Nexus:Sqlite"];
+            return builder.UseSqlite(string.IsNullOrWhiteSpace(connection) ? DefaultSqlite : connection);
+        }
+        if (kind.Equals("postgres", StringComparison.OrdinalIgnoreCase) || kind.Equals("postgresql", StringComparison.OrdinalIgnoreCase))
+        {
+            var connection = configuration["Nexus:Postgres"];
+            if (string.IsNullOrWhiteSpace(connection))
+            {
+                throw new InvalidOperationException("Nexus:Store is postgres but Nexus:Postgres (the connection string, e.g. NEXUS_POSTGRES=\"Host=db;Database=nexus;Username=nexus;Password=…\") is not set.");
+            }
+            var schema = configuration["Nexus:PostgresSchema"];
+            return builder.UsePostgres(connection, o =>
+            {
+                if (!string.IsNullOrWhiteSpace(schema)) o.Schema = schema;
+            });
+        }
+        throw new InvalidOperationException($"Nexus:Store must be 'sqlite' or 'postgres' (was '{kind}').");
+    }
+}

@@ -1,0 +1,139 @@
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using Nexus.Hosting;
+using Nexus.Plugins.Samples;
+using Nexus.Server.Api;
+using Nexus.Server.Auth;
+using Nexus.Server.Hosting;
+using Nexus.Server.RateLimiting;
+
+namespace Nexus.Server;
+
+/// <summary>
+/// The composition root of the Nexus server: the engine on the configured store with the sample plugins, and the HTTP
+/// API under <c>/api/v1</c> with auth, rate limits, body caps, problem+json errors, <c>/healthz</c>, <c>/readyz</c>,
+/// <c>/openapi/v1.json</c> and the reference page <c>/docs</c>. <c>Program</c> runs it; tests start it on a free
+/// loopback port.
+/// </summary>
+public static class NexusServer
+{
+    /// <summary>Builds the server from command-line <paramref name="args"/> and configuration (see README, "Configuration").</summary>
+    /// <param name="args">Command-line arguments, e.g. <c>--dev</c>, <c>--store postgres</c>, <c>--Nexus:Concurrency=8</c>.</param>
+    /// <param name="configure">Last changes before the settings are read (tests add in-memory settings here).</param>
+    /// <exception cref="InvalidOperationException">A setting is missing or wrong; the message names it.</exception>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        args = ServerConfiguration.ExpandShortcuts(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        ServerConfiguration.AddSources(builder.Configuration, args);
+        configure?.Invoke(builder);
+        var config = builder.Configuration;
+
+        var server = config.GetSection(NexusServerOptions.Section).Get<NexusServerOptions>() ?? new NexusServerOptions();
+        server.Validate();
+        var rate = config.GetSection(RateLimitOptions.Section).Get<RateLimitOptions>() ?? new RateLimitOptions();
+        rate.Validate();
+        var auth = config.GetSection(NexusAuthOptions.Section).Get<NexusAuthOptions>() ?? new NexusAuthOptions();
+        auth.Validate();
+        var urls = ServerConfiguration.Urls(config);
+        var exposed = urls.Where(u => !Loopback.IsLoopbackUrl(u)).ToList();
+        if (auth.AnonymousLoopback && exposed.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Development mode (--dev, Nexus:Auth:AnonymousLoopback) is only allowed while listening on loopback addresses, but the server would listen on {string.Join(", ", exposed)}. Turn it off and use API keys or JWTs.");
+        }
+
+        builder.WebHost.UseUrls(urls);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = server.MaxRequestBodyBytes;
+            k.AddServerHeader = false;
+        });
+        if (config.GetValue<bool>("Nexus:Logging:Json"))
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+
+        var services = builder.Services;
+        services.AddSingleton(Options.Create(server));
+        services.AddSingleton(Options.Create(auth));
+        services.AddOptions<NexusOptions>().Bind(config.GetSection("Nexus"));
+        services.AddNexus(n => n
+            .UseConfiguredStore(config)
+            .AddSamplePlugins(o =>
+            {
+                config.GetSection("Nexus:Samples").Bind(o);
+                var root = config["Nexus:ArtifactsRoot"];
+                if (!string.IsNullOrWhiteSpace(root)) o.ArtifactsRoot = root;
+            }));
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            var problem = c.ProblemDetails;
+            if (!problem.Extensions.ContainsKey("code"))
+            {
+                var code = problem.Status switch
+                {
+                    404 => "not-found",
+                    405 => "method-not-allowed",
+                    415 => "unsupported-media-type",
+                    _ => "http-" + problem.Status,
+                };
+                if (problem.Status == 415) problem.Detail ??= "Send the body as JSON with Content-Type: application/json.";
+                problem.Extensions["code"] = code;
+                problem.Type = Problems.TypePrefix + code;
+            }
+            problem.Extensions.TryAdd("traceId", System.Diagnostics.Activity.Current?.Id ?? c.HttpContext.TraceIdentifier);
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddNexusAuth(auth);
+        services.AddNexusRateLimits(rate);
+        services.AddNexusOpenApi();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+
+        app.MapHealthEndpoints();
+        var api = app.MapGroup("/api/v1");
+        api.MapTaskEndpoints();
+        api.MapDeadLetterEndpoints();
+        api.MapQueueEndpoints();
+        api.MapPluginEndpoints();
+        api.MapKeyEndpoints();
+        api.MapSystemEndpoints();
+        app.MapNexusOpenApi(server.PublicApiReference);
+
+        app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, auth));
+        return app;
+    }
+
+    private static void LogStarted(WebApplication app, NexusAuthOptions auth)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Nexus.Server");
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var store = app.Services.GetRequiredService<Storage.INexusStore>();
+        logger.LogInformation("Nexus server {Version} listening on {Urls} ({Store} store). API reference: {Docs}/docs",
+            SystemEndpoints.Version, string.Join(", ", addresses), store.Driver, addresses.FirstOrDefault() ?? "");
+        var methods = new List<string>();
+        if (store.ApiKeys is not null) methods.Add("API keys");
+        if (auth.BootstrapKey is not null) methods.Add("the bootstrap key");
+        if (auth.Jwt.Enabled) methods.Add($"JWTs from {auth.Jwt.Issuer}");
+        logger.LogInformation("Requests need credentials: {Methods}.", string.Join(", ", methods));
+        if (auth.AnonymousLoopback)
+        {
+            logger.LogWarning(
+                "DEVELOPMENT MODE: anonymous requests from this machine are served as admin (Nexus:Auth:AnonymousLoopback). " +
+                "Any local user or program can submit, cancel and delete tasks and create API keys. Requests from elsewhere, " +
+                "through a proxy, or from a browser page of another origin still need credentials. Do not use this on a shared machine.");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Net;
+using Nexus.Server.Auth;
+using Nexus.Server.Tests.Infrastructure;
+
+namespace Nexus.Server.Tests.Auth;
+
+/// <summary>A server started in development mode (--dev): anonymous from this machine only.</summary>
+public sealed class DevServer : IAsyncLifetime
+{
+    public ServerHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync() =>
+        Host = await ServerHost.StartAsync(StoreKind.Sqlite, new Dictionary<string, string?> { ["Nexus:Auth:AnonymousLoopback"] = "true" });
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
+
+/// <summary>Development mode lets a new user submit from the same machine without credentials, and nothing else.</summary>
+public sealed class DevModeTests(DevServer server) : IClassFixture<DevServer>
+{
+    [Fact]
+    public async Task FromThisMachine_NoCredentialsAreNeeded()
+    {
+        using var client = server.Host.Client();
+        var me = await (await client.GetAsync("/api/v1/whoami")).JsonAsync();
+        Assert.Equal("anonymous-loopback", me.GetProperty("method").GetString());
+        Assert.Equal("admin", me.GetProperty("roles")[0].GetString());
+        var id = await client.SubmitAsync("""{"plugin":"text.generate","args":{"filename":"dev.txt","words":10}}""");
+        await client.WaitForStateAsync(id, "succeeded");
+    }
+
+    [Theory]
+    [InlineData("X-Forwarded-For", "203.0.113.9")]
+    [InlineData("Forwarded", "for=203.0.113.9")]
+    [InlineData("X-Real-IP", "203.0.113.9")]
+    [InlineData("Origin", "http://evil.example")]
+    public async Task ThroughAProxy_OrFromAForeignPage_CredentialsAreStillNeeded(string header, string value)
+    {
+        using var client = server.Host.Client();
+        client.DefaultRequestHeaders.Add(header, value);
+        await (await client.GetAsync("/api/v1/whoami")).ProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Fact]
+    public async Task ALoopbackOrigin_IsAllowed_AndAForeignHostNameIsNot()
+    {
+        using var client = server.Host.Client();
+        using var local = new HttpRequestMessage(HttpMethod.Get, "/api/v1/whoami");
+        local.Headers.Add("Origin", "http://localhost:3000");
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(local)).StatusCode);
+
+        using var rebound = new HttpRequestMessage(HttpMethod.Get, "/api/v1/whoami");
+        rebound.Headers.Host = "attacker.example";
+        await (await client.SendAsync(rebound)).ProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+    }
+
+    [Fact]
+    public async Task ServerInfo_SaysDevelopmentModeIsOn()
+    {
+        using var client = server.Host.Client();
+        var info = await (await client.GetAsync("/api/v1/server")).JsonAsync();
+        Assert.True(info.GetProperty("auth").GetProperty("anonymousLoopback").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:5080")]
+    [InlineData("http://*:5080")]
+    [InlineData("http://+:5080")]
+    [InlineData("http://127.0.0.1:5080;http://192.0.2.10:5080")]
+    public void DevMode_RefusesToStart_OnANonLoopbackAddress(string urls)
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => NexusServer.Build(["--dev", "--Nexus:Urls", urls]));
+        Assert.Contains("loopback", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:5080", true)]
+    [InlineData("http://localhost:5080", true)]
+    [InlineData("http://[::1]:5080", true)]
+    [InlineData("http://127.0.0.2:0", true)]
+    [InlineData("http://0.0.0.0:5080", false)]
+    [InlineData("http://[::]:5080", false)]
+    [InlineData("http://*:5080", false)]
+    [InlineData("http://example.com:5080", false)]
+    public void LoopbackUrls_AreRecognised(string url, bool loopback) => Assert.Equal(loopback, Loopback.IsLoopbackUrl(url));
+
+    [Fact]
+    public void ARemoteAddress_IsNotLocal()
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+        context.Request.Host = new Microsoft.AspNetCore.Http.HostString("127.0.0.1:5080");
+        context.Connection.RemoteIpAddress = IPAddress.Parse("192.0.2.7");
+        Assert.False(Loopback.IsLocal(context));
+        context.Connection.RemoteIpAddress = IPAddress.Parse("::ffff:127.0.0.1");
+        Assert.True(Loopback.IsLocal(context));
+        context.Connection.RemoteIpAddress = IPAddress.IPv6Loopback;
+        Assert.True(Loopback.IsLocal(context));
+    }
+}
