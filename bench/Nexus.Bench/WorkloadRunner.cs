@@ -30,6 +30,7 @@ internal sealed class WorkloadRunner(BenchStores stores, BenchOptions options)
                 o.ClaimBatchSize = 512;
                 o.CompletionBatchSize = 1000;
                 o.PollInterval = TimeSpan.FromMilliseconds(200);
+                if (int.TryParse(Environment.GetEnvironmentVariable("NEXUS_BENCH_CLAIM_LOOPS"), out var loops)) o.ClaimLoops = loops;
                 configure?.Invoke(o);
             });
         });

@@ -8,23 +8,30 @@ namespace Nexus.Storage.Postgres;
 /// lock held through the commit's WAL flush), so notifying inside every submit transaction made concurrent single
 /// submits queue behind each other. Sent after the submit committed, the wake-up never outruns the rows it announces.
 /// Transactional submits (the caller's transaction) still notify inside it, so the wake-up fires at their commit.
+/// A caller waits until a NOTIFY covering its signal was sent, so wake-ups keep the order of the submits.
 /// </summary>
 internal sealed class NotifyCoalescer(PostgresDatabase db)
 {
     private readonly Lock _lock = new();
     private string? _pending;
+    private TaskCompletionSource? _covering;
     private bool _sending;
 
-    /// <summary>Asks for a wake-up for <paramref name="queue"/> ("" means several or any queue).</summary>
-    public void Signal(string queue)
+    /// <summary>Asks for a wake-up for <paramref name="queue"/> ("" means several or any queue); completes once a
+    /// NOTIFY covering it was sent (or failed: a lost wake-up only delays work until the next poll).</summary>
+    public Task SignalAsync(string queue)
     {
+        Task covered;
         lock (_lock)
         {
             _pending = _pending is null || _pending == queue ? queue : "";
-            if (_sending) return;
+            _covering ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            covered = _covering.Task;
+            if (_sending) return covered;
             _sending = true;
         }
         _ = Task.Run(SendAsync);
+        return covered;
     }
 
     private async Task SendAsync()
@@ -32,6 +39,7 @@ internal sealed class NotifyCoalescer(PostgresDatabase db)
         while (true)
         {
             string payload;
+            TaskCompletionSource covering;
             lock (_lock)
             {
                 if (_pending is null)
@@ -40,7 +48,9 @@ internal sealed class NotifyCoalescer(PostgresDatabase db)
                     return;
                 }
                 payload = _pending;
+                covering = _covering!;
                 _pending = null;
+                _covering = null;
             }
             try
             {
@@ -54,6 +64,7 @@ internal sealed class NotifyCoalescer(PostgresDatabase db)
             {
                 // A lost wake-up only delays work until the workers' next poll.
             }
+            covering.TrySetResult();
         }
     }
 }

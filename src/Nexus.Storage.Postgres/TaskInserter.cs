@@ -106,7 +106,7 @@ internal sealed class TaskInserter
             results = await InsertChunksAsync(conn, tx, p, notifyInTransaction: false, cancellationToken).ConfigureAwait(false);
             await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        if (results.Any(r => r.Created)) notifier.Signal(WakePayload(p.Tasks));
+        if (results.Any(r => r.Created)) await notifier.SignalAsync(WakePayload(p.Tasks)).ConfigureAwait(false);
         return results;
     }
 

@@ -221,6 +221,28 @@ public abstract class EngineContract : EngineHarness
     }
 
     [Fact]
+    public async Task SeveralClaimLoops_NeverRunMoreThanTheConcurrencyAtOnce()
+    {
+        var (_, tasks) = await StartAsync(o =>
+        {
+            o.Concurrency = 3;
+            o.ClaimLoops = 4;
+            o.ClaimBatchSize = 2;
+        });
+        var ids = new List<long>();
+        for (var i = 0; i < 8; i++) ids.Add((await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Block))).Id);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Probe.Runs.Count < 3 && DateTime.UtcNow < deadline) await System.Threading.Tasks.Task.Yield();
+        var running = (await tasks.ListAsync(new TaskQuery { State = TaskState.Running })).Items;
+
+        Assert.Equal(3, Probe.Runs.Count);
+        Assert.Equal(3, running.Count);
+        Probe.Gate.SetResult();
+        foreach (var id in ids) Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(tasks, id)).State);
+    }
+
+    [Fact]
     public async Task BadSubmits_AreRefusedWithTheFieldNamed_AndStoreNothing()
     {
         var (_, tasks) = await StartAsync(o => o.RunWorkers = false);

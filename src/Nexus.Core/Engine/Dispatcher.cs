@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Nexus.Hosting;
 using Nexus.Plugins;
 using Nexus.Storage;
+using Nexus.Tasks;
 
 namespace Nexus.Engine;
 
@@ -49,11 +50,22 @@ internal sealed class Dispatcher(
                 {
                     await wake.WaitAsync(options.PollInterval, stopClaiming).ConfigureAwait(false);
                 }
-                var max = Math.Min(free, options.ClaimBatchSize);
-                var claimed = await store.Tasks.ClaimAsync(
-                    new ClaimParams(options.NodeId, max, options.LeaseDuration) { Queues = queues, Plugins = plugins, Now = clock.Now },
-                    stopClaiming).ConfigureAwait(false);
+                var max = executor.Reserve(Math.Min(free, options.ClaimBatchSize));
+                if (max == 0) continue;
+                IReadOnlyList<TaskRecord> claimed;
+                try
+                {
+                    claimed = await store.Tasks.ClaimAsync(
+                        new ClaimParams(options.NodeId, max, options.LeaseDuration) { Queues = queues, Plugins = plugins, Now = clock.Now },
+                        stopClaiming).ConfigureAwait(false);
+                }
+                catch
+                {
+                    executor.Release(max);
+                    throw;
+                }
                 foreach (var task in claimed) executor.Start(task);
+                executor.Release(max - claimed.Count);
                 mayHaveWork = claimed.Count == max;
                 failures = 0;
             }

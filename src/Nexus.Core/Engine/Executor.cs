@@ -48,9 +48,30 @@ internal sealed class Executor(
 
     public void Dispose() => SlotFreed.Dispose();
 
+    /// <summary>Reserves up to <paramref name="max"/> worker slots for a claim, atomically, so that several claim loops
+    /// never hand out more attempts than <see cref="NexusOptions.Concurrency"/>. Returns how many were reserved.</summary>
+    public int Reserve(int max)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _inFlight);
+            var take = Math.Min(max, options.Concurrency - current);
+            if (take <= 0) return 0;
+            if (Interlocked.CompareExchange(ref _inFlight, current + take, current) == current) return take;
+        }
+    }
+
+    /// <summary>Gives back reserved slots a claim did not fill.</summary>
+    public void Release(int slots)
+    {
+        if (slots <= 0) return;
+        if (Interlocked.Add(ref _inFlight, -slots) == 0) SignalDrained();
+        SlotFreed.Set();
+    }
+
+    /// <summary>Runs a claimed task in a slot reserved by <see cref="Reserve"/>.</summary>
     public void Start(TaskRecord task)
     {
-        Interlocked.Increment(ref _inFlight);
         var running = new RunningTask(task);
         Running.Add(running);
         _ = Task.Run(() => RunAsync(running), CancellationToken.None);
@@ -76,15 +97,16 @@ internal sealed class Executor(
             running.Dispose();
         }
         completer.Enqueue(completion);
-        if (Interlocked.Decrement(ref _inFlight) == 0)
+        Release(1);
+    }
+
+    private void SignalDrained()
+    {
+        lock (_drainLock)
         {
-            lock (_drainLock)
-            {
-                _drained?.TrySetResult();
-                _drained = null;
-            }
+            _drained?.TrySetResult();
+            _drained = null;
         }
-        SlotFreed.Set();
     }
 
     private async Task<TaskCompletion> ExecuteAsync(RunningTask running)

@@ -69,9 +69,9 @@ internal sealed class NexusEngine(
             _listener = await notifications.ListenAsync(_ => wake.Set(), cancellationToken);
         }
         _loops = Task.WhenAll(
-            Task.Run(() => dispatcher.RunAsync(_stopClaiming.Token), CancellationToken.None),
-            Task.Run(() => heartbeater.RunAsync(_stopLoops.Token), CancellationToken.None),
-            Task.Run(() => rescuer.RunAsync(_stopLoops.Token), CancellationToken.None));
+            Enumerable.Range(0, _options.ClaimLoops).Select(_ => Task.Run(() => dispatcher.RunAsync(_stopClaiming.Token), CancellationToken.None))
+            .Append(Task.Run(() => heartbeater.RunAsync(_stopLoops.Token), CancellationToken.None))
+            .Append(Task.Run(() => rescuer.RunAsync(_stopLoops.Token), CancellationToken.None)));
         Logger.LogInformation(
             "Nexus node {Node} started on {Driver}: {Concurrency} workers, plugins [{Plugins}], queues [{Queues}].",
             _options.NodeId, store.Driver, _options.Concurrency, string.Join(", ", registry.All.Select(p => p.Name)),
