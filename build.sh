@@ -9,8 +9,11 @@ usage() {
   cat <<'TXT'
 Nexus build script.
 
-  ./build.sh run      Run Nexus: the quickstart host on SQLite (./data/nexus.db) with the sample plugins,
-                      printing what happens; outputs go to ./generated.
+  ./build.sh run      Run the Nexus server on http://127.0.0.1:5080: SQLite at ./data/nexus.db, the sample plugins
+                      (outputs under ./generated), development mode (--dev: anonymous requests from this machine
+                      only). Extra arguments go to the server, e.g. ./build.sh run --store postgres --postgres "Host=…".
+                      API reference: http://127.0.0.1:5080/docs
+  ./build.sh quickstart  Run examples/Quickstart: the engine in-process, a few tasks, what happens printed.
   ./build.sh test     Build everything and run every test (SQLite, a throwaway PostgreSQL started from the
                       installed server binaries, engine, plugins). Set NEXUS_TEST_POSTGRES to use your own server.
   ./build.sh build    Build the solution (warnings are errors).
@@ -66,7 +69,8 @@ bench() {
 }
 
 case "${1:-help}" in
-  run) shift; dotnet run --project examples/Quickstart -c "${CONFIGURATION:-Debug}" -- "$@" ;;
+  run) shift; dotnet run --project src/Nexus.Server -c "${CONFIGURATION:-Debug}" -- --dev "$@" ;;
+  quickstart) shift; dotnet run --project examples/Quickstart -c "${CONFIGURATION:-Debug}" -- "$@" ;;
   test) shift; run_tests "$@" ;;
   build) build ;;
   bench) shift; bench "$@" ;;

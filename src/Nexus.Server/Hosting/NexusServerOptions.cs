@@ -40,11 +40,11 @@ public sealed class RateLimitOptions
     /// <summary>The configuration section.</summary>
     public const string Section = "Nexus:RateLimit";
 
-    /// <summary>Requests per second a caller may sustain; 0 turns rate limiting off. Default 200.</summary>
-    public int PermitsPerSecond { get; set; } = 200;
+    /// <summary>Requests per second a caller may sustain; 0 turns rate limiting off. Default 1000.</summary>
+    public int PermitsPerSecond { get; set; } = 1000;
 
-    /// <summary>Requests a caller may send at once after being idle (the bucket size). Default 400.</summary>
-    public int Burst { get; set; } = 400;
+    /// <summary>Requests a caller may send at once after being idle (the bucket size). Default 2000.</summary>
+    public int Burst { get; set; } = 2000;
 
     /// <summary>Throws <see cref="InvalidOperationException"/> naming the setting that is out of range.</summary>
     public void Validate()

@@ -19,6 +19,7 @@ internal static class ServerConfiguration
         ["--store"] = "Nexus:Store",
         ["--postgres"] = "Nexus:Postgres",
         ["--sqlite"] = "Nexus:Sqlite",
+        ["--urls"] = "Nexus:Urls",
     };
 
     /// <summary>Turns flag-only shortcuts into settings (<c>--dev</c> → anonymous loopback access).</summary>

@@ -65,12 +65,16 @@ public abstract class DeadLetterEndpointTests(ServerFixture fixture)
         var (queue, ids) = await DeadTasksAsync(client, 3, tag);
         var (otherQueue, others) = await DeadTasksAsync(client, 1, tag);
 
+        // Paused, the retried tasks stay available instead of dying again before the second call.
+        await (await client.PostAsync($"/api/v1/queues/{queue}/pause", null)).JsonAsync();
         var first = await (await client.PostJsonAsync("/api/v1/dead-letters/retry", $$"""{"queue":"{{queue}}","tag":"{{tag}}","max":2}""")).JsonAsync();
         Assert.Equal(2, first.GetProperty("count").GetInt32());
         Assert.True(first.GetProperty("more").GetBoolean());
         var second = await (await client.PostJsonAsync("/api/v1/dead-letters/retry", $$"""{"queue":"{{queue}}","plugin":"text.wordcount"}""")).JsonAsync();
         Assert.Equal(1, second.GetProperty("count").GetInt32());
         Assert.False(second.GetProperty("more").GetBoolean());
+        Assert.Equal(3, (await (await client.GetAsync($"/api/v1/tasks?queue={queue}&state=available")).JsonAsync()).Ids().Length);
+        await (await client.PostAsync($"/api/v1/queues/{queue}/resume", null)).JsonAsync();
 
         foreach (var id in ids) Assert.Equal(2, (await client.WaitForStateAsync(id, "dead")).GetProperty("attempt").GetInt32());
         Assert.Equal(1, (await client.GetTaskAsync(others[0])).GetProperty("attempt").GetInt32());

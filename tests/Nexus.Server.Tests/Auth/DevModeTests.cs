@@ -73,6 +73,13 @@ public sealed class DevModeTests(DevServer server) : IClassFixture<DevServer>
         Assert.Contains("loopback", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void DevMode_RefusesToStart_WhenTheUrlsShortcutNamesTheNetwork()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => NexusServer.Build(["--dev", "--urls", "http://0.0.0.0:5080"]));
+        Assert.Contains("0.0.0.0", ex.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("http://127.0.0.1:5080", true)]
     [InlineData("http://localhost:5080", true)]
