@@ -64,6 +64,10 @@ internal sealed class PostgresBulkActions(PostgresDatabase db)
         {
             Filter("t.created_at < $?", new NpgsqlParameter<DateTime> { TypedValue = before.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         }
+        if (f.FinishedBefore is { } finished)
+        {
+            Filter("t.finished_at < $?", new NpgsqlParameter<DateTime> { TypedValue = finished.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        }
         parameters.Add(new NpgsqlParameter<int> { TypedValue = p.Max });
         sql.Append(" order by t.id limit $").Append(parameters.Count).Append(" for update of t skip locked");
         return sql.ToString();

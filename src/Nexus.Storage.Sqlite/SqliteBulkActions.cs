@@ -69,6 +69,11 @@ internal sealed class SqliteBulkActions(SqliteStore store)
             where.Append(" AND created_at < $before");
             parameters.Add(("$before", before.ToUnixTimeMilliseconds()));
         }
+        if (f.FinishedBefore is { } finished)
+        {
+            where.Append(" AND finished_at < $finished");
+            parameters.Add(("$finished", finished.ToUnixTimeMilliseconds()));
+        }
         where.Append(" ORDER BY id LIMIT $max");
         var command = SqliteRows.Command(tx, statement(where.ToString()));
         foreach (var (name, value) in parameters) command.Add(name, value);

@@ -101,6 +101,25 @@ public abstract class AdminContract : StoreContract
     }
 
     [Fact]
+    public async Task DeleteMany_FinishedBefore_RemovesOnlyTasksThatFinishedEarlier()
+    {
+        var old = await InsertAsync(Task());
+        var t1 = await ClaimOneAsync();
+        await CompleteAsync(new TaskCompletion(t1.Id, t1.LeaseToken!.Value, CompletionKind.Succeeded), T0.AddHours(1));
+        var recent = await InsertAsync(Task());
+        var t2 = await ClaimOneAsync();
+        await CompleteAsync(new TaskCompletion(t2.Id, t2.LeaseToken!.Value, CompletionKind.Succeeded), T0.AddHours(3));
+        var waiting = await InsertAsync(Task());
+
+        var deleted = await Store.Tasks.DeleteManyAsync(new BulkTaskParams(new TaskFilter { State = TaskState.Succeeded, FinishedBefore = T0.AddHours(2) }, 100) { Now = T0 });
+
+        Assert.Equal(1, deleted);
+        Assert.Null(await Store.Tasks.GetAsync(old));
+        Assert.NotNull(await Store.Tasks.GetAsync(recent));
+        Assert.NotNull(await Store.Tasks.GetAsync(waiting));
+    }
+
+    [Fact]
     public async Task Count_GroupsByQueueAndState()
     {
         await InsertAsync(Task(queue: "a"));

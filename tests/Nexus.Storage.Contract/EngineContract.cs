@@ -221,6 +221,33 @@ public abstract class EngineContract : EngineHarness
     }
 
     [Fact]
+    public async Task Retention_DeletesSucceededTasksOnceTheyAreOlderThanTheirRetention_AndKeepsDeadOnes()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2032, 5, 1, 0, 0, 0, TimeSpan.Zero));
+        var (_, tasks) = await StartAsync(o =>
+        {
+            o.RetainSucceeded = TimeSpan.FromHours(1);
+            o.RetainDead = TimeSpan.FromDays(30);
+            o.RetentionInterval = TimeSpan.FromMinutes(5);
+        }, clock);
+        var succeeded = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed))).Id;
+        var dead = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Permanent))).Id;
+        Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(tasks, succeeded)).State);
+        Assert.Equal(TaskState.Dead, (await WaitFinishedAsync(tasks, dead)).State);
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (await tasks.GetAsync(succeeded) is not null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the succeeded task was not deleted after its retention");
+            clock.Advance(TimeSpan.FromMinutes(5)); // each step fires the retention timer once
+            await System.Threading.Tasks.Task.Yield();
+        }
+
+        Assert.True(clock.GetUtcNow() - new DateTimeOffset(2032, 5, 1, 0, 0, 0, TimeSpan.Zero) > TimeSpan.FromHours(1), "deleted before its retention had passed");
+        Assert.NotNull(await tasks.GetAsync(dead));
+    }
+
+    [Fact]
     public async Task SeveralClaimLoops_NeverRunMoreThanTheConcurrencyAtOnce()
     {
         var (_, tasks) = await StartAsync(o =>

@@ -61,6 +61,7 @@ internal sealed class NexusEngine(
         var dispatcher = new Dispatcher(store, registry, _options, _executor, wake, _clock, Logger);
         var heartbeater = new Heartbeater(store, _options, _executor, _clock, Logger);
         var rescuer = new Rescuer(store, _options, wake, _clock, Logger);
+        var retention = new Retention(store, _options, _clock, Logger);
 
         _completerLoop = Task.Run(_completer.RunAsync, CancellationToken.None);
         tasks.CancelRequested += OnCancelRequested;
@@ -71,7 +72,8 @@ internal sealed class NexusEngine(
         _loops = Task.WhenAll(
             Enumerable.Range(0, _options.ClaimLoops).Select(_ => Task.Run(() => dispatcher.RunAsync(_stopClaiming.Token), CancellationToken.None))
             .Append(Task.Run(() => heartbeater.RunAsync(_stopLoops.Token), CancellationToken.None))
-            .Append(Task.Run(() => rescuer.RunAsync(_stopLoops.Token), CancellationToken.None)));
+            .Append(Task.Run(() => rescuer.RunAsync(_stopLoops.Token), CancellationToken.None))
+            .Append(Task.Run(() => retention.RunAsync(_stopLoops.Token), CancellationToken.None)));
         Logger.LogInformation(
             "Nexus node {Node} started on {Driver}: {Concurrency} workers, plugins [{Plugins}], queues [{Queues}].",
             _options.NodeId, store.Driver, _options.Concurrency, string.Join(", ", registry.All.Select(p => p.Name)),

@@ -34,6 +34,16 @@ public sealed class NexusOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Most completions written in one round trip. Default 200.</summary>
     public int CompletionBatchSize { get; set; } = 200;
+    /// <summary>How long succeeded tasks are kept before the maintenance leader deletes them; null keeps them forever.
+    /// Default 1 day.</summary>
+    public TimeSpan? RetainSucceeded { get; set; } = TimeSpan.FromDays(1);
+    /// <summary>How long cancelled tasks are kept; null keeps them forever. Default 1 day.</summary>
+    public TimeSpan? RetainCancelled { get; set; } = TimeSpan.FromDays(1);
+    /// <summary>How long dead tasks are kept for inspection and manual retry; null keeps them forever. Default 30 days.</summary>
+    public TimeSpan? RetainDead { get; set; } = TimeSpan.FromDays(30);
+    /// <summary>How often the maintenance leader deletes finished tasks past their retention (in batches of 1,000,
+    /// each its own short transaction). Default 1 minute.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>Attempts allowed when neither the task nor its plugin says. Default 25.</summary>
     public int DefaultMaxAttempts { get; set; } = 25;
     /// <summary>Backoff when neither the task nor its plugin says.</summary>
@@ -63,6 +73,11 @@ public sealed class NexusOptions
         Positive(LeaseDuration, nameof(LeaseDuration));
         Positive(HeartbeatInterval, nameof(HeartbeatInterval));
         Positive(RescueInterval, nameof(RescueInterval));
+        Positive(RetentionInterval, nameof(RetentionInterval));
+        foreach (var (value, name) in new[] { (RetainSucceeded, nameof(RetainSucceeded)), (RetainCancelled, nameof(RetainCancelled)), (RetainDead, nameof(RetainDead)) })
+        {
+            if (value is { } v && v < TimeSpan.Zero) throw new ArgumentException($"Nexus:{name} must not be negative (was {v}).");
+        }
         if (HeartbeatInterval >= LeaseDuration) throw new ArgumentException($"Nexus:HeartbeatInterval ({HeartbeatInterval}) must be shorter than Nexus:LeaseDuration ({LeaseDuration}).");
         if (ShutdownTimeout < TimeSpan.Zero) throw new ArgumentException("Nexus:ShutdownTimeout must not be negative.");
         foreach (var q in Queues ?? []) QueueName.Validate(q, "Nexus:Queues");

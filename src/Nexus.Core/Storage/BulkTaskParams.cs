@@ -17,6 +17,8 @@ public sealed record TaskFilter
     public DateTimeOffset? CreatedFrom { get; init; }
     /// <summary>Only tasks created before this instant.</summary>
     public DateTimeOffset? CreatedBefore { get; init; }
+    /// <summary>Only tasks that finished (succeeded, dead or cancelled) before this instant; used by retention.</summary>
+    public DateTimeOffset? FinishedBefore { get; init; }
 }
 
 /// <summary>Params of the bulk actions <see cref="ITaskStore.RetryManyAsync"/> and <see cref="ITaskStore.DeleteManyAsync"/>.
