@@ -65,19 +65,6 @@ internal sealed class WorkloadRunner(BenchStores stores, BenchOptions options)
         }
     }
 
-    private async Task SeedHistoryAsync(INexusTasks tasks, INexusStore store)
-    {
-        if (options.History <= 0) return;
-        // Finished tasks that the claim path must not slow down on: submitted, then completed in bulk.
-        const int Batch = 5000;
-        for (var done = 0; done < options.History; done += Batch)
-        {
-            var count = Math.Min(Batch, options.History - done);
-            await tasks.SubmitManyAsync([.. Enumerable.Range(0, count).Select(_ => new TaskRequest("bench.noop", """{"n":0}""", new SubmitOptions { Queue = "history" }))]);
-            var claimed = await store.Tasks.ClaimAsync(new ClaimParams("history", count, TimeSpan.FromMinutes(5)) { Queues = ["history"] });
-            await store.Tasks.CompleteAsync(new CompleteParams([.. claimed.Select(t => new TaskCompletion(t.Id, t.LeaseToken!.Value, CompletionKind.Succeeded) { ResultJson = "0" })]));
-        }
-    }
 
     public async Task<WorkloadResult> W1BulkAsync()
     {
@@ -89,7 +76,7 @@ internal sealed class WorkloadRunner(BenchStores stores, BenchOptions options)
         using (var submitter = await StartHostAsync(db, workers: false))
         {
             var tasks = submitter.Services.GetRequiredService<INexusTasks>();
-            await SeedHistoryAsync(tasks, submitter.Services.GetRequiredService<INexusStore>());
+            if (options.History > 0) await db.SeedHistory(options.History);
             var sw = Stopwatch.StartNew();
             for (var i = 0; i < n; i += 1000)
             {
