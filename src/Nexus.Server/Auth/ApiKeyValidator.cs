@@ -11,7 +11,11 @@ internal sealed class ApiKeyValidator(INexusStore store, IOptions<NexusAuthOptio
 {
     private readonly NexusAuthOptions _options = options.Value;
     private readonly string? _bootstrapHash = options.Value.BootstrapKey is { } key ? ApiKeyFormat.Hash(key) : null;
-    private readonly ConcurrentDictionary<string, (ApiKeyRecord Record, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
+    // Misses are remembered too, so that a flood of made-up keys does not become a flood of database reads; ids are
+    // 64 random bits, so a remembered miss never hides a key made later. The size bound keeps such a flood from
+    // growing memory.
+    private const int MaxCached = 10_000;
+    private readonly ConcurrentDictionary<string, (ApiKeyRecord? Record, DateTimeOffset Until)> _cache = new(StringComparer.Ordinal);
 
     /// <summary>The principal of a valid key, or the reason it is refused (never echoing the key).</summary>
     public async Task<(ClaimsPrincipal? Principal, string? Failure)> ValidateAsync(string presented, CancellationToken cancellationToken)
@@ -40,7 +44,11 @@ internal sealed class ApiKeyValidator(INexusStore store, IOptions<NexusAuthOptio
         var keys = store.ApiKeys;
         if (keys is null) return null;
         var record = await keys.GetAsync(id, cancellationToken);
-        if (record is not null && _options.KeyCacheSeconds > 0) _cache[id] = (record, now.AddSeconds(_options.KeyCacheSeconds));
+        if (_options.KeyCacheSeconds > 0)
+        {
+            if (_cache.Count >= MaxCached) _cache.Clear();
+            _cache[id] = (record, now.AddSeconds(_options.KeyCacheSeconds));
+        }
         return record;
     }
 }
