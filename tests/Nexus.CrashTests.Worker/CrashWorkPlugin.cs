@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+using Nexus.Plugins;
+
+namespace Nexus.CrashTests.Worker;
+
+/// <summary>Args of <c>crash.work</c>.</summary>
+/// <param name="Ms">How long the attempt works, in milliseconds (honouring cancellation).</param>
+public sealed record CrashWorkArgs([property: Range(0, 600_000)] int Ms);
+
+/// <summary>What an attempt returns: who ran it, so the test can tell which attempt's result the store kept.</summary>
+public sealed record CrashWorkResult(string Node, int Pid, int Attempt);
+
+/// <summary>How this worker's attempts behave, from the command line.</summary>
+/// <param name="GatePath">When set, every attempt waits until this file exists, ignoring cancellation (a plugin that
+/// does not cooperate, so that a frozen worker's attempt really finishes after it lost its lease).</param>
+public sealed record CrashBehaviour(string? GatePath);
+
+/// <summary>The crash tests' plugin: records its start, works (or waits for the gate), records its finish.</summary>
+[TaskPlugin(Name, Description = "Crash-test work: records every start and finish in the worker's history.", MaxAttempts = 10)]
+public sealed class CrashWorkPlugin(CrashBehaviour behaviour, HistoryWriter history) : ITaskPlugin<CrashWorkArgs, CrashWorkResult>
+{
+    /// <summary>The plugin's stable name.</summary>
+    public const string Name = "crash.work";
+
+    private static readonly TimeSpan GatePollStep = TimeSpan.FromMilliseconds(20);
+
+    /// <inheritdoc/>
+    public async ValueTask<CrashWorkResult> ExecuteAsync(CrashWorkArgs args, TaskContext context)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(context);
+        history.Append(HistoryKind.Start, context.TaskId, context.Attempt);
+        if (behaviour.GatePath is { } gate)
+        {
+            while (!File.Exists(gate)) await Task.Delay(GatePollStep, CancellationToken.None);
+        }
+        else if (args.Ms > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(args.Ms), context.CancellationToken);
+        }
+        history.Append(HistoryKind.Finish, context.TaskId, context.Attempt);
+        return new CrashWorkResult(history.Node, Environment.ProcessId, context.Attempt);
+    }
+}
