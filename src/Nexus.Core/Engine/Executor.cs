@@ -93,7 +93,7 @@ internal sealed class Executor(
         }
         finally
         {
-            Running.Remove(task.Id);
+            Running.Remove(running);
             running.Dispose();
         }
         completer.Enqueue(completion);

@@ -27,12 +27,15 @@ internal sealed class Heartbeater(INexusStore store, NexusOptions options, Execu
     {
         var leases = executor.Running.Leases();
         if (leases.Count == 0) return;
+        var sent = leases.ToDictionary(l => l.Id, l => l.LeaseToken);
         try
         {
             var statuses = await store.Tasks.HeartbeatAsync(new HeartbeatParams(leases, options.LeaseDuration) { Now = clock.Now }, stop).ConfigureAwait(false);
             foreach (var status in statuses)
             {
-                if (!executor.Running.TryGet(status.Id, out var task)) continue;
+                // The attempt must still be the one whose lease was sent: a newer attempt of the same task may have
+                // replaced it meanwhile, and the old lease's fate says nothing about the new one.
+                if (!executor.Running.TryGet(status.Id, out var task) || task.Record.LeaseToken != sent[status.Id]) continue;
                 if (!status.Held)
                 {
                     logger.LogWarning("Lost the lease of task {TaskId}; stopping the attempt (its outcome would be rejected).", status.Id);

@@ -11,9 +11,23 @@ internal sealed class RunningTasks
 
     public int Count => _byId.Count;
 
-    public void Add(RunningTask task) => _byId[task.Record.Id] = task;
+    /// <summary>Adds an attempt. An attempt of the same task still running here is stale: this process has just claimed
+    /// the task again, which proves that attempt's lease was lost (rescued while it ran on through a pause longer than
+    /// the lease). It is told so, and the new attempt takes its place for heartbeats and cancellation.</summary>
+    public void Add(RunningTask task)
+    {
+        RunningTask? stale = null;
+        _byId.AddOrUpdate(task.Record.Id, task, (_, existing) =>
+        {
+            stale = existing;
+            return task;
+        });
+        stale?.LoseLease();
+    }
 
-    public void Remove(long id) => _byId.TryRemove(id, out _);
+    /// <summary>Removes this attempt, unless a newer attempt of the same task has replaced it: a stale attempt ending
+    /// must not take the newer one's heartbeats with it (whose lease would then expire, and so on for every attempt).</summary>
+    public void Remove(RunningTask task) => _byId.TryRemove(KeyValuePair.Create(task.Record.Id, task));
 
     public bool TryGet(long id, out RunningTask task) => _byId.TryGetValue(id, out task!);
 
@@ -33,6 +47,20 @@ internal sealed class RunningTask(TaskRecord record) : IDisposable
 
     /// <summary>Fires when the lease was lost: the result would be rejected, so stop working.</summary>
     public CancellationTokenSource LeaseLost { get; } = new();
+
+    /// <summary>Fires <see cref="LeaseLost"/> without running the attempt's callbacks on this thread; harmless once the
+    /// attempt has ended.</summary>
+    public void LoseLease()
+    {
+        try
+        {
+            _ = LeaseLost.CancelAsync();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The attempt ended meanwhile.
+        }
+    }
 
     public void Dispose()
     {
