@@ -11,9 +11,10 @@ public sealed record CrashWorkArgs([property: Range(0, 600_000)] int Ms);
 public sealed record CrashWorkResult(string Node, int Pid, int Attempt);
 
 /// <summary>How this worker's attempts behave, from the command line.</summary>
-/// <param name="GatePath">When set, every attempt waits until this file exists, ignoring cancellation (a plugin that
-/// does not cooperate, so that a frozen worker's attempt really finishes after it lost its lease).</param>
-public sealed record CrashBehaviour(string? GatePath);
+/// <param name="GatePath">When set, attempts wait until this file exists, ignoring cancellation (a plugin that does not
+/// cooperate, so that a frozen worker's attempt really finishes after it lost its lease).</param>
+/// <param name="GateAttempt">When set, only attempts with this number wait for the gate; the others work as usual.</param>
+public sealed record CrashBehaviour(string? GatePath, int? GateAttempt = null);
 
 /// <summary>The crash tests' plugin: records its start, works (or waits for the gate), records its finish.</summary>
 [TaskPlugin(Name, Description = "Crash-test work: records every start and finish in the worker's history.", MaxAttempts = 10)]
@@ -30,7 +31,7 @@ public sealed class CrashWorkPlugin(CrashBehaviour behaviour, HistoryWriter hist
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(context);
         history.Append(HistoryKind.Start, context.TaskId, context.Attempt);
-        if (behaviour.GatePath is { } gate)
+        if (behaviour.GatePath is { } gate && (behaviour.GateAttempt is null || behaviour.GateAttempt == context.Attempt))
         {
             while (!File.Exists(gate)) await Task.Delay(GatePollStep, CancellationToken.None);
         }

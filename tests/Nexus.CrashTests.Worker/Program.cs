@@ -24,7 +24,7 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Shutdo
 
 using var history = new HistoryWriter(settings.History, settings.Node);
 builder.Services.AddSingleton(history);
-builder.Services.AddSingleton(new CrashBehaviour(settings.Gate));
+builder.Services.AddSingleton(new CrashBehaviour(settings.Gate, settings.GateAttempt));
 builder.Services.AddNexus(nexus =>
 {
     if (settings.Store == "postgres") nexus.UsePostgres(settings.Connection, o => o.Schema = settings.Schema);
@@ -39,6 +39,7 @@ builder.Services.AddNexus(nexus =>
         o.RescueInterval = settings.Rescue;
         o.PollInterval = settings.Poll;
         o.ShutdownTimeout = settings.Shutdown;
+        o.Queues = settings.Queues?.ToList();
     });
 });
 

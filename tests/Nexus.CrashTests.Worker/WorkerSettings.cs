@@ -31,6 +31,10 @@ public sealed record WorkerSettings
     public TimeSpan Shutdown { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>See <see cref="CrashBehaviour.GatePath"/>.</summary>
     public string? Gate { get; init; }
+    /// <summary>See <see cref="CrashBehaviour.GateAttempt"/>.</summary>
+    public int? GateAttempt { get; init; }
+    /// <summary>Queues to claim from (comma-separated on the command line); null claims from every queue.</summary>
+    public IReadOnlyList<string>? Queues { get; init; }
 
     /// <summary>The command line that <see cref="Parse"/> reads back.</summary>
     public IReadOnlyList<string> ToArgs()
@@ -45,6 +49,8 @@ public sealed record WorkerSettings
             "--shutdown-ms", Ms(Shutdown),
         };
         if (Gate is not null) args.AddRange(["--gate", Gate]);
+        if (GateAttempt is { } attempt) args.AddRange(["--gate-attempt", attempt.ToString(CultureInfo.InvariantCulture)]);
+        if (Queues is not null) args.AddRange(["--queues", string.Join(',', Queues)]);
         return args;
     }
 
@@ -82,6 +88,8 @@ public sealed record WorkerSettings
             Poll = Ms("poll-ms", defaults.Poll),
             Shutdown = Ms("shutdown-ms", defaults.Shutdown),
             Gate = values.GetValueOrDefault("gate"),
+            GateAttempt = values.TryGetValue("gate-attempt", out var attempt) ? int.Parse(attempt, CultureInfo.InvariantCulture) : null,
+            Queues = values.TryGetValue("queues", out var queues) ? queues.Split(',') : null,
         };
     }
 }

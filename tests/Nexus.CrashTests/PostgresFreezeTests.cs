@@ -68,5 +68,45 @@ public sealed class PostgresFreezeTests(ITestOutputHelper output) : IAsyncLifeti
         }
     }
 
+    [Fact]
+    public async Task ThawedWorker_ThatClaimsBackItsOwnRescuedTasks_KeepsTheNewAttemptsLeases_WhenTheStaleAttemptsEnd()
+    {
+        // Attempt 1 waits for the gate, ignoring cancellation; attempt 2 works for twice the lease, heartbeating.
+        var gate = Path.Combine(_scene.Folder, "gate");
+        var lease = TimeSpan.FromSeconds(3);
+        var thawed = await _scene.StartWorkerAsync("thawed", s => s with { Gate = gate, GateAttempt = 1, Lease = lease });
+        var ids = await _scene.SubmitAsync(2, ms: (int)(lease * 2).TotalMilliseconds);
+        await Eventually.UntilAsync(
+            () => Starts("thawed").Count == ids.Count, Eventually.Long,
+            () => $"the worker to start {ids.Count} attempts (started {Starts("thawed").Count}).{Environment.NewLine}{_scene.WorkerLogs()}");
+
+        thawed.Freeze();
+        // This worker rescues expired leases but claims only from a queue nobody uses: the rescued tasks wait for the
+        // thawed worker to claim them back while its own stale attempts of the same tasks are still running.
+        await _scene.StartWorkerAsync("maintenance", s => s with { Queues = ["unused"], Lease = TimeSpan.FromSeconds(30), Heartbeat = TimeSpan.FromSeconds(2) });
+        await Eventually.UntilAsync(
+            async () => (await _scene.AllTasksAsync()).Count(t => t.State == TaskState.Retrying) == ids.Count, Eventually.Long,
+            async () => $"the frozen worker's tasks to be rescued: {string.Join(", ", (await _scene.AllTasksAsync()).Select(t => $"{t.Id}:{t.State.ToName()}"))}");
+        _scene.Log("the frozen worker's leases expired and its tasks were rescued");
+
+        thawed.Thaw();
+        await Eventually.UntilAsync(
+            () => Starts("thawed").Count(s => s.Attempt == 2) == ids.Count, Eventually.Long,
+            () => $"the thawed worker to claim its rescued tasks back as attempt 2.{Environment.NewLine}{_scene.WorkerLogs()}");
+        await File.WriteAllTextAsync(gate, "open");
+        _scene.Log("the thawed worker runs attempt 2 of its tasks; the gate of the stale attempts 1 is open");
+
+        await _scene.WaitAllSucceededAsync(ids, Eventually.Long);
+        var report = await _scene.ReportAsync(ids, _ => true);
+        _scene.AssertClean(report);
+        foreach (var task in (await _scene.AllTasksAsync()).OrderBy(t => t.Id))
+        {
+            // The stale attempt's end must not take the new attempt's lease with it: no third attempt.
+            Assert.True(task.Attempt == 2, $"task {task.Id} needed attempt {task.Attempt}; errors: {string.Join("; ", task.Errors.Select(e => $"#{e.Attempt} {e.Type}: {e.Message}"))}. {report}{Environment.NewLine}{_scene.WorkerLogs()}");
+            var expired = Assert.Single(task.Errors);
+            Assert.Equal(("LeaseExpired", 1), (expired.Type, expired.Attempt));
+        }
+    }
+
     private List<HistoryRecord> Starts(string node) => [.. _scene.History().Where(h => h.Node == node && h.Kind == HistoryKind.Start)];
 }
