@@ -248,6 +248,35 @@ public abstract class EngineContract : EngineHarness
     }
 
     [Fact]
+    public async Task AFinishedAttempt_KeepsItsSlotAndItsLeaseUntilItsOutcomeIsStored()
+    {
+        CompletionGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (_, tasks) = await StartAsync(o =>
+        {
+            o.Concurrency = 1;
+            o.LeaseDuration = TimeSpan.FromSeconds(2);
+            o.HeartbeatInterval = TimeSpan.FromMilliseconds(100);
+        });
+        var first = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed))).Id;
+        var second = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed))).Id;
+        await WaitStartedAsync(Probe, first);
+        await CompletionWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var claimedLease = (await tasks.GetAsync(first))!.LeaseExpiresAt!.Value;
+
+        // While its outcome waits to be written the attempt is still heartbeated (its lease moves on)...
+        var renewed = await WaitUntilAsync(tasks, first, t => t.LeaseExpiresAt > claimedLease.AddMilliseconds(500));
+        // ...and still holds the only slot, so the second task has not been claimed.
+        Assert.Equal(TaskState.Running, renewed.State);
+        Assert.Equal(TaskState.Available, (await tasks.GetAsync(second))!.State);
+        Assert.False(Probe.Runs.ContainsKey(second));
+
+        CompletionGate.SetResult();
+        Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(tasks, first)).State);
+        Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(tasks, second)).State);
+        Assert.Equal(1, Probe.Runs[first]);
+    }
+
+    [Fact]
     public async Task SeveralClaimLoops_NeverRunMoreThanTheConcurrencyAtOnce()
     {
         var (_, tasks) = await StartAsync(o =>

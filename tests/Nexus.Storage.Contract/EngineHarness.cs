@@ -14,6 +14,12 @@ public abstract class EngineHarness : IAsyncLifetime
 
     protected Probe Probe { get; } = new();
 
+    /// <summary>When set before <see cref="StartAsync"/>, the hosts' completion writes wait until it completes.</summary>
+    protected TaskCompletionSource? CompletionGate { get; set; }
+
+    /// <summary>Completes when a host first tries to write completions through the gate.</summary>
+    protected TaskCompletionSource CompletionWriteEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     protected abstract Task<INexusStore> CreateStoreAsync();
 
     /// <summary>The test's store, shared by every host the test starts (as nodes sharing one database would).</summary>
@@ -22,7 +28,7 @@ public abstract class EngineHarness : IAsyncLifetime
     protected async Task<(IHost Host, INexusTasks Tasks)> StartAsync(Action<NexusOptions>? configure = null, TimeProvider? time = null)
     {
         LastStore ??= await CreateStoreAsync();
-        var store = new NonDisposingStore(LastStore);
+        var store = new NonDisposingStore(LastStore, CompletionGate is null ? null : new GatedTaskStore(LastStore.Tasks, CompletionGate.Task, CompletionWriteEntered));
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddLogging();
         builder.Services.AddSingleton(Probe);
@@ -74,6 +80,7 @@ public abstract class EngineHarness : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Probe.Gate.TrySetResult();
+        CompletionGate?.TrySetResult();
         foreach (var host in _hosts)
         {
             try

@@ -3,11 +3,11 @@ using Nexus.Storage;
 namespace Nexus.Storage.Contract;
 
 /// <summary>Shares a store between two hosts in one test; the owner disposes it.</summary>
-internal sealed class NonDisposingStore(INexusStore inner) : INexusStore
+internal sealed class NonDisposingStore(INexusStore inner, ITaskStore? tasks = null) : INexusStore
 {
     public string Driver => inner.Driver;
     public StoreCapabilities Capabilities => inner.Capabilities;
-    public ITaskStore Tasks => inner.Tasks;
+    public ITaskStore Tasks => tasks ?? inner.Tasks;
     public IQueueStore Queues => inner.Queues;
     public ILeaderStore Leader => inner.Leader;
     public ITaskNotifications? Notifications => inner.Notifications;

@@ -53,6 +53,7 @@ internal sealed class Completer(INexusStore store, StoreClock clock, int batchSi
             catch (Exception ex) when (attempt >= 30)
             {
                 logger.LogError(ex, "Giving up writing {Count} completions after {Attempt} tries; their tasks will be rescued when their leases expire.", batch.Count, attempt);
+                foreach (var item in batch) onStored(item, false);
                 return;
             }
             catch (Exception ex)

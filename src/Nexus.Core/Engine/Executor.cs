@@ -24,6 +24,7 @@ internal sealed class Executor(
     private readonly Lock _jitterLock = new();
     private readonly Lock _drainLock = new();
     private TaskCompletionSource? _drained;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(long Id, Guid Token), RunningTask> _awaitingStore = new();
     private int _inFlight;
 
     public RunningTasks Running { get; } = new();
@@ -91,12 +92,19 @@ internal sealed class Executor(
             _logger.LogError(ex, "Engine fault while running task {TaskId}; handing it back.", task.Id);
             completion = new TaskCompletion(task.Id, task.LeaseToken!.Value, CompletionKind.Released);
         }
-        finally
-        {
-            Running.Remove(running);
-            running.Dispose();
-        }
+        // The attempt keeps its slot and its place among the heartbeated leases until its completion is stored:
+        // otherwise fast tasks are claimed faster than their outcomes are written, the backlog of unwritten
+        // completions grows without bound, and their unrenewed leases expire into rescues and second runs.
+        _awaitingStore[(task.Id, task.LeaseToken!.Value)] = running;
         completer.Enqueue(completion);
+    }
+
+    /// <summary>Called once a completion was written (or given up on): frees the attempt's slot.</summary>
+    public void OnStored(TaskCompletion completion)
+    {
+        if (!_awaitingStore.TryRemove((completion.Id, completion.LeaseToken), out var running)) return;
+        Running.Remove(running);
+        running.Dispose();
         Release(1);
     }
 

@@ -130,6 +130,7 @@ internal sealed class NexusEngine(
 
     private void OnCompletionStored(TaskCompletion completion, bool accepted)
     {
+        _executor?.OnStored(completion);
         if (accepted && completion.Kind is CompletionKind.Succeeded or CompletionKind.Dead or CompletionKind.Cancelled)
         {
             tasks.NotifyFinished(completion.Id);

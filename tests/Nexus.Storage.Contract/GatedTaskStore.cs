@@ -1,0 +1,29 @@
+using Nexus.Storage;
+using Nexus.Tasks;
+
+namespace Nexus.Storage.Contract;
+
+/// <summary>The real task store, except that completion writes wait for a gate: lets a test hold outcomes unwritten.</summary>
+internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletionSource entered) : ITaskStore
+{
+    public async Task<IReadOnlyList<bool>> CompleteAsync(CompleteParams p, CancellationToken cancellationToken = default)
+    {
+        entered.TrySetResult();
+        await gate.WaitAsync(cancellationToken);
+        return await inner.CompleteAsync(p, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default) => inner.InsertAsync(p, cancellationToken);
+    public Task<IReadOnlyList<TaskRecord>> ClaimAsync(ClaimParams p, CancellationToken cancellationToken = default) => inner.ClaimAsync(p, cancellationToken);
+    public Task<IReadOnlyList<LeaseStatus>> HeartbeatAsync(HeartbeatParams p, CancellationToken cancellationToken = default) => inner.HeartbeatAsync(p, cancellationToken);
+    public Task<bool> SetProgressAsync(ProgressParams p, CancellationToken cancellationToken = default) => inner.SetProgressAsync(p, cancellationToken);
+    public Task<RescueResult> RescueAsync(RescueParams p, CancellationToken cancellationToken = default) => inner.RescueAsync(p, cancellationToken);
+    public Task<TaskRecord?> GetAsync(long id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
+    public Task<TaskPage> ListAsync(TaskQuery query, CancellationToken cancellationToken = default) => inner.ListAsync(query, cancellationToken);
+    public Task<CancelOutcome> CancelAsync(TaskActionParams p, CancellationToken cancellationToken = default) => inner.CancelAsync(p, cancellationToken);
+    public Task<RetryOutcome> RetryAsync(TaskActionParams p, CancellationToken cancellationToken = default) => inner.RetryAsync(p, cancellationToken);
+    public Task<DeleteOutcome> DeleteAsync(TaskActionParams p, CancellationToken cancellationToken = default) => inner.DeleteAsync(p, cancellationToken);
+    public Task<IReadOnlyList<QueueCounts>> CountAsync(CancellationToken cancellationToken = default) => inner.CountAsync(cancellationToken);
+    public Task<int> RetryManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => inner.RetryManyAsync(p, cancellationToken);
+    public Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => inner.DeleteManyAsync(p, cancellationToken);
+}
