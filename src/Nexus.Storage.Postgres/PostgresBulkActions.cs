@@ -44,30 +44,7 @@ internal sealed class PostgresBulkActions(PostgresDatabase db)
     {
         var f = p.Filter;
         var sql = new StringBuilder($"select t.id from {tasks} t where ").Append(stateRule);
-        void Filter(string condition, NpgsqlParameter parameter)
-        {
-            parameters.Add(parameter);
-            sql.Append(" and ").Append(condition.Replace("$?", "$" + parameters.Count, StringComparison.Ordinal));
-        }
-        if (f.State is { } state) Filter("t.state = $?", new NpgsqlParameter<string> { TypedValue = state.ToName() });
-        if (f.Plugin is not null) Filter("t.plugin = $?", new NpgsqlParameter<string> { TypedValue = f.Plugin });
-        if (f.Queue is not null) Filter("t.queue = $?", new NpgsqlParameter<string> { TypedValue = f.Queue });
-        if (f.Tag is not null)
-        {
-            Filter("t.tags @> $?", new NpgsqlParameter<string> { TypedValue = StoredJson.Tags([f.Tag]), NpgsqlDbType = NpgsqlDbType.Jsonb });
-        }
-        if (f.CreatedFrom is { } from)
-        {
-            Filter("t.created_at >= $?", new NpgsqlParameter<DateTime> { TypedValue = from.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        }
-        if (f.CreatedBefore is { } before)
-        {
-            Filter("t.created_at < $?", new NpgsqlParameter<DateTime> { TypedValue = before.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        }
-        if (f.FinishedBefore is { } finished)
-        {
-            Filter("t.finished_at < $?", new NpgsqlParameter<DateTime> { TypedValue = finished.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        }
+        TaskFilterSql.Append(sql, f, parameters);
         parameters.Add(new NpgsqlParameter<int> { TypedValue = p.Max });
         sql.Append(" order by t.id limit $").Append(parameters.Count).Append(" for update of t skip locked");
         return sql.ToString();

@@ -106,27 +106,8 @@ internal sealed class PostgresTaskStore : ITaskStore
         // Only the filters that are set appear in the text, so each combination gets a plan of its own.
         var sql = new StringBuilder($"select {TaskRows.Columns} from {tasks} t where true");
         var parameters = new List<NpgsqlParameter>();
-        void Filter(string condition, NpgsqlParameter parameter)
-        {
-            parameters.Add(parameter);
-            sql.Append(" and ").Append(condition.Replace("$?", "$" + parameters.Count, StringComparison.Ordinal));
-        }
-        if (query.State is { } state) Filter("t.state = $?", new NpgsqlParameter<string> { TypedValue = state.ToName() });
-        if (query.Plugin is not null) Filter("t.plugin = $?", new NpgsqlParameter<string> { TypedValue = query.Plugin });
-        if (query.Queue is not null) Filter("t.queue = $?", new NpgsqlParameter<string> { TypedValue = query.Queue });
-        if (query.Tag is not null)
-        {
-            Filter("t.tags @> $?", new NpgsqlParameter<string> { TypedValue = StoredJson.Tags([query.Tag]), NpgsqlDbType = NpgsqlDbType.Jsonb });
-        }
-        if (query.CreatedFrom is { } from)
-        {
-            Filter("t.created_at >= $?", new NpgsqlParameter<DateTime> { TypedValue = from.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        }
-        if (query.CreatedBefore is { } before)
-        {
-            Filter("t.created_at < $?", new NpgsqlParameter<DateTime> { TypedValue = before.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        }
-        if (query.BeforeId is { } beforeId) Filter("t.id < $?", new NpgsqlParameter<long> { TypedValue = beforeId });
+        TaskFilterSql.Append(sql, query.AsFilter(), parameters);
+        if (query.BeforeId is { } beforeId) TaskFilterSql.And(sql, "t.id < $?", new NpgsqlParameter<long> { TypedValue = beforeId }, parameters);
         parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         sql.Append(" order by t.id desc limit $").Append(parameters.Count);
 

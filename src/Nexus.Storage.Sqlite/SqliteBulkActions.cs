@@ -38,42 +38,8 @@ internal sealed class SqliteBulkActions(SqliteStore store)
     private static SqliteCommand Command(SqliteTransaction tx, TaskFilter f, string stateRule, int max, Func<string, string> statement)
     {
         var where = new StringBuilder("WHERE ").Append(stateRule);
-        var parameters = new List<(string, object)>();
-        if (f.State is { } state)
-        {
-            where.Append(" AND state = $state");
-            parameters.Add(("$state", state.ToName()));
-        }
-        if (f.Plugin is not null)
-        {
-            where.Append(" AND plugin = $plugin");
-            parameters.Add(("$plugin", f.Plugin));
-        }
-        if (f.Queue is not null)
-        {
-            where.Append(" AND queue = $queue");
-            parameters.Add(("$queue", f.Queue));
-        }
-        if (f.Tag is not null)
-        {
-            where.Append(" AND EXISTS (SELECT 1 FROM json_each(tags) WHERE value = $tag)");
-            parameters.Add(("$tag", f.Tag));
-        }
-        if (f.CreatedFrom is { } from)
-        {
-            where.Append(" AND created_at >= $from");
-            parameters.Add(("$from", from.ToUnixTimeMilliseconds()));
-        }
-        if (f.CreatedBefore is { } before)
-        {
-            where.Append(" AND created_at < $before");
-            parameters.Add(("$before", before.ToUnixTimeMilliseconds()));
-        }
-        if (f.FinishedBefore is { } finished)
-        {
-            where.Append(" AND finished_at < $finished");
-            parameters.Add(("$finished", finished.ToUnixTimeMilliseconds()));
-        }
+        var parameters = new List<(string Name, object Value)>();
+        SqliteTaskFilter.Append(where, f, parameters);
         where.Append(" ORDER BY id LIMIT $max");
         var command = SqliteRows.Command(tx, statement(where.ToString()));
         foreach (var (name, value) in parameters) command.Add(name, value);

@@ -23,36 +23,9 @@ internal sealed class SqliteTaskQueries(SqliteStore store)
         await using var command = connection.CreateCommand();
         // Every filter is a fixed fragment with a parameter; nothing from the query enters the SQL text.
         var where = new StringBuilder("WHERE 1 = 1");
-        if (query.State is { } state)
-        {
-            where.Append(" AND state = $state");
-            command.Add("$state", state.ToName());
-        }
-        if (query.Plugin is not null)
-        {
-            where.Append(" AND plugin = $plugin");
-            command.Add("$plugin", query.Plugin);
-        }
-        if (query.Queue is not null)
-        {
-            where.Append(" AND queue = $queue");
-            command.Add("$queue", query.Queue);
-        }
-        if (query.Tag is not null)
-        {
-            where.Append(" AND EXISTS (SELECT 1 FROM json_each(tags) WHERE value = $tag)");
-            command.Add("$tag", query.Tag);
-        }
-        if (query.CreatedFrom is { } from)
-        {
-            where.Append(" AND created_at >= $from");
-            command.Add("$from", from.ToUnixTimeMilliseconds());
-        }
-        if (query.CreatedBefore is { } before)
-        {
-            where.Append(" AND created_at < $before");
-            command.Add("$before", before.ToUnixTimeMilliseconds());
-        }
+        var parameters = new List<(string Name, object Value)>();
+        SqliteTaskFilter.Append(where, query.AsFilter(), parameters);
+        foreach (var (name, value) in parameters) command.Add(name, value);
         if (query.BeforeId is { } beforeId)
         {
             where.Append(" AND id < $beforeId");

@@ -19,6 +19,17 @@ public sealed record TaskQuery
     public long? BeforeId { get; init; }
     /// <summary>Page size, 1–1000. Default 50.</summary>
     public int Limit { get; init; } = 50;
+
+    /// <summary>The query's filters (without paging), as the bulk actions take them: drivers build one WHERE clause for both.</summary>
+    public Storage.TaskFilter AsFilter() => new()
+    {
+        State = State,
+        Plugin = Plugin,
+        Queue = Queue,
+        Tag = Tag,
+        CreatedFrom = CreatedFrom,
+        CreatedBefore = CreatedBefore,
+    };
 }
 
 /// <summary>One page of tasks.</summary>

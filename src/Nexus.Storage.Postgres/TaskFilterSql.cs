@@ -1,0 +1,37 @@
+using System.Text;
+using Npgsql;
+using NpgsqlTypes;
+using Nexus.Tasks;
+
+namespace Nexus.Storage.Postgres;
+
+/// <summary>The one translation of a <see cref="TaskFilter"/> into SQL, shared by listing and the bulk actions:
+/// only the filters that are set appear in the text (each combination gets a plan of its own), every value is a
+/// positional parameter appended to <c>parameters</c>.</summary>
+internal static class TaskFilterSql
+{
+    public static void Append(StringBuilder sql, TaskFilter f, List<NpgsqlParameter> parameters)
+    {
+        void Filter(string condition, NpgsqlParameter parameter) => And(sql, condition, parameter, parameters);
+        if (f.State is { } state) Filter("t.state = $?", new NpgsqlParameter<string> { TypedValue = state.ToName() });
+        if (f.Plugin is not null) Filter("t.plugin = $?", new NpgsqlParameter<string> { TypedValue = f.Plugin });
+        if (f.Queue is not null) Filter("t.queue = $?", new NpgsqlParameter<string> { TypedValue = f.Queue });
+        if (f.Tag is not null)
+        {
+            Filter("t.tags @> $?", new NpgsqlParameter<string> { TypedValue = StoredJson.Tags([f.Tag]), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        }
+        if (f.CreatedFrom is { } from) Filter("t.created_at >= $?", Time(from));
+        if (f.CreatedBefore is { } before) Filter("t.created_at < $?", Time(before));
+        if (f.FinishedBefore is { } finished) Filter("t.finished_at < $?", Time(finished));
+    }
+
+    /// <summary>Appends one more condition with its parameter (e.g. the keyset cursor).</summary>
+    public static void And(StringBuilder sql, string condition, NpgsqlParameter parameter, List<NpgsqlParameter> parameters)
+    {
+        parameters.Add(parameter);
+        sql.Append(" and ").Append(condition.Replace("$?", "$" + parameters.Count, StringComparison.Ordinal));
+    }
+
+    private static NpgsqlParameter<DateTime> Time(DateTimeOffset value) =>
+        new() { TypedValue = value.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz };
+}

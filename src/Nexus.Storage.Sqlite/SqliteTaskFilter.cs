@@ -1,0 +1,25 @@
+using System.Text;
+using Nexus.Tasks;
+
+namespace Nexus.Storage.Sqlite;
+
+/// <summary>The one translation of a <see cref="TaskFilter"/> into SQL, shared by listing and the bulk actions:
+/// constant fragments appended to a WHERE clause, every value a parameter.</summary>
+internal static class SqliteTaskFilter
+{
+    public static void Append(StringBuilder where, TaskFilter f, List<(string Name, object Value)> parameters)
+    {
+        void Add(string condition, string name, object value)
+        {
+            where.Append(" AND ").Append(condition);
+            parameters.Add((name, value));
+        }
+        if (f.State is { } state) Add("state = $state", "$state", state.ToName());
+        if (f.Plugin is not null) Add("plugin = $plugin", "$plugin", f.Plugin);
+        if (f.Queue is not null) Add("queue = $queue", "$queue", f.Queue);
+        if (f.Tag is not null) Add("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = $tag)", "$tag", f.Tag);
+        if (f.CreatedFrom is { } from) Add("created_at >= $from", "$from", from.ToUnixTimeMilliseconds());
+        if (f.CreatedBefore is { } before) Add("created_at < $before", "$before", before.ToUnixTimeMilliseconds());
+        if (f.FinishedBefore is { } finished) Add("finished_at < $finished", "$finished", finished.ToUnixTimeMilliseconds());
+    }
+}
