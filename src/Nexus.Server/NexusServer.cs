@@ -6,6 +6,7 @@ using Nexus.Server.Api;
 using Nexus.Server.Auth;
 using Nexus.Server.Hosting;
 using Nexus.Server.RateLimiting;
+using Nexus.Server.Workers;
 
 namespace Nexus.Server;
 
@@ -94,6 +95,9 @@ public static class NexusServer
         services.AddNexusAuth(auth);
         services.AddNexusRateLimits(rate);
         services.AddNexusOpenApi();
+        services.AddSingleton<Workers.TaskArrivals>();
+        services.AddHostedService(sp => sp.GetRequiredService<Workers.TaskArrivals>());
+        services.AddSingleton<Workers.WorkerPresence>();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -111,6 +115,7 @@ public static class NexusServer
         api.MapKeyEndpoints();
         api.MapSystemEndpoints();
         api.MapNodeEndpoints();
+        api.MapWorkerEndpoints();
         app.MapNexusOpenApi(server.PublicApiReference);
 
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, auth));

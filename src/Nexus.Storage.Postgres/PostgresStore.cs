@@ -40,6 +40,7 @@ public sealed class PostgresStore : INexusStore
         Notifications = new PostgresNotifications(db);
         ApiKeys = new PostgresApiKeyStore(db);
         Nodes = new PostgresNodeStore(db);
+        ExternalPlugins = new PostgresExternalPluginStore(db);
         this.ownsDataSource = ownsDataSource;
     }
 
@@ -84,6 +85,9 @@ public sealed class PostgresStore : INexusStore
 
     /// <inheritdoc/>
     public INodeStore Nodes { get; }
+
+    /// <inheritdoc/>
+    public IExternalPluginStore ExternalPlugins { get; }
 
     /// <summary>The data source the store connects through; open your own connections and transactions from it
     /// to submit tasks transactionally.</summary>

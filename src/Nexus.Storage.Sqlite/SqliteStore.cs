@@ -46,6 +46,7 @@ public sealed class SqliteStore : INexusStore
         Leader = new SqliteLeaderStore(this);
         ApiKeys = new SqliteApiKeyStore(this);
         Nodes = new SqliteNodeStore(this);
+        ExternalPlugins = new SqliteExternalPluginStore(this);
     }
 
     /// <summary>The database file's full path.</summary>
@@ -74,6 +75,9 @@ public sealed class SqliteStore : INexusStore
 
     /// <inheritdoc/>
     public INodeStore Nodes { get; }
+
+    /// <inheritdoc/>
+    public IExternalPluginStore ExternalPlugins { get; }
 
     internal TimeProvider Time { get; }
 

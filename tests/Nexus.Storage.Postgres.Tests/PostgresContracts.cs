@@ -58,3 +58,8 @@ public sealed class PostgresNodeEngineContract : NodeEngineContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresExternalPluginContract : ExternalPluginContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

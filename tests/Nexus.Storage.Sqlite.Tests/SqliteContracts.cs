@@ -66,3 +66,8 @@ public sealed class SqliteNodeEngineContract : NodeEngineContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteExternalPluginContract : ExternalPluginContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}

@@ -25,6 +25,9 @@ public interface INexusStore : IAsyncDisposable
     /// <summary>The nodes that work on tasks (engines and external workers), or null when the driver cannot store
     /// them (the engine then does not register itself). Both built-in drivers store them.</summary>
     INodeStore? Nodes => null;
+    /// <summary>Plugins declared by external workers, or null when the driver cannot store them (then only local
+    /// plugins can be submitted). Both built-in drivers store them.</summary>
+    IExternalPluginStore? ExternalPlugins => null;
     /// <summary>Applies pending migrations under a lock. Throws <see cref="StoreException"/> when the database is
     /// unreachable or its schema is newer than this code knows.</summary>
     Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default);
