@@ -110,6 +110,7 @@ public static class NexusServer
         api.MapPluginEndpoints();
         api.MapKeyEndpoints();
         api.MapSystemEndpoints();
+        api.MapNodeEndpoints();
         app.MapNexusOpenApi(server.PublicApiReference);
 
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, auth));

@@ -45,6 +45,7 @@ public sealed class SqliteStore : INexusStore
         Queues = new SqliteQueueStore(this);
         Leader = new SqliteLeaderStore(this);
         ApiKeys = new SqliteApiKeyStore(this);
+        Nodes = new SqliteNodeStore(this);
     }
 
     /// <summary>The database file's full path.</summary>
@@ -70,6 +71,9 @@ public sealed class SqliteStore : INexusStore
 
     /// <inheritdoc/>
     public IApiKeyStore ApiKeys { get; }
+
+    /// <inheritdoc/>
+    public INodeStore Nodes { get; }
 
     internal TimeProvider Time { get; }
 

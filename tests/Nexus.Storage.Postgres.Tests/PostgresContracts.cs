@@ -48,3 +48,13 @@ public sealed class PostgresApiKeyContract : ApiKeyContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresNodeContract : NodeContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
+public sealed class PostgresNodeEngineContract : NodeEngineContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

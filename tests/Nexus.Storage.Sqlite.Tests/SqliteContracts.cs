@@ -56,3 +56,13 @@ public sealed class SqliteApiKeyContract : ApiKeyContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteNodeContract : NodeContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
+public sealed class SqliteNodeEngineContract : NodeEngineContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}

@@ -36,6 +36,7 @@ internal sealed class NexusEngine(
     private Task _loops = Task.CompletedTask;
     private Task _completerLoop = Task.CompletedTask;
     private IAsyncDisposable? _listener;
+    private NodeBeacon? _beacon;
     private int _stopped;
 
     private ILogger Logger => _loggers.CreateLogger("Nexus.Engine");
@@ -62,6 +63,20 @@ internal sealed class NexusEngine(
         var heartbeater = new Heartbeater(store, _options, _executor, _clock, Logger);
         var rescuer = new Rescuer(store, _options, wake, _clock, Logger);
         var retention = new Retention(store, _options, _clock, Logger);
+        var loops = new List<Func<Task>>
+        {
+            () => heartbeater.RunAsync(_stopLoops.Token),
+            () => rescuer.RunAsync(_stopLoops.Token),
+            () => retention.RunAsync(_stopLoops.Token),
+        };
+        if (store.Nodes is { } nodes)
+        {
+            var beacon = _beacon = new NodeBeacon(nodes, _options, registry, _clock, Logger);
+            await beacon.BeatAsync(cancellationToken);
+            var pruner = new NodePruner(nodes, store, _options, _clock, Logger);
+            loops.Add(() => beacon.RunAsync(_stopLoops.Token));
+            loops.Add(() => pruner.RunAsync(_stopLoops.Token));
+        }
 
         _completerLoop = Task.Run(_completer.RunAsync, CancellationToken.None);
         tasks.CancelRequested += OnCancelRequested;
@@ -71,9 +86,7 @@ internal sealed class NexusEngine(
         }
         _loops = Task.WhenAll(
             Enumerable.Range(0, _options.ClaimLoops).Select(_ => Task.Run(() => dispatcher.RunAsync(_stopClaiming.Token), CancellationToken.None))
-            .Append(Task.Run(() => heartbeater.RunAsync(_stopLoops.Token), CancellationToken.None))
-            .Append(Task.Run(() => rescuer.RunAsync(_stopLoops.Token), CancellationToken.None))
-            .Append(Task.Run(() => retention.RunAsync(_stopLoops.Token), CancellationToken.None)));
+            .Concat(loops.Select(loop => Task.Run(loop, CancellationToken.None))));
         Logger.LogInformation(
             "Nexus node {Node} started on {Driver}: {Concurrency} workers, plugins [{Plugins}], queues [{Queues}].",
             _options.NodeId, store.Driver, _options.Concurrency, string.Join(", ", registry.All.Select(p => p.Name)),
@@ -102,6 +115,7 @@ internal sealed class NexusEngine(
         await _completerLoop.ConfigureAwait(false);
         tasks.CancelRequested -= OnCancelRequested;
         if (_listener is not null) await _listener.DisposeAsync();
+        if (_beacon is not null) await _beacon.RemoveAsync(cancellationToken);
         try
         {
             await store.Leader.ResignAsync(new LeaderParams(Rescuer.LeaderName, _options.NodeId, _options.RescueInterval) { Now = _clock.Now }, cancellationToken);
