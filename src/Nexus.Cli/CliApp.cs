@@ -31,7 +31,8 @@ internal static class CliApp
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var parse = Build(args).Parse(args);
+        // No response files: "@file.json" is how --args names a file, and must reach the command as written.
+        var parse = Build(args).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) await Console.Error.WriteLineAsync("error: " + CommandActions.OneLine(error.Message));

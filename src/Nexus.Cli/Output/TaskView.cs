@@ -21,7 +21,7 @@ internal static class TaskView
         Row("run at", Format.Time(t.RunAt));
         Row("attempted", Format.Time(t.AttemptedAt));
         Row("finished", Format.Time(t.FinishedAt));
-        if (t.LeasedBy is not null) Row("leased by", $"{Format.E(t.LeasedBy)} until {Format.Time(t.LeaseExpiresAt)}");
+        if (t.LeasedBy is not null && t.State == TaskStates.Running) Row("leased by", $"{Format.E(t.LeasedBy)} until {Format.Time(t.LeaseExpiresAt)}");
         if (t.UniqueKey is not null) Row("unique key", Format.E(t.UniqueKey));
         if (t.Tags.Count > 0) Row("tags", Format.E(Format.List(t.Tags)));
         if (t.Progress is { } p) Row("progress", $"{p.Fraction:P0} {Format.E(p.Message ?? "")}");
