@@ -9,8 +9,8 @@ internal static class TaskView
 {
     public static void Show(IAnsiConsole o, TaskInfo t)
     {
-        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
-        void Row(string name, string markup) => grid.AddRow($"[grey]{name}[/]", markup);
+        // Plain "name  value" lines rather than a grid: no padding to the console width, easy to copy and to grep.
+        void Row(string name, string markup) => o.MarkupLine($"[grey]{name,-10}[/] {markup}");
         Row("id", $"[bold]{t.Id}[/]");
         Row("state", Format.State(t.State) + (t.CancelRequested ? " (cancel requested)" : ""));
         Row("plugin", Format.E(t.Plugin));
@@ -27,7 +27,6 @@ internal static class TaskView
         if (t.Progress is { } p) Row("progress", $"{p.Fraction:P0} {Format.E(p.Message ?? "")}");
         Row("args", Format.E(t.Args.GetRawText()));
         if (t.Result is { } result) Row("result", Format.E(result.GetRawText()));
-        o.Write(grid);
         foreach (var e in t.Errors)
         {
             o.MarkupLine($"[red]attempt {e.Attempt}[/] {Format.Time(e.At)} {Format.E(e.Type)}: {Format.E(e.Message)}");
