@@ -78,7 +78,8 @@ public sealed class SqliteAdminClientTests(SqliteServer fixture) : AdminClientTe
         var all = new List<long>();
         await foreach (var t in client.DeadLetters.ListAllAsync(new TaskQuery { Tag = tag, Limit = 1 })) all.Add(t.Id);
         var one = await client.DeadLetters.RetryAsync(first);
-        var notDead = await Assert.ThrowsAsync<NexusApiException>(() => client.DeadLetters.RetryAsync(first));
+        var waiting = (await client.Tasks.SubmitAsync(Clients.Story("client/waiting.txt") with { Delay = "1h" })).Id;
+        var notDead = await Assert.ThrowsAsync<NexusApiException>(() => client.DeadLetters.RetryAsync(waiting));
         await client.WaitForAsync(first);
         var many = await client.DeadLetters.RetryMatchingAsync(new DeadLetterFilter { Tag = tag });
         await client.WaitForAsync(first);
@@ -89,7 +90,7 @@ public sealed class SqliteAdminClientTests(SqliteServer fixture) : AdminClientTe
         Assert.Equal([second], listed.Items.Select(t => t.Id));
         Assert.Equal([second, first], all);
         Assert.Equal("retried", one.Outcome);
-        Assert.True(notDead.Code is "not-dead", notDead.Detail);
+        Assert.Equal(("not-dead", HttpStatusCode.Conflict), (notDead.Code, notDead.Status));
         Assert.Equal(new BulkResult(2, false), many);
         Assert.Equal(new BulkResult(2, false), purged);
         Assert.Empty(after.Items);
