@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Nexus.Bench;
+
+/// <summary>The benchmark harness as a method, so that the <c>nexus bench</c> command and this project's own
+/// <c>Program</c> (what <c>./build.sh bench</c> runs) share one entry point.</summary>
+public static class BenchRunner
+{
+    /// <summary>Runs the workloads named by <paramref name="args"/> (<c>--store sqlite|postgres|both</c>,
+    /// <c>--workloads w1,w2,w3,w4</c>, <c>--w1-tasks 100000</c>, <c>--out file.jsonl</c>, …) and prints a table and one
+    /// JSON line per workload. PostgreSQL needs <c>NEXUS_BENCH_POSTGRES</c>.</summary>
+    /// <returns>0, or 1 when any task was lost or ran twice.</returns>
+    /// <exception cref="ArgumentException">An unknown option or a bad value.</exception>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var options = BenchOptions.Parse(args);
+        var results = new List<WorkloadResult>();
+        foreach (var kind in options.Stores)
+        {
+            var stores = new BenchStores(kind, Environment.GetEnvironmentVariable("NEXUS_BENCH_POSTGRES"));
+            var runner = new WorkloadRunner(stores, options);
+            foreach (var workload in options.Workloads)
+            {
+                Console.Error.WriteLine($"== {kind} {workload} ...");
+                var pg = kind == "postgres" ? Environment.GetEnvironmentVariable("NEXUS_BENCH_POSTGRES") : null;
+                await StatementProfile.ResetAsync(pg);
+                var result = workload switch
+                {
+                    "w1" => await runner.W1BulkAsync(),
+                    "w1-store" => await new StoreOnlyWorkload(stores, options).RunAsync(),
+                    "w2" => await runner.W2SingleAsync(),
+                    "w3" => await runner.W3LatencyAsync(),
+                    "w4" => await runner.W4SustainedAsync(),
+                    _ => throw new ArgumentException($"Unknown workload '{workload}' (expected w1, w1-store, w2, w3, w4)."),
+                };
+                result = result with { Statements = await StatementProfile.TopAsync(pg) };
+                results.Add(result);
+                var json = JsonSerializer.Serialize(result, BenchOptions.Json);
+                Console.WriteLine(json);
+                if (options.Out is not null) await File.AppendAllTextAsync(options.Out, json + Environment.NewLine);
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine($"{"store",-9}{"workload",-10}{"tasks",9}  {"figures"}");
+        foreach (var r in results)
+        {
+            var figures = string.Join("  ", r.Figures.Select(kv => $"{kv.Key}={kv.Value.ToString("0.##", CultureInfo.InvariantCulture)}"));
+            Console.WriteLine($"{r.Store,-9}{r.Workload,-10}{r.Tasks,9}  {figures}  lost={r.Lost} duplicated={r.Duplicated}");
+        }
+        var bad = results.Where(r => r.Lost > 0 || r.Duplicated > 0).ToList();
+        if (bad.Count > 0)
+        {
+            Console.Error.WriteLine($"FAILED: {bad.Count} workload(s) lost or duplicated tasks.");
+            return 1;
+        }
+        return 0;
+    }
+}

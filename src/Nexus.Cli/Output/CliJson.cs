@@ -1,0 +1,56 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Nexus.Client;
+
+namespace Nexus.Cli.Output;
+
+/// <summary>The documents <c>--json</c> prints (and the JSON lines <c>submit --file</c> reads, strictly: an unknown field
+/// is an error naming the line).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(TaskSubmission))]
+[JsonSerializable(typeof(SubmittedTask))]
+[JsonSerializable(typeof(TaskInfo))]
+[JsonSerializable(typeof(TaskPage))]
+[JsonSerializable(typeof(TaskActionResult))]
+[JsonSerializable(typeof(BulkResult))]
+[JsonSerializable(typeof(QueueInfo))]
+[JsonSerializable(typeof(IReadOnlyList<QueueInfo>))]
+[JsonSerializable(typeof(PluginInfo))]
+[JsonSerializable(typeof(IReadOnlyList<PluginInfo>))]
+[JsonSerializable(typeof(IReadOnlyList<NodeInfo>))]
+[JsonSerializable(typeof(KeyInfo))]
+[JsonSerializable(typeof(IReadOnlyList<KeyInfo>))]
+[JsonSerializable(typeof(CreatedKey))]
+[JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(FileSubmitReport))]
+[JsonSerializable(typeof(DeletedReport))]
+[JsonSerializable(typeof(WatchReport))]
+[JsonSerializable(typeof(MigrateReport))]
+[JsonSerializable(typeof(RevokedReport))]
+internal sealed partial class CliJson : JsonSerializerContext;
+
+/// <summary><c>nexus health --json</c>.</summary>
+internal sealed record HealthReport(string Server, HealthInfo Alive, ReadinessInfo Ready, ServerInfo? Info);
+
+/// <summary><c>nexus submit --file --json</c>.</summary>
+internal sealed record FileSubmitReport(int Submitted, int Created, IReadOnlyList<SubmittedTask> Tasks);
+
+/// <summary><c>nexus tasks rm --json</c>.</summary>
+internal sealed record DeletedReport(long Id, bool Deleted);
+
+/// <summary><c>nexus keys revoke --json</c>.</summary>
+internal sealed record RevokedReport(string Id, bool Revoked);
+
+/// <summary><c>nexus watch --json</c>: every refresh, in order.</summary>
+internal sealed record WatchReport(IReadOnlyList<WatchSnapshot> Snapshots);
+
+/// <summary>One refresh of <c>nexus watch</c>.</summary>
+internal sealed record WatchSnapshot(DateTimeOffset At, IReadOnlyList<WatchRow> Queues);
+
+/// <summary>One queue in a refresh: its counts, and finished and submitted tasks per second since the previous refresh
+/// (null on the first).</summary>
+internal sealed record WatchRow(string Name, bool Paused, IReadOnlyDictionary<string, long> Counts, long Total, double? FinishedPerSecond, double? SubmittedPerSecond);
+
+/// <summary><c>nexus migrate --json</c>.</summary>
+internal sealed record MigrateReport(string Store, int FromVersion, int ToVersion, IReadOnlyList<int> Applied);

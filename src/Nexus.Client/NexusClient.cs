@@ -1,0 +1,79 @@
+using System.Net;
+using Nexus.Client.Http;
+
+namespace Nexus.Client;
+
+/// <summary>
+/// A typed client of the Nexus HTTP API. Every call takes a <see cref="CancellationToken"/>; a refusal throws
+/// <see cref="NexusApiException"/> with the server's problem details, and a server that cannot be reached (or answers
+/// with something that is not the Nexus API) throws <see cref="NexusConnectionException"/>.
+/// </summary>
+/// <example><code>
+/// using var http = new HttpClient();
+/// var nexus = new NexusClient(http, new NexusClientOptions { BaseAddress = new("http://127.0.0.1:5080"), ApiKey = key });
+/// var task = await nexus.Tasks.SubmitAsync(new TaskSubmission("text.wordcount", JsonDocument.Parse("""{"inputFile":"a.txt"}""").RootElement));
+/// var done = await nexus.Tasks.WaitAsync(task.Id);
+/// </code></example>
+public sealed class NexusClient
+{
+    private readonly NexusHttp _http;
+
+    /// <summary>Creates a client over <paramref name="http"/>, which the caller owns (the client never disposes it).
+    /// The address is <see cref="NexusClientOptions.BaseAddress"/>; the API key is sent per request, so one
+    /// <see cref="HttpClient"/> can serve clients with different keys.</summary>
+    /// <exception cref="ArgumentException">The base address is not absolute.</exception>
+    public NexusClient(HttpClient http, NexusClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(options);
+        _http = new NexusHttp(http, options);
+        Tasks = new TasksClient(_http);
+        DeadLetters = new DeadLettersClient(_http);
+        Queues = new QueuesClient(_http);
+        Plugins = new PluginsClient(_http);
+        Keys = new KeysClient(_http);
+        Nodes = new NodesClient(_http);
+    }
+
+    /// <summary>The name of the <see cref="HttpClient"/> that <see cref="NexusClientServiceCollectionExtensions.AddNexusClient"/>
+    /// registers with <c>IHttpClientFactory</c>, for further configuration (handlers, timeouts).</summary>
+    public const string HttpClientName = "Nexus.Client";
+
+    /// <summary>The server address requests go to (always ending in <c>/</c>).</summary>
+    public Uri BaseAddress => _http.BaseAddress;
+
+    /// <summary>Tasks: submit, batch, get, list, cancel, retry, delete.</summary>
+    public TasksClient Tasks { get; }
+
+    /// <summary>Dead letters: list, retry one, retry or purge by filter.</summary>
+    public DeadLettersClient DeadLetters { get; }
+
+    /// <summary>Queues: counts, pause, resume, limits.</summary>
+    public QueuesClient Queues { get; }
+
+    /// <summary>Plugins and their args schemas.</summary>
+    public PluginsClient Plugins { get; }
+
+    /// <summary>API keys (admins only).</summary>
+    public KeysClient Keys { get; }
+
+    /// <summary>Cluster nodes and their heartbeats.</summary>
+    public NodesClient Nodes { get; }
+
+    /// <summary><c>GET /healthz</c>: the server process answers.</summary>
+    public Task<HealthInfo> HealthAsync(CancellationToken cancellationToken = default) =>
+        _http.GetAsync("healthz", ClientJson.Default.HealthInfo, cancellationToken);
+
+    /// <summary><c>GET /readyz</c>: whether the store answers and is migrated. A server that is not ready answers 503
+    /// with the same body, returned here with <see cref="ReadinessInfo.IsReady"/> false rather than thrown.</summary>
+    public Task<ReadinessInfo> ReadyAsync(CancellationToken cancellationToken = default) =>
+        _http.SendAsync(HttpMethod.Get, "readyz", null, ClientJson.Default.ReadinessInfo, cancellationToken, alsoAccept: HttpStatusCode.ServiceUnavailable);
+
+    /// <summary><c>GET /api/v1/whoami</c>: who the server takes this client for.</summary>
+    public Task<CallerInfo> WhoAmIAsync(CancellationToken cancellationToken = default) =>
+        _http.GetAsync("api/v1/whoami", ClientJson.Default.CallerInfo, cancellationToken);
+
+    /// <summary><c>GET /api/v1/server</c>: version, store, node and auth methods of the answering server.</summary>
+    public Task<ServerInfo> ServerInfoAsync(CancellationToken cancellationToken = default) =>
+        _http.GetAsync("api/v1/server", ClientJson.Default.ServerInfo, cancellationToken);
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Nexus.Client.Http;
+
+namespace Nexus.Client;
+
+/// <summary><c>/api/v1/tasks</c>: submit, batch submit, get, list (one page or every page), cancel, retry, delete.
+/// Reached through <see cref="NexusClient.Tasks"/>.</summary>
+public sealed class TasksClient
+{
+    private readonly NexusHttp _http;
+
+    internal TasksClient(NexusHttp http) => _http = http;
+
+    /// <summary>Submits one task. A task with the same <see cref="TaskSubmission.UniqueKey"/> is returned instead
+    /// of a new one (<see cref="SubmittedTask.Created"/> false).</summary>
+    /// <exception cref="NexusApiException">Refused: e.g. <c>unknown-plugin</c>, <c>validation</c> (with the
+    /// <see cref="NexusApiException.Field"/>, such as <c>args.width</c>), <c>queue-full</c>.</exception>
+    public Task<SubmittedTask> SubmitAsync(TaskSubmission task, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return _http.PostAsync("api/v1/tasks", NexusHttp.Json(task, ClientJson.Default.TaskSubmission), ClientJson.Default.SubmittedTask, cancellationToken);
+    }
+
+    /// <summary>Submits many tasks in one round trip (1 to the server's batch limit, 1000 by default). All are validated
+    /// first; on an error nothing is stored and the field names the task (<c>tasks[3].args.width</c>).</summary>
+    /// <returns>One result per task, in the order given.</returns>
+    public async Task<IReadOnlyList<SubmittedTask>> SubmitBatchAsync(IReadOnlyList<TaskSubmission> tasks, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        var body = NexusHttp.Json(new SubmitBatchBody(tasks), ClientJson.Default.SubmitBatchBody);
+        var answer = await _http.PostAsync("api/v1/tasks/batch", body, ClientJson.Default.SubmitBatchAnswer, cancellationToken).ConfigureAwait(false);
+        return answer.Results;
+    }
+
+    /// <summary>Gets one task.</summary>
+    /// <exception cref="NexusApiException"><c>not-found</c> (404) when there is no such task or it lies outside the
+    /// caller's queues.</exception>
+    public Task<TaskInfo> GetAsync(long id, CancellationToken cancellationToken = default) =>
+        _http.GetAsync("api/v1/tasks/" + QueryString.Id(id), ClientJson.Default.TaskInfo, cancellationToken);
+
+    /// <summary>Lists one page of tasks, newest first. Pass the page's <see cref="TaskPage.Next"/> as
+    /// <see cref="TaskQuery.Before"/> for the next one.</summary>
+    public Task<TaskPage> ListAsync(TaskQuery? query = null, CancellationToken cancellationToken = default) =>
+        _http.GetAsync(ListPath("api/v1/tasks", query, withState: true), ClientJson.Default.TaskPage, cancellationToken);
+
+    /// <summary>Every task matching <paramref name="query"/>, newest first, fetched a page at a time
+    /// (<see cref="TaskQuery.Limit"/> per page) as the caller enumerates.</summary>
+    public IAsyncEnumerable<TaskInfo> ListAllAsync(TaskQuery? query = null, CancellationToken cancellationToken = default) =>
+        Paging.AllAsync(q => ListAsync(q, cancellationToken), query, cancellationToken);
+
+    /// <summary>Cancels a task: a waiting one at once (<c>cancelled</c>), a running one is asked to stop (<c>requested</c>).</summary>
+    /// <exception cref="NexusApiException"><c>task-finished</c> (409) when it already finished; <c>not-found</c>.</exception>
+    public Task<TaskActionResult> CancelAsync(long id, CancellationToken cancellationToken = default) =>
+        _http.PostAsync($"api/v1/tasks/{QueryString.Id(id)}/cancel", null, ClientJson.Default.TaskActionResult, cancellationToken);
+
+    /// <summary>Makes a dead or cancelled task available again (one more attempt if it had used them all).</summary>
+    /// <exception cref="NexusApiException"><c>not-retryable</c> (409) in any other state; <c>not-found</c>.</exception>
+    public Task<TaskActionResult> RetryAsync(long id, CancellationToken cancellationToken = default) =>
+        _http.PostAsync($"api/v1/tasks/{QueryString.Id(id)}/retry", null, ClientJson.Default.TaskActionResult, cancellationToken);
+
+    /// <summary>Deletes a task that is not running.</summary>
+    /// <exception cref="NexusApiException"><c>task-running</c> (409): cancel it first; <c>not-found</c>.</exception>
+    public Task DeleteAsync(long id, CancellationToken cancellationToken = default) =>
+        _http.SendAsync(HttpMethod.Delete, "api/v1/tasks/" + QueryString.Id(id), cancellationToken);
+
+    /// <summary>Polls the task every <paramref name="pollInterval"/> (default 200 ms) until it is finished
+    /// (succeeded, dead or cancelled) and returns it. Cancel <paramref name="cancellationToken"/> to stop waiting.</summary>
+    public async Task<TaskInfo> WaitAsync(long id, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default)
+    {
+        var interval = pollInterval ?? TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            var task = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+            if (task.IsFinished) return task;
+            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal static string ListPath(string path, TaskQuery? query, bool withState)
+    {
+        if (query is null) return path;
+        return new QueryString(path)
+            .Add("state", withState ? query.State : null)
+            .Add("plugin", query.Plugin)
+            .Add("queue", query.Queue)
+            .Add("tag", query.Tag)
+            .Add("createdFrom", query.CreatedFrom)
+            .Add("createdBefore", query.CreatedBefore)
+            .Add("before", query.Before)
+            .Add("limit", query.Limit)
+            .ToString();
+    }
+}
+
+/// <summary>Walks keyset pages: each page's <c>next</c> becomes the following request's <c>before</c>.</summary>
+internal static class Paging
+{
+    public static async IAsyncEnumerable<TaskInfo> AllAsync(Func<TaskQuery, Task<TaskPage>> fetch, TaskQuery? query,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var next = query ?? new TaskQuery();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var page = await fetch(next).ConfigureAwait(false);
+            foreach (var task in page.Items) yield return task;
+            if (page.Next is null || page.Items.Count == 0) yield break;
+            next = next with { Before = page.Next };
+        }
+    }
+}
