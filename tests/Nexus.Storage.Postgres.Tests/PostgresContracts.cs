@@ -48,3 +48,8 @@ public sealed class PostgresApiKeyContract : ApiKeyContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresTraceContextContract : TraceContextContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

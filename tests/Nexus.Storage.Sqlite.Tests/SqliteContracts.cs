@@ -56,3 +56,8 @@ public sealed class SqliteApiKeyContract : ApiKeyContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteTraceContextContract : TraceContextContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Nexus.Hosting;
+using Nexus.Observability;
 using Nexus.Plugins;
 using Nexus.Storage;
 using Nexus.Tasks;
@@ -15,7 +17,8 @@ internal sealed class TaskService(
     INexusStore store,
     IOptions<NexusOptions> options,
     WakeSignal wake,
-    TimeProvider time) : INexusTasks
+    TimeProvider time,
+    NexusMetrics metrics) : INexusTasks
 {
     private const int MaxUniqueKeyLength = 255;
     private const int MaxTags = 32;
@@ -28,33 +31,56 @@ internal sealed class TaskService(
 
     public async Task<SubmitResult> SubmitJsonAsync(string plugin, string argsJson, SubmitOptions? submitOptions = null, CancellationToken cancellationToken = default)
     {
-        var results = await InsertAsync([Resolve(new TaskRequest(plugin, argsJson, submitOptions), "")], cancellationToken);
+        using var span = NexusActivities.StartSubmit(1);
+        var results = await InsertAsync([Resolve(new TaskRequest(plugin, argsJson, submitOptions), "", TaskTraceContext.Capture(Activity.Current))], span, cancellationToken);
         return results[0];
     }
 
-    public Task<IReadOnlyList<SubmitResult>> SubmitManyAsync(IReadOnlyList<TaskRequest> requests, CancellationToken cancellationToken = default) =>
-        InsertAsync(Prepare(requests), cancellationToken);
+    public async Task<IReadOnlyList<SubmitResult>> SubmitManyAsync(IReadOnlyList<TaskRequest> requests, CancellationToken cancellationToken = default)
+    {
+        using var span = NexusActivities.StartSubmit(requests?.Count ?? 0);
+        return await InsertAsync(Prepare(requests!), span, cancellationToken);
+    }
 
     public IReadOnlyList<NewTask> Prepare(IReadOnlyList<TaskRequest> requests)
     {
         ArgumentNullException.ThrowIfNull(requests);
         if (requests.Count == 0) throw new TaskValidationException("tasks", "must contain at least one task");
+        // Every row of one call continues the same trace: the submit span's, or the caller's own (a transactional submit).
+        var trace = TaskTraceContext.Capture(Activity.Current);
         var rows = new NewTask[requests.Count];
         for (var i = 0; i < rows.Length; i++)
         {
-            rows[i] = Resolve(requests[i], requests.Count == 1 ? "" : $"tasks[{i}].");
+            rows[i] = Resolve(requests[i], requests.Count == 1 ? "" : $"tasks[{i}].", trace);
         }
         return rows;
     }
 
-    private async Task<IReadOnlyList<SubmitResult>> InsertAsync(IReadOnlyList<NewTask> rows, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<SubmitResult>> InsertAsync(IReadOnlyList<NewTask> rows, Activity? span, CancellationToken cancellationToken)
     {
-        var results = await store.Tasks.InsertAsync(new InsertTasksParams(rows) { Now = _clock.Now }, cancellationToken);
+        IReadOnlyList<SubmitResult> results;
+        try
+        {
+            results = await store.Tasks.InsertAsync(new InsertTasksParams(rows) { Now = _clock.Now }, cancellationToken);
+        }
+        catch (Exception ex) when (span is not null)
+        {
+            span.SetStatus(ActivityStatusCode.Error, ex.Message);
+            span.AddException(ex);
+            throw;
+        }
         wake.Set();
+        metrics.Submitted(rows, results);
+        if (span is { IsAllDataRequested: true } && results.Count > 0)
+        {
+            span.SetTag("nexus.plugin", rows[0].Plugin);
+            span.SetTag("nexus.queue", rows[0].Queue);
+            span.SetTag("nexus.task.id", results[0].Id);
+        }
         return results;
     }
 
-    private NewTask Resolve(TaskRequest request, string prefix)
+    private NewTask Resolve(TaskRequest request, string prefix, string? traceContext)
     {
         if (request is null) throw new TaskValidationException(prefix + "task", "must not be null");
         if (string.IsNullOrWhiteSpace(request.Plugin)) throw new TaskValidationException(prefix + "plugin", "is required");
@@ -111,6 +137,7 @@ internal sealed class TaskService(
             Timeout = o.Timeout ?? plugin.Timeout,
             UniqueKey = o.UniqueKey,
             Tags = tags,
+            TraceContext = traceContext,
         };
     }
 
@@ -151,7 +178,12 @@ internal sealed class TaskService(
     public async Task<CancelOutcome> CancelAsync(long id, CancellationToken cancellationToken = default)
     {
         var outcome = await store.Tasks.CancelAsync(new TaskActionParams(id) { Now = _clock.Now }, cancellationToken);
-        if (outcome == CancelOutcome.Cancelled) NotifyFinished(id);
+        if (outcome == CancelOutcome.Cancelled)
+        {
+            NotifyFinished(id);
+            // The labels need the task's plugin and queue; an operator action, so one more read is fine.
+            if (metrics.CountsCancels && await store.Tasks.GetAsync(id, cancellationToken) is { } cancelled) metrics.Cancelled(cancelled.Plugin, cancelled.Queue);
+        }
         CancelRequested?.Invoke(id);
         return outcome;
     }
