@@ -5,6 +5,7 @@ using Nexus.Plugins.Samples;
 using Nexus.Server.Api;
 using Nexus.Server.Auth;
 using Nexus.Server.Hosting;
+using Nexus.Server.Observability;
 using Nexus.Server.RateLimiting;
 
 namespace Nexus.Server;
@@ -21,7 +22,10 @@ public static class NexusServer
     /// <param name="args">Command-line arguments, e.g. <c>--dev</c>, <c>--store postgres</c>, <c>--Nexus:Concurrency=8</c>.</param>
     /// <param name="configure">Last changes before the settings are read (tests add in-memory settings here).</param>
     /// <exception cref="InvalidOperationException">A setting is missing or wrong; the message names it.</exception>
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null) => Build(args, configure, new ServerHooks());
+
+    /// <summary>As <see cref="Build(string[], Action{WebApplicationBuilder}?)"/>, with test plugins and a trace exporter.</summary>
+    internal static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure, ServerHooks hooks)
     {
         args = ServerConfiguration.ExpandShortcuts(args);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -71,7 +75,8 @@ public static class NexusServer
                 config.GetSection("Nexus:Samples").Bind(o);
                 var root = config["Nexus:ArtifactsRoot"];
                 if (!string.IsNullOrWhiteSpace(root)) o.ArtifactsRoot = root;
-            }));
+            })
+            .Apply(hooks.Nexus));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
             var problem = c.ProblemDetails;
@@ -94,6 +99,7 @@ public static class NexusServer
         services.AddNexusAuth(auth);
         services.AddNexusRateLimits(rate);
         services.AddNexusOpenApi();
+        builder.AddNexusObservability(hooks.Tracing);
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -110,6 +116,7 @@ public static class NexusServer
         api.MapPluginEndpoints();
         api.MapKeyEndpoints();
         api.MapSystemEndpoints();
+        app.MapMetricsEndpoint();
         app.MapNexusOpenApi(server.PublicApiReference);
 
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, auth));

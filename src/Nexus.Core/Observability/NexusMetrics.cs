@@ -10,12 +10,20 @@ namespace Nexus.Observability;
 /// <summary>
 /// The engine's metrics on the <see cref="NexusTelemetry.MeterName"/> meter, through System.Diagnostics.Metrics only:
 /// an exporter (the server's <c>/metrics</c>, OpenTelemetry) subscribes to them. Instruments are created once; a
-/// measurement without a listener costs an <see cref="Instrument.Enabled"/> check. Instrument names are already in
-/// Prometheus style; exporters that prefix the meter name produce <c>nexus_tasks_submitted_total</c> and so on.
+/// measurement without a listener costs an <see cref="Instrument.Enabled"/> check. Names follow OpenTelemetry style
+/// (<c>nexus.tasks.submitted</c>, unit <c>{task}</c>); the Prometheus exporter turns them into
+/// <c>nexus_tasks_submitted_total</c>, <c>nexus_task_duration_seconds</c> and so on.
 /// </summary>
 internal sealed class NexusMetrics : IDisposable
 {
     private static readonly TimeSpan DefaultQueueCountsInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>Bucket bounds of both histograms, in seconds: 1 ms to about 65 s, doubling (exporters that honour
+    /// instrument advice use them; the defaults of most are meant for milliseconds).</summary>
+    private static readonly InstrumentAdvice<double> SecondsBuckets = new()
+    {
+        HistogramBucketBoundaries = [.. Enumerable.Range(0, 17).Select(i => 0.001 * Math.Pow(2, i))],
+    };
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
@@ -42,19 +50,19 @@ internal sealed class NexusMetrics : IDisposable
             _meter = new Meter(NexusTelemetry.MeterName);
             _ownsMeter = true;
         }
-        _submitted = _meter.CreateCounter<long>("tasks_submitted_total", "{task}", "Tasks created by submits (not those that found their unique key taken), by plugin and queue.");
-        _succeeded = _meter.CreateCounter<long>("tasks_succeeded_total", "{task}", "Attempts that succeeded, counted when the store accepted the outcome.");
-        _failed = _meter.CreateCounter<long>("tasks_failed_total", "{attempt}", "Attempts that failed and will be retried, counted when the store accepted the outcome.");
-        _retried = _meter.CreateCounter<long>("tasks_retried_total", "{attempt}", "Attempts after the first that started (after a failure, a lease rescue or a manual retry).");
-        _dead = _meter.CreateCounter<long>("tasks_dead_total", "{task}", "Tasks that failed their last attempt (or failed permanently), counted when the store accepted the outcome.");
-        _cancelled = _meter.CreateCounter<long>("tasks_cancelled_total", "{task}", "Tasks cancelled: waiting ones at the request, running ones when their attempt stopped.");
-        _rescues = _meter.CreateCounter<long>("lease_rescues_total", "{task}", "Tasks whose lease expired and were returned to the queue (outcome=requeued) or were dead (outcome=dead).");
-        _duration = _meter.CreateHistogram<double>("task_duration_seconds", "s", "How long attempts ran, by plugin, queue and outcome.");
-        _startLatency = _meter.CreateHistogram<double>("task_start_latency_seconds", "s", "From the time a task became runnable to the start of its attempt, by plugin and queue.");
-        _meter.CreateObservableGauge("workers_busy", () => Volatile.Read(ref _busyWorkers)?.Invoke() ?? 0, "{worker}", "Worker slots of this node running an attempt or waiting for its outcome to be stored.");
+        _submitted = _meter.CreateCounter<long>("nexus.tasks.submitted", "{task}", "Tasks created by submits (not those that found their unique key taken), by plugin and queue.");
+        _succeeded = _meter.CreateCounter<long>("nexus.tasks.succeeded", "{task}", "Attempts that succeeded, counted when the store accepted the outcome.");
+        _failed = _meter.CreateCounter<long>("nexus.tasks.failed", "{attempt}", "Attempts that failed and will be retried, counted when the store accepted the outcome.");
+        _retried = _meter.CreateCounter<long>("nexus.tasks.retried", "{attempt}", "Attempts after the first that started (after a failure, a lease rescue or a manual retry).");
+        _dead = _meter.CreateCounter<long>("nexus.tasks.dead", "{task}", "Tasks that failed their last attempt (or failed permanently), counted when the store accepted the outcome.");
+        _cancelled = _meter.CreateCounter<long>("nexus.tasks.cancelled", "{task}", "Tasks cancelled: waiting ones at the request, running ones when their attempt stopped.");
+        _rescues = _meter.CreateCounter<long>("nexus.lease.rescues", "{task}", "Tasks whose lease expired and were returned to the queue (outcome=requeued) or were dead (outcome=dead).");
+        _duration = _meter.CreateHistogram("nexus.task.duration", "s", "How long attempts ran, by plugin, queue and outcome.", null, SecondsBuckets);
+        _startLatency = _meter.CreateHistogram("nexus.task.start_latency", "s", "From the time a task became runnable to the start of its attempt, by plugin and queue.", null, SecondsBuckets);
+        _meter.CreateObservableGauge("nexus.workers.busy", () => Volatile.Read(ref _busyWorkers)?.Invoke() ?? 0, "{worker}", "Worker slots of this node running an attempt or waiting for its outcome to be stored.");
         var interval = options.Value.QueueCountsInterval ?? DefaultQueueCountsInterval;
         _queueDepth = new QueueDepthGauge(store, time, interval);
-        _meter.CreateObservableGauge("queue_tasks", _queueDepth.Observe, "{task}", $"Tasks by queue and state, from the store's counts, read at most once per {interval.TotalSeconds:0.###} s.");
+        _meter.CreateObservableGauge("nexus.queue.tasks", _queueDepth.Observe, "{task}", $"Tasks by queue and state, from the store's counts, read at most once per {interval.TotalSeconds:0.###} s.");
     }
 
     /// <summary>The meter, for exporters that filter by instance.</summary>
