@@ -203,7 +203,7 @@ internal sealed class Executor(
 
     /// <summary>Starts the Consumer span of the attempt as a child of the submit's stored context (a new trace when
     /// there is none). <paramref name="traceId"/> is the trace the attempt's log lines name, even without a listener.</summary>
-    private static Activity? StartExecution(TaskRecord task, out string? traceId)
+    private Activity? StartExecution(TaskRecord task, out string? traceId)
     {
         var hasParent = TaskTraceContext.TryParse(task.TraceContext, out var parent);
         Activity? span = null;
@@ -218,6 +218,7 @@ internal sealed class Executor(
                 span.SetTag("nexus.plugin", task.Plugin);
                 span.SetTag("nexus.queue", task.Queue);
                 span.SetTag("nexus.attempt", task.Attempt);
+                span.SetTag("nexus.node", options.NodeId);
             }
         }
         traceId = span is not null ? span.TraceId.ToHexString() : hasParent ? parent.TraceId.ToHexString() : null;
