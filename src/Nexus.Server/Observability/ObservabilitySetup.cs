@@ -29,6 +29,16 @@ internal static class ObservabilitySetup
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("nexus-server", serviceVersion: Api.SystemEndpoints.Version, serviceInstanceId: node))
             .WithMetrics(m => m.AddMeter(NexusTelemetry.MeterName).AddPrometheusExporter());
+        // AddMeter matches by name, process-wide: keep only the meter of this host's IMeterFactory, so two servers in
+        // one process (tests, or an application hosting two) neither mix their counts nor drop each other's
+        // instruments as duplicates.
+        builder.Services.ConfigureOpenTelemetryMeterProvider((sp, m) =>
+        {
+            var own = sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+            m.AddView(instrument => instrument.Meter.Name == NexusTelemetry.MeterName && !ReferenceEquals(instrument.Meter.Scope, own)
+                ? MetricStreamConfiguration.Drop
+                : null);
+        });
         // Without an exporter nothing listens to the spans, so they are never created: no overhead by default.
         if (!exportOtlp && tracingHook is null) return;
         telemetry.WithTracing(t =>

@@ -22,11 +22,15 @@ public sealed class MetricsEndpointTests
     public async Task Metrics_AfterSuccessRetryDeadAndCancel_CountEachOutcomeByPluginAndQueue(StoreKind store)
     {
         await using var host = await StartAsync(store);
+        // A second server in this process, busy with the same plugin and queue on its own store: not counted here.
+        await using var other = await StartAsync(StoreKind.Sqlite);
         using var admin = host.Admin();
+        using var otherAdmin = other.Admin();
         var queue = "obs-" + Guid.NewGuid().ToString("N")[..8];
         string Flaky(int fail, int maxAttempts, string extra = "") =>
             $$"""{"plugin":"{{FlakyPlugin.Name}}","args":{"failAttempts":{{fail}}},"queue":"{{queue}}","maxAttempts":{{maxAttempts}},"retry":{{FastRetry}}{{extra}}}""";
 
+        await otherAdmin.WaitForStateAsync(await otherAdmin.SubmitAsync(Flaky(fail: 0, maxAttempts: 1)), "succeeded");
         var ok = await admin.SubmitAsync(Flaky(fail: 0, maxAttempts: 1));
         var retried = await admin.SubmitAsync(Flaky(fail: 1, maxAttempts: 3));
         var dead = await admin.SubmitAsync(Flaky(fail: 5, maxAttempts: 2));

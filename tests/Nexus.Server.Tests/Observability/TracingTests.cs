@@ -38,33 +38,28 @@ public sealed class TracingTests
             new ServerHooks { Nexus = n => n.AddPlugin<FlakyPlugin>(), Tracing = t => t.AddInMemoryExporter(workerSpans) });
         using var client = submitter.Admin();
 
-        var id = await client.SubmitAsync("""{"plugin":"test.flaky","args":{"failAttempts":0}}""");
+        // The caller's own trace: spans of other servers in this process (sources are process-wide) are told apart by it.
+        var trace = ActivityTraceId.CreateRandom();
+        var callerSpan = ActivitySpanId.CreateRandom();
+        var id = await SubmitTracedAsync(client, """{"plugin":"test.flaky","args":{"failAttempts":0}}""", trace, callerSpan);
         await client.WaitForStateAsync(id, "succeeded");
 
-        // Activity sources are process-wide, so both providers may see every span: look at them together, once each.
         var idTag = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Activity? execute = null, submit = null, request = null;
-        var until = DateTime.UtcNow + Http.Deadline;
-        while (request is null || submit is null || execute is null)
-        {
-            Activity[] spans;
-            lock (submitterSpans)
-            {
-                lock (workerSpans) spans = [.. submitterSpans.Concat(workerSpans).DistinctBy(s => s.SpanId)];
-            }
-            execute = spans.FirstOrDefault(s => s.OperationName == "nexus.execute" && s.GetTagItem("nexus.task.id")?.ToString() == idTag);
-            submit = spans.FirstOrDefault(s => s.OperationName == "nexus.submit" && s.GetTagItem("nexus.task.id")?.ToString() == idTag);
-            request = submit is null ? null : spans.FirstOrDefault(s => s.SpanId == submit.ParentSpanId);
-            if (DateTime.UtcNow > until) throw new TimeoutException($"Spans missing: request {request is not null}, submit {submit is not null}, execute {execute is not null}.");
-            await Task.Delay(PollStep);
-        }
+        var spans = await SpansAsync([submitterSpans, workerSpans], trace, found =>
+            found.Any(s => s.OperationName == "nexus.execute") && found.Any(s => s.OperationName == "nexus.submit") && found.Any(s => s.Kind == ActivityKind.Server));
+        var request = Assert.Single(spans, s => s.Kind == ActivityKind.Server);
+        var submit = Assert.Single(spans, s => s.OperationName == "nexus.submit");
+        var execute = Assert.Single(spans, s => s.OperationName == "nexus.execute");
 
+        Assert.Equal(callerSpan, request.ParentSpanId);
+        Assert.Equal(request.SpanId, submit.ParentSpanId);
+        Assert.Equal(idTag, submit.GetTagItem("nexus.task.id")?.ToString());
+        Assert.Equal(idTag, execute.GetTagItem("nexus.task.id")?.ToString());
         Assert.Equal(ActivityKind.Server, request.Kind);
         Assert.Equal("POST", request.GetTagItem("http.request.method"));
         Assert.Equal(ActivityKind.Producer, submit.Kind);
         Assert.Equal(ActivityKind.Consumer, execute.Kind);
-        Assert.Equal(request.TraceId, submit.TraceId);
-        Assert.Equal(submit.TraceId, execute.TraceId);
+        Assert.Equal(trace, execute.TraceId);
         Assert.Equal(submit.SpanId, execute.ParentSpanId);
         Assert.Equal("worker-node", execute.GetTagItem("nexus.node"));
         Assert.Equal(FlakyPlugin.Name, execute.GetTagItem("nexus.plugin"));
@@ -81,21 +76,38 @@ public sealed class TracingTests
             new ServerHooks { Nexus = n => n.AddPlugin<FlakyPlugin>(), Tracing = t => t.AddInMemoryExporter(spans) });
         using var client = host.Admin();
 
-        var id = await client.SubmitAsync("""{"plugin":"test.flaky","args":{"failAttempts":9},"maxAttempts":1}""");
+        var trace = ActivityTraceId.CreateRandom();
+        var id = await SubmitTracedAsync(client, """{"plugin":"test.flaky","args":{"failAttempts":9},"maxAttempts":1}""", trace, ActivitySpanId.CreateRandom());
         await client.WaitForStateAsync(id, "dead");
 
-        var idTag = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Activity? failed = null;
-        var until = DateTime.UtcNow + Http.Deadline;
-        while (failed is null)
-        {
-            lock (spans) failed = spans.FirstOrDefault(s => s.OperationName == "nexus.execute" && s.GetTagItem("nexus.task.id")?.ToString() == idTag);
-            if (failed is null && DateTime.UtcNow > until) throw new TimeoutException("No execution span.");
-            if (failed is null) await Task.Delay(PollStep);
-        }
+        var failed = Assert.Single(await SpansAsync([spans], trace, found => found.Any(s => s.OperationName == "nexus.execute")), s => s.OperationName == "nexus.execute");
         Assert.Equal(ActivityStatusCode.Error, failed.Status);
         var exception = Assert.Single(failed.Events, e => e.Name == "exception");
         Assert.Equal("InvalidOperationException", exception.Tags.Single(t => t.Key == "exception.type").Value);
         Assert.Equal("Dead", failed.GetTagItem("nexus.outcome"));
+    }
+
+    private static async Task<long> SubmitTracedAsync(HttpClient client, string json, ActivityTraceId trace, ActivitySpanId parent)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/tasks") { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.Add("traceparent", $"00-{trace.ToHexString()}-{parent.ToHexString()}-01");
+        var response = await client.SendAsync(request);
+        return (await response.JsonAsync(System.Net.HttpStatusCode.Created)).GetProperty("id").GetInt64();
+    }
+
+    /// <summary>The spans of <paramref name="trace"/> that the exporters got, each once, once <paramref name="complete"/> holds.</summary>
+    private static async Task<Activity[]> SpansAsync(List<Activity>[] exported, ActivityTraceId trace, Func<Activity[], bool> complete)
+    {
+        var until = DateTime.UtcNow + Http.Deadline;
+        while (true)
+        {
+            var found = new List<Activity>();
+            // The exporter adds without a lock we could share; ToArray copies without enumerating, so it never throws.
+            foreach (var list in exported) found.AddRange(list.ToArray().Where(s => s is not null && s.TraceId == trace));
+            var spans = found.DistinctBy(s => s.SpanId).ToArray();
+            if (complete(spans)) return spans;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"Spans of trace {trace} so far: {string.Join(", ", spans.Select(s => s.OperationName))}.");
+            await Task.Delay(PollStep);
+        }
     }
 }
