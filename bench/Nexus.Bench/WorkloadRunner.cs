@@ -184,6 +184,7 @@ internal sealed class WorkloadRunner(BenchStores stores, BenchOptions options)
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(options.W4Seconds));
         var backlog = new List<double>();
         var rss = new List<double>();
+        var anon = new List<double>();
         var producers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
@@ -204,6 +205,7 @@ internal sealed class WorkloadRunner(BenchStores stores, BenchOptions options)
             {
                 backlog.Add(Volatile.Read(ref submittedCount) - _probe.Started);
                 rss.Add(Rss.Current());
+                anon.Add(Rss.Anonymous());
                 try
                 {
                     await Task.Delay(TimeSpan.FromSeconds(5), stop.Token);
@@ -228,6 +230,9 @@ internal sealed class WorkloadRunner(BenchStores stores, BenchOptions options)
             ["maxBacklog"] = backlog.Count == 0 ? 0 : backlog.Max(),
             ["rssFirstMb"] = rss.FirstOrDefault(),
             ["rssLastMb"] = rss.LastOrDefault(),
+            // RSS counts the SQLite file's pages that mmap brought in; the anonymous part is the process's own heap.
+            ["rssAnonFirstMb"] = anon.FirstOrDefault(),
+            ["rssAnonLastMb"] = anon.LastOrDefault(),
             ["peakRssMb"] = Rss.Peak(),
         }, lost, dup) { Series = rss };
     }
@@ -240,6 +245,8 @@ internal static class Rss
 {
     public static double Current() => Read("VmRSS:");
     public static double Peak() => Read("VmHWM:");
+    /// <summary>Resident memory not backed by a file: heaps and stacks, without mapped database pages.</summary>
+    public static double Anonymous() => Read("RssAnon:");
 
     private static double Read(string key)
     {

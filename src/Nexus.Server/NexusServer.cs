@@ -7,6 +7,7 @@ using Nexus.Server.Auth;
 using Nexus.Server.Hosting;
 using Nexus.Server.Observability;
 using Nexus.Server.RateLimiting;
+using Nexus.Server.Workers;
 
 namespace Nexus.Server;
 
@@ -100,6 +101,9 @@ public static class NexusServer
         services.AddNexusRateLimits(rate);
         services.AddNexusOpenApi();
         builder.AddNexusObservability(hooks.Tracing);
+        services.AddSingleton<Workers.TaskArrivals>();
+        services.AddHostedService(sp => sp.GetRequiredService<Workers.TaskArrivals>());
+        services.AddSingleton<Workers.WorkerPresence>();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -117,6 +121,8 @@ public static class NexusServer
         api.MapKeyEndpoints();
         api.MapSystemEndpoints();
         app.MapMetricsEndpoint();
+        api.MapNodeEndpoints();
+        api.MapWorkerEndpoints();
         app.MapNexusOpenApi(server.PublicApiReference);
 
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, auth));

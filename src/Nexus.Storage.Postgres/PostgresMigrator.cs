@@ -14,6 +14,9 @@ internal sealed partial class PostgresMigrator(PostgresDatabase db)
     /// <summary>The schema version this code needs: the highest embedded migration.</summary>
     public static int LatestVersion { get; } = All.Count == 0 ? 0 : All[^1].Version;
 
+    /// <summary>Every embedded version, ascending.</summary>
+    public static IReadOnlyList<int> Versions { get; } = [.. All.Select(m => m.Version)];
+
     public async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
     {
         await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -122,11 +125,13 @@ internal sealed partial class PostgresMigrator(PostgresDatabase db)
             list.Add(new Migration(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), reader.ReadToEnd()));
         }
         list.Sort((a, b) => a.Version.CompareTo(b.Version));
+        // Versions ascend without repeats; a gap is allowed because features developed side by side reserve their
+        // numbers (a branch may carry 4 before the 3 of another one is merged).
         for (var i = 0; i < list.Count; i++)
         {
-            if (list[i].Version != i + 1)
+            if ((i == 0 && list[i].Version != 1) || (i > 0 && list[i].Version <= list[i - 1].Version))
             {
-                throw new InvalidOperationException($"Embedded PostgreSQL migrations must be numbered 1, 2, 3… without gaps; found {list[i].Version} at position {i + 1}.");
+                throw new InvalidOperationException($"Embedded PostgreSQL migrations must start at 1 and be numbered without repeats; found {list[i].Version} at position {i + 1}.");
             }
         }
         return list;

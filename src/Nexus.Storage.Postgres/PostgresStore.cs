@@ -39,6 +39,8 @@ public sealed class PostgresStore : INexusStore
         Leader = new PostgresLeaderStore(db);
         Notifications = new PostgresNotifications(db);
         ApiKeys = new PostgresApiKeyStore(db);
+        Nodes = new PostgresNodeStore(db);
+        ExternalPlugins = new PostgresExternalPluginStore(db);
         this.ownsDataSource = ownsDataSource;
     }
 
@@ -81,6 +83,12 @@ public sealed class PostgresStore : INexusStore
     /// <inheritdoc/>
     public IApiKeyStore ApiKeys { get; }
 
+    /// <inheritdoc/>
+    public INodeStore Nodes { get; }
+
+    /// <inheritdoc/>
+    public IExternalPluginStore ExternalPlugins { get; }
+
     /// <summary>The data source the store connects through; open your own connections and transactions from it
     /// to submit tasks transactionally.</summary>
     public NpgsqlDataSource DataSource => db.DataSource;
@@ -95,6 +103,9 @@ public sealed class PostgresStore : INexusStore
 
     /// <summary>The schema version this code needs.</summary>
     public static int SchemaVersion => PostgresMigrator.LatestVersion;
+
+    /// <summary>Every schema version this code applies, ascending (numbers may skip: see the Migrations folder).</summary>
+    public static IReadOnlyList<int> SchemaVersions => PostgresMigrator.Versions;
 
     /// <summary>
     /// Inserts tasks inside the caller's transaction: they exist (and the wake-up NOTIFY is sent) exactly when
@@ -120,6 +131,7 @@ public sealed class PostgresStore : INexusStore
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) == 1) return;
+        await tasks.Inserter.FlushWakeupsAsync().ConfigureAwait(false);
         if (ownsDataSource) await db.DataSource.DisposeAsync().ConfigureAwait(false);
     }
 }

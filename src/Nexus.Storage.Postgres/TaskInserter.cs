@@ -7,11 +7,12 @@ namespace Nexus.Storage.Postgres;
 /// <summary>Inserts a batch of tasks in one round trip: a statement that locks the rows of queues with a backlog
 /// limit, then one multi-row insert from arrays (<c>unnest</c>) that checks those limits, skips known unique keys,
 /// and raises one NOTIFY, then (only when keys are present) a lookup of the ids behind the keys. Very large batches
-/// are split into chunks inside one transaction.</summary>
+/// are split into chunks inside one transaction. Large plain batches take <see cref="TaskCopier"/>'s COPY path.</summary>
 internal sealed class TaskInserter
 {
     private readonly PostgresDatabase db;
     private readonly NotifyCoalescer notifier;
+    private readonly TaskCopier copier;
     private readonly string lockSql;
     private readonly string insertSql;
     private readonly string keysSql;
@@ -20,6 +21,7 @@ internal sealed class TaskInserter
     {
         this.db = db;
         notifier = new NotifyCoalescer(db);
+        copier = new TaskCopier(db);
         var tasks = db.Schema.Table("tasks");
         var queues = db.Schema.Table("queues");
 
@@ -94,19 +96,27 @@ internal sealed class TaskInserter
         Validate(p.Tasks);
 
         await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<SubmitResult> results;
+        // COPY takes any number of rows in one statement, so the fast path needs no chunks.
+        var results = (copier.Suits(p.Tasks) ? await copier.TryInsertAsync(conn, p.Tasks, p.Now, cancellationToken).ConfigureAwait(false) : null)
+            ?? await InsertGeneralAsync(conn, p, cancellationToken).ConfigureAwait(false);
+        // Not awaited: see NotifyCoalescer. The caller's own process wakes its engine itself.
+        if (results.Any(r => r.Created)) _ = notifier.SignalAsync(WakePayload(p.Tasks));
+        return results;
+    }
+
+    /// <summary>Completes once the wake-ups of every submit so far were sent.</summary>
+    public Task FlushWakeupsAsync() => notifier.FlushAsync();
+
+    private async Task<IReadOnlyList<SubmitResult>> InsertGeneralAsync(NpgsqlConnection conn, InsertTasksParams p, CancellationToken cancellationToken)
+    {
         if (p.Tasks.Count <= db.Options.InsertChunkSize)
         {
             // One batch without BEGIN: its statements share one implicit transaction and one round trip.
-            results = await InsertChunkAsync(conn, null, p.Tasks, p.Now, notifyInTransaction: false, cancellationToken).ConfigureAwait(false);
+            return await InsertChunkAsync(conn, null, p.Tasks, p.Now, notifyInTransaction: false, cancellationToken).ConfigureAwait(false);
         }
-        else
-        {
-            await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            results = await InsertChunksAsync(conn, tx, p, notifyInTransaction: false, cancellationToken).ConfigureAwait(false);
-            await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        if (results.Any(r => r.Created)) await notifier.SignalAsync(WakePayload(p.Tasks)).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var results = await InsertChunksAsync(conn, tx, p, notifyInTransaction: false, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return results;
     }
 

@@ -45,6 +45,8 @@ public sealed class SqliteStore : INexusStore
         Queues = new SqliteQueueStore(this);
         Leader = new SqliteLeaderStore(this);
         ApiKeys = new SqliteApiKeyStore(this);
+        Nodes = new SqliteNodeStore(this);
+        ExternalPlugins = new SqliteExternalPluginStore(this);
     }
 
     /// <summary>The database file's full path.</summary>
@@ -70,6 +72,12 @@ public sealed class SqliteStore : INexusStore
 
     /// <inheritdoc/>
     public IApiKeyStore ApiKeys { get; }
+
+    /// <inheritdoc/>
+    public INodeStore Nodes { get; }
+
+    /// <inheritdoc/>
+    public IExternalPluginStore ExternalPlugins { get; }
 
     internal TimeProvider Time { get; }
 

@@ -23,7 +23,7 @@ public abstract class EngineHarness : IAsyncLifetime
     protected abstract Task<INexusStore> CreateStoreAsync();
 
     /// <summary>The test's store, shared by every host the test starts (as nodes sharing one database would).</summary>
-    protected INexusStore? LastStore { get; private set; }
+    protected INexusStore? LastStore { get; set; }
 
     protected async Task<(IHost Host, INexusTasks Tasks)> StartAsync(Action<NexusOptions>? configure = null, TimeProvider? time = null)
     {

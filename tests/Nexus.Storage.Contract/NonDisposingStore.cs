@@ -12,6 +12,8 @@ internal sealed class NonDisposingStore(INexusStore inner, ITaskStore? tasks = n
     public ILeaderStore Leader => inner.Leader;
     public ITaskNotifications? Notifications => inner.Notifications;
     public IApiKeyStore? ApiKeys => inner.ApiKeys;
+    public INodeStore? Nodes => inner.Nodes;
+    public IExternalPluginStore? ExternalPlugins => inner.ExternalPlugins;
     public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default) => inner.MigrateAsync(cancellationToken);
     public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) => inner.CheckHealthAsync(cancellationToken);
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -38,6 +38,7 @@ internal sealed class NexusEngine(
     private Task _loops = Task.CompletedTask;
     private Task _completerLoop = Task.CompletedTask;
     private IAsyncDisposable? _listener;
+    private NodeBeacon? _beacon;
     private int _stopped;
 
     private ILogger Logger => _loggers.CreateLogger("Nexus.Engine");
@@ -66,6 +67,20 @@ internal sealed class NexusEngine(
         var executor = _executor;
         metrics.AttachWorkers(() => executor.Running.Count);
         var retention = new Retention(store, _options, _clock, Logger);
+        var loops = new List<Func<Task>>
+        {
+            () => heartbeater.RunAsync(_stopLoops.Token),
+            () => rescuer.RunAsync(_stopLoops.Token),
+            () => retention.RunAsync(_stopLoops.Token),
+        };
+        if (store.Nodes is { } nodes)
+        {
+            var beacon = _beacon = new NodeBeacon(nodes, _options, registry, _clock, Logger);
+            await beacon.BeatAsync(cancellationToken);
+            var pruner = new NodePruner(nodes, store, _options, _clock, Logger);
+            loops.Add(() => beacon.RunAsync(_stopLoops.Token));
+            loops.Add(() => pruner.RunAsync(_stopLoops.Token));
+        }
 
         _completerLoop = Task.Run(_completer.RunAsync, CancellationToken.None);
         tasks.CancelRequested += OnCancelRequested;
@@ -75,9 +90,7 @@ internal sealed class NexusEngine(
         }
         _loops = Task.WhenAll(
             Enumerable.Range(0, _options.ClaimLoops).Select(_ => Task.Run(() => dispatcher.RunAsync(_stopClaiming.Token), CancellationToken.None))
-            .Append(Task.Run(() => heartbeater.RunAsync(_stopLoops.Token), CancellationToken.None))
-            .Append(Task.Run(() => rescuer.RunAsync(_stopLoops.Token), CancellationToken.None))
-            .Append(Task.Run(() => retention.RunAsync(_stopLoops.Token), CancellationToken.None)));
+            .Concat(loops.Select(loop => Task.Run(loop, CancellationToken.None))));
         Logger.LogInformation(
             "Nexus node {Node} started on {Driver}: {Concurrency} workers, plugins [{Plugins}], queues [{Queues}].",
             _options.NodeId, store.Driver, _options.Concurrency, string.Join(", ", registry.All.Select(p => p.Name)),
@@ -107,6 +120,7 @@ internal sealed class NexusEngine(
         tasks.CancelRequested -= OnCancelRequested;
         metrics.AttachWorkers(null);
         if (_listener is not null) await _listener.DisposeAsync();
+        if (_beacon is not null) await _beacon.RemoveAsync(cancellationToken);
         try
         {
             await store.Leader.ResignAsync(new LeaderParams(Rescuer.LeaderName, _options.NodeId, _options.RescueInterval) { Now = _clock.Now }, cancellationToken);

@@ -18,7 +18,8 @@ internal sealed class TaskService(
     IOptions<NexusOptions> options,
     WakeSignal wake,
     TimeProvider time,
-    NexusMetrics metrics) : INexusTasks
+    NexusMetrics metrics,
+    ExternalPluginCatalog externals) : INexusTasks, INexusTaskSignals
 {
     private const int MaxUniqueKeyLength = 255;
     private const int MaxTags = 32;
@@ -31,6 +32,7 @@ internal sealed class TaskService(
 
     public async Task<SubmitResult> SubmitJsonAsync(string plugin, string argsJson, SubmitOptions? submitOptions = null, CancellationToken cancellationToken = default)
     {
+        await EnsureExternalsAsync([plugin], cancellationToken);
         using var span = NexusActivities.StartSubmit(1);
         var results = await InsertAsync([Resolve(new TaskRequest(plugin, argsJson, submitOptions), "", TaskTraceContext.Capture(Activity.Current))], span, cancellationToken);
         return results[0];
@@ -38,9 +40,22 @@ internal sealed class TaskService(
 
     public async Task<IReadOnlyList<SubmitResult>> SubmitManyAsync(IReadOnlyList<TaskRequest> requests, CancellationToken cancellationToken = default)
     {
-        using var span = NexusActivities.StartSubmit(requests?.Count ?? 0);
-        return await InsertAsync(Prepare(requests!), span, cancellationToken);
+        ArgumentNullException.ThrowIfNull(requests);
+        await EnsureExternalsAsync(requests.Select(r => r?.Plugin), cancellationToken);
+        using var span = NexusActivities.StartSubmit(requests.Count);
+        return await InsertAsync(Prepare(requests), span, cancellationToken);
     }
+
+    /// <summary>Plugins that are not local may be declared by external workers (on any node): make sure the catalog
+    /// has seen the latest declarations of those named.</summary>
+    private Task EnsureExternalsAsync(IEnumerable<string?> plugins, CancellationToken cancellationToken)
+    {
+        var names = plugins.Where(p => !string.IsNullOrEmpty(p) && !registry.TryGet(p, out _)).Select(p => p!).ToList();
+        return names.Count == 0 ? Task.CompletedTask : externals.EnsureAsync(names, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public event Action<IReadOnlyCollection<string>?>? TasksReady;
 
     public IReadOnlyList<NewTask> Prepare(IReadOnlyList<TaskRequest> requests)
     {
@@ -77,6 +92,7 @@ internal sealed class TaskService(
             span.SetTag("nexus.queue", rows[0].Queue);
             span.SetTag("nexus.task.id", results[0].Id);
         }
+        TasksReady?.Invoke([.. rows.Select(r => r.Queue).Distinct(StringComparer.Ordinal)]);
         return results;
     }
 
@@ -84,16 +100,13 @@ internal sealed class TaskService(
     {
         if (request is null) throw new TaskValidationException(prefix + "task", "must not be null");
         if (string.IsNullOrWhiteSpace(request.Plugin)) throw new TaskValidationException(prefix + "plugin", "is required");
-        if (!registry.TryGet(request.Plugin, out var plugin)) throw new UnknownPluginException(request.Plugin, registry.All.Select(p => p.Name));
         var o = request.Options ?? new SubmitOptions();
-        var opts = options.Value;
-
-        if (request.ArgsJson is null) throw new TaskValidationException(prefix + "args", "is required (use {} for none)");
-        var size = Encoding.UTF8.GetByteCount(request.ArgsJson);
-        if (size > opts.MaxArgsBytes)
+        if (!registry.TryGet(request.Plugin, out var plugin))
         {
-            throw new TaskValidationException(prefix + "args", $"is {size} bytes; the limit is {opts.MaxArgsBytes} bytes (store large inputs as files and pass their path)");
+            return ResolveExternal(request, o, prefix, traceContext);
         }
+        if (request.ArgsJson is null) throw new TaskValidationException(prefix + "args", "is required (use {} for none)");
+        CheckSize(request.ArgsJson, prefix);
         try
         {
             plugin.Invoker.Validate(request.ArgsJson);
@@ -103,9 +116,47 @@ internal sealed class TaskService(
             throw new TaskValidationException(prefix + ex.Field, ex.Problem);
         }
 
-        var queue = o.Queue ?? plugin.Queue;
+        return Finish(request, o, prefix, plugin.Name, o.Queue ?? plugin.Queue, plugin.MaxAttempts, plugin.Timeout, traceContext);
+    }
+
+    /// <summary>A plugin served by external workers: args checked against its declared schema, and its tasks always in
+    /// its declared queue, the one its workers lease from.</summary>
+    private NewTask ResolveExternal(TaskRequest request, SubmitOptions o, string prefix, string? traceContext)
+    {
+        if (!externals.TryGet(request.Plugin, out var external))
+        {
+            throw new UnknownPluginException(request.Plugin, registry.All.Select(p => p.Name).Concat(externals.Names));
+        }
+        var declared = external.Plugin;
+        if (request.ArgsJson is null) throw new TaskValidationException(prefix + "args", "is required (use {} for none)");
+        CheckSize(request.ArgsJson, prefix);
+        try
+        {
+            external.Schema.Validate(request.ArgsJson);
+        }
+        catch (TaskValidationException ex) when (prefix.Length > 0)
+        {
+            throw new TaskValidationException(prefix + ex.Field, ex.Problem);
+        }
+        if (o.Queue is { } asked && asked != declared.Queue)
+        {
+            throw new TaskValidationException(prefix + "queue", $"plugin {declared.Name} is served by external workers from queue '{declared.Queue}'; leave queue out or use that one");
+        }
+        return Finish(request, o, prefix, declared.Name, declared.Queue, declared.MaxAttempts, declared.Timeout, traceContext);
+    }
+
+    private void CheckSize(string argsJson, string prefix)
+    {
+        var size = Encoding.UTF8.GetByteCount(argsJson);
+        var max = options.Value.MaxArgsBytes;
+        if (size > max) throw new TaskValidationException(prefix + "args", $"is {size} bytes; the limit is {max} bytes (store large inputs as files and pass their path)");
+    }
+
+    private NewTask Finish(TaskRequest request, SubmitOptions o, string prefix, string pluginName, string queue, int? pluginMaxAttempts, TimeSpan? pluginTimeout, string? traceContext)
+    {
+        var opts = options.Value;
         QueueName.Validate(queue, prefix + "queue");
-        var maxAttempts = o.MaxAttempts ?? plugin.MaxAttempts ?? opts.DefaultMaxAttempts;
+        var maxAttempts = o.MaxAttempts ?? pluginMaxAttempts ?? opts.DefaultMaxAttempts;
         if (maxAttempts is < 1 or > 1000) throw new TaskValidationException(prefix + "maxAttempts", $"must be between 1 and 1000 (was {maxAttempts})");
         if (o.RunAt is not null && o.Delay is not null) throw new TaskValidationException(prefix + "delay", "give runAt or delay, not both");
         if (o.Delay < TimeSpan.Zero) throw new TaskValidationException(prefix + "delay", "must not be negative");
@@ -126,15 +177,15 @@ internal sealed class TaskService(
         }
         return new NewTask
         {
-            Plugin = plugin.Name,
-            ArgsJson = request.ArgsJson,
+            Plugin = pluginName,
+            ArgsJson = request.ArgsJson!,
             Queue = queue,
             Priority = o.Priority,
             RunAt = o.RunAt,
             Delay = o.Delay,
             MaxAttempts = maxAttempts,
             Retry = o.Retry,
-            Timeout = o.Timeout ?? plugin.Timeout,
+            Timeout = o.Timeout ?? pluginTimeout,
             UniqueKey = o.UniqueKey,
             Tags = tags,
             TraceContext = traceContext,
@@ -169,6 +220,13 @@ internal sealed class TaskService(
         }
     }
 
+    /// <summary>Tasks may be ready in queues this process cannot name (retries): wake the local dispatcher and listeners.</summary>
+    internal void Woken()
+    {
+        wake.Set();
+        TasksReady?.Invoke(null);
+    }
+
     /// <summary>Called by the engine after completions are stored.</summary>
     internal void NotifyFinished(long id)
     {
@@ -194,7 +252,7 @@ internal sealed class TaskService(
     public async Task<RetryOutcome> RetryAsync(long id, CancellationToken cancellationToken = default)
     {
         var outcome = await store.Tasks.RetryAsync(new TaskActionParams(id) { Now = _clock.Now }, cancellationToken);
-        if (outcome == RetryOutcome.Retried) wake.Set();
+        if (outcome == RetryOutcome.Retried) Woken();
         return outcome;
     }
 
@@ -206,7 +264,7 @@ internal sealed class TaskService(
         var p = new BulkTaskParams(filter, max) { Now = _clock.Now };
         p.Validate();
         var retried = await store.Tasks.RetryManyAsync(p, cancellationToken);
-        if (retried > 0) wake.Set();
+        if (retried > 0) Woken();
         return retried;
     }
 

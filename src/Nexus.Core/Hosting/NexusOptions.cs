@@ -44,6 +44,9 @@ public sealed class NexusOptions
     /// <summary>How often the maintenance leader deletes finished tasks past their retention (in batches of 1,000,
     /// each its own short transaction). Default 1 minute.</summary>
     public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>How long a node (engine or external worker) may go unseen before the maintenance leader removes it from
+    /// the node list. The list marks a node stale after three heartbeat intervals. Default 1 hour.</summary>
+    public TimeSpan NodeRetention { get; set; } = TimeSpan.FromHours(1);
     /// <summary>Attempts allowed when neither the task nor its plugin says. Default 25.</summary>
     public int DefaultMaxAttempts { get; set; } = 25;
     /// <summary>Backoff when neither the task nor its plugin says.</summary>
@@ -78,6 +81,7 @@ public sealed class NexusOptions
         Positive(RescueInterval, nameof(RescueInterval));
         Positive(RetentionInterval, nameof(RetentionInterval));
         if (QueueCountsInterval is { } counts) Positive(counts, nameof(QueueCountsInterval));
+        Positive(NodeRetention, nameof(NodeRetention));
         foreach (var (value, name) in new[] { (RetainSucceeded, nameof(RetainSucceeded)), (RetainCancelled, nameof(RetainCancelled)), (RetainDead, nameof(RetainDead)) })
         {
             if (value is { } v && v < TimeSpan.Zero) throw new ArgumentException($"Nexus:{name} must not be negative (was {v}).");

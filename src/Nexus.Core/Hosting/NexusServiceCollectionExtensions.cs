@@ -44,8 +44,10 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton(storeFactory);
         services.TryAddSingleton<WakeSignal>();
         services.TryAddSingleton<Observability.NexusMetrics>();
+        services.TryAddSingleton<ExternalPluginCatalog>();
         services.TryAddSingleton<TaskService>();
         services.TryAddSingleton<INexusTasks>(sp => sp.GetRequiredService<TaskService>());
+        services.TryAddSingleton<INexusTaskSignals>(sp => sp.GetRequiredService<TaskService>());
         services.AddHostedService<NexusEngine>();
         return services;
     }

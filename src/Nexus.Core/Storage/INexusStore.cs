@@ -22,6 +22,12 @@ public interface INexusStore : IAsyncDisposable
     /// <summary>API keys of the HTTP server, or null when the driver cannot store them (the server then accepts
     /// only JWT bearer tokens and its configured bootstrap key). Both built-in drivers store them.</summary>
     IApiKeyStore? ApiKeys => null;
+    /// <summary>The nodes that work on tasks (engines and external workers), or null when the driver cannot store
+    /// them (the engine then does not register itself). Both built-in drivers store them.</summary>
+    INodeStore? Nodes => null;
+    /// <summary>Plugins declared by external workers, or null when the driver cannot store them (then only local
+    /// plugins can be submitted). Both built-in drivers store them.</summary>
+    IExternalPluginStore? ExternalPlugins => null;
     /// <summary>Applies pending migrations under a lock. Throws <see cref="StoreException"/> when the database is
     /// unreachable or its schema is newer than this code knows.</summary>
     Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default);

@@ -10,7 +10,7 @@ namespace Nexus.Server.Api;
 /// queue limit) and translating the engine's field names into the body's (e.g. <c>timeout</c> → <c>timeoutMs</c>).</summary>
 internal static class SubmitMapping
 {
-    public static TaskRequest ToRequest(SubmitTaskRequest? r, string prefix, Caller caller, PluginRegistry registry)
+    public static TaskRequest ToRequest(SubmitTaskRequest? r, string prefix, Caller caller, PluginRegistry registry, IReadOnlyDictionary<string, string>? externalQueues = null)
     {
         if (r is null) throw ApiProblemException.Invalid(prefix.Length == 0 ? "body" : prefix.TrimEnd('.'), "must be a task object");
         if (string.IsNullOrWhiteSpace(r.Plugin)) throw ApiProblemException.Invalid(prefix + "plugin", "is required");
@@ -32,7 +32,7 @@ internal static class SubmitMapping
         }
         if (r.TimeoutMs is <= 0) throw ApiProblemException.Invalid(prefix + "timeoutMs", "must be positive");
 
-        var queue = r.Queue ?? (registry.TryGet(r.Plugin, out var plugin) ? plugin.Queue : null);
+        var queue = r.Queue ?? (registry.TryGet(r.Plugin, out var plugin) ? plugin.Queue : externalQueues?.GetValueOrDefault(r.Plugin));
         if (queue is not null && QueueName.IsValid(queue)) caller.EnsureQueue(queue, prefix + "queue");
 
         return new TaskRequest(r.Plugin, args.GetRawText(), new SubmitOptions
@@ -79,6 +79,15 @@ internal static class SubmitMapping
             field += "Ms";
         }
         return ApiProblemException.Invalid(field, ex.Problem);
+    }
+
+    /// <summary>The queues of external plugins, read only for a caller limited to queues who names a plugin the server
+    /// does not have (its tasks go to the declared queue, which the limit must allow).</summary>
+    public static async Task<IReadOnlyDictionary<string, string>?> ExternalQueuesAsync(
+        Caller caller, IEnumerable<string?> plugins, PluginRegistry registry, Storage.INexusStore store, CancellationToken cancellationToken)
+    {
+        if (caller.Queues is null || store.ExternalPlugins is not { } declared || plugins.All(p => p is null || registry.TryGet(p, out _))) return null;
+        return (await declared.ListAsync(cancellationToken)).ToDictionary(p => p.Name, p => p.Queue, StringComparer.Ordinal);
     }
 
     public static ApiProblemException UnknownPlugin(UnknownPluginException ex, string field) =>

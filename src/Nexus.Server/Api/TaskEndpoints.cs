@@ -34,10 +34,12 @@ internal static class TaskEndpoints
             .WithSummary("Delete a task that is not running").Produces(StatusCodes.Status204NoContent).ProducesCommonProblems(400, 404, 409);
     }
 
-    private static async Task<IResult> SubmitAsync(HttpContext http, INexusTasks tasks, PluginRegistry registry)
+    private static async Task<IResult> SubmitAsync(HttpContext http, INexusTasks tasks, PluginRegistry registry, INexusStore store)
     {
         var body = await RequestJson.ReadAsync<SubmitTaskRequest>(http.Request);
-        var request = SubmitMapping.ToRequest(body, "", Caller.From(http.User), registry);
+        var caller = Caller.From(http.User);
+        var externalQueues = await SubmitMapping.ExternalQueuesAsync(caller, [body?.Plugin], registry, store, http.RequestAborted);
+        var request = SubmitMapping.ToRequest(body, "", caller, registry, externalQueues);
         SubmitResult result;
         try
         {
@@ -55,15 +57,16 @@ internal static class TaskEndpoints
         return result.Created ? Results.Created($"/api/v1/tasks/{result.Id}", response) : Results.Ok(response);
     }
 
-    private static async Task<IResult> SubmitBatchAsync(HttpContext http, INexusTasks tasks, PluginRegistry registry, IOptions<NexusServerOptions> options)
+    private static async Task<IResult> SubmitBatchAsync(HttpContext http, INexusTasks tasks, PluginRegistry registry, IOptions<NexusServerOptions> options, INexusStore store)
     {
         var body = await RequestJson.ReadAsync<SubmitBatchRequest>(http.Request);
         var items = body!.Tasks ?? throw ApiProblemException.Invalid("tasks", "is required");
         var max = options.Value.MaxBatchSize;
         if (items.Count == 0 || items.Count > max) throw ApiProblemException.Invalid("tasks", $"must hold 1–{max} tasks (had {items.Count})");
         var caller = Caller.From(http.User);
+        var externalQueues = await SubmitMapping.ExternalQueuesAsync(caller, items.Select(t => t?.Plugin), registry, store, http.RequestAborted);
         var requests = new TaskRequest[items.Count];
-        for (var i = 0; i < requests.Length; i++) requests[i] = SubmitMapping.ToRequest(items[i], $"tasks[{i}].", caller, registry);
+        for (var i = 0; i < requests.Length; i++) requests[i] = SubmitMapping.ToRequest(items[i], $"tasks[{i}].", caller, registry, externalQueues);
         IReadOnlyList<SubmitResult> results;
         try
         {

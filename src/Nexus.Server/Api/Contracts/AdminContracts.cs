@@ -50,7 +50,8 @@ public sealed record QueueLimitsRequest
 /// <param name="MaxAttempts">Its default attempts, or null for the server's.</param>
 /// <param name="TimeoutMs">Its default per-attempt limit, or null.</param>
 /// <param name="ArgsSchema">The JSON schema its args are validated against.</param>
-public sealed record PluginResponse(string Name, string Description, string Version, string Queue, int? MaxAttempts, long? TimeoutMs, JsonObject ArgsSchema);
+/// <param name="External">True for a plugin served by external workers (its tasks always go to <paramref name="Queue"/>).</param>
+public sealed record PluginResponse(string Name, string Description, string Version, string Queue, int? MaxAttempts, long? TimeoutMs, JsonObject ArgsSchema, bool External = false);
 
 /// <summary>A new API key.</summary>
 public sealed record CreateKeyRequest

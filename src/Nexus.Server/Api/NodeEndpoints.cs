@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Options;
+using Nexus.Hosting;
+using Nexus.Server.Api.Contracts;
+using Nexus.Server.Auth;
+using Nexus.Storage;
+
+namespace Nexus.Server.Api;
+
+/// <summary><c>/api/v1/nodes</c>: the engines and external workers, with their latest heartbeat and running tasks.</summary>
+internal static class NodeEndpoints
+{
+    public static void MapNodeEndpoints(this RouteGroupBuilder api)
+    {
+        api.MapGet("/nodes", ListAsync).Require(Right.Read).WithTags("Nodes")
+            .WithSummary("List nodes (engines and external workers) with their last heartbeat and running tasks")
+            .Produces<NodeListResponse>().ProducesCommonProblems();
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, INexusStore store, IOptions<NexusOptions> options)
+    {
+        if (store.Nodes is not { } nodes) return Results.Ok(new NodeListResponse([]));
+        var list = await nodes.ListAsync(new ListNodesParams(StaleAfter(options.Value)), http.RequestAborted);
+        return Results.Ok(new NodeListResponse([.. list.Select(n => new NodeResponse(
+            n.Id, n.Kind, n.Host, n.StartedAt, n.LastSeenAt, n.Concurrency, n.Running, n.Queues, n.Plugins, n.Stale ? "stale" : "alive"))]));
+    }
+
+    /// <summary>A node unseen for more than three heartbeat intervals is stale: one late beat is not enough to say so.</summary>
+    internal static TimeSpan StaleAfter(NexusOptions options) => options.HeartbeatInterval * 3;
+}

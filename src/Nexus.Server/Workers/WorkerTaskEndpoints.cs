@@ -1,0 +1,203 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using Nexus.Hosting;
+using Nexus.Server.Api;
+using Nexus.Server.Auth;
+using Nexus.Storage;
+using Nexus.Tasks;
+
+namespace Nexus.Server.Workers;
+
+/// <summary>Lease (long poll), heartbeat and complete for external workers. Each goes through the store's own claim,
+/// heartbeat and complete operations, so fencing by lease token, retries with backoff, dead letters and rescue of
+/// expired leases are exactly those of local tasks.</summary>
+internal static class WorkerTaskEndpoints
+{
+    public const int MaxLease = 100;
+    public const int MaxWaitMs = 30_000;
+    public const int MaxBatch = 1000;
+    private const int MaxErrorMessage = 4000;
+
+    public static void MapWorkerTaskEndpoints(this RouteGroupBuilder worker)
+    {
+        worker.MapPost("/lease", LeaseAsync).Require(Right.Work)
+            .WithSummary("Lease up to max ready tasks of the worker's plugins, waiting up to waitMs for one").Accepts<LeaseRequest>("application/json")
+            .Produces<LeaseResponse>().ProducesCommonProblems(400, 404, 415);
+        worker.MapPost("/heartbeat", HeartbeatAsync).Require(Right.Work)
+            .WithSummary("Extend the leases of running tasks; reports lost leases and cancel requests").Accepts<WorkerHeartbeatRequest>("application/json")
+            .Produces<WorkerHeartbeatResponse>().ProducesCommonProblems(400, 415);
+        worker.MapPost("/complete", CompleteAsync).Require(Right.Work)
+            .WithSummary("Hand in outcomes (succeeded, failed, cancelled), each fenced by its lease token").Accepts<CompleteRequest>("application/json")
+            .Produces<CompleteResponse>().ProducesCommonProblems(400, 413, 415);
+    }
+
+    /// <summary>The registered worker, or 404 telling it to register.</summary>
+    public static async Task<NodeInfo> LoadWorkerAsync(INexusStore store, string id, CancellationToken cancellationToken)
+    {
+        var node = store.Nodes is { } nodes ? (await nodes.ListAsync(new ListNodesParams(TimeSpan.FromDays(365)) { Id = id }, cancellationToken)).SingleOrDefault() : null;
+        if (node is not { Kind: NodeKinds.External })
+        {
+            throw new ApiProblemException(404, "worker-not-registered", "Not found",
+                $"workerId: no external worker '{id}' is registered (it may have been pruned after a long silence); register it with PUT /api/v1/workers/{id} first.", "workerId");
+        }
+        return node;
+    }
+
+    private static async Task<IResult> LeaseAsync(
+        HttpContext http, string workerId, INexusStore store, IOptions<NexusOptions> options, TaskArrivals arrivals, WorkerPresence presence, IHostApplicationLifetime lifetime)
+    {
+        var id = WorkerEndpoints.Id(workerId);
+        var body = await RequestJson.ReadAsync<LeaseRequest>(http.Request, allowEmpty: true) ?? new LeaseRequest();
+        var max = body.Max ?? 1;
+        if (max is < 1 or > MaxLease) throw ApiProblemException.Invalid("max", $"must be between 1 and {MaxLease} (was {max})");
+        var waitMs = body.WaitMs ?? 0;
+        if (waitMs is < 0 or > MaxWaitMs) throw ApiProblemException.Invalid("waitMs", $"must be between 0 and {MaxWaitMs} (was {waitMs})");
+
+        var worker = await LoadWorkerAsync(store, id, http.RequestAborted);
+        var caller = Caller.From(http.User);
+        var queues = worker.Queues.Where(caller.CanUse).ToList();
+        if (queues.Count == 0)
+        {
+            throw new ApiProblemException(403, "queue-forbidden", "Queue not allowed",
+                $"workerId: the worker's queues ({string.Join(", ", worker.Queues)}) are outside the queues you are limited to.", "workerId");
+        }
+        await presence.SeenAsync(id, http.RequestAborted);
+        var o = options.Value;
+        var claim = new ClaimParams(id, max, o.LeaseDuration) { Queues = queues, Plugins = worker.Plugins };
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
+        var deadline = Environment.TickCount64 + waitMs;
+        while (true)
+        {
+            var next = arrivals.Next; // taken before looking, so a wake-up during the claim is not lost
+            var claimed = await store.Tasks.ClaimAsync(claim, http.RequestAborted);
+            var left = deadline - Environment.TickCount64;
+            if (claimed.Count > 0 || left <= 0 || stop.IsCancellationRequested)
+            {
+                return Results.Ok(new LeaseResponse([.. claimed.Select(Leased)]));
+            }
+            // Woken by a submit or a store notification; the poll interval covers work nobody announces (retries
+            // coming due, resumed queues, submits on other SQLite processes).
+            var wait = TimeSpan.FromMilliseconds(Math.Min(left, o.PollInterval.TotalMilliseconds));
+            try
+            {
+                await next.WaitAsync(wait, stop.Token);
+            }
+            catch (TimeoutException)
+            {
+            }
+            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !http.RequestAborted.IsCancellationRequested)
+            {
+                return Results.Ok(new LeaseResponse([]));
+            }
+        }
+    }
+
+    private static LeasedTask Leased(TaskRecord t) => new(
+        t.Id, t.Plugin, t.Queue, JsonNode.Parse(t.ArgsJson), t.Attempt, t.MaxAttempts, t.LeaseToken!.Value, t.LeaseExpiresAt,
+        t.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null);
+
+    private static async Task<IResult> HeartbeatAsync(HttpContext http, string workerId, INexusStore store, IOptions<NexusOptions> options, WorkerPresence presence)
+    {
+        var id = WorkerEndpoints.Id(workerId);
+        var body = await RequestJson.ReadAsync<WorkerHeartbeatRequest>(http.Request);
+        var items = body!.Leases ?? throw ApiProblemException.Invalid("leases", "is required");
+        if (items.Count is 0 or > MaxBatch) throw ApiProblemException.Invalid("leases", $"must hold 1–{MaxBatch} leases (had {items.Count})");
+        var leases = new LeaseRef[items.Count];
+        for (var i = 0; i < items.Count; i++) leases[i] = Lease(items[i], $"leases[{i}]");
+
+        await presence.SeenAsync(id, http.RequestAborted);
+        var statuses = await store.Tasks.HeartbeatAsync(new HeartbeatParams(leases, options.Value.LeaseDuration), http.RequestAborted);
+        // The store answers one status per lease, in request order (the same task may be named with two tokens).
+        return Results.Ok(new WorkerHeartbeatResponse([.. leases.Select((l, i) =>
+            new LeaseStateResponse(l.Id, i < statuses.Count && statuses[i].Held ? (statuses[i].CancelRequested ? "cancel-requested" : "ok") : "lost"))]));
+    }
+
+    private static LeaseRef Lease(LeaseRefRequest? item, string at)
+    {
+        if (item is null) throw ApiProblemException.Invalid(at, "must be an object with id and leaseToken");
+        if (item.Id is not > 0) throw ApiProblemException.Invalid(at + ".id", "is required: a positive task id");
+        if (item.LeaseToken is not { } token || token == Guid.Empty) throw ApiProblemException.Invalid(at + ".leaseToken", "is required: the token the lease call handed out");
+        return new LeaseRef(item.Id.Value, token);
+    }
+
+    private static async Task<IResult> CompleteAsync(
+        HttpContext http, string workerId, INexusStore store, IOptions<NexusOptions> options, WorkerPresence presence, TimeProvider time)
+    {
+        var id = WorkerEndpoints.Id(workerId);
+        var body = await RequestJson.ReadAsync<CompleteRequest>(http.Request);
+        var items = body!.Completions ?? throw ApiProblemException.Invalid("completions", "is required");
+        if (items.Count is 0 or > MaxBatch) throw ApiProblemException.Invalid("completions", $"must hold 1–{MaxBatch} completions (had {items.Count})");
+        for (var i = 0; i < items.Count; i++) Check(items[i], $"completions[{i}]");
+
+        await presence.SeenAsync(id, http.RequestAborted);
+        var completions = new List<TaskCompletion>(items.Count);
+        var accepted = new bool[items.Count];
+        var written = new List<int>(items.Count); // index in the request of each completion sent to the store
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i]!;
+            var completion = await ToCompletionAsync(item, store, options.Value, time, http.RequestAborted);
+            if (completion is null) continue; // lease already gone: refused without a write
+            completions.Add(completion);
+            written.Add(i);
+        }
+        if (completions.Count > 0)
+        {
+            var results = await store.Tasks.CompleteAsync(new CompleteParams(completions), http.RequestAborted);
+            for (var k = 0; k < results.Count; k++) accepted[written[k]] = results[k];
+        }
+        return Results.Ok(new CompleteResponse([.. items.Select((item, i) => new CompletionResultResponse(item!.Id!.Value, accepted[i]))]));
+    }
+
+    private static void Check(CompletionRequest? item, string at)
+    {
+        if (item is null) throw ApiProblemException.Invalid(at, "must be a completion object");
+        Lease(new LeaseRefRequest { Id = item.Id, LeaseToken = item.LeaseToken }, at);
+        switch (item.Outcome)
+        {
+            case "succeeded":
+                break;
+            case "failed":
+                if (string.IsNullOrWhiteSpace(item.Error?.Message)) throw ApiProblemException.Invalid(at + ".error.message", "is required when the outcome is failed");
+                if (item.Error.Message.Length > MaxErrorMessage) throw ApiProblemException.Invalid(at + ".error.message", $"must be at most {MaxErrorMessage} characters");
+                if (item.Error.Type is { Length: 0 or > 200 }) throw ApiProblemException.Invalid(at + ".error.type", "must be 1–200 characters");
+                if (item.Error.StackTrace is { Length: > 16_000 }) throw ApiProblemException.Invalid(at + ".error.stackTrace", "must be at most 16000 characters");
+                break;
+            case "cancelled":
+                break;
+            default:
+                throw ApiProblemException.Invalid(at + ".outcome", $"'{QueryValues.Shorten(item.Outcome ?? "(none)")}' is not an outcome: use succeeded, failed or cancelled");
+        }
+    }
+
+    /// <summary>The store completion for one outcome. A failure needs the task's attempt, attempts allowed and retry
+    /// policy to choose between retry and dead as the engine does; the task is read for it, and a lease already gone
+    /// is refused without a write (null).</summary>
+    private static async Task<TaskCompletion?> ToCompletionAsync(CompletionRequest item, INexusStore store, NexusOptions options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var token = item.LeaseToken!.Value;
+        var taskId = item.Id!.Value;
+        if (item.Outcome == "succeeded")
+        {
+            var result = item.Result is { } r ? r.GetRawText() : "null";
+            return new TaskCompletion(taskId, token, CompletionKind.Succeeded) { ResultJson = result };
+        }
+        var task = await store.Tasks.GetAsync(taskId, cancellationToken);
+        if (task is null || task.State != TaskState.Running || task.LeaseToken != token) return null;
+        if (item.Outcome == "cancelled")
+        {
+            return new TaskCompletion(taskId, token, CompletionKind.Cancelled)
+            {
+                Error = new AttemptError(task.Attempt, time.GetUtcNow(), "OperationCanceledException", "Cancelled by request (the external worker stopped).", null),
+            };
+        }
+        var error = new AttemptError(task.Attempt, time.GetUtcNow(), item.Error!.Type ?? "ExternalWorkerError", item.Error.Message!, item.Error.StackTrace);
+        if (item.Retryable == false || task.Attempt >= task.MaxAttempts)
+        {
+            return new TaskCompletion(taskId, token, CompletionKind.Dead) { Error = error };
+        }
+        var policy = task.Retry ?? options.DefaultRetry;
+        return new TaskCompletion(taskId, token, CompletionKind.Retry) { Error = error, Delay = policy.DelayAfter(task.Attempt, Random.Shared) };
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Nexus.Storage;
+
+namespace Nexus.Storage.Contract;
+
+/// <summary>The engine in the node list: registered at start, refreshed every heartbeat interval, removed on graceful
+/// shutdown; the maintenance leader prunes nodes unseen for too long.</summary>
+public abstract class NodeEngineContract : EngineHarness
+{
+    private static readonly TimeSpan PollStep = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private INodeStore Nodes => LastStore!.Nodes ?? throw new InvalidOperationException($"The {LastStore.Driver} store has no node store.");
+
+    private async Task<NodeInfo?> FindAsync(string id) =>
+        (await Nodes.ListAsync(new ListNodesParams(TimeSpan.FromMinutes(1)) { Id = id })).SingleOrDefault();
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
+    {
+        var until = DateTime.UtcNow + Deadline;
+        while (true)
+        {
+            var value = await read();
+            if (done(value)) return value;
+            if (DateTime.UtcNow > until) throw new TimeoutException($"{what} did not happen within {Deadline}; last seen: {value}");
+            await System.Threading.Tasks.Task.Delay(PollStep);
+        }
+    }
+
+    [Fact]
+    public async Task Start_RegistersTheEngine_AndStop_RemovesIt()
+    {
+        var (host, _) = await StartAsync(o =>
+        {
+            o.NodeId = "engine-registered";
+            o.Concurrency = 3;
+            o.Queues = ["default", "reports"];
+        });
+
+        var node = await FindAsync("engine-registered");
+        Assert.NotNull(node);
+        Assert.Equal(NodeKinds.Engine, node.Kind);
+        Assert.Equal(Environment.MachineName, node.Host);
+        Assert.Equal(Environment.ProcessId, node.Pid);
+        Assert.Equal(3, node.Concurrency);
+        Assert.Equal(["default", "reports"], node.Queues);
+        Assert.Equal(["test.probe"], node.Plugins);
+        Assert.False(node.Stale);
+
+        await host.StopAsync();
+
+        Assert.Null(await FindAsync("engine-registered"));
+    }
+
+    [Fact]
+    public async Task EveryHeartbeatInterval_TheEngineRefreshesItsLastSeenTime()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2031, 5, 1, 8, 0, 0, TimeSpan.Zero));
+        await StartAsync(o => o.NodeId = "engine-beating", time: clock);
+        var first = await FindAsync("engine-beating");
+        Assert.Equal(clock.GetUtcNow(), first!.LastSeenAt);
+
+        // The beacon's timer may start after a first advance; advancing by one interval per poll covers both orders.
+        var refreshed = await EventuallyAsync(async () =>
+        {
+            clock.Advance(TimeSpan.FromSeconds(3));
+            return await FindAsync("engine-beating");
+        }, n => n is not null && n.LastSeenAt > first.LastSeenAt, "A heartbeat of the node") ?? throw new InvalidOperationException();
+
+        Assert.True(refreshed.LastSeenAt <= clock.GetUtcNow());
+        Assert.Equal(first.StartedAt, refreshed.StartedAt);
+    }
+
+    [Fact]
+    public async Task TheMaintenanceLeader_PrunesNodesUnseenForLongerThanNodeRetention()
+    {
+        LastStore = await CreateStoreAsync();
+        await LastStore.MigrateAsync();
+        var now = DateTimeOffset.UtcNow;
+        var old = new NodeHeartbeat { Id = "crashed-long-ago", Kind = NodeKinds.External, StartedAt = now.AddHours(-3), Now = now.AddHours(-2) };
+        await Nodes.UpsertAsync(old);
+
+        await StartAsync(o =>
+        {
+            o.NodeId = "engine-pruning";
+            o.NodeRetention = TimeSpan.FromHours(1);
+            o.RetentionInterval = TimeSpan.FromMilliseconds(100);
+        });
+
+        await EventuallyAsync(() => FindAsync("crashed-long-ago"), n => n is null, "Pruning the unseen node");
+        Assert.NotNull(await FindAsync("engine-pruning"));
+    }
+}
