@@ -5,6 +5,7 @@ using Nexus.Plugins.Samples;
 using Nexus.Server.Api;
 using Nexus.Server.Auth;
 using Nexus.Server.Hosting;
+using Nexus.Server.Observability;
 using Nexus.Server.RateLimiting;
 using Nexus.Server.Workers;
 
@@ -22,7 +23,10 @@ public static class NexusServer
     /// <param name="args">Command-line arguments, e.g. <c>--dev</c>, <c>--store postgres</c>, <c>--Nexus:Concurrency=8</c>.</param>
     /// <param name="configure">Last changes before the settings are read (tests add in-memory settings here).</param>
     /// <exception cref="InvalidOperationException">A setting is missing or wrong; the message names it.</exception>
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null) => Build(args, configure, new ServerHooks());
+
+    /// <summary>As <see cref="Build(string[], Action{WebApplicationBuilder}?)"/>, with test plugins and a trace exporter.</summary>
+    internal static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure, ServerHooks hooks)
     {
         args = ServerConfiguration.ExpandShortcuts(args);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -72,7 +76,8 @@ public static class NexusServer
                 config.GetSection("Nexus:Samples").Bind(o);
                 var root = config["Nexus:ArtifactsRoot"];
                 if (!string.IsNullOrWhiteSpace(root)) o.ArtifactsRoot = root;
-            }));
+            })
+            .Apply(hooks.Nexus));
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
             var problem = c.ProblemDetails;
@@ -95,6 +100,7 @@ public static class NexusServer
         services.AddNexusAuth(auth);
         services.AddNexusRateLimits(rate);
         services.AddNexusOpenApi();
+        builder.AddNexusObservability(hooks.Tracing);
         services.AddSingleton<Workers.TaskArrivals>();
         services.AddHostedService(sp => sp.GetRequiredService<Workers.TaskArrivals>());
         services.AddSingleton<Workers.WorkerPresence>();
@@ -114,6 +120,7 @@ public static class NexusServer
         api.MapPluginEndpoints();
         api.MapKeyEndpoints();
         api.MapSystemEndpoints();
+        app.MapMetricsEndpoint();
         api.MapNodeEndpoints();
         api.MapWorkerEndpoints();
         app.MapNexusOpenApi(server.PublicApiReference);

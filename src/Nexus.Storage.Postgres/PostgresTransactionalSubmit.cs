@@ -17,6 +17,9 @@ namespace Nexus;
 /// </code></example>
 public static class PostgresTransactionalSubmit
 {
+    // Same name as the engine's source, so one subscription to "Nexus" sees this submit span too.
+    private static readonly System.Diagnostics.ActivitySource Spans = new(Observability.NexusTelemetry.ActivitySourceName);
+
     /// <summary>Validates <paramref name="requests"/> as <see cref="INexusTasks.SubmitManyAsync"/> does, then inserts
     /// them in <paramref name="transaction"/>. Results are in request order; a unique key already taken returns the
     /// existing id with <c>Created = false</c>.</summary>
@@ -45,7 +48,18 @@ public static class PostgresTransactionalSubmit
             throw new InvalidOperationException(
                 $"Transactional submits need the PostgreSQL store; this application uses the '{store.Driver}' store.");
         }
+        return InsertAsync(tasks, postgres, transaction, requests, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<SubmitResult>> InsertAsync(
+        INexusTasks tasks, PostgresStore postgres, NpgsqlTransaction transaction, IReadOnlyList<TaskRequest> requests, CancellationToken cancellationToken)
+    {
+        // The tasks store this span's context (Prepare captures the current activity), so their execution continues it.
+        using var span = Spans.StartActivity("nexus.submit", System.Diagnostics.ActivityKind.Producer);
+        span?.SetTag("messaging.system", "nexus");
+        span?.SetTag("nexus.task.count", requests.Count);
+        span?.SetTag("nexus.transactional", true);
         var rows = tasks.Prepare(requests);
-        return postgres.InsertAsync(transaction, new InsertTasksParams(rows), cancellationToken);
+        return await postgres.InsertAsync(transaction, new InsertTasksParams(rows), cancellationToken).ConfigureAwait(false);
     }
 }

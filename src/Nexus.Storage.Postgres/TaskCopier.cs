@@ -35,7 +35,7 @@ internal sealed class TaskCopier
             from k cross join seq
             """;
         copySql = $"""
-            copy {tasks} (id, plugin, queue, priority, state, args, attempt, max_attempts, run_at, created_at, tags, timeout_ms, retry)
+            copy {tasks} (id, plugin, queue, priority, state, args, attempt, max_attempts, run_at, created_at, tags, timeout_ms, retry, trace_context)
             from stdin (format binary)
             """;
     }
@@ -98,6 +98,8 @@ internal sealed class TaskCopier
                 if (t.Timeout is { } timeout) await writer.WriteAsync((long)timeout.TotalMilliseconds, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 else await writer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
                 if (StoredJson.Retry(t.Retry) is { } retry) await writer.WriteAsync(retry, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
+                else await writer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                if (t.TraceContext is { } trace) await writer.WriteAsync(trace, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 else await writer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
                 results[i] = new SubmitResult(ids[i], true);
             }

@@ -10,7 +10,7 @@ internal static class TaskRows
     public const string Columns =
         "t.id, t.plugin, t.queue, t.priority, t.state, t.args::text, t.result::text, t.attempt, t.max_attempts, t.run_at, " +
         "t.created_at, t.attempted_at, t.finished_at, t.lease_token, t.lease_expires_at, t.leased_by, t.unique_key, " +
-        "t.tags::text, t.errors::text, t.progress::text, t.timeout_ms, t.retry::text, t.cancel_requested";
+        "t.tags::text, t.errors::text, t.progress::text, t.timeout_ms, t.retry::text, t.cancel_requested, t.trace_context";
 
     public static TaskRecord Read(DbDataReader r) => new()
     {
@@ -37,6 +37,7 @@ internal static class TaskRows
         Timeout = r.IsDBNull(20) ? null : TimeSpan.FromMilliseconds(r.GetInt64(20)),
         Retry = r.IsDBNull(21) ? null : StoredJson.Retry(r.GetString(21)),
         CancelRequested = r.GetBoolean(22),
+        TraceContext = r.IsDBNull(23) ? null : r.GetString(23),
     };
 
     private static DateTimeOffset? NullableTime(DbDataReader r, int ordinal) =>

@@ -8,7 +8,7 @@ internal static class SqliteRows
 {
     public const string Columns =
         "id, plugin, queue, priority, state, args, result, attempt, max_attempts, run_at, created_at, attempted_at, " +
-        "finished_at, lease_token, lease_expires_at, leased_by, unique_key, tags, errors, progress, timeout_ms, retry, cancel_requested";
+        "finished_at, lease_token, lease_expires_at, leased_by, unique_key, tags, errors, progress, timeout_ms, retry, cancel_requested, trace_context";
 
     public static TaskRecord Read(SqliteDataReader r) => new()
     {
@@ -35,6 +35,7 @@ internal static class SqliteRows
         Timeout = r.IsDBNull(20) ? null : TimeSpan.FromMilliseconds(r.GetInt64(20)),
         Retry = r.IsDBNull(21) ? null : StoredJson.Retry(r.GetString(21)),
         CancelRequested = r.GetInt64(22) != 0,
+        TraceContext = r.IsDBNull(23) ? null : r.GetString(23),
     };
 
     public static DateTimeOffset Time(long unixMs) => DateTimeOffset.FromUnixTimeMilliseconds(unixMs);

@@ -18,8 +18,8 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
             var now = store.NowMs(p.Now);
             await CheckBacklogAsync(tx, p.Tasks, cancellationToken);
             await using var insert = SqliteRows.Command(tx, $"""
-                INSERT INTO nexus_tasks (plugin, queue, priority, state, args, max_attempts, run_at, created_at, unique_key, tags, timeout_ms, retry)
-                VALUES ($plugin, $queue, $priority, $state, $args, $max, $runAt, $now, $key, $tags, $timeout, $retry)
+                INSERT INTO nexus_tasks (plugin, queue, priority, state, args, max_attempts, run_at, created_at, unique_key, tags, timeout_ms, retry, trace_context)
+                VALUES ($plugin, $queue, $priority, $state, $args, $max, $runAt, $now, $key, $tags, $timeout, $retry, $trace)
                 ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING
                 RETURNING id
                 """);
@@ -35,6 +35,7 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
             var pTags = insert.Add("$tags", "[]");
             var pTimeout = insert.Add("$timeout", null);
             var pRetry = insert.Add("$retry", null);
+            var pTrace = insert.Add("$trace", null);
             await insert.PrepareAsync(cancellationToken);
             await using var existing = SqliteRows.Command(tx, "SELECT id FROM nexus_tasks WHERE unique_key = $key");
             var eKey = existing.Add("$key", "");
@@ -55,6 +56,7 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
                 pTags.Value = StoredJson.Tags(t.Tags);
                 pTimeout.Value = t.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : DBNull.Value;
                 pRetry.Value = (object?)StoredJson.Retry(t.Retry) ?? DBNull.Value;
+                pTrace.Value = (object?)t.TraceContext ?? DBNull.Value;
                 var id = await insert.ExecuteScalarAsync(cancellationToken);
                 if (id is not null)
                 {

@@ -41,6 +41,7 @@ public sealed class CopyInsertTests : IAsyncLifetime
             Retry = i % 6 == 0 ? new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(i + 1), Multiplier = 1.5, MaxDelay = TimeSpan.FromHours(1), Jitter = 0.1 } : null,
             Timeout = i % 8 == 0 ? TimeSpan.FromMilliseconds(250 * (i + 1)) : null,
             Tags = i % 2 == 0 ? ["even", "t" + i] : [],
+            TraceContext = i % 3 == 0 ? $"00-0af7651916cd43dd8448eb211c80319c-{i:x16}-01" : i % 3 == 1 ? "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\nvendor=x" : null,
         }),
     ];
 
@@ -103,5 +104,5 @@ public sealed class CopyInsertTests : IAsyncLifetime
 
     private static string Describe(TaskRecord t) =>
         string.Join(" | ", t.Plugin, t.Queue, t.Priority, t.State, t.ArgsJson, t.Attempt, t.MaxAttempts, t.RunAt.ToString("O"),
-            t.CreatedAt.ToString("O"), t.Timeout, t.Retry, string.Join(",", t.Tags), t.UniqueKey, t.ResultJson, t.LeaseToken, t.Errors.Count);
+            t.CreatedAt.ToString("O"), t.Timeout, t.Retry, string.Join(",", t.Tags), t.UniqueKey, t.ResultJson, t.LeaseToken, t.Errors.Count, t.TraceContext);
 }

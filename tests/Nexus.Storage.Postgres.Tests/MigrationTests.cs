@@ -30,6 +30,32 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task Migrate_OfAVersion2Schema_AddsTheTraceContextColumn_AndKeepsItsTasks()
+    {
+        var server = await PostgresTestServer.GetAsync();
+        var schema = server.NewSchema();
+        long id;
+        await using (var store = new PostgresStore(server.DataSource, new PostgresStoreOptions { Schema = schema }))
+        {
+            await store.MigrateAsync();
+            id = (await store.Tasks.InsertAsync(new InsertTasksParams([new NewTask { Plugin = "test.echo", ArgsJson = "{}", Queue = "default", MaxAttempts = 1 }])))[0].Id;
+        }
+        // Back to the shipped version 2: no trace_context column, nor the tables of the later versions.
+        await using (var downgrade = server.DataSource.CreateCommand($"alter table \"{schema}\".tasks drop column trace_context; drop table \"{schema}\".nodes; drop table \"{schema}\".external_plugins; delete from \"{schema}\".schema_version where version > 2"))
+        {
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        await using var upgraded = new PostgresStore(server.DataSource, new PostgresStoreOptions { Schema = schema });
+        var result = await upgraded.MigrateAsync();
+
+        Assert.Equal(2, result.FromVersion);
+        Assert.Equal(Enumerable.Range(3, PostgresStore.SchemaVersion - 2), result.Applied);
+        Assert.Null((await upgraded.Tasks.GetAsync(id))!.TraceContext);
+        Assert.True((await upgraded.CheckHealthAsync()).Ready);
+    }
+
+    [Fact]
     public async Task Migrate_FromManyNodesAtOnce_AppliesOnce()
     {
         var server = await PostgresTestServer.GetAsync();

@@ -63,3 +63,8 @@ public sealed class PostgresExternalPluginContract : ExternalPluginContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresTraceContextContract : TraceContextContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

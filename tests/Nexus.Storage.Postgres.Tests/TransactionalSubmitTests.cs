@@ -160,4 +160,37 @@ public sealed class TransactionalSubmitTests : IAsyncLifetime
         public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
+
+    [Fact]
+    public async Task Submit_InATransaction_StoresTheTraceContextOfItsSubmitSpan()
+    {
+        // Sources are process-wide: keep only the spans of this test's trace.
+        var spans = new System.Collections.Concurrent.ConcurrentBag<System.Diagnostics.Activity>();
+        using var caller = new System.Diagnostics.ActivitySource("test.caller");
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name is "Nexus" or "test.caller",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+
+        SubmitResult result;
+        System.Diagnostics.ActivityTraceId trace;
+        using (var outer = caller.StartActivity("checkout"))
+        {
+            Assert.NotNull(outer);
+            trace = outer.TraceId;
+            await using var conn = await _store.DataSource.OpenConnectionAsync();
+            await using var tx = await conn.BeginTransactionAsync();
+            result = Assert.Single(await _tasks.SubmitAsync(_store, tx, [Request()]));
+            await tx.CommitAsync();
+        }
+
+        var submit = Assert.Single(spans, s => s.OperationName == "nexus.submit" && s.TraceId == trace);
+        Assert.Equal(System.Diagnostics.ActivityKind.Producer, submit.Kind);
+        Assert.Equal(true, submit.GetTagItem("nexus.transactional"));
+        var stored = (await _store.Tasks.GetAsync(result.Id))!.TraceContext;
+        Assert.Equal($"00-{trace.ToHexString()}-{submit.SpanId.ToHexString()}-01", stored);
+    }
 }

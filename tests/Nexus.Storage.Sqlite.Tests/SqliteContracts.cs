@@ -71,3 +71,8 @@ public sealed class SqliteExternalPluginContract : ExternalPluginContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteTraceContextContract : TraceContextContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}

@@ -40,6 +40,35 @@ public sealed class SqliteStoreTests
     }
 
     [Fact]
+    public async Task Migrate_OfAVersion2Database_AddsTheTraceContextColumn_AndKeepsItsTasks()
+    {
+        var path = SqliteTestStores.NewPath();
+        long id;
+        await using (var store = Open(path))
+        {
+            await store.MigrateAsync();
+            id = (await store.Tasks.InsertAsync(new InsertTasksParams([Task()]) { Now = T0 }))[0].Id;
+        }
+        // Back to the shipped version 2: no trace_context column, nor the tables of the later versions.
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = "ALTER TABLE nexus_tasks DROP COLUMN trace_context; DROP TABLE nexus_nodes; DROP TABLE nexus_external_plugins; UPDATE nexus_schema_version SET version = 2";
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        await using var upgraded = Open(path);
+        var result = await upgraded.MigrateAsync();
+
+        Assert.Equal(2, result.FromVersion);
+        Assert.Equal(Enumerable.Range(3, result.ToVersion - 2), result.Applied);
+        Assert.Null((await upgraded.Tasks.GetAsync(id))!.TraceContext);
+        var traced = (await upgraded.Tasks.InsertAsync(new InsertTasksParams([Task() with { TraceContext = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" }]) { Now = T0 }))[0].Id;
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", (await upgraded.Tasks.GetAsync(traced))!.TraceContext);
+    }
+
+    [Fact]
     public async Task Migrate_OfADatabaseFromANewerNexus_FailsAndChangesNothing()
     {
         var path = SqliteTestStores.NewPath();

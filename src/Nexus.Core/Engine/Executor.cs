@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using System.Diagnostics;
 using Nexus.Hosting;
+using Nexus.Observability;
 using Nexus.Plugins;
 using Nexus.Storage;
 using Nexus.Tasks;
@@ -16,6 +18,7 @@ internal sealed class Executor(
     INexusStore store,
     StoreClock clock,
     ILoggerFactory loggerFactory,
+    NexusMetrics metrics,
     CancellationToken hardStop) : IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Nexus.Executor");
@@ -75,6 +78,7 @@ internal sealed class Executor(
     {
         var running = new RunningTask(task);
         Running.Add(running);
+        metrics.Started(task);
         _ = Task.Run(() => RunAsync(running), CancellationToken.None);
     }
 
@@ -82,6 +86,7 @@ internal sealed class Executor(
     {
         var task = running.Record;
         TaskCompletion completion;
+        running.StartedAt = clock.Time.GetTimestamp();
         try
         {
             completion = await ExecuteAsync(running).ConfigureAwait(false);
@@ -92,6 +97,7 @@ internal sealed class Executor(
             _logger.LogError(ex, "Engine fault while running task {TaskId}; handing it back.", task.Id);
             completion = new TaskCompletion(task.Id, task.LeaseToken!.Value, CompletionKind.Released);
         }
+        running.Duration = clock.Time.GetElapsedTime(running.StartedAt);
         // The attempt keeps its slot and its place among the heartbeated leases until its completion is stored:
         // otherwise fast tasks are claimed faster than their outcomes are written, the backlog of unwritten
         // completions grows without bound, and their unrenewed leases expire into rescues and second runs.
@@ -99,10 +105,11 @@ internal sealed class Executor(
         completer.Enqueue(completion);
     }
 
-    /// <summary>Called once a completion was written (or given up on): frees the attempt's slot.</summary>
-    public void OnStored(TaskCompletion completion)
+    /// <summary>Called once a completion was written (or given up on): counts an accepted outcome and frees the attempt's slot.</summary>
+    public void OnStored(TaskCompletion completion, bool accepted)
     {
         if (!_awaitingStore.TryRemove((completion.Id, completion.LeaseToken), out var running)) return;
+        if (accepted) metrics.Stored(running.Record, completion.Kind, running.Duration);
         Running.Remove(running);
         running.Dispose();
         Release(1);
@@ -133,7 +140,9 @@ internal sealed class Executor(
 
         var logger = _loggers.GetOrAdd(plugin.Name, static (name, factory) => factory.CreateLogger("Nexus.Task." + name), loggerFactory);
         using var scope = scopes.CreateAsyncScope();
-        using var logScope = logger.BeginScope(new Dictionary<string, object> { ["TaskId"] = task.Id, ["Plugin"] = task.Plugin, ["Attempt"] = task.Attempt });
+        using var span = StartExecution(task, out var traceId);
+        // Scopes belong to the logger factory, so the engine's own lines about this attempt carry them too.
+        using var logScope = logger.BeginScope(new TaskLogScope(task, traceId));
         var progress = new ProgressWriter(store, clock, task.Id, token, _logger);
         var context = new TaskContext
         {
@@ -148,9 +157,20 @@ internal sealed class Executor(
             Services = scope.ServiceProvider,
             OnProgress = progress.ReportAsync,
         };
+        var completion = await InvokeAsync(running, plugin, context, progress, timeoutCts, scope.ServiceProvider).ConfigureAwait(false);
+        if (span is not null) EndExecution(span, completion);
+        return completion;
+    }
+
+    private async Task<TaskCompletion> InvokeAsync(
+        RunningTask running, PluginDescriptor plugin, TaskContext context, ProgressWriter progress, CancellationTokenSource timeoutCts, IServiceProvider services)
+    {
+        var task = running.Record;
+        var token = task.LeaseToken!.Value;
+        var timeout = task.Timeout;
         try
         {
-            var result = await plugin.Invoker.InvokeAsync(scope.ServiceProvider, task.ArgsJson, context).ConfigureAwait(false);
+            var result = await plugin.Invoker.InvokeAsync(services, task.ArgsJson, context).ConfigureAwait(false);
             await progress.FlushAsync().ConfigureAwait(false);
             return new TaskCompletion(task.Id, token, CompletionKind.Succeeded) { ResultJson = result };
         }
@@ -178,6 +198,45 @@ internal sealed class Executor(
         catch (Exception ex)
         {
             return Fail(task, token, ex, permanent: false);
+        }
+    }
+
+    /// <summary>Starts the Consumer span of the attempt as a child of the submit's stored context (a new trace when
+    /// there is none). <paramref name="traceId"/> is the trace the attempt's log lines name, even without a listener.</summary>
+    private Activity? StartExecution(TaskRecord task, out string? traceId)
+    {
+        var hasParent = TaskTraceContext.TryParse(task.TraceContext, out var parent);
+        Activity? span = null;
+        if (NexusActivities.Source.HasListeners())
+        {
+            span = NexusActivities.Source.StartActivity(NexusActivities.ExecuteName, ActivityKind.Consumer, hasParent ? parent : default);
+            if (span is { IsAllDataRequested: true })
+            {
+                span.SetTag("messaging.system", "nexus");
+                span.SetTag("messaging.operation.type", "process");
+                span.SetTag("nexus.task.id", task.Id);
+                span.SetTag("nexus.plugin", task.Plugin);
+                span.SetTag("nexus.queue", task.Queue);
+                span.SetTag("nexus.attempt", task.Attempt);
+                span.SetTag("nexus.node", options.NodeId);
+            }
+        }
+        traceId = span is not null ? span.TraceId.ToHexString() : hasParent ? parent.TraceId.ToHexString() : null;
+        return span;
+    }
+
+    private static void EndExecution(Activity span, TaskCompletion completion)
+    {
+        span.SetTag("nexus.outcome", completion.Kind.ToString());
+        if (completion.Kind is CompletionKind.Retry or CompletionKind.Dead && completion.Error is { } error)
+        {
+            span.SetStatus(ActivityStatusCode.Error, error.Message);
+            span.AddEvent(new ActivityEvent("exception", tags: new ActivityTagsCollection
+            {
+                { "exception.type", error.Type },
+                { "exception.message", error.Message },
+                { "exception.stacktrace", error.StackTrace },
+            }));
         }
     }
 

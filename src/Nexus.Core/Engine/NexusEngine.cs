@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Nexus.Hosting;
+using Nexus.Observability;
 using Nexus.Plugins;
 using Nexus.Storage;
 
@@ -23,6 +24,7 @@ internal sealed class NexusEngine(
     WakeSignal wake,
     TimeProvider time,
     IServiceScopeFactory scopes,
+    NexusMetrics metrics,
     ILoggerFactory? loggerFactory = null) : IHostedService, IDisposable
 {
     private readonly NexusOptions _options = options.Value;
@@ -58,10 +60,12 @@ internal sealed class NexusEngine(
             return;
         }
         _completer = new Completer(store, _clock, _options.CompletionBatchSize, Logger, OnCompletionStored);
-        _executor = new Executor(registry, _options, scopes, _completer, store, _clock, _loggers, _hardStop.Token);
+        _executor = new Executor(registry, _options, scopes, _completer, store, _clock, _loggers, metrics, _hardStop.Token);
         var dispatcher = new Dispatcher(store, registry, _options, _executor, wake, _clock, Logger);
         var heartbeater = new Heartbeater(store, _options, _executor, _clock, Logger);
-        var rescuer = new Rescuer(store, _options, wake, _clock, Logger);
+        var rescuer = new Rescuer(store, _options, wake, _clock, Logger, metrics);
+        var executor = _executor;
+        metrics.AttachWorkers(() => executor.Running.Count);
         var retention = new Retention(store, _options, _clock, Logger);
         var loops = new List<Func<Task>>
         {
@@ -114,6 +118,7 @@ internal sealed class NexusEngine(
         _completer.Complete();
         await _completerLoop.ConfigureAwait(false);
         tasks.CancelRequested -= OnCancelRequested;
+        metrics.AttachWorkers(null);
         if (_listener is not null) await _listener.DisposeAsync();
         if (_beacon is not null) await _beacon.RemoveAsync(cancellationToken);
         try
@@ -144,7 +149,7 @@ internal sealed class NexusEngine(
 
     private void OnCompletionStored(TaskCompletion completion, bool accepted)
     {
-        _executor?.OnStored(completion);
+        _executor?.OnStored(completion, accepted);
         if (accepted && completion.Kind is CompletionKind.Succeeded or CompletionKind.Dead or CompletionKind.Cancelled)
         {
             tasks.NotifyFinished(completion.Id);

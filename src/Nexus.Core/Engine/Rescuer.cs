@@ -6,7 +6,7 @@ namespace Nexus.Engine;
 
 /// <summary>Maintenance loop: on the elected node only, returns tasks whose lease expired (crashed or frozen
 /// workers) to the queue, in bounded batches so no transaction runs long.</summary>
-internal sealed class Rescuer(INexusStore store, NexusOptions options, WakeSignal wake, StoreClock clock, ILogger logger)
+internal sealed class Rescuer(INexusStore store, NexusOptions options, WakeSignal wake, StoreClock clock, ILogger logger, Observability.NexusMetrics metrics)
 {
     public const string LeaderName = "maintenance";
     private const int BatchSize = 1000;
@@ -42,6 +42,7 @@ internal sealed class Rescuer(INexusStore store, NexusOptions options, WakeSigna
                 result = await store.Tasks.RescueAsync(new RescueParams(BatchSize) { Now = clock.Now }, stop).ConfigureAwait(false);
                 if (result.Requeued + result.Dead > 0)
                 {
+                    metrics.Rescued(result);
                     logger.LogWarning("Rescued {Requeued} tasks whose lease expired; {Dead} of them had no attempts left and are dead.", result.Requeued, result.Dead);
                     if (result.Requeued > 0) wake.Set();
                 }

@@ -42,6 +42,12 @@ internal sealed class RunningTask(TaskRecord record) : IDisposable
 {
     public TaskRecord Record { get; } = record;
 
+    /// <summary>When the attempt started (a <see cref="TimeProvider"/> timestamp).</summary>
+    public long StartedAt { get; set; }
+
+    /// <summary>How long the attempt ran, once it has an outcome.</summary>
+    public TimeSpan Duration { get; set; }
+
     /// <summary>Fires when an operator cancelled the task.</summary>
     public CancellationTokenSource Cancel { get; } = new();
 

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Nexus.Hosting;
+using Nexus.Observability;
 using Nexus.Plugins;
 using Nexus.Storage;
 using Nexus.Tasks;
@@ -16,6 +18,7 @@ internal sealed class TaskService(
     IOptions<NexusOptions> options,
     WakeSignal wake,
     TimeProvider time,
+    NexusMetrics metrics,
     ExternalPluginCatalog externals) : INexusTasks, INexusTaskSignals
 {
     private const int MaxUniqueKeyLength = 255;
@@ -30,7 +33,8 @@ internal sealed class TaskService(
     public async Task<SubmitResult> SubmitJsonAsync(string plugin, string argsJson, SubmitOptions? submitOptions = null, CancellationToken cancellationToken = default)
     {
         await EnsureExternalsAsync([plugin], cancellationToken);
-        var results = await InsertAsync([Resolve(new TaskRequest(plugin, argsJson, submitOptions), "")], cancellationToken);
+        using var span = NexusActivities.StartSubmit(1);
+        var results = await InsertAsync([Resolve(new TaskRequest(plugin, argsJson, submitOptions), "", TaskTraceContext.Capture(Activity.Current))], span, cancellationToken);
         return results[0];
     }
 
@@ -38,7 +42,8 @@ internal sealed class TaskService(
     {
         ArgumentNullException.ThrowIfNull(requests);
         await EnsureExternalsAsync(requests.Select(r => r?.Plugin), cancellationToken);
-        return await InsertAsync(Prepare(requests), cancellationToken);
+        using var span = NexusActivities.StartSubmit(requests.Count);
+        return await InsertAsync(Prepare(requests), span, cancellationToken);
     }
 
     /// <summary>Plugins that are not local may be declared by external workers (on any node): make sure the catalog
@@ -56,30 +61,49 @@ internal sealed class TaskService(
     {
         ArgumentNullException.ThrowIfNull(requests);
         if (requests.Count == 0) throw new TaskValidationException("tasks", "must contain at least one task");
+        // Every row of one call continues the same trace: the submit span's, or the caller's own (a transactional submit).
+        var trace = TaskTraceContext.Capture(Activity.Current);
         var rows = new NewTask[requests.Count];
         for (var i = 0; i < rows.Length; i++)
         {
-            rows[i] = Resolve(requests[i], requests.Count == 1 ? "" : $"tasks[{i}].");
+            rows[i] = Resolve(requests[i], requests.Count == 1 ? "" : $"tasks[{i}].", trace);
         }
         return rows;
     }
 
-    private async Task<IReadOnlyList<SubmitResult>> InsertAsync(IReadOnlyList<NewTask> rows, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<SubmitResult>> InsertAsync(IReadOnlyList<NewTask> rows, Activity? span, CancellationToken cancellationToken)
     {
-        var results = await store.Tasks.InsertAsync(new InsertTasksParams(rows) { Now = _clock.Now }, cancellationToken);
+        IReadOnlyList<SubmitResult> results;
+        try
+        {
+            results = await store.Tasks.InsertAsync(new InsertTasksParams(rows) { Now = _clock.Now }, cancellationToken);
+        }
+        catch (Exception ex) when (span is not null)
+        {
+            span.SetStatus(ActivityStatusCode.Error, ex.Message);
+            span.AddException(ex);
+            throw;
+        }
         wake.Set();
+        metrics.Submitted(rows, results);
+        if (span is { IsAllDataRequested: true } && results.Count > 0)
+        {
+            span.SetTag("nexus.plugin", rows[0].Plugin);
+            span.SetTag("nexus.queue", rows[0].Queue);
+            span.SetTag("nexus.task.id", results[0].Id);
+        }
         TasksReady?.Invoke([.. rows.Select(r => r.Queue).Distinct(StringComparer.Ordinal)]);
         return results;
     }
 
-    private NewTask Resolve(TaskRequest request, string prefix)
+    private NewTask Resolve(TaskRequest request, string prefix, string? traceContext)
     {
         if (request is null) throw new TaskValidationException(prefix + "task", "must not be null");
         if (string.IsNullOrWhiteSpace(request.Plugin)) throw new TaskValidationException(prefix + "plugin", "is required");
         var o = request.Options ?? new SubmitOptions();
         if (!registry.TryGet(request.Plugin, out var plugin))
         {
-            return ResolveExternal(request, o, prefix);
+            return ResolveExternal(request, o, prefix, traceContext);
         }
         if (request.ArgsJson is null) throw new TaskValidationException(prefix + "args", "is required (use {} for none)");
         CheckSize(request.ArgsJson, prefix);
@@ -92,12 +116,12 @@ internal sealed class TaskService(
             throw new TaskValidationException(prefix + ex.Field, ex.Problem);
         }
 
-        return Finish(request, o, prefix, plugin.Name, o.Queue ?? plugin.Queue, plugin.MaxAttempts, plugin.Timeout);
+        return Finish(request, o, prefix, plugin.Name, o.Queue ?? plugin.Queue, plugin.MaxAttempts, plugin.Timeout, traceContext);
     }
 
     /// <summary>A plugin served by external workers: args checked against its declared schema, and its tasks always in
     /// its declared queue, the one its workers lease from.</summary>
-    private NewTask ResolveExternal(TaskRequest request, SubmitOptions o, string prefix)
+    private NewTask ResolveExternal(TaskRequest request, SubmitOptions o, string prefix, string? traceContext)
     {
         if (!externals.TryGet(request.Plugin, out var external))
         {
@@ -118,7 +142,7 @@ internal sealed class TaskService(
         {
             throw new TaskValidationException(prefix + "queue", $"plugin {declared.Name} is served by external workers from queue '{declared.Queue}'; leave queue out or use that one");
         }
-        return Finish(request, o, prefix, declared.Name, declared.Queue, declared.MaxAttempts, declared.Timeout);
+        return Finish(request, o, prefix, declared.Name, declared.Queue, declared.MaxAttempts, declared.Timeout, traceContext);
     }
 
     private void CheckSize(string argsJson, string prefix)
@@ -128,7 +152,7 @@ internal sealed class TaskService(
         if (size > max) throw new TaskValidationException(prefix + "args", $"is {size} bytes; the limit is {max} bytes (store large inputs as files and pass their path)");
     }
 
-    private NewTask Finish(TaskRequest request, SubmitOptions o, string prefix, string pluginName, string queue, int? pluginMaxAttempts, TimeSpan? pluginTimeout)
+    private NewTask Finish(TaskRequest request, SubmitOptions o, string prefix, string pluginName, string queue, int? pluginMaxAttempts, TimeSpan? pluginTimeout, string? traceContext)
     {
         var opts = options.Value;
         QueueName.Validate(queue, prefix + "queue");
@@ -164,6 +188,7 @@ internal sealed class TaskService(
             Timeout = o.Timeout ?? pluginTimeout,
             UniqueKey = o.UniqueKey,
             Tags = tags,
+            TraceContext = traceContext,
         };
     }
 
@@ -211,7 +236,12 @@ internal sealed class TaskService(
     public async Task<CancelOutcome> CancelAsync(long id, CancellationToken cancellationToken = default)
     {
         var outcome = await store.Tasks.CancelAsync(new TaskActionParams(id) { Now = _clock.Now }, cancellationToken);
-        if (outcome == CancelOutcome.Cancelled) NotifyFinished(id);
+        if (outcome == CancelOutcome.Cancelled)
+        {
+            NotifyFinished(id);
+            // The labels need the task's plugin and queue; an operator action, so one more read is fine.
+            if (metrics.CountsCancels && await store.Tasks.GetAsync(id, cancellationToken) is { } cancelled) metrics.Cancelled(cancelled.Plugin, cancelled.Queue);
+        }
         CancelRequested?.Invoke(id);
         return outcome;
     }

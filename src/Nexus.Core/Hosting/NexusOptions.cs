@@ -57,6 +57,9 @@ public sealed class NexusOptions
     public bool MigrateOnStart { get; set; } = true;
     /// <summary>A folder whose plugin assemblies are loaded at start, each in its own load context. Default null.</summary>
     public string? PluginsFolder { get; set; }
+    /// <summary>How old the queue counts behind the <c>queue_tasks</c> metric may be before a scrape reads them again
+    /// from the store (in the background). Null means the default, 5 seconds.</summary>
+    public TimeSpan? QueueCountsInterval { get; set; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the setting that is out of range.</summary>
     public void Validate()
@@ -77,6 +80,7 @@ public sealed class NexusOptions
         Positive(HeartbeatInterval, nameof(HeartbeatInterval));
         Positive(RescueInterval, nameof(RescueInterval));
         Positive(RetentionInterval, nameof(RetentionInterval));
+        if (QueueCountsInterval is { } counts) Positive(counts, nameof(QueueCountsInterval));
         Positive(NodeRetention, nameof(NodeRetention));
         foreach (var (value, name) in new[] { (RetainSucceeded, nameof(RetainSucceeded)), (RetainCancelled, nameof(RetainCancelled)), (RetainDead, nameof(RetainDead)) })
         {

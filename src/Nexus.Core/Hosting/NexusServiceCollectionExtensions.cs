@@ -43,6 +43,7 @@ public static class NexusServiceCollectionExtensions
         });
         services.TryAddSingleton(storeFactory);
         services.TryAddSingleton<WakeSignal>();
+        services.TryAddSingleton<Observability.NexusMetrics>();
         services.TryAddSingleton<ExternalPluginCatalog>();
         services.TryAddSingleton<TaskService>();
         services.TryAddSingleton<INexusTasks>(sp => sp.GetRequiredService<TaskService>());

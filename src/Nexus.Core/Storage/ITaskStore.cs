@@ -79,6 +79,9 @@ public sealed record NewTask
     public string? UniqueKey { get; init; }
     /// <summary>Tags.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
+    /// <summary>The submitting trace's W3C context, stored as is and returned on <see cref="TaskRecord.TraceContext"/>;
+    /// null outside any trace.</summary>
+    public string? TraceContext { get; init; }
 }
 
 /// <summary>Params of <see cref="ITaskStore.InsertAsync"/>.</summary>

@@ -49,6 +49,9 @@ public sealed record TaskRecord
     public RetryPolicy? Retry { get; init; }
     /// <summary>True once cancellation was asked for while the task was running.</summary>
     public bool CancelRequested { get; init; }
+    /// <summary>The W3C trace context of the submit (<c>traceparent</c>, then a newline and <c>tracestate</c> when
+    /// there is one), or null when the task was submitted outside any trace. The execution span continues it.</summary>
+    public string? TraceContext { get; init; }
 }
 
 /// <summary>The error of one failed attempt.</summary>

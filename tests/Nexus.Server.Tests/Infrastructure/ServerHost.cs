@@ -15,7 +15,7 @@ public enum StoreKind
 }
 
 /// <summary>
-/// A real Nexus server (the same <see cref="NexusServer.Build"/> as the shipped binary) listening on a free loopback
+/// A real Nexus server (the same <see cref="NexusServer.Build(string[], Action{WebApplicationBuilder}?)"/> as the shipped binary) listening on a free loopback
 /// port, on a fresh SQLite file or a fresh schema of the throwaway PostgreSQL. Tests talk to it over HTTP only,
 /// except where they need to plant state the API cannot make (an already expired key).
 /// </summary>
@@ -43,7 +43,10 @@ public sealed class ServerHost : IAsyncDisposable
     /// <summary>The folder the sample plugins read and write under.</summary>
     public string ArtifactsRoot => Path.Combine(_folder, "generated");
 
-    public static async Task<ServerHost> StartAsync(StoreKind store, IReadOnlyDictionary<string, string?>? settings = null)
+    public static Task<ServerHost> StartAsync(StoreKind store, IReadOnlyDictionary<string, string?>? settings = null) => StartAsync(store, settings, null);
+
+    /// <summary>As <see cref="StartAsync(StoreKind, IReadOnlyDictionary{string, string?}?)"/>, with test plugins or a trace exporter.</summary>
+    internal static async Task<ServerHost> StartAsync(StoreKind store, IReadOnlyDictionary<string, string?>? settings, Nexus.Server.Hosting.ServerHooks? hooks)
     {
         var folder = Path.Combine(Path.GetTempPath(), "nexus-server-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -73,7 +76,7 @@ public sealed class ServerHost : IAsyncDisposable
         }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
 
-        var app = NexusServer.Build([], b => b.Configuration.AddInMemoryCollection(values));
+        var app = NexusServer.Build([], b => b.Configuration.AddInMemoryCollection(values), hooks ?? new Nexus.Server.Hosting.ServerHooks());
         await app.StartAsync();
         var address = app.Urls.Single();
         return new ServerHost(app, new Uri(address), folder, store);

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Nexus.Server.Tests.Infrastructure;
+
+namespace Nexus.Server.Tests.Observability;
+
+/// <summary>The built server with <c>Nexus:Logging:Json=true</c>: every line written while a task runs, the plugin's
+/// own and the engine's, carries TaskId, Plugin, Queue, Attempt and TraceId.</summary>
+public sealed partial class JsonLogTests
+{
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan PollStep = TimeSpan.FromMilliseconds(20);
+
+    [Fact]
+    public async Task JsonLogs_OfARunningTask_CarryTaskIdPluginQueueAttemptAndTraceId()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "nexus-json-logs", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { ServerBinary.Dll(), "--dev", "--urls", "http://127.0.0.1:0", "--Nexus:Logging:Json=true" }) start.ArgumentList.Add(arg);
+        start.Environment["NEXUS_NODEID"] = "json-log-test";
+        start.Environment.Remove("ASPNETCORE_URLS");
+
+        using var server = Process.Start(start)!;
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLine(object? sender, DataReceivedEventArgs e)
+        {
+            if (e.Data is null) return;
+            lines.Enqueue(e.Data);
+            var match = Listening().Match(e.Data);
+            if (match.Success) address.TrySetResult(match.Groups[1].Value);
+        }
+        server.OutputDataReceived += OnLine;
+        server.ErrorDataReceived += OnLine;
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(await address.Task.WaitAsync(StartDeadline)) };
+            var ok = await client.SubmitAsync("""{"plugin":"text.generate","args":{"filename":"logs/story.txt","words":20},"queue":"logq"}""");
+            var dead = await client.SubmitAsync("""{"plugin":"text.wordcount","args":{"inputFile":"logs/missing.txt"},"queue":"logq"}""");
+            await client.WaitForStateAsync(ok, "succeeded");
+            await client.WaitForStateAsync(dead, "dead");
+
+            var pluginLine = await FindAsync(lines, l => l.GetProperty("Category").GetString() == "Nexus.Task.text.generate" && l.GetProperty("Message").GetString()!.StartsWith("Wrote 20 words", StringComparison.Ordinal));
+            var engineLine = await FindAsync(lines, l => l.GetProperty("Category").GetString() == "Nexus.Executor" && l.GetProperty("Message").GetString()!.Contains($"Task {dead} ", StringComparison.Ordinal));
+
+            AssertTaskScope(pluginLine, ok, "text.generate");
+            AssertTaskScope(engineLine, dead, "text.wordcount");
+        }
+        finally
+        {
+            if (!server.HasExited) server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static void AssertTaskScope(JsonElement line, long id, string plugin)
+    {
+        var scope = line.GetProperty("Scopes").EnumerateArray().Single(s => s.ValueKind == JsonValueKind.Object && s.TryGetProperty("TaskId", out _));
+        Assert.Equal(id, scope.GetProperty("TaskId").GetInt64());
+        Assert.Equal(plugin, scope.GetProperty("Plugin").GetString());
+        Assert.Equal("logq", scope.GetProperty("Queue").GetString());
+        Assert.Equal(1, scope.GetProperty("Attempt").GetInt32());
+        Assert.Matches("^[0-9a-f]{32}$", scope.GetProperty("TraceId").GetString());
+    }
+
+    private static async Task<JsonElement> FindAsync(System.Collections.Concurrent.ConcurrentQueue<string> lines, Func<JsonElement, bool> match)
+    {
+        var until = DateTime.UtcNow + Http.Deadline;
+        while (true)
+        {
+            foreach (var text in lines)
+            {
+                if (!text.StartsWith('{')) continue;
+                using var document = JsonDocument.Parse(text);
+                var line = document.RootElement;
+                if (line.TryGetProperty("Category", out _) && line.TryGetProperty("Message", out _) && match(line)) return line.Clone();
+            }
+            if (DateTime.UtcNow > until) throw new TimeoutException("No such log line:\n" + string.Join('\n', lines));
+            await Task.Delay(PollStep);
+        }
+    }
+
+    [GeneratedRegex(@"listening on (http://127\.0\.0\.1:\d+)")]
+    private static partial Regex Listening();
+}
