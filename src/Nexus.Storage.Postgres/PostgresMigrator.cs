@@ -125,13 +125,13 @@ internal sealed partial class PostgresMigrator(PostgresDatabase db)
             list.Add(new Migration(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), reader.ReadToEnd()));
         }
         list.Sort((a, b) => a.Version.CompareTo(b.Version));
-        // Versions ascend without repeats; a gap is allowed because features developed side by side reserve their
-        // numbers (a branch may carry 4 before the 3 of another one is merged).
+        // No gaps: a database is migrated past every version up to its own, so a version that arrived later than a
+        // higher one would never be applied to it.
         for (var i = 0; i < list.Count; i++)
         {
-            if ((i == 0 && list[i].Version != 1) || (i > 0 && list[i].Version <= list[i - 1].Version))
+            if (list[i].Version != i + 1)
             {
-                throw new InvalidOperationException($"Embedded PostgreSQL migrations must start at 1 and be numbered without repeats; found {list[i].Version} at position {i + 1}.");
+                throw new InvalidOperationException($"Embedded PostgreSQL migrations must be numbered 1, 2, 3… without gaps; found {list[i].Version} at position {i + 1}.");
             }
         }
         return list;

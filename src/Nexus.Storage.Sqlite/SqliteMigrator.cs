@@ -70,11 +70,11 @@ internal static class SqliteMigrator
             list.Add((version, reader.ReadToEnd()));
         }
         list.Sort((a, b) => a.Item1.CompareTo(b.Item1));
-        // Versions ascend without repeats; a gap is allowed because features developed side by side reserve their
-        // numbers (a branch may carry 4 before the 3 of another one is merged).
-        if (list.Count == 0 || list[0].Item1 != 1 || list.Zip(list.Skip(1)).Any(pair => pair.First.Item1 >= pair.Second.Item1))
+        // No gaps: a database is migrated past every version up to its own, so a version that arrived later than a
+        // higher one would never be applied to it.
+        if (list.Count == 0 || list.Select((m, i) => m.Item1 != i + 1).Any(gap => gap))
         {
-            throw new InvalidOperationException("Embedded SQLite migrations must start at 1 and be numbered without repeats.");
+            throw new InvalidOperationException("Embedded SQLite migrations must be numbered 1, 2, 3… without gaps.");
         }
         return list;
     }
