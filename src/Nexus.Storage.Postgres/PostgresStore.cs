@@ -128,13 +128,10 @@ public sealed class PostgresStore : INexusStore
     public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) => migrator.CheckHealthAsync(cancellationToken);
 
     /// <summary>Disposes the data source when the store owns it. Listeners are disposed by whoever started them.</summary>
-    /// <summary>Completes once the wake-ups (NOTIFY) of every plain submit so far were sent; submits do not wait for them.</summary>
-    internal Task FlushWakeupsAsync() => tasks.Inserter.FlushWakeupsAsync();
-
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) == 1) return;
-        await FlushWakeupsAsync().ConfigureAwait(false);
+        await tasks.Inserter.FlushWakeupsAsync().ConfigureAwait(false);
         if (ownsDataSource) await db.DataSource.DisposeAsync().ConfigureAwait(false);
     }
 }

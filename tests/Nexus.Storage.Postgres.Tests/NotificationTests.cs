@@ -33,12 +33,7 @@ public sealed class NotificationTests : IAsyncLifetime
         await _store.DisposeAsync();
     }
 
-    /// <summary>Inserts, then waits until its wake-up was sent: a submit returns at commit, before its NOTIFY.</summary>
-    private async Task InsertAsync(params NewTask[] tasks)
-    {
-        await _store.Tasks.InsertAsync(new InsertTasksParams(tasks));
-        await _store.FlushWakeupsAsync();
-    }
+    private Task InsertAsync(params NewTask[] tasks) => _store.Tasks.InsertAsync(new InsertTasksParams(tasks));
 
     /// <summary>Notifications arrive in commit order on one connection, so once the sentinel's wake is here,
     /// every wake of earlier commits is here too.</summary>
@@ -68,11 +63,9 @@ public sealed class NotificationTests : IAsyncLifetime
     [Fact]
     public async Task Insert_SplitIntoChunks_StillWakesOnce()
     {
-        var chunked = new PostgresStore(_store.DataSource, new PostgresStoreOptions { Schema = _store.Schema, InsertChunkSize = 10, CopyThreshold = 0 });
+        await using var chunked = new PostgresStore(_store.DataSource, new PostgresStoreOptions { Schema = _store.Schema, InsertChunkSize = 10 });
 
         await chunked.Tasks.InsertAsync(new InsertTasksParams(TestTasks.Many(35, "bulk")));
-        // Disposing a store sends the wake-ups its submits left in flight.
-        await chunked.DisposeAsync();
 
         Assert.Equal(["bulk", "sentinel"], await WakesUpToSentinelAsync("sentinel"));
     }
