@@ -8,9 +8,7 @@ namespace Nexus.Storage.Postgres;
 /// lock held through the commit's WAL flush), so notifying inside every submit transaction made concurrent single
 /// submits queue behind each other. Sent after the submit committed, the wake-up never outruns the rows it announces.
 /// Transactional submits (the caller's transaction) still notify inside it, so the wake-up fires at their commit.
-/// Submitters do not wait for the NOTIFY: their call returns at commit (one round trip less on every single submit,
-/// and an engine in the same process, woken locally, claims one round trip sooner). Disposing the store waits for
-/// the NOTIFY in flight, so a short-lived submitting process does not leave its wake-up unsent.
+/// A caller waits until a NOTIFY covering its signal was sent, so wake-ups keep the order of the submits.
 /// </summary>
 internal sealed class NotifyCoalescer(PostgresDatabase db)
 {
@@ -18,7 +16,6 @@ internal sealed class NotifyCoalescer(PostgresDatabase db)
     private string? _pending;
     private TaskCompletionSource? _covering;
     private bool _sending;
-    private Task _lastSent = Task.CompletedTask;
 
     /// <summary>Asks for a wake-up for <paramref name="queue"/> ("" means several or any queue); completes once a
     /// NOTIFY covering it was sent (or failed: a lost wake-up only delays work until the next poll).</summary>
@@ -37,15 +34,6 @@ internal sealed class NotifyCoalescer(PostgresDatabase db)
         return covered;
     }
 
-    /// <summary>Completes once every wake-up asked for so far was sent (or failed).</summary>
-    public Task FlushAsync()
-    {
-        lock (_lock)
-        {
-            return _covering?.Task ?? _lastSent;
-        }
-    }
-
     private async Task SendAsync()
     {
         while (true)
@@ -61,7 +49,6 @@ internal sealed class NotifyCoalescer(PostgresDatabase db)
                 }
                 payload = _pending;
                 covering = _covering!;
-                _lastSent = covering.Task;
                 _pending = null;
                 _covering = null;
             }

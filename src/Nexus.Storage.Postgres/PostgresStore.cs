@@ -131,7 +131,6 @@ public sealed class PostgresStore : INexusStore
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) == 1) return;
-        await tasks.Inserter.FlushWakeupsAsync().ConfigureAwait(false);
         if (ownsDataSource) await db.DataSource.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -99,13 +99,9 @@ internal sealed class TaskInserter
         // COPY takes any number of rows in one statement, so the fast path needs no chunks.
         var results = (copier.Suits(p.Tasks) ? await copier.TryInsertAsync(conn, p.Tasks, p.Now, cancellationToken).ConfigureAwait(false) : null)
             ?? await InsertGeneralAsync(conn, p, cancellationToken).ConfigureAwait(false);
-        // Not awaited: see NotifyCoalescer. The caller's own process wakes its engine itself.
-        if (results.Any(r => r.Created)) _ = notifier.SignalAsync(WakePayload(p.Tasks));
+        if (results.Any(r => r.Created)) await notifier.SignalAsync(WakePayload(p.Tasks)).ConfigureAwait(false);
         return results;
     }
-
-    /// <summary>Completes once the wake-ups of every submit so far were sent.</summary>
-    public Task FlushWakeupsAsync() => notifier.FlushAsync();
 
     private async Task<IReadOnlyList<SubmitResult>> InsertGeneralAsync(NpgsqlConnection conn, InsertTasksParams p, CancellationToken cancellationToken)
     {
