@@ -33,6 +33,7 @@ public sealed class NexusClient
         Plugins = new PluginsClient(_http);
         Keys = new KeysClient(_http);
         Nodes = new NodesClient(_http);
+        Workers = new WorkersClient(_http);
     }
 
     /// <summary>The name of the <see cref="HttpClient"/> that <see cref="NexusClientServiceCollectionExtensions.AddNexusClient"/>
@@ -59,6 +60,9 @@ public sealed class NexusClient
 
     /// <summary>Cluster nodes and their heartbeats.</summary>
     public NodesClient Nodes { get; }
+
+    /// <summary>External workers: register the plugins they serve, lease (long poll), heartbeat, complete, deregister.</summary>
+    public WorkersClient Workers { get; }
 
     /// <summary><c>GET /healthz</c>: the server process answers.</summary>
     public Task<HealthInfo> HealthAsync(CancellationToken cancellationToken = default) =>

@@ -28,6 +28,9 @@ internal sealed class NexusHttp
 
     public Uri BaseAddress => _base;
 
+    /// <summary>The <see cref="HttpClient.Timeout"/> every request is bound by.</summary>
+    public TimeSpan Timeout => _http.Timeout;
+
     public Task<T> GetAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Get, path, null, type, cancellationToken);
 
