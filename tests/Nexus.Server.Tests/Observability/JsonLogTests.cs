@@ -1,67 +1,30 @@
-using System.Diagnostics;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Nexus.Server.Tests.Infrastructure;
 
 namespace Nexus.Server.Tests.Observability;
 
 /// <summary>The built server with <c>Nexus:Logging:Json=true</c>: every line written while a task runs, the plugin's
 /// own and the engine's, carries TaskId, Plugin, Queue, Attempt and TraceId.</summary>
-public sealed partial class JsonLogTests
+public sealed class JsonLogTests
 {
-    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan PollStep = TimeSpan.FromMilliseconds(20);
 
     [Fact]
     public async Task JsonLogs_OfARunningTask_CarryTaskIdPluginQueueAttemptAndTraceId()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "nexus-json-logs", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(folder);
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { ServerBinary.Dll(), "--dev", "--urls", "http://127.0.0.1:0", "--Nexus:Logging:Json=true" }) start.ArgumentList.Add(arg);
-        start.Environment["NEXUS_NODEID"] = "json-log-test";
-        start.Environment.Remove("ASPNETCORE_URLS");
+        await using var server = ServerProcess.Start("json-log-test", "--Nexus:Logging:Json=true");
+        var lines = server.Lines;
+        using var client = new HttpClient { BaseAddress = new Uri(await server.AddressAsync()) };
+        var ok = await client.SubmitAsync("""{"plugin":"text.generate","args":{"filename":"logs/story.txt","words":20},"queue":"logq"}""");
+        var dead = await client.SubmitAsync("""{"plugin":"text.wordcount","args":{"inputFile":"logs/missing.txt"},"queue":"logq"}""");
+        await client.WaitForStateAsync(ok, "succeeded");
+        await client.WaitForStateAsync(dead, "dead");
 
-        using var server = Process.Start(start)!;
-        var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var address = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnLine(object? sender, DataReceivedEventArgs e)
-        {
-            if (e.Data is null) return;
-            lines.Enqueue(e.Data);
-            var match = Listening().Match(e.Data);
-            if (match.Success) address.TrySetResult(match.Groups[1].Value);
-        }
-        server.OutputDataReceived += OnLine;
-        server.ErrorDataReceived += OnLine;
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
-        try
-        {
-            using var client = new HttpClient { BaseAddress = new Uri(await address.Task.WaitAsync(StartDeadline)) };
-            var ok = await client.SubmitAsync("""{"plugin":"text.generate","args":{"filename":"logs/story.txt","words":20},"queue":"logq"}""");
-            var dead = await client.SubmitAsync("""{"plugin":"text.wordcount","args":{"inputFile":"logs/missing.txt"},"queue":"logq"}""");
-            await client.WaitForStateAsync(ok, "succeeded");
-            await client.WaitForStateAsync(dead, "dead");
+        var pluginLine = await FindAsync(lines, l => l.GetProperty("Category").GetString() == "Nexus.Task.text.generate" && l.GetProperty("Message").GetString()!.StartsWith("Wrote 20 words", StringComparison.Ordinal));
+        var engineLine = await FindAsync(lines, l => l.GetProperty("Category").GetString() == "Nexus.Executor" && l.GetProperty("Message").GetString()!.Contains($"Task {dead} ", StringComparison.Ordinal));
 
-            var pluginLine = await FindAsync(lines, l => l.GetProperty("Category").GetString() == "Nexus.Task.text.generate" && l.GetProperty("Message").GetString()!.StartsWith("Wrote 20 words", StringComparison.Ordinal));
-            var engineLine = await FindAsync(lines, l => l.GetProperty("Category").GetString() == "Nexus.Executor" && l.GetProperty("Message").GetString()!.Contains($"Task {dead} ", StringComparison.Ordinal));
-
-            AssertTaskScope(pluginLine, ok, "text.generate");
-            AssertTaskScope(engineLine, dead, "text.wordcount");
-        }
-        finally
-        {
-            if (!server.HasExited) server.Kill(entireProcessTree: true);
-            await server.WaitForExitAsync();
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
+        AssertTaskScope(pluginLine, ok, "text.generate");
+        AssertTaskScope(engineLine, dead, "text.wordcount");
     }
 
     private static void AssertTaskScope(JsonElement line, long id, string plugin)
@@ -91,6 +54,4 @@ public sealed partial class JsonLogTests
         }
     }
 
-    [GeneratedRegex(@"listening on (http://127\.0\.0\.1:\d+)")]
-    private static partial Regex Listening();
 }
