@@ -130,6 +130,20 @@ public abstract class InsertContract : StoreContract
     }
 
     [Fact]
+    public async Task Insert_OneAtATime_FillsTheBacklogExactly_ThenIsRefused()
+    {
+        await Store.Queues.ConfigureAsync("bounded", maxConcurrency: null, maxBacklog: 2);
+        await InsertAsync(Task(queue: "bounded"));
+        await InsertAsync(Task(queue: "bounded") with { Delay = TimeSpan.FromMinutes(5) });
+
+        var ex = await Assert.ThrowsAsync<QueueFullException>(() => InsertAsync(Task(queue: "bounded")));
+
+        Assert.Equal(("bounded", 2L), (ex.Queue, ex.MaxBacklog));
+        var counts = (await Store.Tasks.CountAsync()).Single(c => c.Queue == "bounded").Counts;
+        Assert.Equal((1, 1), (counts[TaskState.Available], counts[TaskState.Scheduled]));
+    }
+
+    [Fact]
     public async Task Migrate_TwiceIsHarmless_AndHealthReportsReady()
     {
         var id = await InsertAsync(Task());
