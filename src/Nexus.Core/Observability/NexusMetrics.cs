@@ -95,7 +95,11 @@ internal sealed class NexusMetrics : IDisposable
     }
 
     /// <summary>The store accepted an attempt's outcome.</summary>
-    public void Stored(TaskRecord task, CompletionKind kind, TimeSpan duration)
+    public void Stored(TaskRecord task, CompletionKind kind, TimeSpan duration) => Stored(task.Plugin, task.Queue, kind, duration);
+
+    /// <summary>The store accepted an attempt's outcome (an external worker's, whose record the server did not read);
+    /// a null <paramref name="duration"/> (unknown) counts the outcome without a duration sample.</summary>
+    public void Stored(string plugin, string queue, CompletionKind kind, TimeSpan? duration)
     {
         var (counter, outcome) = kind switch
         {
@@ -107,12 +111,12 @@ internal sealed class NexusMetrics : IDisposable
             _ => (null, null),
         };
         if (outcome is null) return; // handed back at shutdown: the attempt did not run to an outcome
-        if (counter is { Enabled: true }) counter.Add(1, Tags(task.Plugin, task.Queue));
-        if (_duration.Enabled)
+        if (counter is { Enabled: true }) counter.Add(1, Tags(plugin, queue));
+        if (_duration.Enabled && duration is { } ran)
         {
-            var tags = Tags(task.Plugin, task.Queue);
+            var tags = Tags(plugin, queue);
             tags.Add("outcome", outcome);
-            _duration.Record(duration.TotalSeconds, tags);
+            _duration.Record(ran.TotalSeconds, tags);
         }
     }
 

@@ -44,7 +44,8 @@ internal static class WorkerTaskEndpoints
     }
 
     private static async Task<IResult> LeaseAsync(
-        HttpContext http, string workerId, INexusStore store, IOptions<NexusOptions> options, TaskArrivals arrivals, WorkerPresence presence, IHostApplicationLifetime lifetime)
+        HttpContext http, string workerId, INexusStore store, IOptions<NexusOptions> options, TaskArrivals arrivals, WorkerPresence presence, IHostApplicationLifetime lifetime,
+        ExternalAttempts attempts)
     {
         var id = WorkerEndpoints.Id(workerId);
         var body = await RequestJson.ReadAsync<LeaseRequest>(http.Request, allowEmpty: true) ?? new LeaseRequest();
@@ -74,6 +75,7 @@ internal static class WorkerTaskEndpoints
             var left = deadline - Environment.TickCount64;
             if (claimed.Count > 0 || left <= 0 || stop.IsCancellationRequested)
             {
+                attempts.Leased(claimed);
                 return Results.Ok(new LeaseResponse([.. claimed.Select(Leased)]));
             }
             // Woken by a submit or a store notification; the poll interval covers work nobody announces (retries
@@ -122,7 +124,8 @@ internal static class WorkerTaskEndpoints
     }
 
     private static async Task<IResult> CompleteAsync(
-        HttpContext http, string workerId, INexusStore store, IOptions<NexusOptions> options, WorkerPresence presence, TimeProvider time)
+        HttpContext http, string workerId, INexusStore store, IOptions<NexusOptions> options, WorkerPresence presence, TimeProvider time,
+        ExternalAttempts attempts)
     {
         var id = WorkerEndpoints.Id(workerId);
         var body = await RequestJson.ReadAsync<CompleteRequest>(http.Request);
@@ -134,10 +137,11 @@ internal static class WorkerTaskEndpoints
         var completions = new List<TaskCompletion>(items.Count);
         var accepted = new bool[items.Count];
         var written = new List<int>(items.Count); // index in the request of each completion sent to the store
+        var read = new Dictionary<long, TaskRecord>();
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i]!;
-            var completion = await ToCompletionAsync(item, store, options.Value, time, http.RequestAborted);
+            var completion = await ToCompletionAsync(item, store, options.Value, time, read, http.RequestAborted);
             if (completion is null) continue; // lease already gone: refused without a write
             completions.Add(completion);
             written.Add(i);
@@ -146,6 +150,7 @@ internal static class WorkerTaskEndpoints
         {
             var results = await store.Tasks.CompleteAsync(new CompleteParams(completions), http.RequestAborted);
             for (var k = 0; k < results.Count; k++) accepted[written[k]] = results[k];
+            attempts.Stored(completions, results, read);
         }
         return Results.Ok(new CompleteResponse([.. items.Select((item, i) => new CompletionResultResponse(item!.Id!.Value, accepted[i]))]));
     }
@@ -174,7 +179,8 @@ internal static class WorkerTaskEndpoints
     /// <summary>The store completion for one outcome. A failure needs the task's attempt, attempts allowed and retry
     /// policy to choose between retry and dead as the engine does; the task is read for it, and a lease already gone
     /// is refused without a write (null).</summary>
-    private static async Task<TaskCompletion?> ToCompletionAsync(CompletionRequest item, INexusStore store, NexusOptions options, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<TaskCompletion?> ToCompletionAsync(
+        CompletionRequest item, INexusStore store, NexusOptions options, TimeProvider time, Dictionary<long, TaskRecord> read, CancellationToken cancellationToken)
     {
         var token = item.LeaseToken!.Value;
         var taskId = item.Id!.Value;
@@ -185,6 +191,7 @@ internal static class WorkerTaskEndpoints
         }
         var task = await store.Tasks.GetAsync(taskId, cancellationToken);
         if (task is null || task.State != TaskState.Running || task.LeaseToken != token) return null;
+        read[taskId] = task;
         if (item.Outcome == "cancelled")
         {
             return new TaskCompletion(taskId, token, CompletionKind.Cancelled)

@@ -67,6 +67,43 @@ public sealed class MetricsEndpointTests
         Assert.Null(metrics.Value("nexus_tasks_succeeded_total", ("plugin", FlakyPlugin.Name), ("queue", "default")));
     }
 
+    [Theory]
+    [InlineData(StoreKind.Sqlite)]
+    [InlineData(StoreKind.Postgres)]
+    public async Task Metrics_CountExternalWorkersOutcomes_AsTheyCountLocalOnes(StoreKind store)
+    {
+        await using var host = await StartAsync(store);
+        using var admin = host.Admin();
+        var worker = new Workers.WorkerClient(admin);
+        await worker.RegisterAsync();
+        var ok = await worker.SubmitAsync(admin);
+        var retried = await worker.SubmitAsync(admin, extra: ""","maxAttempts":2,"retry":{"initialDelayMs":0,"maxDelayMs":0,"jitter":0}""");
+
+        var first = await worker.LeaseAsync(max: 10);
+        Assert.Equal(2, first.Count);
+        var stale = $$"""{"id":{{ok}},"leaseToken":"{{Guid.NewGuid()}}","outcome":"succeeded","result":1}""";
+        await worker.CompleteAsync(string.Join(",",
+            stale,
+            Workers.WorkerClient.Succeeded(first.Single(t => t.GetProperty("id").GetInt64() == ok), "1"),
+            Workers.WorkerClient.Failed(first.Single(t => t.GetProperty("id").GetInt64() == retried), retryable: true)));
+        var second = Assert.Single(await worker.LeaseAsync(waitMs: 10_000));
+        Assert.Equal(2, second.GetProperty("attempt").GetInt32());
+        await worker.CompleteAsync(Workers.WorkerClient.Failed(second, retryable: true));
+        await admin.WaitForStateAsync(retried, "dead");
+
+        var labels = new[] { ("plugin", worker.Echo), ("queue", worker.Queue) };
+        var metrics = await ScrapeUntilAsync(admin, m => m.Value("nexus_tasks_dead_total", labels) == 1);
+
+        Assert.Equal(2, metrics.Value("nexus_tasks_submitted_total", labels));
+        Assert.Equal(1, metrics.Value("nexus_tasks_succeeded_total", labels)); // not the stale token's
+        Assert.Equal(1, metrics.Value("nexus_tasks_failed_total", labels));
+        Assert.Equal(1, metrics.Value("nexus_tasks_retried_total", labels));
+        Assert.Equal(1, metrics.Value("nexus_tasks_dead_total", labels));
+        Assert.Equal(3, metrics.Value("nexus_task_start_latency_seconds_count", labels));
+        Assert.Equal(1, metrics.Value("nexus_task_duration_seconds_count", [.. labels, ("outcome", "succeeded")]));
+        Assert.Equal(1, metrics.Value("nexus_task_duration_seconds_count", [.. labels, ("outcome", "dead")]));
+    }
+
     [Fact]
     public async Task Metrics_DenyByDefault_ButAnyRoleWithTheReadRightMayScrape()
     {
