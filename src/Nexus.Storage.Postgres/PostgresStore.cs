@@ -104,7 +104,7 @@ public sealed class PostgresStore : INexusStore
     /// <summary>The schema version this code needs.</summary>
     public static int SchemaVersion => PostgresMigrator.LatestVersion;
 
-    /// <summary>Every schema version this code applies, ascending (numbers may skip: see the Migrations folder).</summary>
+    /// <summary>Every schema version this code applies, ascending: 1 to <see cref="SchemaVersion"/>.</summary>
     public static IReadOnlyList<int> SchemaVersions => PostgresMigrator.Versions;
 
     /// <summary>
