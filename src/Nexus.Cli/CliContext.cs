@@ -18,6 +18,9 @@ internal sealed class CliContext : IDisposable
 
     public NexusClient Client { get; }
     public Printer Printer { get; }
+
+    /// <summary>The clock commands read (the CLI's composition root is the one place that picks the system clock).</summary>
+    public TimeProvider Time { get; } = TimeProvider.System;
     public bool Json => Printer.Json;
 
     public static CliContext From(ParseResult parse)

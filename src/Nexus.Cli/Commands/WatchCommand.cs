@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Nexus.Cli.Output;
 using Nexus.Client;
 using Spectre.Console;
@@ -23,17 +22,17 @@ internal static class WatchCommand
             if (seconds is < 0.1 or > 3600) throw new CliUsageException($"--interval must be between 0.1 and 3600 seconds (was {seconds}).");
             var refreshes = parse.GetValue(count);
             if (refreshes is < 1) throw new CliUsageException($"--count must be 1 or more (was {refreshes}).");
-            var watcher = new Watcher(cli.Client, TimeSpan.FromSeconds(seconds), refreshes);
+            var watcher = new Watcher(cli.Client, cli.Time, TimeSpan.FromSeconds(seconds), refreshes);
             return await watcher.RunAsync(cli, ct);
         });
         return command;
     }
 
-    private sealed class Watcher(NexusClient client, TimeSpan interval, int? count)
+    private sealed class Watcher(NexusClient client, TimeProvider time, TimeSpan interval, int? count)
     {
         private readonly List<WatchSnapshot> _snapshots = [];
         private Dictionary<string, (long Finished, long Total)> _previous = [];
-        private readonly Stopwatch _clock = new();
+        private long? _lastRead;
 
         public async Task<int> RunAsync(CliContext cli, CancellationToken ct)
         {
@@ -67,16 +66,17 @@ internal static class WatchCommand
                 if (_snapshots.Count > 1000) _snapshots.RemoveAt(0);
                 show(snapshot);
                 if (count is { } last && n == last) break;
-                await Task.Delay(interval, ct);
+                await Task.Delay(interval, time, ct);
             }
         }
 
         private async Task<WatchSnapshot> ReadAsync(CancellationToken ct)
         {
             var queues = await client.Queues.ListAsync(ct);
-            var elapsed = _clock.Elapsed.TotalSeconds;
-            var first = !_clock.IsRunning;
-            _clock.Restart();
+            var now = time.GetTimestamp();
+            var first = _lastRead is null;
+            var elapsed = first ? 0 : time.GetElapsedTime(_lastRead!.Value, now).TotalSeconds;
+            _lastRead = now;
             var current = new Dictionary<string, (long Finished, long Total)>(StringComparer.Ordinal);
             var rows = new List<WatchRow>(queues.Count);
             foreach (var q in queues)
@@ -94,7 +94,7 @@ internal static class WatchCommand
                 rows.Add(new WatchRow(q.Name, q.Paused, q.Counts, q.Total, finishedRate, submittedRate));
             }
             _previous = current;
-            return new WatchSnapshot(DateTimeOffset.UtcNow, rows);
+            return new WatchSnapshot(time.GetUtcNow(), rows);
         }
 
         private static Table Render(WatchSnapshot s)
