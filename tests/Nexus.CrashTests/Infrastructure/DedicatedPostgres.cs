@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Npgsql;
+using Nexus.Storage.Postgres.Tests.Infrastructure;
 
 namespace Nexus.CrashTests.Infrastructure;
 
@@ -21,7 +18,6 @@ namespace Nexus.CrashTests.Infrastructure;
 /// </summary>
 internal sealed class DedicatedPostgres : IAsyncDisposable
 {
-    private const string DefaultBin = "/usr/lib/postgresql/15/bin";
     private const string FolderPrefix = "nexus-crashpg-";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
@@ -64,25 +60,10 @@ internal sealed class DedicatedPostgres : IAsyncDisposable
 
     public static async Task<DedicatedPostgres> StartAsync()
     {
-        var bin = Environment.GetEnvironmentVariable("NEXUS_TEST_POSTGRES_BIN") ?? DefaultBin;
-        if (!File.Exists(Path.Combine(bin, "initdb")) || !File.Exists(Path.Combine(bin, "postgres")))
-        {
-            throw new InvalidOperationException(
-                $"The crash tests that restart PostgreSQL start their own PostgreSQL 15, but {bin}/initdb and {bin}/postgres were not found " +
-                "(NEXUS_TEST_POSTGRES cannot stand in: those tests must stop and start the server). Install the server binaries " +
-                "(apt-get install postgresql-15, or ./build.sh setup) or point NEXUS_TEST_POSTGRES_BIN at another bin folder.");
-        }
-        var asRoot = Environment.IsPrivilegedProcess;
-        var root = asRoot ? "/tmp" : Path.GetTempPath();
-        CleanLeftovers(root);
-        var folder = Path.Combine(root, $"{FolderPrefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
-        var data = Path.Combine(folder, "data");
-        var sockets = Path.Combine(folder, "sock");
-        Directory.CreateDirectory(sockets);
-        if (asRoot) await RunAsync("chown", ["-R", "postgres:postgres", folder], asPostgres: false);
-        await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "-N"], asRoot);
-
-        var port = FreePort();
+        var pg = await PostgresDataFolder.CreateAsync(FolderPrefix, bin =>
+            $"The crash tests that restart PostgreSQL start their own PostgreSQL 15, but {bin}/initdb and {bin}/postgres were not found " +
+            "(NEXUS_TEST_POSTGRES cannot stand in: those tests must stop and start the server). Install the server binaries " +
+            "(apt-get install postgresql-15, or ./build.sh setup) or point NEXUS_TEST_POSTGRES_BIN at another bin folder.");
         const string wrapper = """
             bin=$1; data=$2; port=$3; sock=$4; folder=$5
             start() {
@@ -108,10 +89,9 @@ internal sealed class DedicatedPostgres : IAsyncDisposable
             wait "$pg"
             rm -rf "$folder"
             """;
-        var info = StartInfo("sh", ["-c", wrapper, "nexus-crashpg", bin, data, port.ToString(CultureInfo.InvariantCulture), sockets, folder], asRoot);
-        info.RedirectStandardInput = true;
+        var info = pg.Wrapper("nexus-crashpg", wrapper);
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var server = new DedicatedPostgres(process, folder, port);
+        var server = new DedicatedPostgres(process, pg.Folder, pg.Port);
         process.OutputDataReceived += (_, e) => server.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => server.OnLine(e.Data);
         process.Exited += (_, _) => server.OnWrapperExit();
@@ -210,66 +190,4 @@ internal sealed class DedicatedPostgres : IAsyncDisposable
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Folders of test processes that are gone: stop a server still running there (its owner cannot), then delete.</summary>
-    private static void CleanLeftovers(string root)
-    {
-        foreach (var dir in Directory.EnumerateDirectories(root, FolderPrefix + "*"))
-        {
-            try
-            {
-                var name = Path.GetFileName(dir)[FolderPrefix.Length..];
-                var dash = name.IndexOf('-', StringComparison.Ordinal);
-                if (dash <= 0 || !int.TryParse(name[..dash], CultureInfo.InvariantCulture, out var owner) || Directory.Exists($"/proc/{owner}")) continue;
-                var pidFile = Path.Combine(dir, "data", "postmaster.pid");
-                if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), CultureInfo.InvariantCulture, out var postmaster)
-                    && File.Exists($"/proc/{postmaster}/cmdline") && File.ReadAllText($"/proc/{postmaster}/cmdline").Contains(dir, StringComparison.Ordinal))
-                {
-                    Posix.Signal(postmaster, Posix.SigKill);
-                }
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
-            {
-                // Someone else's leftovers; never fail a test run over them.
-            }
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static ProcessStartInfo StartInfo(string file, IReadOnlyList<string> args, bool asPostgres)
-    {
-        var info = new ProcessStartInfo
-        {
-            FileName = asPostgres ? "runuser" : file,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (asPostgres)
-        {
-            foreach (var a in new[] { "-u", "postgres", "--", file }) info.ArgumentList.Add(a);
-        }
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        return info;
-    }
-
-    private static async Task RunAsync(string file, IReadOnlyList<string> args, bool asPostgres)
-    {
-        using var process = Process.Start(StartInfo(file, args, asPostgres)) ?? throw new InvalidOperationException($"Could not start {file}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            var output = new StringBuilder().Append(await stdout).Append(await stderr);
-            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', args)} failed with exit code {process.ExitCode}:{Environment.NewLine}{output}");
-        }
-    }
 }

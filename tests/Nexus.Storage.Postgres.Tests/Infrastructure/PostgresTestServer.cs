@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Npgsql;
 using Nexus.Storage.Postgres;
 
@@ -24,7 +21,6 @@ namespace Nexus.Storage.Postgres.Tests.Infrastructure;
 /// </summary>
 public sealed class PostgresTestServer
 {
-    private const string DefaultBin = "/usr/lib/postgresql/15/bin";
     private const string FolderPrefix = "nexus-pg-";
     private static readonly Lazy<Task<PostgresTestServer>> Shared = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
@@ -88,29 +84,12 @@ public sealed class PostgresTestServer
 
     private static async Task<PostgresTestServer> StartThrowawayAsync()
     {
-        var bin = Environment.GetEnvironmentVariable("NEXUS_TEST_POSTGRES_BIN") ?? DefaultBin;
-        if (!File.Exists(Path.Combine(bin, "initdb")) || !File.Exists(Path.Combine(bin, "postgres")))
-        {
-            throw new InvalidOperationException(
-                $"The PostgreSQL tests need a PostgreSQL 15 server, but {bin}/initdb and {bin}/postgres were not found. " +
-                "Install the server binaries (apt-get install postgresql-15), point NEXUS_TEST_POSTGRES_BIN at another bin folder, " +
-                "or set NEXUS_TEST_POSTGRES to the connection string of a superuser or database owner on a running server.");
-        }
-
-        var asRoot = Environment.IsPrivilegedProcess;
-        // The postgres OS user must be able to reach the folder; /tmp is traversable by everyone.
-        var root = asRoot ? "/tmp" : Path.GetTempPath();
-        DeleteLeftovers(root);
-        var folder = Path.Combine(root, $"{FolderPrefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
-        var data = Path.Combine(folder, "data");
-        var sockets = Path.Combine(folder, "sock");
-        Directory.CreateDirectory(sockets);
-        if (asRoot) await RunAsync("chown", ["-R", "postgres:postgres", folder], asPostgres: false);
-
-        await RunAsync(Path.Combine(bin, "initdb"),
-            ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "-N"], asRoot);
-
-        var port = FreePort();
+        var pg = await PostgresDataFolder.CreateAsync(FolderPrefix, bin =>
+            $"The PostgreSQL tests need a PostgreSQL 15 server, but {bin}/initdb and {bin}/postgres were not found. " +
+            "Install the server binaries (apt-get install postgresql-15), point NEXUS_TEST_POSTGRES_BIN at another bin folder, " +
+            "or set NEXUS_TEST_POSTGRES to the connection string of a superuser or database owner on a running server.");
+        var port = pg.Port;
+        var folder = pg.Folder;
         // The wrapper holds the server and waits on its stdin, a pipe from this process: when this process ends,
         // however it ends, the pipe closes, `read` returns and the wrapper stops the server (fast shutdown) and
         // deletes the folder.
@@ -123,8 +102,7 @@ public sealed class PostgresTestServer
             wait "$pg"
             rm -rf "$5"
             """;
-        var start = StartInfo("sh", ["-c", wrapper, "nexus-pg", bin, data, port.ToString(System.Globalization.CultureInfo.InvariantCulture), sockets, folder], asRoot);
-        start.RedirectStandardInput = true;
+        var start = pg.Wrapper("nexus-pg", wrapper);
 
         var log = new ConcurrentQueue<string>();
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -203,72 +181,6 @@ public sealed class PostgresTestServer
         {
             using var cmd = new NpgsqlCommand($"drop schema if exists \"{schema}\" cascade", conn);
             cmd.ExecuteNonQuery();
-        }
-    }
-
-    /// <summary>Deletes folders of earlier runs whose process is gone and whose server is not running.</summary>
-    private static void DeleteLeftovers(string root)
-    {
-        foreach (var dir in Directory.EnumerateDirectories(root, FolderPrefix + "*"))
-        {
-            try
-            {
-                var name = Path.GetFileName(dir)[FolderPrefix.Length..];
-                var dash = name.IndexOf('-', StringComparison.Ordinal);
-                if (dash <= 0 || !int.TryParse(name[..dash], out var owner) || IsAlive(owner)) continue;
-                var pidFile = Path.Combine(dir, "data", "postmaster.pid");
-                if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var postmaster) && IsAlive(postmaster)) continue;
-                Directory.Delete(dir, recursive: true);
-            }
-#pragma warning disable CA1031 // Someone else's leftovers; never fail a test run over them.
-            catch (Exception)
-            {
-            }
-#pragma warning restore CA1031
-        }
-    }
-
-    private static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static ProcessStartInfo StartInfo(string file, IReadOnlyList<string> args, bool asPostgres)
-    {
-        var info = new ProcessStartInfo
-        {
-            FileName = asPostgres ? "runuser" : file,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (asPostgres)
-        {
-            info.ArgumentList.Add("-u");
-            info.ArgumentList.Add("postgres");
-            info.ArgumentList.Add("--");
-            info.ArgumentList.Add(file);
-        }
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        return info;
-    }
-
-    private static async Task RunAsync(string file, IReadOnlyList<string> args, bool asPostgres)
-    {
-        using var process = Process.Start(StartInfo(file, args, asPostgres))
-            ?? throw new InvalidOperationException($"Could not start {file}.");
-        var output = new StringBuilder();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        output.Append(await stdout).Append(await stderr);
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{Path.GetFileName(file)} {string.Join(' ', args)} failed with exit code {process.ExitCode}:{Environment.NewLine}{output}");
         }
     }
 }
