@@ -32,7 +32,9 @@ internal sealed class PostgresNodeStore : INodeStore
             select n.id, n.kind, n.host, n.pid, n.concurrency, n.queues::text, n.plugins::text, n.started_at, n.last_seen_at,
                    coalesce(r.running, 0)::int, n.last_seen_at < coalesce($2::timestamptz, now()) - $3
             from {nodes} n
-            left join (select leased_by, count(*) as running from {tasks} where state = 'running' group by leased_by) r
+            -- A running row always has a lease expiry; saying so lets the partial lease index (running rows only) serve
+            -- the count instead of a scan of every finished task.
+            left join (select leased_by, count(*) as running from {tasks} where state = 'running' and lease_expires_at is not null group by leased_by) r
                 on r.leased_by = n.id
             where $1::text is null or n.id = $1
             order by n.id
