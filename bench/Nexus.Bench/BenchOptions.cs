@@ -8,12 +8,15 @@ internal sealed record BenchOptions
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public IReadOnlyList<string> Stores { get; init; } = ["sqlite", "postgres"];
-    public IReadOnlyList<string> Workloads { get; init; } = ["w1", "w2", "w3", "w4"];
+    public IReadOnlyList<string> Workloads { get; init; } = ["defaults", "w1", "w2", "w3", "w4"];
     public int W1Tasks { get; init; } = 100_000;
     public int W2Tasks { get; init; } = 20_000;
     public int W3Tasks { get; init; } = 2_000;
     public int W4Seconds { get; init; } = 60;
     public int History { get; init; }
+    public int DefaultsBulk { get; init; } = 20_000;
+    public int DefaultsSingle { get; init; } = 5_000;
+    public int DefaultsPaced { get; init; } = 1_000;
     public string? Out { get; init; }
 
     public static BenchOptions Parse(string[] args)
@@ -32,6 +35,7 @@ internal sealed record BenchOptions
                 "--w3-tasks" => o with { W3Tasks = Int() },
                 "--w4-seconds" => o with { W4Seconds = Int() },
                 "--history" => o with { History = Int() },
+                "--defaults-bulk" => o with { DefaultsBulk = Int() },
                 "--out" => o with { Out = Next() },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };

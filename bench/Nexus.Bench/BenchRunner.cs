@@ -8,7 +8,7 @@ namespace Nexus.Bench;
 public static class BenchRunner
 {
     /// <summary>Runs the workloads named by <paramref name="args"/> (<c>--store sqlite|postgres|both</c>,
-    /// <c>--workloads w1,w2,w3,w4</c>, <c>--w1-tasks 100000</c>, <c>--out file.jsonl</c>, …) and prints a table and one
+    /// <c>--workloads defaults,w1,w2,w3,w4</c>, <c>--w1-tasks 100000</c>, <c>--out file.jsonl</c>, …) and prints a table and one
     /// JSON line per workload. PostgreSQL needs <c>NEXUS_BENCH_POSTGRES</c>.</summary>
     /// <returns>0, or 1 when any task was lost or ran twice.</returns>
     /// <exception cref="ArgumentException">An unknown option or a bad value.</exception>
@@ -27,12 +27,13 @@ public static class BenchRunner
                 await StatementProfile.ResetAsync(pg);
                 var result = workload switch
                 {
+                    "defaults" => await new DefaultsWorkload(stores, options).RunAsync(),
                     "w1" => await runner.W1BulkAsync(),
                     "w1-store" => await new StoreOnlyWorkload(stores, options).RunAsync(),
                     "w2" => await runner.W2SingleAsync(),
                     "w3" => await runner.W3LatencyAsync(),
                     "w4" => await runner.W4SustainedAsync(),
-                    _ => throw new ArgumentException($"Unknown workload '{workload}' (expected w1, w1-store, w2, w3, w4)."),
+                    _ => throw new ArgumentException($"Unknown workload '{workload}' (expected defaults, w1, w1-store, w2, w3, w4)."),
                 };
                 result = result with { Statements = await StatementProfile.TopAsync(pg) };
                 results.Add(result);

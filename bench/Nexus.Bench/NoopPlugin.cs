@@ -30,6 +30,9 @@ public sealed class BenchProbe
 
     public long StartTicks(int n) => _startTicks[n];
 
+    /// <summary>The earliest start recorded since the last reset (0 when none).</summary>
+    public long FirstStartTicks() => _startTicks.Where(t => t != 0).DefaultIfEmpty(0).Min();
+
     /// <summary>(lost, duplicated) over the first <paramref name="count"/> indexes.</summary>
     public (int Lost, int Duplicated) Check(int count)
     {
