@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Nexus.Hosting;
 using Nexus.Storage;
 using Nexus.Tasks;
@@ -17,6 +18,19 @@ public abstract class EngineHarness : IAsyncLifetime
     /// <summary>When set before <see cref="StartAsync"/>, the hosts' completion writes wait until it completes.</summary>
     protected TaskCompletionSource? CompletionGate { get; set; }
 
+    /// <summary>When set before <see cref="StartAsync"/>, the hosts' completion writes return (after storing) only once it
+    /// completes.</summary>
+    protected TaskCompletionSource? CompletionReturnGate { get; set; }
+
+    /// <summary>Completes when a host's completion write through the gates has been stored.</summary>
+    protected TaskCompletionSource CompletionWritten { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The gated task store of the last host started with a gate.</summary>
+    internal GatedTaskStore? Gated { get; private set; }
+
+    /// <summary>Every log line of the hosts this test started.</summary>
+    protected CapturedLogs Logs { get; } = new();
+
     /// <summary>Completes when a host first tries to write completions through the gate.</summary>
     protected TaskCompletionSource CompletionWriteEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -28,9 +42,13 @@ public abstract class EngineHarness : IAsyncLifetime
     protected async Task<(IHost Host, INexusTasks Tasks)> StartAsync(Action<NexusOptions>? configure = null, TimeProvider? time = null)
     {
         LastStore ??= await CreateStoreAsync();
-        var store = new NonDisposingStore(LastStore, CompletionGate is null ? null : new GatedTaskStore(LastStore.Tasks, CompletionGate.Task, CompletionWriteEntered));
+        var gated = CompletionGate is null && CompletionReturnGate is null
+            ? null
+            : new GatedTaskStore(LastStore.Tasks, CompletionGate?.Task ?? System.Threading.Tasks.Task.CompletedTask, CompletionWriteEntered, CompletionReturnGate?.Task, CompletionWritten);
+        Gated = gated;
+        var store = new NonDisposingStore(LastStore, gated);
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddLogging();
+        builder.Services.AddLogging(l => l.AddProvider(Logs));
         builder.Services.AddSingleton(Probe);
         if (time is not null) builder.Services.AddSingleton(time);
         builder.Services.AddNexus(n => n
@@ -81,6 +99,7 @@ public abstract class EngineHarness : IAsyncLifetime
     {
         Probe.Gate.TrySetResult();
         CompletionGate?.TrySetResult();
+        CompletionReturnGate?.TrySetResult();
         foreach (var host in _hosts)
         {
             try

@@ -3,19 +3,35 @@ using Nexus.Tasks;
 
 namespace Nexus.Storage.Contract;
 
-/// <summary>The real task store, except that completion writes wait for a gate: lets a test hold outcomes unwritten.</summary>
-internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletionSource entered) : ITaskStore
+/// <summary>The real task store, except that completion writes wait for a gate (lets a test hold outcomes unwritten),
+/// and, when <paramref name="afterWrite"/> is given, return only once it opens (the outcome is stored, but the engine
+/// has not heard so yet).</summary>
+internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletionSource entered, Task? afterWrite = null, TaskCompletionSource? written = null) : ITaskStore
 {
     public async Task<IReadOnlyList<bool>> CompleteAsync(CompleteParams p, CancellationToken cancellationToken = default)
     {
         entered.TrySetResult();
         await gate.WaitAsync(cancellationToken);
-        return await inner.CompleteAsync(p, cancellationToken);
+        var accepted = await inner.CompleteAsync(p, cancellationToken);
+        written?.TrySetResult();
+        if (afterWrite is not null) await afterWrite.WaitAsync(cancellationToken);
+        return accepted;
     }
 
     public Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default) => inner.InsertAsync(p, cancellationToken);
     public Task<IReadOnlyList<TaskRecord>> ClaimAsync(ClaimParams p, CancellationToken cancellationToken = default) => inner.ClaimAsync(p, cancellationToken);
-    public Task<IReadOnlyList<LeaseStatus>> HeartbeatAsync(HeartbeatParams p, CancellationToken cancellationToken = default) => inner.HeartbeatAsync(p, cancellationToken);
+    private int _heartbeatsAfterWrite;
+
+    /// <summary>Heartbeats answered since a completion write was stored.</summary>
+    public int HeartbeatsAfterWrite => Volatile.Read(ref _heartbeatsAfterWrite);
+
+    public async Task<IReadOnlyList<LeaseStatus>> HeartbeatAsync(HeartbeatParams p, CancellationToken cancellationToken = default)
+    {
+        var afterWrite = written?.Task.IsCompleted == true;
+        var statuses = await inner.HeartbeatAsync(p, cancellationToken);
+        if (afterWrite) Interlocked.Increment(ref _heartbeatsAfterWrite);
+        return statuses;
+    }
     public Task<bool> SetProgressAsync(ProgressParams p, CancellationToken cancellationToken = default) => inner.SetProgressAsync(p, cancellationToken);
     public Task<RescueResult> RescueAsync(RescueParams p, CancellationToken cancellationToken = default) => inner.RescueAsync(p, cancellationToken);
     public Task<TaskRecord?> GetAsync(long id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);

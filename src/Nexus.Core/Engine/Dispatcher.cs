@@ -6,7 +6,7 @@ using Nexus.Tasks;
 
 namespace Nexus.Engine;
 
-/// <summary>Claims ready tasks in batches sized to the free worker slots and hands them to the executor.
+/// <summary>Claims ready tasks in batches sized to the executor's claim room and hands them to the executor.
 /// Sleeps until woken (a local submit or a store notification) or the poll interval passes.</summary>
 internal sealed class Dispatcher(
     INexusStore store,
@@ -27,30 +27,32 @@ internal sealed class Dispatcher(
         {
             try
             {
-                var free = executor.FreeSlots;
-                if (free <= 0)
+                var room = executor.ClaimRoom;
+                if (room <= 0)
                 {
                     await executor.SlotFreed.WaitAsync(Timeout.InfiniteTimeSpan, stopClaiming).ConfigureAwait(false);
                     continue;
                 }
-                // Short tasks free slots one by one; claiming each time would make many tiny round trips. While
-                // workers are busy, wait for half a batch of free slots or the cooldown, whichever comes first.
-                var worthwhile = Math.Max(1, Math.Min(options.ClaimBatchSize, options.Concurrency) / 2);
-                if (free < worthwhile && executor.InFlight > 0)
+                // Short tasks free room one by one; claiming each time would make many tiny round trips. While this
+                // process still holds work, wait for half a batch of room or the cooldown, whichever comes first.
+                var worthwhile = Math.Max(1, executor.MaxClaim / 2);
+                if (room < worthwhile && executor.InFlight > 0)
                 {
                     // Real time on purpose: a throughput heuristic, not a decision about tasks.
                     var since = System.Diagnostics.Stopwatch.GetTimestamp();
-                    while (executor.FreeSlots < worthwhile && System.Diagnostics.Stopwatch.GetElapsedTime(since) < options.ClaimCooldown)
+                    while (executor.ClaimRoom < worthwhile && executor.InFlight > 0
+                        && System.Diagnostics.Stopwatch.GetElapsedTime(since) < options.ClaimCooldown)
                     {
                         await executor.SlotFreed.WaitAsync(options.ClaimCooldown, stopClaiming).ConfigureAwait(false);
                     }
-                    free = executor.FreeSlots;
+                    room = executor.ClaimRoom;
                 }
                 if (!mayHaveWork)
                 {
                     await wake.WaitAsync(options.PollInterval, stopClaiming).ConfigureAwait(false);
+                    room = executor.ClaimRoom;
                 }
-                var max = executor.Reserve(Math.Min(free, options.ClaimBatchSize));
+                var max = executor.Reserve(room);
                 if (max == 0) continue;
                 IReadOnlyList<TaskRecord> claimed;
                 try
@@ -64,8 +66,7 @@ internal sealed class Dispatcher(
                     executor.Release(max);
                     throw;
                 }
-                foreach (var task in claimed) executor.Start(task);
-                executor.Release(max - claimed.Count);
+                executor.Accept(claimed, max);
                 mayHaveWork = claimed.Count == max;
                 failures = 0;
             }

@@ -9,7 +9,11 @@ using Nexus.Tasks;
 
 namespace Nexus.Engine;
 
-/// <summary>Runs claimed attempts, turns each outcome into a completion for the completer, and tracks free slots.</summary>
+/// <summary>Runs claimed attempts and turns each outcome into a completion for the completer. Slots are not leases:
+/// a slot bounds how many attempts execute at once and is freed the moment an attempt has an outcome; the outcome
+/// then waits in the completer's bounded buffer while its lease keeps being renewed, and a full buffer pauses
+/// claiming. When attempts are short, claims may also take a few tasks more than the free slots (a local prefetch
+/// queue, leases renewed as well), so that no slot idles for a claim round trip.</summary>
 internal sealed class Executor(
     PluginRegistry registry,
     NexusOptions options,
@@ -28,23 +32,69 @@ internal sealed class Executor(
     private readonly Lock _drainLock = new();
     private TaskCompletionSource? _drained;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(long Id, Guid Token), RunningTask> _awaitingStore = new();
-    private int _inFlight;
+    private readonly Lock _slots = new();
+    private readonly Queue<RunningTask> _ready = new();
+    private readonly AttemptDurations _durations = new();
+    private int _executing;
+    private int _reserved;
+    private int _awaiting;
+    private bool _stopping;
 
     public RunningTasks Running { get; } = new();
 
-    /// <summary>Raised whenever a slot frees up.</summary>
+    /// <summary>Raised whenever room to claim may have grown: a slot freed, a completion stored.</summary>
     public WakeSignal SlotFreed { get; } = new();
 
-    public int FreeSlots => options.Concurrency - Volatile.Read(ref _inFlight);
+    /// <summary>Attempts executing now.</summary>
+    public int Executing
+    {
+        get
+        {
+            lock (_slots) return _executing;
+        }
+    }
 
-    public int InFlight => Volatile.Read(ref _inFlight);
+    /// <summary>Tasks this process holds and has not finished: executing, waiting here for a slot, or being claimed.</summary>
+    public int InFlight
+    {
+        get
+        {
+            lock (_slots) return _executing + _ready.Count + _reserved;
+        }
+    }
 
-    /// <summary>Completes when nothing is in flight.</summary>
+    /// <summary>Outcomes handed to the completer and not yet stored.</summary>
+    public int AwaitingStore => Volatile.Read(ref _awaiting);
+
+    /// <summary>How many tasks a claim may take now: the free slots, plus the prefetch allowance while attempts are
+    /// short, capped by the claim batch and by the room left in the completion buffer.</summary>
+    public int ClaimRoom
+    {
+        get
+        {
+            lock (_slots) return RoomLocked();
+        }
+    }
+
+    /// <summary>The most a claim may ever take at once; the dispatcher waits for half of it while workers are busy.</summary>
+    public int MaxClaim => Math.Min(options.ClaimBatchSize, options.Concurrency + options.MaxPrefetch);
+
+    private int RoomLocked()
+    {
+        if (_stopping) return 0;
+        var prefetch = _durations.Short ? options.MaxPrefetch : 0;
+        var held = _executing + _ready.Count + _reserved;
+        var room = options.Concurrency + prefetch - held;
+        var buffer = options.MaxPendingCompletions - Volatile.Read(ref _awaiting) - held;
+        return Math.Max(0, Math.Min(options.ClaimBatchSize, Math.Min(room, buffer)));
+    }
+
+    /// <summary>Completes when nothing is executing, waiting for a slot or being claimed.</summary>
     public Task DrainedAsync()
     {
         lock (_drainLock)
         {
-            if (Volatile.Read(ref _inFlight) == 0) return Task.CompletedTask;
+            if (InFlight == 0) return Task.CompletedTask;
             _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return _drained.Task;
         }
@@ -52,34 +102,91 @@ internal sealed class Executor(
 
     public void Dispose() => SlotFreed.Dispose();
 
-    /// <summary>Reserves up to <paramref name="max"/> worker slots for a claim, atomically, so that several claim loops
-    /// never hand out more attempts than <see cref="NexusOptions.Concurrency"/>. Returns how many were reserved.</summary>
+    /// <summary>Reserves room for a claim of up to <paramref name="max"/> tasks, atomically, so that several claim loops
+    /// never hold more than the room allows. Returns how many were reserved.</summary>
     public int Reserve(int max)
     {
-        while (true)
+        lock (_slots)
         {
-            var current = Volatile.Read(ref _inFlight);
-            var take = Math.Min(max, options.Concurrency - current);
+            var take = Math.Min(max, RoomLocked());
             if (take <= 0) return 0;
-            if (Interlocked.CompareExchange(ref _inFlight, current + take, current) == current) return take;
+            _reserved += take;
+            return take;
         }
     }
 
-    /// <summary>Gives back reserved slots a claim did not fill.</summary>
-    public void Release(int slots)
+    /// <summary>Gives back reserved room a claim did not fill.</summary>
+    public void Release(int reserved)
     {
-        if (slots <= 0) return;
-        if (Interlocked.Add(ref _inFlight, -slots) == 0) SignalDrained();
+        if (reserved <= 0) return;
+        lock (_slots) _reserved -= reserved;
+        SignalIfDrained();
         SlotFreed.Set();
     }
 
-    /// <summary>Runs a claimed task in a slot reserved by <see cref="Reserve"/>.</summary>
-    public void Start(TaskRecord task)
+    /// <summary>Takes the tasks of a claim that reserved <paramref name="reserved"/>: starts as many as there are free
+    /// slots and queues the rest here (their leases renewed like the running ones') until slots free up.</summary>
+    public void Accept(IReadOnlyList<TaskRecord> claimed, int reserved)
     {
-        var running = new RunningTask(task);
-        Running.Add(running);
-        metrics.Started(task);
-        _ = Task.Run(() => RunAsync(running), CancellationToken.None);
+        List<RunningTask>? start = null;
+        lock (_slots)
+        {
+            _reserved -= reserved;
+            foreach (var task in claimed)
+            {
+                var running = new RunningTask(task);
+                Running.Add(running);
+                _ready.Enqueue(running);
+            }
+            TakeReadyLocked(ref start);
+        }
+        StartAll(start);
+        if (claimed.Count < reserved)
+        {
+            SignalIfDrained();
+            SlotFreed.Set();
+        }
+    }
+
+    /// <summary>Stops starting attempts: the tasks still waiting here for a slot are handed back at once, without spending
+    /// an attempt. Attempts already executing go on.</summary>
+    public void StopStarting()
+    {
+        List<RunningTask> handBack;
+        lock (_slots)
+        {
+            _stopping = true;
+            handBack = [.. _ready];
+            _ready.Clear();
+        }
+        foreach (var running in handBack) HandOver(running, new TaskCompletion(running.Record.Id, running.Record.LeaseToken!.Value, CompletionKind.Released));
+        SignalIfDrained();
+    }
+
+    private void TakeReadyLocked(ref List<RunningTask>? start)
+    {
+        while (_executing < options.Concurrency && _ready.TryDequeue(out var next))
+        {
+            if (next.LeaseLost.IsCancellationRequested)
+            {
+                // Rescued while it waited here: another attempt owns it now, so this one never starts.
+                Running.Remove(next);
+                next.Dispose();
+                continue;
+            }
+            _executing++;
+            (start ??= []).Add(next);
+        }
+    }
+
+    private void StartAll(List<RunningTask>? start)
+    {
+        if (start is null) return;
+        foreach (var running in start)
+        {
+            metrics.Started(running.Record);
+            _ = Task.Run(() => RunAsync(running), CancellationToken.None);
+        }
     }
 
     private async Task RunAsync(RunningTask running)
@@ -98,25 +205,44 @@ internal sealed class Executor(
             completion = new TaskCompletion(task.Id, task.LeaseToken!.Value, CompletionKind.Released);
         }
         running.Duration = clock.Time.GetElapsedTime(running.StartedAt);
-        // The attempt keeps its slot and its place among the heartbeated leases until its completion is stored:
-        // otherwise fast tasks are claimed faster than their outcomes are written, the backlog of unwritten
-        // completions grows without bound, and their unrenewed leases expire into rescues and second runs.
-        _awaitingStore[(task.Id, task.LeaseToken!.Value)] = running;
+        _durations.Add(running.Duration);
+        HandOver(running, completion);
+        List<RunningTask>? start = null;
+        lock (_slots)
+        {
+            _executing--;
+            TakeReadyLocked(ref start);
+        }
+        StartAll(start);
+        SignalIfDrained();
+        SlotFreed.Set();
+    }
+
+    /// <summary>The attempt's slot is free, but it stays among the heartbeated leases until its outcome is stored, so a
+    /// backlog of unwritten completions never lets a lease lapse; the buffer it waits in is bounded by the claim room.</summary>
+    private void HandOver(RunningTask running, TaskCompletion completion)
+    {
+        running.Finished = true;
+        Interlocked.Increment(ref _awaiting);
+        _awaitingStore[(completion.Id, completion.LeaseToken)] = running;
         completer.Enqueue(completion);
     }
 
-    /// <summary>Called once a completion was written (or given up on): counts an accepted outcome and frees the attempt's slot.</summary>
+    /// <summary>Called once a completion was written (or given up on): counts an accepted outcome and lets the task's
+    /// lease go.</summary>
     public void OnStored(TaskCompletion completion, bool accepted)
     {
         if (!_awaitingStore.TryRemove((completion.Id, completion.LeaseToken), out var running)) return;
+        Interlocked.Decrement(ref _awaiting);
         if (accepted) metrics.Stored(running.Record, completion.Kind, running.Duration);
         Running.Remove(running);
         running.Dispose();
-        Release(1);
+        SlotFreed.Set();
     }
 
-    private void SignalDrained()
+    private void SignalIfDrained()
     {
+        if (InFlight != 0) return;
         lock (_drainLock)
         {
             _drained?.TrySetResult();

@@ -36,6 +36,12 @@ internal sealed class Heartbeater(INexusStore store, NexusOptions options, Execu
                 // The attempt must still be the one whose lease was sent: a newer attempt of the same task may have
                 // replaced it meanwhile, and the old lease's fate says nothing about the new one.
                 if (!executor.Running.TryGet(status.Id, out var task) || task.Record.LeaseToken != sent[status.Id]) continue;
+                if (!status.Held && task.Finished)
+                {
+                    // Its outcome is being written: the row the heartbeat missed is most likely the one that write just
+                    // finished. If the lease really was lost, the completer reports the rejected outcome.
+                    continue;
+                }
                 if (!status.Held)
                 {
                     logger.LogWarning("Lost the lease of task {TaskId}; stopping the attempt (its outcome would be rejected).", status.Id);

@@ -101,6 +101,7 @@ internal sealed class NexusEngine(
     {
         if (_completer is null || _executor is null || Interlocked.Exchange(ref _stopped, 1) == 1) return;
         await _stopClaiming.CancelAsync();
+        _executor.StopStarting();
         if (_executor.InFlight > 0)
         {
             Logger.LogInformation("Shutting down: waiting up to {Timeout} for {Count} running tasks.", _options.ShutdownTimeout, _executor.InFlight);

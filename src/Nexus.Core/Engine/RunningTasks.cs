@@ -48,6 +48,15 @@ internal sealed class RunningTask(TaskRecord record) : IDisposable
     /// <summary>How long the attempt ran, once it has an outcome.</summary>
     public TimeSpan Duration { get; set; }
 
+    /// <summary>True once the attempt has an outcome (handed to the completer, or handed back unstarted).</summary>
+    public bool Finished
+    {
+        get => Volatile.Read(ref _finished);
+        set => Volatile.Write(ref _finished, value);
+    }
+
+    private bool _finished;
+
     /// <summary>Fires when an operator cancelled the task.</summary>
     public CancellationTokenSource Cancel { get; } = new();
 

@@ -22,6 +22,15 @@ public sealed class NexusOptions
     /// 2 cores a second loop made PostgreSQL drains slower (claimers contend on the head of the ready index), but
     /// machines with more cores may gain (see docs/benchmarks.md).</summary>
     public int ClaimLoops { get; set; } = 1;
+    /// <summary>While attempts here are short (averaging under 10 ms), how many claimed tasks may wait in this process
+    /// for a slot beyond the <see cref="Concurrency"/> executing, so that no slot idles for a claim round trip. Their
+    /// leases are renewed like running ones; on shutdown they are handed back at once. Long attempts never prefetch,
+    /// so other nodes are not starved of work this one holds. 0 turns prefetching off. Default 256.</summary>
+    public int MaxPrefetch { get; set; } = 256;
+    /// <summary>Most finished attempts whose outcomes may wait to be written; when the buffer is full, claiming pauses
+    /// (a finished attempt frees its worker slot at once, and its lease is renewed until its outcome is stored).
+    /// Default 2000.</summary>
+    public int MaxPendingCompletions { get; set; } = 2000;
     /// <summary>How often to look for work when no wake-up arrives. Default 1 second.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>How long a claim is valid without a heartbeat. Default 30 seconds.</summary>
@@ -73,6 +82,8 @@ public sealed class NexusOptions
         if (ClaimBatchSize is < 1 or > 10_000) throw new ArgumentException($"Nexus:ClaimBatchSize must be between 1 and 10000 (was {ClaimBatchSize}).");
         if (CompletionBatchSize is < 1 or > 10_000) throw new ArgumentException($"Nexus:CompletionBatchSize must be between 1 and 10000 (was {CompletionBatchSize}).");
         if (DefaultMaxAttempts is < 1 or > 1000) throw new ArgumentException($"Nexus:DefaultMaxAttempts must be between 1 and 1000 (was {DefaultMaxAttempts}).");
+        if (MaxPrefetch is < 0 or > 10_000) throw new ArgumentException($"Nexus:MaxPrefetch must be between 0 and 10000 (was {MaxPrefetch}).");
+        if (MaxPendingCompletions is < 1 or > 100_000) throw new ArgumentException($"Nexus:MaxPendingCompletions must be between 1 and 100000 (was {MaxPendingCompletions}).");
         Positive(PollInterval, nameof(PollInterval));
         Positive(ClaimCooldown, nameof(ClaimCooldown));
         if (ClaimLoops is < 1 or > 16) throw new ArgumentException($"Nexus:ClaimLoops must be between 1 and 16 (was {ClaimLoops}).");
