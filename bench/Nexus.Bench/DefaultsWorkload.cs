@@ -17,7 +17,7 @@ internal sealed class DefaultsWorkload(BenchStores stores, BenchOptions options)
 {
     private readonly BenchProbe _probe = new();
 
-    private async Task<IHost> StartHostAsync(BenchDatabase db, bool workers)
+    private async Task<IHost> StartHostAsync(BenchDatabase db, bool workers, Action? starting = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddLogging(l => l.AddFilter(_ => false));
@@ -29,6 +29,7 @@ internal sealed class DefaultsWorkload(BenchStores stores, BenchOptions options)
             n.Configure(o => o.RunWorkers = workers);
         });
         var host = builder.Build();
+        starting?.Invoke();
         await host.StartAsync();
         return host;
     }
@@ -61,8 +62,8 @@ internal sealed class DefaultsWorkload(BenchStores stores, BenchOptions options)
 
         // Drain: the workers' start-up is inside the timing.
         var drain = Stopwatch.StartNew();
-        var engineStart = Stopwatch.GetTimestamp();
-        using (var worker = await StartHostAsync(db, workers: true))
+        var engineStart = 0L;
+        using (var worker = await StartHostAsync(db, workers: true, () => engineStart = Stopwatch.GetTimestamp()))
         {
             var store = worker.Services.GetRequiredService<INexusStore>();
             await WaitAllAsync(store, bulk, bulk);

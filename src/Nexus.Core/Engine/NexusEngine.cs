@@ -73,10 +73,10 @@ internal sealed class NexusEngine(
             () => rescuer.RunAsync(_stopLoops.Token),
             () => retention.RunAsync(_stopLoops.Token),
         };
+        NodeBeacon? beacon = null;
         if (store.Nodes is { } nodes)
         {
-            var beacon = _beacon = new NodeBeacon(nodes, _options, registry, _clock, Logger);
-            await beacon.BeatAsync(cancellationToken);
+            beacon = _beacon = new NodeBeacon(nodes, _options, registry, _clock, Logger);
             var pruner = new NodePruner(nodes, store, _options, _clock, Logger);
             loops.Add(() => beacon.RunAsync(_stopLoops.Token));
             loops.Add(() => pruner.RunAsync(_stopLoops.Token));
@@ -84,13 +84,30 @@ internal sealed class NexusEngine(
 
         _completerLoop = Task.Run(_completer.RunAsync, CancellationToken.None);
         tasks.CancelRequested += OnCancelRequested;
-        if (store.Notifications is { } notifications)
-        {
-            _listener = await notifications.ListenAsync(_ => wake.Set(), cancellationToken);
-        }
+        // Claiming starts first: the node row and the notification listener are set up beside the first claim rather
+        // than before it (each is a round trip or a new connection), and once the listener is up one wake-up covers
+        // a notification it may have missed meanwhile.
         _loops = Task.WhenAll(
             Enumerable.Range(0, _options.ClaimLoops).Select(_ => Task.Run(() => dispatcher.RunAsync(_stopClaiming.Token), CancellationToken.None))
             .Concat(loops.Select(loop => Task.Run(loop, CancellationToken.None))));
+        var registering = beacon is null ? Task.CompletedTask : beacon.BeatAsync(cancellationToken);
+        try
+        {
+            if (store.Notifications is { } notifications)
+            {
+                _listener = await notifications.ListenAsync(_ => wake.Set(), cancellationToken);
+                wake.Set();
+            }
+            await registering;
+        }
+        catch
+        {
+            // A failed start leaves nothing running behind it.
+            await _stopClaiming.CancelAsync();
+            await _stopLoops.CancelAsync();
+            await _loops.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
         Logger.LogInformation(
             "Nexus node {Node} started on {Driver}: {Concurrency} workers, plugins [{Plugins}], queues [{Queues}].",
             _options.NodeId, store.Driver, _options.Concurrency, string.Join(", ", registry.All.Select(p => p.Name)),
