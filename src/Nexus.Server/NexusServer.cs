@@ -104,7 +104,6 @@ public static class NexusServer
         services.AddSingleton<Workers.TaskArrivals>();
         services.AddHostedService(sp => sp.GetRequiredService<Workers.TaskArrivals>());
         services.AddSingleton<Workers.WorkerPresence>();
-        services.AddSingleton<Workers.ExternalAttempts>();
 
         var app = builder.Build();
         app.UseExceptionHandler();

@@ -39,7 +39,11 @@ public abstract class EngineHarness : IAsyncLifetime
     /// <summary>The test's store, shared by every host the test starts (as nodes sharing one database would).</summary>
     protected INexusStore? LastStore { get; set; }
 
-    protected async Task<(IHost Host, INexusTasks Tasks)> StartAsync(Action<NexusOptions>? configure = null, TimeProvider? time = null)
+    /// <summary>When set before <see cref="StartAsync"/>, the probe plugin's own retry policy.</summary>
+    protected RetryPolicy? ProbeRetry { get; set; }
+
+    protected async Task<(IHost Host, INexusTasks Tasks)> StartAsync(
+        Action<NexusOptions>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
         LastStore ??= await CreateStoreAsync();
         var gated = CompletionGate is null && CompletionReturnGate is null
@@ -51,9 +55,10 @@ public abstract class EngineHarness : IAsyncLifetime
         builder.Services.AddLogging(l => l.AddProvider(Logs));
         builder.Services.AddSingleton(Probe);
         if (time is not null) builder.Services.AddSingleton(time);
+        services?.Invoke(builder.Services);
         builder.Services.AddNexus(n => n
             .UseStore(_ => store)
-            .AddPlugin<ProbePlugin>()
+            .AddPlugin<ProbePlugin>(p => p.Retry = ProbeRetry)
             .Configure(o =>
             {
                 o.NodeId = "engine-test";

@@ -39,6 +39,11 @@ public sealed class PostgresEngineContract : EngineContract
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
 
+public sealed class PostgresAttemptPipelineContract : AttemptPipelineContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
 public sealed class PostgresBulkContract : BulkContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();

@@ -47,6 +47,11 @@ public sealed class SqliteEngineContract : EngineContract
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
 
+public sealed class SqliteAttemptPipelineContract : AttemptPipelineContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
 public sealed class SqliteBulkContract : BulkContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();

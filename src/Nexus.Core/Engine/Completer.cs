@@ -5,7 +5,7 @@ using Nexus.Storage;
 namespace Nexus.Engine;
 
 /// <summary>Writes completions in batches: whatever has queued up while the previous batch was being written goes in the next one.</summary>
-internal sealed class Completer(INexusStore store, StoreClock clock, int batchSize, ILogger logger, Action<TaskCompletion, bool> onStored)
+internal sealed class Completer(INexusStore store, StoreClock clock, int batchSize, ILogger logger, Action<IReadOnlyList<TaskCompletion>, IReadOnlyList<bool>> onStored)
 {
     private readonly Channel<TaskCompletion> _channel = Channel.CreateUnbounded<TaskCompletion>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -46,14 +46,14 @@ internal sealed class Completer(INexusStore store, StoreClock clock, int batchSi
                     {
                         logger.LogWarning("Completion of task {TaskId} ({Kind}) was rejected: its lease was lost (rescued after expiry), so another attempt owns it.", batch[i].Id, batch[i].Kind);
                     }
-                    onStored(batch[i], accepted[i]);
                 }
+                onStored(batch, accepted);
                 return;
             }
             catch (Exception ex) when (attempt >= 30)
             {
                 logger.LogError(ex, "Giving up writing {Count} completions after {Attempt} tries; their tasks will be rescued when their leases expire.", batch.Count, attempt);
-                foreach (var item in batch) onStored(item, false);
+                onStored(batch, new bool[batch.Count]);
                 return;
             }
             catch (Exception ex)

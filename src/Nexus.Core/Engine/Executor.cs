@@ -22,13 +22,11 @@ internal sealed class Executor(
     INexusStore store,
     StoreClock clock,
     ILoggerFactory loggerFactory,
-    NexusMetrics metrics,
+    Attempts.AttemptPipeline attempts,
     CancellationToken hardStop) : IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Nexus.Executor");
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
-    private readonly Random _jitter = new();
-    private readonly Lock _jitterLock = new();
     private readonly Lock _drainLock = new();
     private TaskCompletionSource? _drained;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(long Id, Guid Token), RunningTask> _awaitingStore = new();
@@ -184,7 +182,7 @@ internal sealed class Executor(
         if (start is null) return;
         foreach (var running in start)
         {
-            metrics.Started(running.Record);
+            attempts.StartedLocally(running.Record);
             _ = Task.Run(() => RunAsync(running), CancellationToken.None);
         }
     }
@@ -228,15 +226,22 @@ internal sealed class Executor(
         completer.Enqueue(completion);
     }
 
-    /// <summary>Called once a completion was written (or given up on): counts an accepted outcome and lets the task's
-    /// lease go.</summary>
-    public void OnStored(TaskCompletion completion, bool accepted)
+    /// <summary>Called once a batch of completions was written (or given up on): lets the tasks' leases go and hands
+    /// the accepted outcomes to the attempt pipeline (metrics, waiters, observers).</summary>
+    public void OnStored(IReadOnlyList<TaskCompletion> batch, IReadOnlyList<bool> accepted)
     {
-        if (!_awaitingStore.TryRemove((completion.Id, completion.LeaseToken), out var running)) return;
-        Interlocked.Decrement(ref _awaiting);
-        if (accepted) metrics.Stored(running.Record, completion.Kind, running.Duration);
-        Running.Remove(running);
-        running.Dispose();
+        var stored = new List<Attempts.StoredOutcome>(batch.Count);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var completion = batch[i];
+            if (!_awaitingStore.TryRemove((completion.Id, completion.LeaseToken), out var running)) continue;
+            Interlocked.Decrement(ref _awaiting);
+            var task = running.Record;
+            if (accepted[i]) stored.Add(new Attempts.StoredOutcome(task.Id, task.Plugin, task.Queue, task.Attempt, completion.Kind, running.Duration));
+            Running.Remove(running);
+            running.Dispose();
+        }
+        attempts.OnStored(stored);
         SlotFreed.Set();
     }
 
@@ -257,7 +262,8 @@ internal sealed class Executor(
         if (!registry.TryGet(task.Plugin, out var plugin))
         {
             // Claims are filtered by plugin, so this only happens if the registry changed under us.
-            return Fail(task, token, new PermanentTaskException($"Plugin '{task.Plugin}' is not registered on node {options.NodeId}."), permanent: true);
+            return attempts.Decide(task, Attempts.AttemptOutcome.Failed(
+                Attempts.AttemptFailure.From(new PermanentTaskException($"Plugin '{task.Plugin}' is not registered on node {options.NodeId}.")), retryable: false));
         }
         var timeout = task.Timeout;
         using var timeoutCts = timeout is { } t ? new CancellationTokenSource(t, clock.Time) : new CancellationTokenSource();
@@ -283,47 +289,47 @@ internal sealed class Executor(
             Services = scope.ServiceProvider,
             OnProgress = progress.ReportAsync,
         };
-        var completion = await InvokeAsync(running, plugin, context, progress, timeoutCts, scope.ServiceProvider).ConfigureAwait(false);
+        var outcome = await InvokeAsync(running, plugin, context, progress, timeoutCts, scope.ServiceProvider).ConfigureAwait(false);
+        var completion = attempts.Decide(task, outcome);
         if (span is not null) EndExecution(span, completion);
         return completion;
     }
 
-    private async Task<TaskCompletion> InvokeAsync(
+    private async Task<Attempts.AttemptOutcome> InvokeAsync(
         RunningTask running, PluginDescriptor plugin, TaskContext context, ProgressWriter progress, CancellationTokenSource timeoutCts, IServiceProvider services)
     {
         var task = running.Record;
-        var token = task.LeaseToken!.Value;
         var timeout = task.Timeout;
         try
         {
             var result = await plugin.Invoker.InvokeAsync(services, task.ArgsJson, context).ConfigureAwait(false);
             await progress.FlushAsync().ConfigureAwait(false);
-            return new TaskCompletion(task.Id, token, CompletionKind.Succeeded) { ResultJson = result };
+            return Attempts.AttemptOutcome.Succeeded(result);
         }
         catch (SnoozeTaskException snooze)
         {
-            return new TaskCompletion(task.Id, token, CompletionKind.Snoozed) { Delay = snooze.Delay };
+            return Attempts.AttemptOutcome.Snoozed(snooze.Delay);
         }
         catch (PermanentTaskException ex)
         {
-            return Fail(task, token, ex, permanent: true);
+            return Attempts.AttemptOutcome.Failed(Attempts.AttemptFailure.From(ex), retryable: false);
         }
         catch (Exception ex) when (running.Cancel.IsCancellationRequested)
         {
-            return new TaskCompletion(task.Id, token, CompletionKind.Cancelled) { Error = ErrorOf(task, new OperationCanceledException("Cancelled by request.", ex)) };
+            return Attempts.AttemptOutcome.Cancelled(Attempts.AttemptFailure.From(new OperationCanceledException("Cancelled by request.", ex)));
         }
         catch (OperationCanceledException ex) when (timeoutCts.IsCancellationRequested)
         {
-            return Fail(task, token, new TimeoutException($"The attempt exceeded its timeout of {timeout}.", ex), permanent: false);
+            return Attempts.AttemptOutcome.Failed(Attempts.AttemptFailure.From(new TimeoutException($"The attempt exceeded its timeout of {timeout}.", ex)));
         }
         catch (Exception) when (hardStop.IsCancellationRequested || running.LeaseLost.IsCancellationRequested)
         {
             // Shutdown deadline passed (or the lease is gone): give the task back without spending the attempt.
-            return new TaskCompletion(task.Id, token, CompletionKind.Released);
+            return Attempts.AttemptOutcome.Released();
         }
         catch (Exception ex)
         {
-            return Fail(task, token, ex, permanent: false);
+            return Attempts.AttemptOutcome.Failed(Attempts.AttemptFailure.From(ex));
         }
     }
 
@@ -365,22 +371,4 @@ internal sealed class Executor(
             }));
         }
     }
-
-    private TaskCompletion Fail(TaskRecord task, Guid token, Exception ex, bool permanent)
-    {
-        var error = ErrorOf(task, ex);
-        if (permanent || task.Attempt >= task.MaxAttempts)
-        {
-            _logger.LogWarning("Task {TaskId} ({Plugin}) failed attempt {Attempt}/{Max} and is dead: {Error}", task.Id, task.Plugin, task.Attempt, task.MaxAttempts, ex.Message);
-            return new TaskCompletion(task.Id, token, CompletionKind.Dead) { Error = error };
-        }
-        var policy = task.Retry ?? (registry.TryGet(task.Plugin, out var p) ? p.Retry : null) ?? options.DefaultRetry;
-        TimeSpan delay;
-        lock (_jitterLock) delay = policy.DelayAfter(task.Attempt, _jitter);
-        _logger.LogInformation("Task {TaskId} ({Plugin}) failed attempt {Attempt}/{Max}; retrying in {Delay}: {Error}", task.Id, task.Plugin, task.Attempt, task.MaxAttempts, delay, ex.Message);
-        return new TaskCompletion(task.Id, token, CompletionKind.Retry) { Error = error, Delay = delay };
-    }
-
-    private AttemptError ErrorOf(TaskRecord task, Exception ex) =>
-        new(task.Attempt, clock.Time.GetUtcNow(), ex.GetType().Name, ex.Message, ex.StackTrace);
 }

@@ -25,6 +25,7 @@ internal sealed class NexusEngine(
     TimeProvider time,
     IServiceScopeFactory scopes,
     NexusMetrics metrics,
+    Attempts.AttemptPipeline attempts,
     ILoggerFactory? loggerFactory = null) : IHostedService, IDisposable
 {
     private readonly NexusOptions _options = options.Value;
@@ -59,8 +60,8 @@ internal sealed class NexusEngine(
             Logger.LogInformation("Nexus node {Node} started without workers (submit only).", _options.NodeId);
             return;
         }
-        _completer = new Completer(store, _clock, _options.CompletionBatchSize, Logger, OnCompletionStored);
-        _executor = new Executor(registry, _options, scopes, _completer, store, _clock, _loggers, metrics, _hardStop.Token);
+        _completer = new Completer(store, _clock, _options.CompletionBatchSize, Logger, (batch, accepted) => _executor?.OnStored(batch, accepted));
+        _executor = new Executor(registry, _options, scopes, _completer, store, _clock, _loggers, attempts, _hardStop.Token);
         var dispatcher = new Dispatcher(store, registry, _options, _executor, wake, _clock, Logger);
         var heartbeater = new Heartbeater(store, _options, _executor, _clock, Logger);
         var rescuer = new Rescuer(store, _options, wake, _clock, Logger, metrics);
@@ -162,15 +163,6 @@ internal sealed class NexusEngine(
             {
                 // Finished meanwhile.
             }
-        }
-    }
-
-    private void OnCompletionStored(TaskCompletion completion, bool accepted)
-    {
-        _executor?.OnStored(completion, accepted);
-        if (accepted && completion.Kind is CompletionKind.Succeeded or CompletionKind.Dead or CompletionKind.Cancelled)
-        {
-            tasks.NotifyFinished(completion.Id);
         }
     }
 

@@ -48,6 +48,8 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton<TaskService>();
         services.TryAddSingleton<INexusTasks>(sp => sp.GetRequiredService<TaskService>());
         services.TryAddSingleton<INexusTaskSignals>(sp => sp.GetRequiredService<TaskService>());
+        services.TryAddSingleton<Attempts.AttemptPipeline>();
+        services.TryAddSingleton<Attempts.INexusAttempts>(sp => sp.GetRequiredService<Attempts.AttemptPipeline>());
         services.AddHostedService<NexusEngine>();
         return services;
     }

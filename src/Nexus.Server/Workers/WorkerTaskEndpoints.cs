@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using Nexus.Attempts;
 using Nexus.Hosting;
 using Nexus.Server.Api;
 using Nexus.Server.Auth;
@@ -45,7 +46,7 @@ internal static class WorkerTaskEndpoints
 
     private static async Task<IResult> LeaseAsync(
         HttpContext http, string workerId, INexusStore store, IOptions<NexusOptions> options, TaskArrivals arrivals, WorkerPresence presence, IHostApplicationLifetime lifetime,
-        ExternalAttempts attempts)
+        INexusAttempts attempts)
     {
         var id = WorkerEndpoints.Id(workerId);
         var body = await RequestJson.ReadAsync<LeaseRequest>(http.Request, allowEmpty: true) ?? new LeaseRequest();
@@ -75,7 +76,7 @@ internal static class WorkerTaskEndpoints
             var left = deadline - Environment.TickCount64;
             if (claimed.Count > 0 || left <= 0 || stop.IsCancellationRequested)
             {
-                attempts.Leased(claimed);
+                attempts.Started(claimed);
                 return Results.Ok(new LeaseResponse([.. claimed.Select(Leased)]));
             }
             // Woken by a submit or a store notification; the poll interval covers work nobody announces (retries
@@ -123,9 +124,7 @@ internal static class WorkerTaskEndpoints
         return new LeaseRef(item.Id.Value, token);
     }
 
-    private static async Task<IResult> CompleteAsync(
-        HttpContext http, string workerId, INexusStore store, IOptions<NexusOptions> options, WorkerPresence presence, TimeProvider time,
-        ExternalAttempts attempts)
+    private static async Task<IResult> CompleteAsync(HttpContext http, string workerId, WorkerPresence presence, INexusAttempts attempts)
     {
         var id = WorkerEndpoints.Id(workerId);
         var body = await RequestJson.ReadAsync<CompleteRequest>(http.Request);
@@ -134,26 +133,18 @@ internal static class WorkerTaskEndpoints
         for (var i = 0; i < items.Count; i++) Check(items[i], $"completions[{i}]");
 
         await presence.SeenAsync(id, http.RequestAborted);
-        var completions = new List<TaskCompletion>(items.Count);
-        var accepted = new bool[items.Count];
-        var written = new List<int>(items.Count); // index in the request of each completion sent to the store
-        var read = new Dictionary<long, TaskRecord>();
-        for (var i = 0; i < items.Count; i++)
-        {
-            var item = items[i]!;
-            var completion = await ToCompletionAsync(item, store, options.Value, time, read, http.RequestAborted);
-            if (completion is null) continue; // lease already gone: refused without a write
-            completions.Add(completion);
-            written.Add(i);
-        }
-        if (completions.Count > 0)
-        {
-            var results = await store.Tasks.CompleteAsync(new CompleteParams(completions), http.RequestAborted);
-            for (var k = 0; k < results.Count; k++) accepted[written[k]] = results[k];
-            attempts.Stored(completions, results, read);
-        }
+        // The engine's own attempt pipeline decides each outcome (retry under the task's or its plugin's policy, or
+        // dead), writes them in one round trip fenced by their lease tokens, and counts them.
+        var accepted = await attempts.CompleteAsync([.. items.Select(item => new ReportedOutcome(item!.Id!.Value, item.LeaseToken!.Value, Outcome(item)))], http.RequestAborted);
         return Results.Ok(new CompleteResponse([.. items.Select((item, i) => new CompletionResultResponse(item!.Id!.Value, accepted[i]))]));
     }
+
+    private static AttemptOutcome Outcome(CompletionRequest item) => item.Outcome switch
+    {
+        "succeeded" => AttemptOutcome.Succeeded(item.Result is { } r ? r.GetRawText() : "null"),
+        "cancelled" => AttemptOutcome.Cancelled(new AttemptFailure("OperationCanceledException", "Cancelled by request (the external worker stopped).")),
+        _ => AttemptOutcome.Failed(new AttemptFailure(item.Error!.Type ?? "ExternalWorkerError", item.Error.Message!, item.Error.StackTrace), retryable: item.Retryable != false),
+    };
 
     private static void Check(CompletionRequest? item, string at)
     {
@@ -174,37 +165,5 @@ internal static class WorkerTaskEndpoints
             default:
                 throw ApiProblemException.Invalid(at + ".outcome", $"'{QueryValues.Shorten(item.Outcome ?? "(none)")}' is not an outcome: use succeeded, failed or cancelled");
         }
-    }
-
-    /// <summary>The store completion for one outcome. A failure needs the task's attempt, attempts allowed and retry
-    /// policy to choose between retry and dead as the engine does; the task is read for it, and a lease already gone
-    /// is refused without a write (null).</summary>
-    private static async Task<TaskCompletion?> ToCompletionAsync(
-        CompletionRequest item, INexusStore store, NexusOptions options, TimeProvider time, Dictionary<long, TaskRecord> read, CancellationToken cancellationToken)
-    {
-        var token = item.LeaseToken!.Value;
-        var taskId = item.Id!.Value;
-        if (item.Outcome == "succeeded")
-        {
-            var result = item.Result is { } r ? r.GetRawText() : "null";
-            return new TaskCompletion(taskId, token, CompletionKind.Succeeded) { ResultJson = result };
-        }
-        var task = await store.Tasks.GetAsync(taskId, cancellationToken);
-        if (task is null || task.State != TaskState.Running || task.LeaseToken != token) return null;
-        read[taskId] = task;
-        if (item.Outcome == "cancelled")
-        {
-            return new TaskCompletion(taskId, token, CompletionKind.Cancelled)
-            {
-                Error = new AttemptError(task.Attempt, time.GetUtcNow(), "OperationCanceledException", "Cancelled by request (the external worker stopped).", null),
-            };
-        }
-        var error = new AttemptError(task.Attempt, time.GetUtcNow(), item.Error!.Type ?? "ExternalWorkerError", item.Error.Message!, item.Error.StackTrace);
-        if (item.Retryable == false || task.Attempt >= task.MaxAttempts)
-        {
-            return new TaskCompletion(taskId, token, CompletionKind.Dead) { Error = error };
-        }
-        var policy = task.Retry ?? options.DefaultRetry;
-        return new TaskCompletion(taskId, token, CompletionKind.Retry) { Error = error, Delay = policy.DelayAfter(task.Attempt, Random.Shared) };
     }
 }

@@ -21,7 +21,7 @@ public sealed class JsonLogTests
         await client.WaitForStateAsync(dead, "dead");
 
         var pluginLine = await FindAsync(lines, l => l.GetProperty("Category").GetString() == "Nexus.Task.text.generate" && l.GetProperty("Message").GetString()!.StartsWith("Wrote 20 words", StringComparison.Ordinal));
-        var engineLine = await FindAsync(lines, l => l.GetProperty("Category").GetString() == "Nexus.Executor" && l.GetProperty("Message").GetString()!.Contains($"Task {dead} ", StringComparison.Ordinal));
+        var engineLine = await FindAsync(lines, l => l.GetProperty("Category").GetString() == "Nexus.Attempts" && l.GetProperty("Message").GetString()!.Contains($"Task {dead} ", StringComparison.Ordinal));
 
         AssertTaskScope(pluginLine, ok, "text.generate");
         AssertTaskScope(engineLine, dead, "text.wordcount");
