@@ -4,5 +4,5 @@ namespace Nexus.Plugins.Samples;
 internal static class Seeds
 {
     /// <summary>The seed to use: <paramref name="requested"/>, or a new random non-negative one.</summary>
-    public static int Resolve(int? requested) => requested ?? Random.Shared.Next();
+    public static int Resolve(int? requested) => requested ?? System.Security.Cryptography.RandomNumberGenerator.GetInt32(int.MaxValue);
 }

@@ -46,7 +46,7 @@ internal static class WorkerTaskEndpoints
 
     private static async Task<IResult> LeaseAsync(
         HttpContext http, string workerId, INexusStore store, IOptions<NexusOptions> options, TaskArrivals arrivals, WorkerPresence presence, IHostApplicationLifetime lifetime,
-        INexusAttempts attempts)
+        INexusAttempts attempts, TimeProvider time)
     {
         var id = WorkerEndpoints.Id(workerId);
         var body = await RequestJson.ReadAsync<LeaseRequest>(http.Request, allowEmpty: true) ?? new LeaseRequest();
@@ -68,12 +68,12 @@ internal static class WorkerTaskEndpoints
         var claim = new ClaimParams(id, max, o.LeaseDuration) { Queues = queues, Plugins = worker.Plugins };
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
-        var deadline = Environment.TickCount64 + waitMs;
+        var since = time.GetTimestamp();
         while (true)
         {
             var next = arrivals.Next; // taken before looking, so a wake-up during the claim is not lost
             var claimed = await store.Tasks.ClaimAsync(claim, http.RequestAborted);
-            var left = deadline - Environment.TickCount64;
+            var left = waitMs - (long)time.GetElapsedTime(since).TotalMilliseconds;
             if (claimed.Count > 0 || left <= 0 || stop.IsCancellationRequested)
             {
                 attempts.Started(claimed);
