@@ -7,21 +7,13 @@ namespace Nexus.Engine;
 /// <summary>Renews the leases of every running attempt in one round trip per interval; stops attempts whose
 /// lease was lost or whose cancellation was requested.</summary>
 internal sealed class Heartbeater(INexusStore store, NexusOptions options, Executor executor, StoreClock clock, ILogger logger)
+    : BackgroundLoop(clock.Time, logger)
 {
-    public async Task RunAsync(CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(options.HeartbeatInterval, clock.Time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
-            {
-                await BeatAsync(stop).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
-    }
+    protected override string What => "lease heartbeats";
+
+    protected override TimeSpan Interval => options.HeartbeatInterval;
+
+    protected override Task RunOnceAsync(CancellationToken stop) => BeatAsync(stop);
 
     public async Task BeatAsync(CancellationToken stop)
     {
@@ -44,7 +36,7 @@ internal sealed class Heartbeater(INexusStore store, NexusOptions options, Execu
                 }
                 if (!status.Held)
                 {
-                    logger.LogWarning("Lost the lease of task {TaskId}; stopping the attempt (its outcome would be rejected).", status.Id);
+                    Logger.LogWarning("Lost the lease of task {TaskId}; stopping the attempt (its outcome would be rejected).", status.Id);
                     await task.LeaseLost.CancelAsync();
                 }
                 else if (status.CancelRequested)
@@ -55,7 +47,7 @@ internal sealed class Heartbeater(INexusStore store, NexusOptions options, Execu
         }
         catch (Exception ex) when (!stop.IsCancellationRequested)
         {
-            logger.LogError(ex, "Heartbeat for {Count} leases failed; will retry next interval.", leases.Count);
+            Logger.LogError(ex, "Heartbeat for {Count} leases failed; will retry next interval.", leases.Count);
         }
         catch (ObjectDisposedException)
         {

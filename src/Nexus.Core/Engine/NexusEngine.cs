@@ -40,6 +40,7 @@ internal sealed class NexusEngine(
     private Task _completerLoop = Task.CompletedTask;
     private IAsyncDisposable? _listener;
     private NodeBeacon? _beacon;
+    private LeaderElector? _leader;
     private int _stopped;
 
     private ILogger Logger => _loggers.CreateLogger("Nexus.Engine");
@@ -64,10 +65,11 @@ internal sealed class NexusEngine(
         _executor = new Executor(registry, _options, scopes, _completer, store, _clock, _loggers, attempts, _hardStop.Token);
         var dispatcher = new Dispatcher(store, registry, _options, _executor, wake, _clock, Logger);
         var heartbeater = new Heartbeater(store, _options, _executor, _clock, Logger);
-        var rescuer = new Rescuer(store, _options, wake, _clock, Logger, metrics);
+        var leader = _leader = new LeaderElector(store.Leader, _options, _clock);
+        var rescuer = new Rescuer(store, _options, wake, _clock, Logger, metrics, leader);
         var executor = _executor;
         metrics.AttachWorkers(() => executor.Running.Count);
-        var retention = new Retention(store, _options, _clock, Logger);
+        var retention = new Retention(store, _options, _clock, Logger, leader);
         var loops = new List<Func<Task>>
         {
             () => heartbeater.RunAsync(_stopLoops.Token),
@@ -78,7 +80,7 @@ internal sealed class NexusEngine(
         if (store.Nodes is { } nodes)
         {
             beacon = _beacon = new NodeBeacon(nodes, _options, registry, _clock, Logger);
-            var pruner = new NodePruner(nodes, store, _options, _clock, Logger);
+            var pruner = new NodePruner(nodes, _options, _clock, Logger, leader);
             loops.Add(() => beacon.RunAsync(_stopLoops.Token));
             loops.Add(() => pruner.RunAsync(_stopLoops.Token));
         }
@@ -142,7 +144,7 @@ internal sealed class NexusEngine(
         if (_beacon is not null) await _beacon.RemoveAsync(cancellationToken);
         try
         {
-            await store.Leader.ResignAsync(new LeaderParams(Rescuer.LeaderName, _options.NodeId, _options.RescueInterval) { Now = _clock.Now }, cancellationToken);
+            if (_leader is not null) await _leader.ResignAsync(cancellationToken);
         }
         catch (Exception ex)
         {

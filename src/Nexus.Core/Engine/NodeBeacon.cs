@@ -8,8 +8,15 @@ namespace Nexus.Engine;
 /// <summary>Keeps this engine's row in the node list: registers it at start, refreshes it every heartbeat interval
 /// (one round trip for the node, whatever the number of running tasks) and removes it on graceful shutdown.</summary>
 internal sealed class NodeBeacon(INodeStore nodes, NexusOptions options, PluginRegistry registry, StoreClock clock, ILogger logger)
+    : BackgroundLoop(clock.Time, logger)
 {
     private readonly DateTimeOffset _startedAt = clock.Time.GetUtcNow();
+
+    protected override string What => "node beacon";
+
+    protected override TimeSpan Interval => options.HeartbeatInterval;
+
+    protected override Task RunOnceAsync(CancellationToken stop) => BeatAsync(stop);
 
     public NodeHeartbeat Heartbeat => new()
     {
@@ -24,21 +31,6 @@ internal sealed class NodeBeacon(INodeStore nodes, NexusOptions options, PluginR
         Now = clock.Now,
     };
 
-    public async Task RunAsync(CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(options.HeartbeatInterval, clock.Time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
-            {
-                await BeatAsync(stop).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
-    }
-
     /// <summary>Upserts the whole row rather than touching it, so a node pruned while it was unreachable comes back.</summary>
     public async Task BeatAsync(CancellationToken stop)
     {
@@ -48,7 +40,7 @@ internal sealed class NodeBeacon(INodeStore nodes, NexusOptions options, PluginR
         }
         catch (Exception ex) when (!stop.IsCancellationRequested)
         {
-            logger.LogWarning(ex, "Refreshing node {Node} in the node list failed; will retry next interval.", options.NodeId);
+            Logger.LogWarning(ex, "Refreshing node {Node} in the node list failed; will retry next interval.", options.NodeId);
         }
     }
 
@@ -60,7 +52,7 @@ internal sealed class NodeBeacon(INodeStore nodes, NexusOptions options, PluginR
         }
         catch (Exception ex)
         {
-            logger.LogDebug(ex, "Removing node {Node} from the node list failed; the maintenance leader prunes it later.", options.NodeId);
+            Logger.LogDebug(ex, "Removing node {Node} from the node list failed; the maintenance leader prunes it later.", options.NodeId);
         }
     }
 }

@@ -5,53 +5,32 @@ using Nexus.Storage;
 namespace Nexus.Engine;
 
 /// <summary>Maintenance loop: on the elected node only, returns tasks whose lease expired (crashed or frozen
-/// workers) to the queue, in bounded batches so no transaction runs long.</summary>
-internal sealed class Rescuer(INexusStore store, NexusOptions options, WakeSignal wake, StoreClock clock, ILogger logger, Observability.NexusMetrics metrics)
+/// workers) to the queue, in bounded batches so no transaction runs long. Runs once at start, then every
+/// <see cref="NexusOptions.RescueInterval"/>.</summary>
+internal sealed class Rescuer(INexusStore store, NexusOptions options, WakeSignal wake, StoreClock clock, ILogger logger, Observability.NexusMetrics metrics, LeaderElector leader)
+    : BackgroundLoop(clock.Time, logger, leader)
 {
-    public const string LeaderName = "maintenance";
     private const int BatchSize = 1000;
 
-    public async Task RunAsync(CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(options.RescueInterval, clock.Time);
-        try
-        {
-            do
-            {
-                await RunOnceAsync(stop).ConfigureAwait(false);
-            }
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-        }
-    }
+    protected override string What => "rescue of expired leases";
 
-    public async Task RunOnceAsync(CancellationToken stop)
+    protected override TimeSpan Interval => options.RescueInterval;
+
+    protected override bool TickAtStart => true;
+
+    protected override async Task RunOnceAsync(CancellationToken stop)
     {
-        try
+        RescueResult result;
+        do
         {
-            var ttl = options.RescueInterval * 3;
-            if (!await store.Leader.TryAcquireAsync(new LeaderParams(LeaderName, options.NodeId, ttl) { Now = clock.Now }, stop).ConfigureAwait(false))
+            result = await store.Tasks.RescueAsync(new RescueParams(BatchSize) { Now = clock.Now }, stop).ConfigureAwait(false);
+            if (result.Requeued + result.Dead > 0)
             {
-                return;
+                metrics.Rescued(result);
+                Logger.LogWarning("Rescued {Requeued} tasks whose lease expired; {Dead} of them had no attempts left and are dead.", result.Requeued, result.Dead);
+                if (result.Requeued > 0) wake.Set();
             }
-            RescueResult result;
-            do
-            {
-                result = await store.Tasks.RescueAsync(new RescueParams(BatchSize) { Now = clock.Now }, stop).ConfigureAwait(false);
-                if (result.Requeued + result.Dead > 0)
-                {
-                    metrics.Rescued(result);
-                    logger.LogWarning("Rescued {Requeued} tasks whose lease expired; {Dead} of them had no attempts left and are dead.", result.Requeued, result.Dead);
-                    if (result.Requeued > 0) wake.Set();
-                }
-            }
-            while (result.Requeued + result.Dead == BatchSize && !stop.IsCancellationRequested);
         }
-        catch (Exception ex) when (!stop.IsCancellationRequested)
-        {
-            logger.LogError(ex, "Maintenance (rescue of expired leases) failed; will retry next interval.");
-        }
+        while (result.Requeued + result.Dead == BatchSize && !stop.IsCancellationRequested);
     }
 }

@@ -1,0 +1,146 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Nexus.Engine;
+using Nexus.Hosting;
+using Nexus.Storage.Sqlite;
+
+namespace Nexus.Core.Tests.Engine;
+
+/// <summary>The one skeleton of background loops: ticks on the injected clock, survives a failing tick, runs
+/// leader-only work on the elected node alone, and starts and stops cleanly however often.</summary>
+public sealed class BackgroundLoopTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private sealed class CountingLoop(TimeProvider time, TimeSpan interval, bool atStart = false, LeaderElector? leader = null, int failOnRun = 0)
+        : BackgroundLoop(time, NullLogger.Instance, leader)
+    {
+        private int _runs;
+
+        public int Runs => Volatile.Read(ref _runs);
+
+        protected override string What => "counting";
+
+        protected override TimeSpan Interval => interval;
+
+        protected override bool TickAtStart => atStart;
+
+        protected override Task RunOnceAsync(CancellationToken stop)
+        {
+            var run = Interlocked.Increment(ref _runs);
+            if (run == failOnRun) throw new InvalidOperationException("planned failure");
+            return Task.CompletedTask;
+        }
+    }
+
+    private static async Task UntilAsync(Func<bool> condition)
+    {
+        var until = DateTime.UtcNow + Deadline;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > until) throw new TimeoutException("The condition did not hold in time.");
+            await Task.Delay(5);
+        }
+    }
+
+    [Fact]
+    public async Task ALoop_TicksOncePerIntervalOfItsClock_AndNotBefore()
+    {
+        var clock = new FakeTimeProvider();
+        var loop = new CountingLoop(clock, TimeSpan.FromMinutes(1));
+        using var stop = new CancellationTokenSource();
+        var running = loop.RunAsync(stop.Token);
+
+        clock.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(0, loop.Runs);
+        for (var i = 1; i <= 3; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(i == 1 ? 1 : 60));
+            await UntilAsync(() => loop.Ticks == i);
+        }
+
+        await stop.CancelAsync();
+        await running.WaitAsync(Deadline);
+        Assert.Equal(3, loop.Runs);
+    }
+
+    [Fact]
+    public async Task ALoopThatTicksAtStart_RunsBeforeTheFirstInterval()
+    {
+        var clock = new FakeTimeProvider();
+        var loop = new CountingLoop(clock, TimeSpan.FromHours(1), atStart: true);
+        using var stop = new CancellationTokenSource();
+        var running = loop.RunAsync(stop.Token);
+
+        await UntilAsync(() => loop.Ticks == 1);
+        await stop.CancelAsync();
+        await running.WaitAsync(Deadline);
+        Assert.Equal(1, loop.Runs);
+    }
+
+    [Fact]
+    public async Task AFailingTick_IsSurvived_AndTheNextTickRuns()
+    {
+        var clock = new FakeTimeProvider();
+        var loop = new CountingLoop(clock, TimeSpan.FromSeconds(1), failOnRun: 1);
+        using var stop = new CancellationTokenSource();
+        var running = loop.RunAsync(stop.Token);
+
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await UntilAsync(() => loop.Ticks == 1);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        await UntilAsync(() => loop.Ticks == 2);
+
+        await stop.CancelAsync();
+        await running.WaitAsync(Deadline);
+        Assert.Equal(2, loop.Runs);
+        Assert.True(running.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task LeaderOnlyLoops_RunOnTheElectedNodeAlone_AndAnotherTakesOverAfterItResigns()
+    {
+        var folder = Directory.CreateTempSubdirectory("nexus-loop-");
+        try
+        {
+            await using var store = new SqliteStore(new SqliteStoreOptions { ConnectionString = $"Data Source={Path.Combine(folder.FullName, "nexus.db")}" });
+            await store.MigrateAsync();
+            var clock = new StoreClock(TimeProvider.System);
+            var a = new LeaderElector(store.Leader, new NexusOptions { NodeId = "node-a" }, clock);
+            var b = new LeaderElector(store.Leader, new NexusOptions { NodeId = "node-b" }, clock);
+            var loopA = new CountingLoop(TimeProvider.System, TimeSpan.FromHours(1), leader: a);
+            var loopB = new CountingLoop(TimeProvider.System, TimeSpan.FromHours(1), leader: b);
+
+            await loopA.TickAsync(CancellationToken.None);
+            await loopB.TickAsync(CancellationToken.None);
+            await loopA.TickAsync(CancellationToken.None);
+            Assert.Equal((2, 0), (loopA.Runs, loopB.Runs));
+
+            await a.ResignAsync(CancellationToken.None);
+            await loopB.TickAsync(CancellationToken.None);
+            await loopA.TickAsync(CancellationToken.None);
+            Assert.Equal((2, 1), (loopA.Runs, loopB.Runs));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task StartingAndStoppingALoopManyTimes_AlwaysEndsPromptly_WithoutAnError()
+    {
+        var clock = new FakeTimeProvider();
+        for (var i = 0; i < 200; i++)
+        {
+            var loop = new CountingLoop(clock, TimeSpan.FromMilliseconds(1), atStart: i % 2 == 0);
+            using var stop = new CancellationTokenSource();
+            var running = Task.Run(() => loop.RunAsync(stop.Token));
+            if (i % 3 == 0) clock.Advance(TimeSpan.FromMilliseconds(1));
+            await stop.CancelAsync();
+            await running.WaitAsync(Deadline);
+            Assert.True(running.IsCompletedSuccessfully, $"run {i} ended {running.Status}");
+        }
+    }
+}
