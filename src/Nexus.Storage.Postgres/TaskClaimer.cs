@@ -161,7 +161,8 @@ internal sealed class TaskClaimer
                 attempted_at = k.now,
                 lease_token = gen_random_uuid(),
                 lease_expires_at = k.now + $3,
-                leased_by = $4
+                leased_by = $4,
+                progress = null
             from chosen c cross join clock k
             where t.id = c.id
             returning {TaskRows.Columns}

@@ -180,7 +180,7 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
                     finished_at = CASE WHEN $state IN ('succeeded','dead','cancelled') THEN $now ELSE NULL END,
                     attempt = attempt - $refund,
                     errors = CASE WHEN $error IS NULL THEN errors ELSE json_insert(errors, '$[#]', json($error)) END,
-                    lease_token = NULL, lease_expires_at = NULL
+                    lease_token = NULL, lease_expires_at = NULL, leased_by = NULL
                 WHERE id = $id AND lease_token = $token AND state = 'running'
                 """);
             var pState = update.Add("$state", "");
@@ -211,17 +211,13 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
             return accepted;
         }, cancellationToken);
 
-    /// <summary>The state a completion leads to, whether it sets a new run time, and whether the attempt is refunded.</summary>
-    internal static (string State, bool Requeue, bool Refund) Transition(CompletionKind kind) => kind switch
+    /// <summary>The state a completion leads to, whether it sets a new run time, and whether the attempt is refunded,
+    /// as Core's one transition table says.</summary>
+    internal static (string State, bool Requeue, bool Refund) Transition(CompletionKind kind)
     {
-        CompletionKind.Succeeded => ("succeeded", false, false),
-        CompletionKind.Retry => ("retrying", true, false),
-        CompletionKind.Dead => ("dead", false, false),
-        CompletionKind.Cancelled => ("cancelled", false, false),
-        CompletionKind.Snoozed => ("scheduled", true, true),
-        CompletionKind.Released => ("available", true, true),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown completion kind."),
-    };
+        var t = TaskTransitions.Of(kind);
+        return (t.To.ToName(), t.Of(TaskColumn.RunAt) == ColumnChange.Set, t.Of(TaskColumn.Attempt) == ColumnChange.Refunded);
+    }
 
     public Task<IReadOnlyList<LeaseStatus>> HeartbeatAsync(HeartbeatParams p, CancellationToken cancellationToken = default) =>
         store.WriteAsync<IReadOnlyList<LeaseStatus>>(async tx =>
@@ -278,8 +274,9 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
             }
             await using var update = SqliteRows.Command(tx, """
                 UPDATE nexus_tasks
-                SET state = $state, run_at = $now, finished_at = CASE WHEN $state = 'dead' THEN $now ELSE NULL END,
-                    errors = json_insert(errors, '$[#]', json($error)), lease_token = NULL, lease_expires_at = NULL
+                SET state = $state, run_at = CASE WHEN $state = 'dead' THEN run_at ELSE $now END,
+                    finished_at = CASE WHEN $state = 'dead' THEN $now ELSE NULL END,
+                    errors = json_insert(errors, '$[#]', json($error)), lease_token = NULL, lease_expires_at = NULL, leased_by = NULL
                 WHERE id = $id AND state = 'running'
                 """);
             var pState = update.Add("$state", "");
