@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using Nexus.Tasks;
 
 namespace Nexus.Storage.Postgres;
 
@@ -69,7 +70,7 @@ internal sealed class TaskCompleter
             errors[i] = c.Error is null || c.Kind is CompletionKind.Succeeded or CompletionKind.Snoozed or CompletionKind.Released
                 ? null
                 : StoredJson.Error(c.Error);
-            delays[i] = c.Delay < TimeSpan.Zero ? TimeSpan.Zero : c.Delay;
+            delays[i] = TaskBounds.ClampDelay(c.Delay);
         }
 
         await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);

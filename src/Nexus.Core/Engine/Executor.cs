@@ -133,8 +133,10 @@ internal sealed class Executor(
             // Claims are filtered by plugin, so this only happens if the registry changed under us.
             return Fail(task, token, new PermanentTaskException($"Plugin '{task.Plugin}' is not registered on node {options.NodeId}."), permanent: true);
         }
+        // Submits are bounded and stores read timeouts clamped; the clamp here keeps a timer the runtime refuses from
+        // ever turning an attempt into an engine fault.
         var timeout = task.Timeout;
-        using var timeoutCts = timeout is { } t ? new CancellationTokenSource(t, clock.Time) : new CancellationTokenSource();
+        using var timeoutCts = timeout is { } t ? new CancellationTokenSource(TaskBounds.ClampTimeout(t), clock.Time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(hardStop, timeoutCts.Token, running.Cancel.Token, running.LeaseLost.Token);
         if (task.CancelRequested) await running.Cancel.CancelAsync();
 
@@ -176,7 +178,7 @@ internal sealed class Executor(
         }
         catch (SnoozeTaskException snooze)
         {
-            return new TaskCompletion(task.Id, token, CompletionKind.Snoozed) { Delay = snooze.Delay };
+            return new TaskCompletion(task.Id, token, CompletionKind.Snoozed) { Delay = TaskBounds.ClampRetryDelay(snooze.Delay) };
         }
         catch (PermanentTaskException ex)
         {

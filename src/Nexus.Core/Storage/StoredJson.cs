@@ -30,16 +30,17 @@ public static class StoredJson
     public static string? Retry(RetryPolicy? retry) => retry is null ? null : JsonSerializer.Serialize(
         new StoredRetry(retry.InitialDelay.TotalMilliseconds, retry.Multiplier, retry.MaxDelay.TotalMilliseconds, retry.Jitter), Options);
 
-    /// <summary>Reads a retry policy, or null.</summary>
+    /// <summary>Reads a retry policy, or null. Delays out of range (a row written before <see cref="TaskBounds"/>, or by
+    /// hand) read clamped to 0..<see cref="TaskBounds.MaxRetryDelay"/> rather than failing the read.</summary>
     public static RetryPolicy? Retry(string? json)
     {
         if (string.IsNullOrEmpty(json)) return null;
         var r = JsonSerializer.Deserialize<StoredRetry>(json, Options)!;
         return new RetryPolicy
         {
-            InitialDelay = TimeSpan.FromMilliseconds(r.InitialDelayMs),
+            InitialDelay = TaskBounds.RetryDelayFromMilliseconds(r.InitialDelayMs),
             Multiplier = r.Multiplier,
-            MaxDelay = TimeSpan.FromMilliseconds(r.MaxDelayMs),
+            MaxDelay = TaskBounds.RetryDelayFromMilliseconds(r.MaxDelayMs),
             Jitter = r.Jitter,
         };
     }

@@ -29,6 +29,9 @@ public static class TaskBounds
     /// <summary>The earliest instant a store reads back: 0001-01-01T00:00:00Z (earlier stored values read as this).</summary>
     public static DateTimeOffset MinInstant { get; } = DateTimeOffset.MinValue;
 
+    /// <summary>The latest <c>runAt</c> accepted at <paramref name="now"/>: <paramref name="now"/> + <see cref="MaxDelay"/>.</summary>
+    public static DateTimeOffset LatestRunAt(DateTimeOffset now) => now > DateTimeOffset.MaxValue - MaxDelay ? DateTimeOffset.MaxValue : now + MaxDelay;
+
     /// <summary>A delay moved into 0..<see cref="MaxDelay"/>.</summary>
     public static TimeSpan ClampDelay(TimeSpan delay) => Clamp(delay, TimeSpan.Zero, MaxDelay);
 
@@ -51,10 +54,10 @@ public static class TaskBounds
     public static DateTimeOffset FromUnixMilliseconds(long milliseconds) =>
         DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(milliseconds, MinInstant.ToUnixTimeMilliseconds(), MaxInstant.ToUnixTimeMilliseconds()));
 
-    /// <summary>How a bound reads in an error message, e.g. <c>100 years (3153600000000 ms)</c>.</summary>
+    /// <summary>How a bound reads in an error message, e.g. <c>100 years (3153600000000 ms)</c> or <c>24 days (2073600000 ms)</c>.</summary>
     public static string Describe(TimeSpan bound) => bound.TotalDays switch
     {
-        >= 365 and var d when d % 365 == 0 => string.Create(CultureInfo.InvariantCulture, $"{d / 365:0} {(d == 365 ? "year" : "years")} ({bound.TotalMilliseconds:0} ms)"),
+        >= 730 and var d when d % 365 == 0 => string.Create(CultureInfo.InvariantCulture, $"{d / 365:0} years ({bound.TotalMilliseconds:0} ms)"),
         var d => string.Create(CultureInfo.InvariantCulture, $"{d:0.###} days ({bound.TotalMilliseconds:0} ms)"),
     };
 
