@@ -14,6 +14,10 @@ public abstract class BoundsContract : StoreContract
     /// policy of 1e300 ms.</summary>
     protected abstract Task WriteOutOfRangeValuesAsync(long id);
 
+    /// <summary>Writes JSON of the wrong shape into the task's tags, errors, progress and retry columns (an object
+    /// where an array belongs, and the other way round), behind the store's back.</summary>
+    protected abstract Task WriteMisshapenJsonAsync(long id);
+
     private static readonly RetryPolicy Huge = new() { InitialDelay = TimeSpan.FromMilliseconds(3e14), MaxDelay = TimeSpan.FromMilliseconds(3e14) };
 
     [Fact]
@@ -67,6 +71,23 @@ public abstract class BoundsContract : StoreContract
         Assert.All(claimed, t => Assert.Equal(TaskState.Running, t.State));
         var token = claimed.Single(t => t.Id == broken).LeaseToken!.Value;
         Assert.True(await CompleteAsync(new TaskCompletion(broken, token, CompletionKind.Succeeded) { ResultJson = "{}" }));
+        Assert.Equal(DeleteOutcome.Deleted, await Store.Tasks.DeleteAsync(new TaskActionParams(broken) { Now = T0 }));
+    }
+
+    [Fact]
+    public async Task ARowHoldingMisshapenJson_ReadsAsEmpty_WithoutTakingTheListDown()
+    {
+        var before = await InsertAsync(Task());
+        var broken = await InsertAsync(Task(tags: ["a"]));
+        await WriteMisshapenJsonAsync(broken);
+
+        Assert.Equal([broken, before], (await Store.Tasks.ListAsync(new TaskQuery())).Items.Select(t => t.Id));
+        var row = await GetAsync(broken);
+        Assert.Empty(row.Tags);
+        Assert.Empty(row.Errors);
+        Assert.Null(row.Progress);
+        Assert.Null(row.Retry);
+        Assert.Equal(CancelOutcome.Cancelled, await Store.Tasks.CancelAsync(new TaskActionParams(broken) { Now = T0 }));
         Assert.Equal(DeleteOutcome.Deleted, await Store.Tasks.DeleteAsync(new TaskActionParams(broken) { Now = T0 }));
     }
 }

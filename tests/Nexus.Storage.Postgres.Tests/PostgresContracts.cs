@@ -87,4 +87,14 @@ public sealed class PostgresBoundsContract : BoundsContract
         command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = id });
         Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
+
+    protected override async System.Threading.Tasks.Task WriteMisshapenJsonAsync(long id)
+    {
+        var server = await PostgresTestServer.GetAsync();
+        var schema = ((PostgresStore)Store).Schema;
+        await using var command = server.DataSource.CreateCommand(
+            $"""update "{schema}".tasks set tags = '{"{"}"a":1{"}"}', errors = '{"{"}"b":2{"}"}', progress = '[1]', retry = '[2]' where id = $1""");
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = id });
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
 }

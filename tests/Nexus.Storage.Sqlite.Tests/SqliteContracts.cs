@@ -99,4 +99,14 @@ public sealed class SqliteBoundsContract : BoundsContract
         command.Parameters.AddWithValue("$id", id);
         Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
+
+    protected override async System.Threading.Tasks.Task WriteMisshapenJsonAsync(long id)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """UPDATE nexus_tasks SET tags = '{"a":1}', errors = '{"b":2}', progress = '[1]', retry = '[2]' WHERE id = $id""";
+        command.Parameters.AddWithValue("$id", id);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
 }
