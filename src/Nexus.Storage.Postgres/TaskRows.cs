@@ -17,11 +17,12 @@ internal static class TaskRows
 
     private const string Min = "timestamptz '0001-01-01 00:00:00+00'";
     private const string Max = "timestamptz '9999-12-31 23:59:59.999+00'";
-    private const string RunAt = "least(greatest(t.run_at, " + Min + "), " + Max + ") as run_at";
-    private const string CreatedAt = "least(greatest(t.created_at, " + Min + "), " + Max + ") as created_at";
-    private const string AttemptedAt = "least(greatest(t.attempted_at, " + Min + "), " + Max + ") as attempted_at";
-    private const string FinishedAt = "least(greatest(t.finished_at, " + Min + "), " + Max + ") as finished_at";
-    private const string LeaseExpiresAt = "least(greatest(t.lease_expires_at, " + Min + "), " + Max + ") as lease_expires_at";
+    // A CASE rather than least/greatest, which skip nulls and would turn a missing finish time into year 1.
+    private const string RunAt = "case when t.run_at > " + Max + " then " + Max + " when t.run_at < " + Min + " then " + Min + " else t.run_at end as run_at";
+    private const string CreatedAt = "case when t.created_at > " + Max + " then " + Max + " when t.created_at < " + Min + " then " + Min + " else t.created_at end as created_at";
+    private const string AttemptedAt = "case when t.attempted_at > " + Max + " then " + Max + " when t.attempted_at < " + Min + " then " + Min + " else t.attempted_at end as attempted_at";
+    private const string FinishedAt = "case when t.finished_at > " + Max + " then " + Max + " when t.finished_at < " + Min + " then " + Min + " else t.finished_at end as finished_at";
+    private const string LeaseExpiresAt = "case when t.lease_expires_at > " + Max + " then " + Max + " when t.lease_expires_at < " + Min + " then " + Min + " else t.lease_expires_at end as lease_expires_at";
 
     public static TaskRecord Read(DbDataReader r) => new()
     {
