@@ -118,8 +118,8 @@ public sealed record TaskResponse
         Queue = t.Queue,
         Priority = t.Priority,
         State = t.State.ToName(),
-        Args = ParseJson(t.ArgsJson),
-        Result = t.ResultJson is null ? null : ParseJson(t.ResultJson),
+        Args = StoredJsonValue.Element(t.ArgsJson),
+        Result = t.ResultJson is null ? null : StoredJsonValue.Element(t.ResultJson),
         Attempt = t.Attempt,
         MaxAttempts = t.MaxAttempts,
         RunAt = t.RunAt,
@@ -136,12 +136,6 @@ public sealed record TaskResponse
         Retry = t.Retry is { } r ? new RetryRequest { InitialDelayMs = r.InitialDelay.TotalMilliseconds, Multiplier = r.Multiplier, MaxDelayMs = r.MaxDelay.TotalMilliseconds, Jitter = r.Jitter } : null,
         CancelRequested = t.CancelRequested,
     };
-
-    private static JsonElement ParseJson(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
 }
 
 /// <summary>One failed attempt.</summary>
