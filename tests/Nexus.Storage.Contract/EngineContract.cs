@@ -157,6 +157,18 @@ public abstract class EngineContract : EngineHarness
     }
 
     [Fact]
+    public async Task SnoozeBeyondTheLongestRetryDelay_IsShortenedToIt()
+    {
+        var (_, tasks) = await StartAsync();
+
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.SnoozeForever))).Id;
+        var snoozed = await WaitUntilAsync(tasks, id, t => t.State == TaskState.Scheduled);
+
+        Assert.Equal(0, snoozed.Attempt);
+        Assert.InRange(snoozed.RunAt - snoozed.CreatedAt, TaskBounds.MaxRetryDelay - TimeSpan.FromMinutes(1), TaskBounds.MaxRetryDelay + TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
     public async Task Progress_IsStoredWhileTheTaskRuns()
     {
         var (_, tasks) = await StartAsync();
