@@ -75,9 +75,9 @@ internal static partial class RequestJson
     internal static ApiProblemException Describe(JsonException ex)
     {
         var path = FieldOf(ex.Path);
-        if (ex is InvalidUtf8JsonException free)
+        if (ex is UnstorableJsonTextException free)
         {
-            return ApiProblemException.Invalid(((path ?? "body") + free.RelativePath).TrimStart('.'), "contains text that is not valid UTF-8");
+            return ApiProblemException.Invalid(((path ?? "body") + free.RelativePath).TrimStart('.'), free.Problem);
         }
         if (IsInvalidUtf8(ex))
         {

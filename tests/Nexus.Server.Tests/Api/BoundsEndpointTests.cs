@@ -60,6 +60,31 @@ public abstract class BoundsEndpointTests(ServerFixture fixture)
         (await client.DeleteAsync($"/api/v1/tasks/{id}")).EnsureSuccessStatusCode();
     }
 
+    [Theory]
+    [InlineData("{\"plugin\":\"text.generate\",\"args\":{\"filename\":\"\\ud800.txt\",\"words\":1}}", "args.filename")]
+    public async Task Submit_WithALoneSurrogateEscape_IsAProblemNamingTheField(string body, string field)
+    {
+        using var client = Host.Admin();
+
+        await (await client.PostJsonAsync("/api/v1/tasks", body)).ProblemAsync(HttpStatusCode.BadRequest, "validation", field);
+    }
+
+    [Theory]
+    [InlineData("\\u0000")]
+    [InlineData("\\udc00")]
+    public async Task Submit_ToAnExternalPlugin_WithTextNoStoreHolds_IsAProblemNamingTheField(string escape)
+    {
+        using var client = Host.Admin();
+        var plugin = $"any.{Guid.NewGuid():N}";
+        var register = await client.PutAsync($"/api/v1/workers/w-{Guid.NewGuid():N}", new StringContent($$"""{"plugins":[{"name":"{{plugin}}"}]}""", Encoding.UTF8, "application/json"));
+        await register.JsonAsync();
+
+        var problem = await (await client.PostJsonAsync("/api/v1/tasks", $$$"""{"plugin":"{{{plugin}}}","args":{"text":"a{{{escape}}}b"}}"""))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation", "args.text");
+
+        Assert.Contains("\\u0000", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     private static ByteArrayContent WithInvalidUtf8(string before, string after)
     {
         // 0xC3 0x28: a two-byte sequence whose second byte is not a continuation byte.
