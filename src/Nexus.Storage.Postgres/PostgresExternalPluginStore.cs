@@ -1,3 +1,4 @@
+using Nexus.Tasks;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -59,7 +60,7 @@ internal sealed class PostgresExternalPluginStore : IExternalPluginStore
                 Queue = r.GetString(3),
                 ArgsSchemaJson = r.GetString(4),
                 MaxAttempts = r.IsDBNull(5) ? null : r.GetInt32(5),
-                Timeout = r.IsDBNull(6) ? null : TimeSpan.FromMilliseconds(r.GetInt64(6)),
+                Timeout = r.IsDBNull(6) ? null : TaskBounds.TimeoutFromMilliseconds(r.GetInt64(6)),
                 DeclaredBy = r.GetString(7),
                 DeclaredAt = r.GetFieldValue<DateTimeOffset>(8),
             });

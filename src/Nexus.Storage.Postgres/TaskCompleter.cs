@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using Nexus.Tasks;
 
 namespace Nexus.Storage.Postgres;
 
@@ -37,8 +38,7 @@ internal sealed class TaskCompleter
                     attempt = case when i.kind in ('snoozed', 'released') then greatest(t.attempt - 1, 0) else t.attempt end,
                     errors = case when i.error is null then t.errors else t.errors || jsonb_build_array(i.error) end,
                     lease_token = null,
-                    lease_expires_at = null,
-                    leased_by = null
+                    lease_expires_at = null
                 from input i cross join clock k
                 where t.id = i.id and t.lease_token = i.token and t.state = 'running'
                 returning i.ord
@@ -69,7 +69,7 @@ internal sealed class TaskCompleter
             errors[i] = c.Error is null || c.Kind is CompletionKind.Succeeded or CompletionKind.Snoozed or CompletionKind.Released
                 ? null
                 : StoredJson.Error(c.Error);
-            delays[i] = c.Delay < TimeSpan.Zero ? TimeSpan.Zero : c.Delay;
+            delays[i] = TaskBounds.ClampDelay(c.Delay);
         }
 
         await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -82,7 +82,7 @@ internal sealed class TaskCopier
             for (var i = 0; i < n; i++)
             {
                 var t = tasks[i];
-                var due = t.RunAt?.UtcDateTime ?? clock + (t.Delay ?? TimeSpan.Zero);
+                var due = t.RunAt?.UtcDateTime ?? clock + TaskBounds.ClampDelay(t.Delay ?? TimeSpan.Zero);
                 await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(ids[i], NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(t.Plugin, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
@@ -95,7 +95,7 @@ internal sealed class TaskCopier
                 await writer.WriteAsync(due, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(clock, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(StoredJson.Tags(t.Tags), NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
-                if (t.Timeout is { } timeout) await writer.WriteAsync((long)timeout.TotalMilliseconds, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                if (t.Timeout is { } timeout) await writer.WriteAsync((long)TaskBounds.ClampTimeout(timeout).TotalMilliseconds, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 else await writer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
                 if (StoredJson.Retry(t.Retry) is { } retry) await writer.WriteAsync(retry, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
                 else await writer.WriteNullAsync(cancellationToken).ConfigureAwait(false);

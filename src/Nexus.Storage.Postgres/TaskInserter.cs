@@ -197,10 +197,10 @@ internal sealed class TaskInserter
             priority[i] = t.Priority;
             args[i] = t.ArgsJson;
             runAt[i] = t.RunAt?.UtcDateTime;
-            delay[i] = t.RunAt is null ? t.Delay : null;
+            delay[i] = t.RunAt is null && t.Delay is { } d ? TaskBounds.ClampDelay(d) : null;
             maxAttempts[i] = t.MaxAttempts;
             retry[i] = StoredJson.Retry(t.Retry);
-            timeoutMs[i] = t.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null;
+            timeoutMs[i] = t.Timeout is { } timeout ? (long)TaskBounds.ClampTimeout(timeout).TotalMilliseconds : null;
             uniqueKey[i] = t.UniqueKey;
             tags[i] = StoredJson.Tags(t.Tags);
             traceContext[i] = t.TraceContext;

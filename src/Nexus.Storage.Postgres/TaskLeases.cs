@@ -47,8 +47,7 @@ internal sealed class TaskLeases
                 finished_at = case when i.dead then $1 end,
                 errors = t.errors || jsonb_build_array(i.error),
                 lease_token = null,
-                lease_expires_at = null,
-                leased_by = null
+                lease_expires_at = null
             from unnest($2::bigint[], $3::jsonb[], $4::boolean[]) as i(id, error, dead)
             where t.id = i.id and t.state = 'running'
             """;

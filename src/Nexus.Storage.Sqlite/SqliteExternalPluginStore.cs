@@ -1,3 +1,4 @@
+using Nexus.Tasks;
 namespace Nexus.Storage.Sqlite;
 
 /// <summary>Declared external plugins in <c>nexus_external_plugins</c>.</summary>
@@ -49,7 +50,7 @@ internal sealed class SqliteExternalPluginStore(SqliteStore store) : IExternalPl
                 Queue = r.GetString(3),
                 ArgsSchemaJson = r.GetString(4),
                 MaxAttempts = r.IsDBNull(5) ? null : r.GetInt32(5),
-                Timeout = r.IsDBNull(6) ? null : TimeSpan.FromMilliseconds(r.GetInt64(6)),
+                Timeout = r.IsDBNull(6) ? null : TaskBounds.TimeoutFromMilliseconds(r.GetInt64(6)),
                 DeclaredBy = r.GetString(7),
                 DeclaredAt = SqliteRows.Time(r.GetInt64(8)),
             });

@@ -44,7 +44,7 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
             for (var i = 0; i < results.Length; i++)
             {
                 var t = p.Tasks[i];
-                var runAt = t.RunAt?.ToUnixTimeMilliseconds() ?? now + (long)(t.Delay ?? TimeSpan.Zero).TotalMilliseconds;
+                var runAt = t.RunAt?.ToUnixTimeMilliseconds() ?? now + (long)TaskBounds.ClampDelay(t.Delay ?? TimeSpan.Zero).TotalMilliseconds;
                 pPlugin.Value = t.Plugin;
                 pQueue.Value = t.Queue;
                 pPriority.Value = t.Priority;
@@ -54,7 +54,7 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
                 pRunAt.Value = runAt;
                 pKey.Value = (object?)t.UniqueKey ?? DBNull.Value;
                 pTags.Value = StoredJson.Tags(t.Tags);
-                pTimeout.Value = t.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : DBNull.Value;
+                pTimeout.Value = t.Timeout is { } timeout ? (long)TaskBounds.ClampTimeout(timeout).TotalMilliseconds : DBNull.Value;
                 pRetry.Value = (object?)StoredJson.Retry(t.Retry) ?? DBNull.Value;
                 pTrace.Value = (object?)t.TraceContext ?? DBNull.Value;
                 var id = await insert.ExecuteScalarAsync(cancellationToken);
@@ -180,7 +180,7 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
                     finished_at = CASE WHEN $state IN ('succeeded','dead','cancelled') THEN $now ELSE NULL END,
                     attempt = attempt - $refund,
                     errors = CASE WHEN $error IS NULL THEN errors ELSE json_insert(errors, '$[#]', json($error)) END,
-                    lease_token = NULL, lease_expires_at = NULL, leased_by = NULL
+                    lease_token = NULL, lease_expires_at = NULL
                 WHERE id = $id AND lease_token = $token AND state = 'running'
                 """);
             var pState = update.Add("$state", "");
@@ -201,7 +201,7 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
                 pState.Value = state;
                 pResult.Value = (object?)c.ResultJson ?? DBNull.Value;
                 pRequeue.Value = requeue ? 1 : 0;
-                pDelay.Value = (long)c.Delay.TotalMilliseconds;
+                pDelay.Value = (long)TaskBounds.ClampDelay(c.Delay).TotalMilliseconds;
                 pRefund.Value = refund ? 1 : 0;
                 pError.Value = c.Error is null ? DBNull.Value : StoredJson.Error(c.Error);
                 pId.Value = c.Id;
@@ -276,7 +276,7 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
                 UPDATE nexus_tasks
                 SET state = $state, run_at = CASE WHEN $state = 'dead' THEN run_at ELSE $now END,
                     finished_at = CASE WHEN $state = 'dead' THEN $now ELSE NULL END,
-                    errors = json_insert(errors, '$[#]', json($error)), lease_token = NULL, lease_expires_at = NULL, leased_by = NULL
+                    errors = json_insert(errors, '$[#]', json($error)), lease_token = NULL, lease_expires_at = NULL
                 WHERE id = $id AND state = 'running'
                 """);
             var pState = update.Add("$state", "");

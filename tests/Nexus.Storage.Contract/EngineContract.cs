@@ -142,6 +142,33 @@ public abstract class EngineContract : EngineHarness
     }
 
     [Fact]
+    public async Task TaskStoredWithATimeoutBeyondTheEnginesTimers_RunsOnce()
+    {
+        var (_, tasks) = await StartAsync();
+
+        // Written straight to the store, as rows from before the bounds were: submits refuse such a timeout.
+        var task = new NewTask { Plugin = "test.probe", ArgsJson = Args(ProbeMode.Succeed), Queue = "default", MaxAttempts = 3, Timeout = TimeSpan.FromMilliseconds(4_294_967_296) };
+        var id = (await LastStore!.Tasks.InsertAsync(new InsertTasksParams([task])))[0].Id;
+        var done = await WaitFinishedAsync(tasks, id, seconds: 20);
+
+        Assert.Equal(TaskState.Succeeded, done.State);
+        Assert.Equal(1, done.Attempt);
+        Assert.Equal(1, Probe.Runs[id]);
+    }
+
+    [Fact]
+    public async Task SnoozeBeyondTheLongestRetryDelay_IsShortenedToIt()
+    {
+        var (_, tasks) = await StartAsync();
+
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.SnoozeForever))).Id;
+        var snoozed = await WaitUntilAsync(tasks, id, t => t.State == TaskState.Scheduled);
+
+        Assert.Equal(0, snoozed.Attempt);
+        Assert.InRange(snoozed.RunAt - snoozed.CreatedAt, TaskBounds.MaxRetryDelay - TimeSpan.FromMinutes(1), TaskBounds.MaxRetryDelay + TimeSpan.FromMinutes(1));
+    }
+
+    [Fact]
     public async Task Progress_IsStoredWhileTheTaskRuns()
     {
         var (_, tasks) = await StartAsync();

@@ -17,6 +17,8 @@ public enum ProbeMode
     Snooze,
     /// <summary>Report progress, then wait for the probe's gate (or cancellation).</summary>
     Block,
+    /// <summary>Snooze for <see cref="TimeSpan.MaxValue"/> on the first run.</summary>
+    SnoozeForever,
 }
 
 /// <summary>Args of the probe plugin.</summary>
@@ -64,6 +66,8 @@ public sealed class ProbePlugin(Probe probe) : ITaskPlugin<ProbeArgs, ProbeResul
                 throw new PermanentTaskException("cannot ever work");
             case ProbeMode.Snooze when probe.Runs[context.TaskId] == 1:
                 throw new SnoozeTaskException(TimeSpan.Zero);
+            case ProbeMode.SnoozeForever when probe.Runs[context.TaskId] == 1:
+                throw new SnoozeTaskException(TimeSpan.MaxValue);
             case ProbeMode.Block:
                 await context.ReportProgressAsync(0.5, "halfway");
                 await probe.Gate.Task.WaitAsync(context.CancellationToken);

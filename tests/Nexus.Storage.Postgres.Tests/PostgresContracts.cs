@@ -78,3 +78,33 @@ public sealed class PostgresTraceContextContract : TraceContextContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresBoundsContract : BoundsContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+
+    protected override async System.Threading.Tasks.Task WriteOutOfRangeValuesAsync(long id)
+    {
+        var server = await PostgresTestServer.GetAsync();
+        var schema = ((PostgresStore)Store).Schema;
+        await using var command = server.DataSource.CreateCommand($"""
+            update "{schema}".tasks
+            set run_at = '20000-01-01 00:00:00+00', finished_at = '20000-01-01 00:00:00+00', lease_expires_at = 'infinity',
+                timeout_ms = 9223372036854775807,
+                retry = '{"{"}"initialDelayMs":1e300,"multiplier":2,"maxDelayMs":1e300,"jitter":0.2{"}"}'
+            where id = $1
+            """);
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = id });
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
+    protected override async System.Threading.Tasks.Task WriteMisshapenJsonAsync(long id)
+    {
+        var server = await PostgresTestServer.GetAsync();
+        var schema = ((PostgresStore)Store).Schema;
+        await using var command = server.DataSource.CreateCommand(
+            $"""update "{schema}".tasks set tags = '{"{"}"a":1{"}"}', errors = '{"{"}"b":2{"}"}', progress = '[1]', retry = '[2]' where id = $1""");
+        command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = id });
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+}

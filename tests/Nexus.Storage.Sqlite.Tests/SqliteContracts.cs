@@ -86,3 +86,37 @@ public sealed class SqliteTraceContextContract : TraceContextContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteBoundsContract : BoundsContract
+{
+    private readonly string _path = SqliteTestStores.NewPath();
+
+    protected override System.Threading.Tasks.Task<INexusStore> CreateStoreAsync() =>
+        System.Threading.Tasks.Task.FromResult<INexusStore>(new SqliteStore(new SqliteStoreOptions { ConnectionString = $"Data Source={_path}" }));
+
+    protected override async System.Threading.Tasks.Task WriteOutOfRangeValuesAsync(long id)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE nexus_tasks
+            SET run_at = $far, finished_at = $far, lease_expires_at = $far, timeout_ms = $far,
+                retry = '{"initialDelayMs":1e300,"multiplier":2,"maxDelayMs":1e300,"jitter":0.2}'
+            WHERE id = $id
+            """;
+        command.Parameters.AddWithValue("$far", long.MaxValue);
+        command.Parameters.AddWithValue("$id", id);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
+    protected override async System.Threading.Tasks.Task WriteMisshapenJsonAsync(long id)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_path}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """UPDATE nexus_tasks SET tags = '{"a":1}', errors = '{"b":2}', progress = '[1]', retry = '[2]' WHERE id = $id""";
+        command.Parameters.AddWithValue("$id", id);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+}

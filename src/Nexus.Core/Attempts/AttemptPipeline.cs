@@ -48,7 +48,7 @@ internal sealed class AttemptPipeline(
             case AttemptOutcomeKind.Succeeded:
                 return new TaskCompletion(id, token, CompletionKind.Succeeded) { ResultJson = outcome.ResultJson };
             case AttemptOutcomeKind.Snoozed:
-                return new TaskCompletion(id, token, CompletionKind.Snoozed) { Delay = outcome.SnoozeFor };
+                return new TaskCompletion(id, token, CompletionKind.Snoozed) { Delay = TaskBounds.ClampRetryDelay(outcome.SnoozeFor) };
             case AttemptOutcomeKind.Released:
                 return new TaskCompletion(id, token, CompletionKind.Released);
             case AttemptOutcomeKind.Cancelled:

@@ -265,8 +265,10 @@ internal sealed class Executor(
             return attempts.Decide(task, Attempts.AttemptOutcome.Failed(
                 Attempts.AttemptFailure.From(new PermanentTaskException($"Plugin '{task.Plugin}' is not registered on node {options.NodeId}.")), retryable: false));
         }
+        // Submits are bounded and stores read timeouts clamped; the clamp here keeps a timer the runtime refuses from
+        // ever turning an attempt into an engine fault.
         var timeout = task.Timeout;
-        using var timeoutCts = timeout is { } t ? new CancellationTokenSource(t, clock.Time) : new CancellationTokenSource();
+        using var timeoutCts = timeout is { } t ? new CancellationTokenSource(TaskBounds.ClampTimeout(t), clock.Time) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(hardStop, timeoutCts.Token, running.Cancel.Token, running.LeaseLost.Token);
         if (task.CancelRequested) await running.Cancel.CancelAsync();
 

@@ -159,8 +159,7 @@ internal sealed class TaskService(
         var maxAttempts = o.MaxAttempts ?? pluginMaxAttempts ?? opts.DefaultMaxAttempts;
         if (maxAttempts is < 1 or > 1000) throw new TaskValidationException(prefix + "maxAttempts", $"must be between 1 and 1000 (was {maxAttempts})");
         if (o.RunAt is not null && o.Delay is not null) throw new TaskValidationException(prefix + "delay", "give runAt or delay, not both");
-        if (o.Delay < TimeSpan.Zero) throw new TaskValidationException(prefix + "delay", "must not be negative");
-        if (o.Timeout is { } t && t <= TimeSpan.Zero) throw new TaskValidationException(prefix + "timeout", "must be positive");
+        CheckBounds(o, prefix);
         o.Retry?.Validate(prefix + "retry");
         if (o.UniqueKey is { } key && (key.Length == 0 || key.Length > MaxUniqueKeyLength))
         {
@@ -190,6 +189,20 @@ internal sealed class TaskService(
             Tags = tags,
             TraceContext = traceContext,
         };
+    }
+
+    /// <summary>Every instant and duration inside <see cref="TaskBounds"/>, so that both stores and the engine can hold it.</summary>
+    private void CheckBounds(SubmitOptions o, string prefix)
+    {
+        if (o.Delay < TimeSpan.Zero) throw new TaskValidationException(prefix + "delay", "must not be negative");
+        if (o.Delay > TaskBounds.MaxDelay) throw new TaskValidationException(prefix + "delay", $"must be at most {TaskBounds.Describe(TaskBounds.MaxDelay)}");
+        if (o.RunAt is { } runAt)
+        {
+            if (runAt < TaskBounds.MinRunAt) throw new TaskValidationException(prefix + "runAt", "must not be before 1970-01-01T00:00:00Z");
+            if (runAt > TaskBounds.LatestRunAt(time.GetUtcNow())) throw new TaskValidationException(prefix + "runAt", $"must be at most {TaskBounds.Describe(TaskBounds.MaxDelay)} from now");
+        }
+        if (o.Timeout is { } t && t <= TimeSpan.Zero) throw new TaskValidationException(prefix + "timeout", "must be positive");
+        if (o.Timeout > TaskBounds.MaxTimeout) throw new TaskValidationException(prefix + "timeout", $"must be at most {TaskBounds.Describe(TaskBounds.MaxTimeout)}");
     }
 
     public Task<TaskRecord?> GetAsync(long id, CancellationToken cancellationToken = default) => store.Tasks.GetAsync(id, cancellationToken);

@@ -32,7 +32,7 @@ public sealed class TaskPluginAttribute(string name) : Attribute
     public string Queue { get; init; } = "default";
     /// <summary>Default attempts allowed. 0 means the engine's default.</summary>
     public int MaxAttempts { get; init; }
-    /// <summary>Default per-attempt time limit in seconds. 0 means none.</summary>
+    /// <summary>Default per-attempt time limit in seconds, at most 24 days (<see cref="Tasks.TaskBounds.MaxTimeout"/>). 0 means none.</summary>
     public int TimeoutSeconds { get; init; }
 }
 
@@ -43,7 +43,8 @@ public sealed class PermanentTaskException : Exception
     public PermanentTaskException(string message, Exception? inner = null) : base(message, inner) { }
 }
 
-/// <summary>Thrown by a plugin to run the task again after <see cref="Delay"/> without spending an attempt.</summary>
+/// <summary>Thrown by a plugin to run the task again after <see cref="Delay"/> without spending an attempt. A delay
+/// above <see cref="Tasks.TaskBounds.MaxRetryDelay"/> (365 days) is shortened to it.</summary>
 public sealed class SnoozeTaskException : Exception
 {
     /// <summary>Creates the exception.</summary>

@@ -55,6 +55,11 @@ public sealed partial class PluginRegistry
         QueueName.Validate(queue, $"plugin {meta.Name} queue");
         var retry = options?.Retry;
         retry?.Validate($"plugin {meta.Name} retry");
+        var timeout = options?.Timeout ?? (meta.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(meta.TimeoutSeconds) : null);
+        if (timeout is { } t && (t <= TimeSpan.Zero || t > TaskBounds.MaxTimeout))
+        {
+            throw new TaskValidationException($"plugin {meta.Name} timeout", $"must be positive and at most {TaskBounds.Describe(TaskBounds.MaxTimeout)}");
+        }
         return new PluginDescriptor
         {
             Name = meta.Name,
@@ -63,7 +68,7 @@ public sealed partial class PluginRegistry
             ArgsSchema = ArgsBinder.SchemaOf(args[0]),
             Queue = queue,
             MaxAttempts = options?.MaxAttempts ?? (meta.MaxAttempts > 0 ? meta.MaxAttempts : null),
-            Timeout = options?.Timeout ?? (meta.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(meta.TimeoutSeconds) : null),
+            Timeout = timeout,
             Retry = retry,
             Source = source,
             Invoker = (IPluginInvoker)Activator.CreateInstance(invokerType)!,

@@ -7,15 +7,19 @@ public sealed record SubmitOptions
     public string? Queue { get; init; }
     /// <summary>Higher runs first. Default 0.</summary>
     public int Priority { get; init; }
-    /// <summary>Run no earlier than this instant. Mutually exclusive with <see cref="Delay"/>.</summary>
+    /// <summary>Run no earlier than this instant: not before 1970-01-01T00:00:00Z nor more than
+    /// <see cref="TaskBounds.MaxDelay"/> (100 years) from now. Mutually exclusive with <see cref="Delay"/>. Default: now.</summary>
     public DateTimeOffset? RunAt { get; init; }
-    /// <summary>Run no earlier than this long after the store's clock at submit.</summary>
+    /// <summary>Run no earlier than this long after the store's clock at submit: 0 to <see cref="TaskBounds.MaxDelay"/>
+    /// (100 years). Default: none.</summary>
     public TimeSpan? Delay { get; init; }
     /// <summary>Attempts allowed, 1–1000. Default: the plugin's, else the engine's (25).</summary>
     public int? MaxAttempts { get; init; }
-    /// <summary>Backoff override for this task.</summary>
+    /// <summary>Backoff override for this task; its delays at most <see cref="TaskBounds.MaxRetryDelay"/> (365 days).
+    /// Default: the plugin's, else the engine's.</summary>
     public RetryPolicy? Retry { get; init; }
-    /// <summary>Time limit per attempt. Default: the plugin's, else none.</summary>
+    /// <summary>Time limit per attempt, above zero and at most <see cref="TaskBounds.MaxTimeout"/> (24 days). Default: the
+    /// plugin's, else none.</summary>
     public TimeSpan? Timeout { get; init; }
     /// <summary>Idempotency key: a second submit with the same key returns the existing task instead of a new one.</summary>
     public string? UniqueKey { get; init; }

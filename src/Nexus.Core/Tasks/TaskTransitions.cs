@@ -36,7 +36,7 @@ public enum TaskColumn
     LeaseToken,
     /// <summary><c>lease_expires_at</c>.</summary>
     LeaseExpiresAt,
-    /// <summary><c>leased_by</c>: the node or external worker holding the lease.</summary>
+    /// <summary><c>leased_by</c>: the node or external worker that holds (or, once it ended, held) the last lease.</summary>
     LeasedBy,
     /// <summary><c>result</c>.</summary>
     Result,
@@ -77,7 +77,7 @@ public static class TaskTransitions
             [TaskColumn.State] = ColumnChange.Set,
             [TaskColumn.LeaseToken] = ColumnChange.Cleared,
             [TaskColumn.LeaseExpiresAt] = ColumnChange.Cleared,
-            [TaskColumn.LeasedBy] = ColumnChange.Cleared,
+            // leased_by stays: who ran the last attempt is what an operator asks after it ended.
         };
         foreach (var (column, change) in more) changes[column] = change;
         return changes;

@@ -8,25 +8,32 @@ namespace Nexus.Server.Api;
 /// or ISO 8601 (<c>PT30S</c>).</summary>
 internal static partial class Durations
 {
-    public static bool TryParse(string text, out TimeSpan duration)
+    /// <summary>What a duration text read as: a duration, one too long for any duration Nexus takes, or neither.</summary>
+    public readonly record struct Parsed(TimeSpan? Duration, bool Overflowed);
+
+    /// <summary>Reads a duration text. Longer than <see cref="TimeSpan"/> holds (e.g. <c>P99999Y</c>) reads as
+    /// <see cref="Parsed.Overflowed"/> rather than throwing; callers check their own, much lower, bounds.</summary>
+    public static Parsed Parse(string text)
     {
-        duration = default;
         text = text.Trim();
-        if (text.Length == 0) return false;
+        if (text.Length == 0) return default;
         if (text[0] is 'P' or 'p')
         {
             try
             {
-                duration = XmlConvert.ToTimeSpan(text.ToUpperInvariant());
-                return true;
+                return new Parsed(XmlConvert.ToTimeSpan(text.ToUpperInvariant()), false);
+            }
+            catch (OverflowException)
+            {
+                return new Parsed(null, true);
             }
             catch (FormatException)
             {
-                return false;
+                return default;
             }
         }
         var matches = Part().Matches(text);
-        if (matches.Count == 0 || matches.Sum(m => m.Length) != text.Length) return false;
+        if (matches.Count == 0 || matches.Sum(m => m.Length) != text.Length) return default;
         double ms = 0;
         foreach (Match m in matches)
         {
@@ -40,9 +47,15 @@ internal static partial class Durations
                 _ => 86_400_000,
             };
         }
-        if (ms > TimeSpan.MaxValue.TotalMilliseconds / 2) return false;
-        duration = TimeSpan.FromMilliseconds(ms);
-        return true;
+        return ms > TimeSpan.MaxValue.TotalMilliseconds / 2 ? new Parsed(null, true) : new Parsed(TimeSpan.FromMilliseconds(ms), false);
+    }
+
+    /// <summary>Reads a duration text; false when it is not one or is too long for a <see cref="TimeSpan"/>.</summary>
+    public static bool TryParse(string text, out TimeSpan duration)
+    {
+        var parsed = Parse(text);
+        duration = parsed.Duration ?? default;
+        return parsed.Duration is not null;
     }
 
     [GeneratedRegex(@"(\d+(?:\.\d+)?)(ms|s|m|h|d)")]

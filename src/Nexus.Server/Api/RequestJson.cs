@@ -23,6 +23,7 @@ internal static partial class RequestJson
             AllowTrailingCommas = false,
             ReadCommentHandling = JsonCommentHandling.Disallow,
         };
+        options.Converters.Add(new FreeFormJsonConverter());
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
     }
@@ -74,6 +75,14 @@ internal static partial class RequestJson
     internal static ApiProblemException Describe(JsonException ex)
     {
         var path = FieldOf(ex.Path);
+        if (ex is UnstorableJsonTextException free)
+        {
+            return ApiProblemException.Invalid(((path ?? "body") + free.RelativePath).TrimStart('.'), free.Problem);
+        }
+        if (IsInvalidUtf8(ex))
+        {
+            return ApiProblemException.Invalid(path ?? "body", "is not valid UTF-8 text");
+        }
         var message = ex.Message;
         var unknown = UnknownMember().Match(message);
         if (unknown.Success)
@@ -94,6 +103,17 @@ internal static partial class RequestJson
         return new ApiProblemException(400, "malformed-json", "Malformed JSON", $"{field}: not valid JSON{where}: {reason}", field);
     }
 
+    /// <summary>Whether the reader failed on text that is not valid UTF-8 (the serializer reports it as a value that
+    /// could not be converted to a string).</summary>
+    private static bool IsInvalidUtf8(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is System.Text.DecoderFallbackException) return true;
+        }
+        return false;
+    }
+
     private static string? FieldOf(string? jsonPath)
     {
         if (string.IsNullOrEmpty(jsonPath) || jsonPath == "$") return null;
@@ -103,6 +123,7 @@ internal static partial class RequestJson
 
     private static string Expected(string dotnetType) => dotnetType switch
     {
+        _ when dotnetType.Contains("Guid", StringComparison.Ordinal) => "a UUID such as 3f2504e0-4f89-11d3-9a0c-0305e82c3301",
         _ when dotnetType.Contains("Int", StringComparison.Ordinal) => "an integer",
         _ when dotnetType.Contains("Double", StringComparison.Ordinal) || dotnetType.Contains("Decimal", StringComparison.Ordinal) || dotnetType.Contains("Single", StringComparison.Ordinal) => "a number",
         _ when dotnetType.Contains("Boolean", StringComparison.Ordinal) => "true or false",

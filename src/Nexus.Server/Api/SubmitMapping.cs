@@ -23,14 +23,19 @@ internal static class SubmitMapping
         if (r.DelayMs is { } ms)
         {
             if (ms < 0) throw ApiProblemException.Invalid(prefix + "delayMs", "must not be negative");
-            delay = TimeSpan.FromMilliseconds(ms);
+            delay = Milliseconds(ms, TaskBounds.MaxDelay, prefix + "delayMs");
         }
         if (r.Delay is { } text)
         {
-            if (!Durations.TryParse(text, out var parsed)) throw ApiProblemException.Invalid(prefix + "delay", $"'{QueryValues.Shorten(text)}' is not a duration: use e.g. 30s, 5m, 1h30m or PT30S");
-            delay = parsed;
+            delay = Durations.Parse(text) switch
+            {
+                { Overflowed: true } => throw ApiProblemException.Invalid(prefix + "delay", $"must be at most {TaskBounds.Describe(TaskBounds.MaxDelay)}"),
+                { Duration: { } parsed } => parsed,
+                _ => throw ApiProblemException.Invalid(prefix + "delay", $"'{QueryValues.Shorten(text)}' is not a duration: use e.g. 30s, 5m, 1h30m or PT30S"),
+            };
         }
         if (r.TimeoutMs is <= 0) throw ApiProblemException.Invalid(prefix + "timeoutMs", "must be positive");
+        var timeout = r.TimeoutMs is { } timeoutMs ? Milliseconds(timeoutMs, TaskBounds.MaxTimeout, prefix + "timeoutMs") : (TimeSpan?)null;
 
         var queue = r.Queue ?? (registry.TryGet(r.Plugin, out var plugin) ? plugin.Queue : externalQueues?.GetValueOrDefault(r.Plugin));
         if (queue is not null && QueueName.IsValid(queue)) caller.EnsureQueue(queue, prefix + "queue");
@@ -43,18 +48,25 @@ internal static class SubmitMapping
             Delay = delay,
             MaxAttempts = r.MaxAttempts,
             Retry = r.Retry is { } retry ? Retry(retry, prefix + "retry.") : null,
-            Timeout = r.TimeoutMs is { } timeout ? TimeSpan.FromMilliseconds(timeout) : null,
+            Timeout = timeout,
             UniqueKey = r.UniqueKey,
             Tags = r.Tags,
         });
     }
 
+    /// <summary>Milliseconds from the body as a duration, refused above <paramref name="max"/> before any conversion
+    /// (a <see cref="TimeSpan"/> overflows long before a JSON integer does).</summary>
+    private static TimeSpan Milliseconds(long ms, TimeSpan max, string field) =>
+        ms <= (long)max.TotalMilliseconds ? TimeSpan.FromMilliseconds(ms) : throw ApiProblemException.Invalid(field, $"must be at most {TaskBounds.Describe(max)}");
+
     private static RetryPolicy Retry(RetryRequest r, string prefix)
     {
-        static TimeSpan Ms(double value, string field) =>
-            double.IsFinite(value) && value >= 0 && value <= TimeSpan.MaxValue.TotalMilliseconds / 2
-                ? TimeSpan.FromMilliseconds(value)
-                : throw ApiProblemException.Invalid(field, "must be a non-negative number of milliseconds");
+        static TimeSpan Ms(double value, string field)
+        {
+            if (double.IsNaN(value) || value < 0) throw ApiProblemException.Invalid(field, "must not be negative");
+            var longest = TaskBounds.MaxRetryDelay;
+            return value <= longest.TotalMilliseconds ? TimeSpan.FromMilliseconds(value) : throw ApiProblemException.Invalid(field, $"must be at most {TaskBounds.Describe(longest)}");
+        }
         var defaults = RetryPolicy.Default;
         return new RetryPolicy
         {

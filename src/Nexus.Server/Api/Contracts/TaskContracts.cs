@@ -14,17 +14,19 @@ public sealed record SubmitTaskRequest
     public string? Queue { get; init; }
     /// <summary>Higher runs first. Default 0.</summary>
     public int? Priority { get; init; }
-    /// <summary>Run no earlier than this instant (ISO 8601). Not with a delay.</summary>
+    /// <summary>Run no earlier than this instant (ISO 8601), from 1970-01-01T00:00:00Z to 100 years from now. Not with a delay.</summary>
     public DateTimeOffset? RunAt { get; init; }
-    /// <summary>Run no earlier than this many milliseconds after submit. Not with <see cref="RunAt"/> or <see cref="Delay"/>.</summary>
+    /// <summary>Run no earlier than this many milliseconds after submit, 0 to 3,153,600,000,000 (100 years). Not with
+    /// <see cref="RunAt"/> or <see cref="Delay"/>.</summary>
     public long? DelayMs { get; init; }
-    /// <summary>The same as a duration text: <c>250ms</c>, <c>30s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>, or ISO 8601 (<c>PT30S</c>).</summary>
+    /// <summary>The same as a duration text: <c>250ms</c>, <c>30s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>, or ISO 8601
+    /// (<c>PT30S</c>); at most 100 years.</summary>
     public string? Delay { get; init; }
     /// <summary>Attempts allowed, 1–1000. Default: the plugin's, else the server's (25).</summary>
     public int? MaxAttempts { get; init; }
     /// <summary>Backoff between attempts for this task.</summary>
     public RetryRequest? Retry { get; init; }
-    /// <summary>Time limit per attempt in milliseconds. Default: the plugin's, else none.</summary>
+    /// <summary>Time limit per attempt in milliseconds, 1 to 2,073,600,000 (24 days). Default: the plugin's, else none.</summary>
     public long? TimeoutMs { get; init; }
     /// <summary>Idempotency key (1–255 characters): a second submit with it returns the first task.</summary>
     public string? UniqueKey { get; init; }
@@ -35,11 +37,11 @@ public sealed record SubmitTaskRequest
 /// <summary>Exponential backoff: the delay after attempt n is <c>min(maxDelayMs, initialDelayMs × multiplier^(n−1))</c> ± jitter.</summary>
 public sealed record RetryRequest
 {
-    /// <summary>Delay after the first failure in milliseconds. Default 1000.</summary>
+    /// <summary>Delay after the first failure in milliseconds, 0 to 31,536,000,000 (365 days). Default 1000.</summary>
     public double? InitialDelayMs { get; init; }
     /// <summary>Growth per attempt, 1–100. Default 2.</summary>
     public double? Multiplier { get; init; }
-    /// <summary>Cap on any delay in milliseconds. Default 3,600,000 (1 hour).</summary>
+    /// <summary>Cap on any delay in milliseconds, initialDelayMs to 31,536,000,000 (365 days). Default 3,600,000 (1 hour).</summary>
     public double? MaxDelayMs { get; init; }
     /// <summary>Random spread, 0–1. Default 0.2.</summary>
     public double? Jitter { get; init; }
@@ -116,8 +118,8 @@ public sealed record TaskResponse
         Queue = t.Queue,
         Priority = t.Priority,
         State = t.State.ToName(),
-        Args = ParseJson(t.ArgsJson),
-        Result = t.ResultJson is null ? null : ParseJson(t.ResultJson),
+        Args = StoredJsonValue.Element(t.ArgsJson),
+        Result = t.ResultJson is null ? null : StoredJsonValue.Element(t.ResultJson),
         Attempt = t.Attempt,
         MaxAttempts = t.MaxAttempts,
         RunAt = t.RunAt,
@@ -134,12 +136,6 @@ public sealed record TaskResponse
         Retry = t.Retry is { } r ? new RetryRequest { InitialDelayMs = r.InitialDelay.TotalMilliseconds, Multiplier = r.Multiplier, MaxDelayMs = r.MaxDelay.TotalMilliseconds, Jitter = r.Jitter } : null,
         CancelRequested = t.CancelRequested,
     };
-
-    private static JsonElement ParseJson(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
 }
 
 /// <summary>One failed attempt.</summary>

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Nexus.Server.Api.Contracts;
+
+/// <summary>
+/// Stored args and results as JSON values for answers. Nexus stores only JSON there, but a row edited by hand (SQLite
+/// keeps them as text) may hold something else: that reads as a JSON string of the stored text, so one row never fails
+/// a whole list or lease.
+/// </summary>
+internal static class StoredJsonValue
+{
+    public static JsonElement Element(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return JsonSerializer.SerializeToElement(json);
+        }
+    }
+
+    public static JsonNode? Node(string json)
+    {
+        try
+        {
+            return JsonNode.Parse(json);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(json);
+        }
+    }
+}
