@@ -68,3 +68,8 @@ public sealed class PostgresTraceContextContract : TraceContextContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresUniqueKeyContract : UniqueKeyContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

@@ -76,3 +76,8 @@ public sealed class SqliteTraceContextContract : TraceContextContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteUniqueKeyContract : UniqueKeyContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
