@@ -31,11 +31,12 @@ internal static class WorkerTaskEndpoints
             .Produces<CompleteResponse>().ProducesCommonProblems(400, 413, 415);
     }
 
-    /// <summary>The registered worker, or 404 telling it to register.</summary>
-    public static async Task<NodeInfo> LoadWorkerAsync(INexusStore store, string id, CancellationToken cancellationToken)
+    /// <summary>The registered worker, or 404 telling it to register; a worker of queues the caller may not all use is
+    /// not found either (it belongs to another tenant, whose queues are not told).</summary>
+    public static async Task<NodeInfo> LoadWorkerAsync(INexusStore store, string id, Caller caller, CancellationToken cancellationToken)
     {
         var node = store.Nodes is { } nodes ? (await nodes.ListAsync(new ListNodesParams(TimeSpan.FromDays(365)) { Id = id }, cancellationToken)).SingleOrDefault() : null;
-        if (node is not { Kind: NodeKinds.External })
+        if (node is not { Kind: NodeKinds.External } || !caller.CanUseAll(node.Queues))
         {
             throw new ApiProblemException(404, "worker-not-registered", "Not found",
                 $"workerId: no external worker '{id}' is registered (it may have been pruned after a long silence); register it with PUT /api/v1/workers/{id} first.", "workerId");
@@ -54,17 +55,10 @@ internal static class WorkerTaskEndpoints
         var waitMs = body.WaitMs ?? 0;
         if (waitMs is < 0 or > MaxWaitMs) throw ApiProblemException.Invalid("waitMs", $"must be between 0 and {MaxWaitMs} (was {waitMs})");
 
-        var worker = await LoadWorkerAsync(store, id, http.RequestAborted);
-        var caller = Caller.From(http.User);
-        var queues = worker.Queues.Where(caller.CanUse).ToList();
-        if (queues.Count == 0)
-        {
-            throw new ApiProblemException(403, "queue-forbidden", "Queue not allowed",
-                $"workerId: the worker's queues ({string.Join(", ", worker.Queues)}) are outside the queues you are limited to.", "workerId");
-        }
+        var worker = await LoadWorkerAsync(store, id, Caller.From(http.User), http.RequestAborted);
         await presence.SeenAsync(id, http.RequestAborted);
         var o = options.Value;
-        var claim = new ClaimParams(id, max, o.LeaseDuration) { Queues = queues, Plugins = worker.Plugins };
+        var claim = new ClaimParams(id, max, o.LeaseDuration) { Queues = worker.Queues, Plugins = worker.Plugins };
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         var deadline = Environment.TickCount64 + waitMs;

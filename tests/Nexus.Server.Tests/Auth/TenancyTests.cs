@@ -45,7 +45,7 @@ public abstract class TenancyTests(ServerFixture fixture)
         var declared = await (await admin.GetAsync($"/api/v1/plugins/{plugin}")).JsonAsync();
         Assert.Equal(a.Queue, declared.GetProperty("queue").GetString());
         Assert.Equal("token", declared.GetProperty("argsSchema").GetProperty("required")[0].GetString());
-        var id = await admin.SubmitAsync($$"""{"plugin":"{{plugin}}","args":{"token":"s3cret"}}""");
+        var id = await admin.SubmitAsync($$"""{"plugin":"{{plugin}}","args":{"token":"s3cret"} }""");
         Assert.Equal(a.Queue, (await admin.GetTaskAsync(id)).GetProperty("queue").GetString());
         // The worker of the same queue may still re-declare it (a restart), and another worker of that queue may serve it too.
         await (await RegisterAsync(workerA, "wa-" + a.Tag, plugin, a.Queue)).JsonAsync();
@@ -62,7 +62,7 @@ public abstract class TenancyTests(ServerFixture fixture)
         var workerId = "wa-" + a.Tag;
         var plugin = $"t{a.Tag}.job";
         await (await RegisterAsync(workerA, workerId, plugin, a.Queue)).JsonAsync();
-        var id = await admin.SubmitAsync($$"""{"plugin":"{{plugin}}","args":{}}""");
+        var id = await admin.SubmitAsync($$"""{"plugin":"{{plugin}}","args":{} }""");
         var leased = await (await workerA.PostJsonAsync($"/api/v1/workers/{workerId}/lease", """{"max":1}""")).JsonAsync();
         Assert.Equal(id, leased.GetProperty("tasks")[0].GetProperty("id").GetInt64());
 
@@ -125,7 +125,7 @@ public abstract class TenancyTests(ServerFixture fixture)
         var again = await (await operatorA.PostJsonAsync("/api/v1/tasks", Submit(a.Queue))).JsonAsync();
         Assert.Equal((first.GetProperty("id").GetInt64(), false), (again.GetProperty("id").GetInt64(), again.GetProperty("created").GetBoolean()));
         var batch = await (await operatorB.PostJsonAsync("/api/v1/tasks/batch", $$"""{"tasks":[{{Submit(b.Queue)}}]}""")).JsonAsync();
-        Assert.Equal(other.GetProperty("id").GetInt64(), batch.GetProperty("tasks")[0].GetProperty("id").GetInt64());
+        Assert.Equal(other.GetProperty("id").GetInt64(), batch.GetProperty("results")[0].GetProperty("id").GetInt64());
     }
 
     [Fact]
