@@ -53,6 +53,34 @@ public abstract class TenancyTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task SubmittingToAnotherQueuesExternalPlugin_IsAnUnknownPlugin_ThatNamesNeitherItNorItsQueue()
+    {
+        var (a, b) = (NewTenant("ta"), NewTenant("tb"));
+        using var admin = Host.Admin();
+        using var workerB = Host.Client((await CreateKeyAsync(admin, "worker", b.Queue)).Key);
+        var theirs = $"t{b.Tag}.theirs";
+        await (await RegisterAsync(workerB, "wb-" + b.Tag, theirs, b.Queue)).JsonAsync();
+        using var operatorA = Host.Client((await CreateKeyAsync(admin, "operator", a.Queue)).Key);
+
+        foreach (var body in new[]
+        {
+            $$"""{"plugin":"{{theirs}}","args":{} }""",
+            $$"""{"plugin":"{{theirs}}","args":{},"queue":"{{a.Queue}}"}""",
+            $$"""{"plugin":"t{{a.Tag}}.nothing","args":{},"queue":"{{a.Queue}}"}""",
+        })
+        {
+            var problem = await (await operatorA.PostJsonAsync("/api/v1/tasks", body)).ProblemAsync(HttpStatusCode.BadRequest, "unknown-plugin", "plugin");
+            var known = problem.GetProperty("detail").GetString()!.Split("Registered plugins:")[^1];
+            Assert.DoesNotContain(theirs, known, StringComparison.Ordinal);
+            Assert.DoesNotContain(b.Queue, problem.ToString(), StringComparison.Ordinal);
+            Assert.Contains("text.generate", known, StringComparison.Ordinal);
+        }
+        var batch = await (await operatorA.PostJsonAsync("/api/v1/tasks/batch", $$"""{"tasks":[{"plugin":"text.generate","args":{},"queue":"{{a.Queue}}"},{"plugin":"{{theirs}}","args":{} }]}"""))
+            .ProblemAsync(HttpStatusCode.BadRequest, "unknown-plugin", "tasks[1].plugin");
+        Assert.DoesNotContain(b.Queue, batch.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AWorkerOfAnotherQueue_CannotDeregisterOrReRegisterAWorkerId()
     {
         var (a, b) = (NewTenant("ta"), NewTenant("tb"));
