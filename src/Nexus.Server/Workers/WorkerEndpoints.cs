@@ -34,7 +34,8 @@ internal static partial class WorkerEndpoints
         IdPattern().IsMatch(workerId) ? workerId
         : throw ApiProblemException.Invalid("workerId", $"'{QueryValues.Shorten(workerId)}' is not a valid worker id: use 1–128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
 
-    private static async Task<IResult> RegisterAsync(HttpContext http, string workerId, INexusStore store, PluginRegistry registry, IOptions<NexusOptions> options, TimeProvider time)
+    private static async Task<IResult> RegisterAsync(
+        HttpContext http, string workerId, INexusStore store, PluginRegistry registry, IOptions<NexusOptions> options, TimeProvider time, WorkerPresence presence)
     {
         var id = Id(workerId);
         var body = await RequestJson.ReadAsync<RegisterWorkerRequest>(http.Request);
@@ -73,6 +74,7 @@ internal static partial class WorkerEndpoints
             // A re-registration (after a restart of the server or a network hiccup) keeps the first start time.
             StartedAt = existing?.StartedAt ?? time.GetUtcNow(),
         }, http.RequestAborted);
+        presence.Remember(id, queues);
         var o = options.Value;
         return Results.Ok(new RegisterWorkerResponse(id, names, queues, (long)o.LeaseDuration.TotalMilliseconds, (long)o.HeartbeatInterval.TotalMilliseconds,
             WorkerTaskEndpoints.MaxLease, WorkerTaskEndpoints.MaxWaitMs));

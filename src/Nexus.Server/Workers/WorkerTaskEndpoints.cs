@@ -36,13 +36,13 @@ internal static class WorkerTaskEndpoints
     public static async Task<NodeInfo> LoadWorkerAsync(INexusStore store, string id, Caller caller, CancellationToken cancellationToken)
     {
         var node = store.Nodes is { } nodes ? (await nodes.ListAsync(new ListNodesParams(TimeSpan.FromDays(365)) { Id = id }, cancellationToken)).SingleOrDefault() : null;
-        if (node is not { Kind: NodeKinds.External } || !caller.CanUseAll(node.Queues))
-        {
-            throw new ApiProblemException(404, "worker-not-registered", "Not found",
-                $"workerId: no external worker '{id}' is registered (it may have been pruned after a long silence); register it with PUT /api/v1/workers/{id} first.", "workerId");
-        }
+        if (node is not { Kind: NodeKinds.External } || !caller.CanUseAll(node.Queues)) throw NotRegistered(id);
         return node;
     }
+
+    /// <summary>The 404 of a worker id that is not registered, or not the caller's to use.</summary>
+    public static ApiProblemException NotRegistered(string id) => new(404, "worker-not-registered", "Not found",
+        $"workerId: no external worker '{id}' is registered (it may have been pruned after a long silence); register it with PUT /api/v1/workers/{id} first.", "workerId");
 
     private static async Task<IResult> LeaseAsync(
         HttpContext http, string workerId, INexusStore store, IOptions<NexusOptions> options, TaskArrivals arrivals, WorkerPresence presence, IHostApplicationLifetime lifetime,
@@ -56,6 +56,7 @@ internal static class WorkerTaskEndpoints
         if (waitMs is < 0 or > MaxWaitMs) throw ApiProblemException.Invalid("waitMs", $"must be between 0 and {MaxWaitMs} (was {waitMs})");
 
         var worker = await LoadWorkerAsync(store, id, Caller.From(http.User), http.RequestAborted);
+        presence.Remember(id, worker.Queues);
         await presence.SeenAsync(id, http.RequestAborted);
         var o = options.Value;
         var claim = new ClaimParams(id, max, o.LeaseDuration) { Queues = worker.Queues, Plugins = worker.Plugins };
@@ -102,6 +103,7 @@ internal static class WorkerTaskEndpoints
         var leases = new LeaseRef[items.Count];
         for (var i = 0; i < items.Count; i++) leases[i] = Lease(items[i], $"leases[{i}]");
 
+        await presence.EnsureVisibleAsync(id, Caller.From(http.User), http.RequestAborted);
         await presence.SeenAsync(id, http.RequestAborted);
         var statuses = await store.Tasks.HeartbeatAsync(new HeartbeatParams(leases, options.Value.LeaseDuration), http.RequestAborted);
         // The store answers one status per lease, in request order (the same task may be named with two tokens).
@@ -127,6 +129,7 @@ internal static class WorkerTaskEndpoints
         if (items.Count is 0 or > MaxBatch) throw ApiProblemException.Invalid("completions", $"must hold 1–{MaxBatch} completions (had {items.Count})");
         for (var i = 0; i < items.Count; i++) Check(items[i], $"completions[{i}]");
 
+        await presence.EnsureVisibleAsync(id, Caller.From(http.User), http.RequestAborted);
         await presence.SeenAsync(id, http.RequestAborted);
         var completions = new List<TaskCompletion>(items.Count);
         var accepted = new bool[items.Count];
