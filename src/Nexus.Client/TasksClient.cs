@@ -12,8 +12,8 @@ public sealed class TasksClient
 
     internal TasksClient(NexusHttp http) => _http = http;
 
-    /// <summary>Submits one task. A task with the same <see cref="TaskSubmission.UniqueKey"/> is returned instead
-    /// of a new one (<see cref="SubmittedTask.Created"/> false).</summary>
+    /// <summary>Submits one task. A task with the same <see cref="TaskSubmission.UniqueKey"/> in the same queue is
+    /// returned instead of a new one (<see cref="SubmittedTask.Created"/> false).</summary>
     /// <exception cref="NexusApiException">Refused: e.g. <c>unknown-plugin</c>, <c>validation</c> (with the
     /// <see cref="NexusApiException.Field"/>, such as <c>args.width</c>), <c>queue-full</c>.</exception>
     public Task<SubmittedTask> SubmitAsync(TaskSubmission task, CancellationToken cancellationToken = default)

@@ -60,8 +60,8 @@ public sealed class WorkersClient
     /// <param name="cancellationToken">Cancels the call (the server stops waiting when the request is aborted).</param>
     /// <returns>The leased tasks, possibly none.</returns>
     /// <exception cref="NexusApiException"><c>validation</c> naming <c>max</c>, <c>waitMs</c> or <c>workerId</c>;
-    /// <c>worker-not-registered</c> (404): register first (a worker unseen for a long time is pruned);
-    /// <c>queue-forbidden</c> (403) when the key may use none of the worker's queues.</exception>
+    /// <c>worker-not-registered</c> (404): register first (a worker unseen for a long time is pruned; a worker of
+    /// queues the key may not all use is not found either).</exception>
     public async Task<IReadOnlyList<LeasedTask>> LeaseAsync(string workerId, int? max = null, int? waitMs = null, CancellationToken cancellationToken = default)
     {
         var body = NexusHttp.Json(new LeaseBody(max, FitWait(waitMs, _http.Timeout)), ClientJson.Default.LeaseBody);
@@ -74,7 +74,8 @@ public sealed class WorkersClient
     /// <param name="leases">The leases to extend (1–1000), e.g. <see cref="LeasedTask.Lease"/> of each running task.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One state per lease, in the order given: see <see cref="LeaseStatuses"/>.</returns>
-    /// <exception cref="NexusApiException"><c>validation</c> naming <c>leases</c> or <c>leases[i].leaseToken</c>.</exception>
+    /// <exception cref="NexusApiException"><c>validation</c> naming <c>leases</c> or <c>leases[i].leaseToken</c>;
+    /// <c>worker-not-registered</c> (404), as for <see cref="LeaseAsync"/>.</exception>
     public async Task<IReadOnlyList<LeaseState>> HeartbeatAsync(string workerId, IReadOnlyList<TaskLease> leases, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(leases);
@@ -91,7 +92,8 @@ public sealed class WorkersClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One result per completion, in the order given.</returns>
     /// <exception cref="NexusApiException"><c>validation</c> naming e.g. <c>completions[0].outcome</c> or
-    /// <c>completions[0].error.message</c>; nothing is stored then.</exception>
+    /// <c>completions[0].error.message</c>; nothing is stored then; <c>worker-not-registered</c> (404), as for
+    /// <see cref="LeaseAsync"/>.</exception>
     public async Task<IReadOnlyList<CompletionResult>> CompleteAsync(string workerId, IReadOnlyList<WorkerCompletion> completions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(completions);

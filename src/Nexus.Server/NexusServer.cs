@@ -41,12 +41,9 @@ public static class NexusServer
         var auth = config.GetSection(NexusAuthOptions.Section).Get<NexusAuthOptions>() ?? new NexusAuthOptions();
         auth.Validate();
         var urls = ServerConfiguration.Urls(config);
-        var exposed = urls.Where(u => !Loopback.IsLoopbackUrl(u)).ToList();
-        if (auth.AnonymousLoopback && exposed.Count > 0)
-        {
-            throw new InvalidOperationException(
-                $"Development mode (--dev, Nexus:Auth:AnonymousLoopback) is only allowed while listening on loopback addresses, but the server would listen on {string.Join(", ", exposed)}. Turn it off and use API keys or JWTs.");
-        }
+        // Kestrel's own endpoints win over the URLs; both are checked here, and what is bound is checked after start.
+        var exposed = urls.Concat(ServerConfiguration.KestrelEndpointUrls(config)).Where(u => !Loopback.IsLoopbackUrl(u)).ToList();
+        if (auth.AnonymousLoopback && exposed.Count > 0) throw LoopbackGuard.Refusal(exposed);
 
         builder.WebHost.UseUrls(urls);
         builder.WebHost.ConfigureKestrel(k =>
@@ -98,6 +95,8 @@ public static class NexusServer
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddNexusAuth(auth);
+        services.AddSingleton<LoopbackGuard>();
+        if (auth.AnonymousLoopback) services.AddHostedService(sp => sp.GetRequiredService<LoopbackGuard>());
         services.AddNexusRateLimits(rate);
         services.AddNexusOpenApi();
         builder.AddNexusObservability(hooks.Tracing);

@@ -32,7 +32,7 @@ internal sealed class TaskInserter
         insertSql = $"""
             with clock as (select coalesce($1::timestamptz, now()) as now, pg_get_serial_sequence('{tasks}', 'id')::regclass as seq),
             input as (
-                select i.*, row_number() over (partition by i.unique_key order by i.ord) as key_rank
+                select i.*, row_number() over (partition by i.queue, i.unique_key order by i.ord) as key_rank
                 from unnest($2::text[], $3::text[], $4::int[], $5::jsonb[], $6::timestamptz[], $7::interval[],
                             $8::int[], $9::jsonb[], $10::bigint[], $11::text[], $12::jsonb[], $16::text[])
                      with ordinality as i(plugin, queue, priority, args, run_at, delay, max_attempts, retry, timeout_ms, unique_key, tags, trace_context, ord)
@@ -42,7 +42,7 @@ internal sealed class TaskInserter
                        coalesce(i.run_at, c.now + i.delay, c.now) as due
                 from input i cross join clock c
                 where i.unique_key is null
-                   or (i.key_rank = 1 and not exists (select 1 from {tasks} t where t.unique_key = i.unique_key))
+                   or (i.key_rank = 1 and not exists (select 1 from {tasks} t where t.queue = i.queue and t.unique_key = i.unique_key))
                 order by i.ord
             ),
             full_queues as (
@@ -56,7 +56,7 @@ internal sealed class TaskInserter
                 {Insert("c.unique_key is null", "")}
             ),
             keyed as (
-                {Insert("c.unique_key is not null", "on conflict (unique_key) where unique_key is not null do nothing")}
+                {Insert("c.unique_key is not null", "on conflict (queue, unique_key) where unique_key is not null do nothing")}
             ),
             inserted as (
                 select id from plain union all select id from keyed
@@ -85,8 +85,12 @@ internal sealed class TaskInserter
             returning id
             """;
 
-        // A later statement than the insert, so it sees keys that a concurrent transaction committed meanwhile.
-        keysSql = $"select unique_key, id from {tasks} where unique_key = any($1)";
+        // A later statement than the insert, so it sees keys that a concurrent transaction committed meanwhile. Keys
+        // are unique per queue (migration 7): a key is looked up with its queue, so another queue's key is never seen.
+        keysSql = $"""
+            select t.queue, t.unique_key, t.id
+            from {tasks} t join unnest($1::text[], $2::text[]) as k(queue, unique_key) on t.queue = k.queue and t.unique_key = k.unique_key
+            """;
     }
 
     public async Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken)
@@ -187,7 +191,7 @@ internal sealed class TaskInserter
         var uniqueKey = new string?[n];
         var tags = new string[n];
         var traceContext = new string?[n];
-        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new HashSet<(string Queue, string Key)>();
         var queueSet = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < n; i++)
         {
@@ -204,7 +208,7 @@ internal sealed class TaskInserter
             uniqueKey[i] = t.UniqueKey;
             tags[i] = StoredJson.Tags(t.Tags);
             traceContext[i] = t.TraceContext;
-            if (t.UniqueKey is not null) keys.Add(t.UniqueKey);
+            if (t.UniqueKey is not null) keys.Add((t.Queue, t.UniqueKey));
             queueSet.Add(t.Queue);
         }
         var queues = queueSet.Order(StringComparer.Ordinal).ToArray();
@@ -237,12 +241,13 @@ internal sealed class TaskInserter
         if (keys.Count > 0)
         {
             var keysCmd = new NpgsqlBatchCommand(keysSql);
-            keysCmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keys] });
+            keysCmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keys.Select(k => k.Queue)] });
+            keysCmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keys.Select(k => k.Key)] });
             batch.BatchCommands.Add(keysCmd);
         }
 
         var created = new long?[n];
-        var existing = new Dictionary<string, long>(StringComparer.Ordinal);
+        var existing = new Dictionary<(string Queue, string Key), long>();
         (string Queue, long Max)? full = null;
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -264,7 +269,7 @@ internal sealed class TaskInserter
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    existing[reader.GetString(0)] = reader.GetInt64(1);
+                    existing[(reader.GetString(0), reader.GetString(1))] = reader.GetInt64(2);
                 }
             }
         }
@@ -278,7 +283,7 @@ internal sealed class TaskInserter
             {
                 results[i] = new SubmitResult(id, true);
             }
-            else if (uniqueKey[i] is { } key && existing.TryGetValue(key, out var existingId))
+            else if (uniqueKey[i] is { } key && existing.TryGetValue((queue[i], key), out var existingId))
             {
                 results[i] = new SubmitResult(existingId, false);
             }

@@ -20,7 +20,7 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
             await using var insert = SqliteRows.Command(tx, $"""
                 INSERT INTO nexus_tasks (plugin, queue, priority, state, args, max_attempts, run_at, created_at, unique_key, tags, timeout_ms, retry, trace_context)
                 VALUES ($plugin, $queue, $priority, $state, $args, $max, $runAt, $now, $key, $tags, $timeout, $retry, $trace)
-                ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING
+                ON CONFLICT (queue, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
                 RETURNING id
                 """);
             var pPlugin = insert.Add("$plugin", "");
@@ -37,7 +37,9 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
             var pRetry = insert.Add("$retry", null);
             var pTrace = insert.Add("$trace", null);
             await insert.PrepareAsync(cancellationToken);
-            await using var existing = SqliteRows.Command(tx, "SELECT id FROM nexus_tasks WHERE unique_key = $key");
+            // Unique keys are unique per queue (migration 6): a key of another queue is neither found nor in the way.
+            await using var existing = SqliteRows.Command(tx, "SELECT id FROM nexus_tasks WHERE queue = $queue AND unique_key = $key");
+            var eQueue = existing.Add("$queue", "");
             var eKey = existing.Add("$key", "");
 
             var results = new SubmitResult[p.Tasks.Count];
@@ -63,6 +65,7 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
                     results[i] = new SubmitResult(Convert.ToInt64(id, CultureInfo.InvariantCulture), true);
                     continue;
                 }
+                eQueue.Value = t.Queue;
                 eKey.Value = t.UniqueKey;
                 results[i] = new SubmitResult(Convert.ToInt64(await existing.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture), false);
             }

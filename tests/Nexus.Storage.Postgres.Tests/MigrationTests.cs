@@ -56,6 +56,36 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task Migrate_OfAVersion6Schema_ScopesUniqueKeysToTheQueue_AndKeepsTheExistingKeys()
+    {
+        var server = await PostgresTestServer.GetAsync();
+        var schema = server.NewSchema();
+        long id;
+        await using (var store = new PostgresStore(server.DataSource, new PostgresStoreOptions { Schema = schema }))
+        {
+            await store.MigrateAsync();
+            id = (await store.Tasks.InsertAsync(new InsertTasksParams([TestTasks.New(uniqueKey: "k")])))[0].Id;
+        }
+        // Back to the shipped version 6: one unique key across every queue.
+        await using (var downgrade = server.DataSource.CreateCommand($"""
+            drop index "{schema}".tasks_unique_key_idx;
+            create unique index tasks_unique_key_idx on "{schema}".tasks (unique_key) where unique_key is not null;
+            delete from "{schema}".schema_version where version > 6
+            """))
+        {
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        await using var upgraded = new PostgresStore(server.DataSource, new PostgresStoreOptions { Schema = schema });
+        var result = await upgraded.MigrateAsync();
+
+        Assert.Equal([7], result.Applied);
+        var again = await upgraded.Tasks.InsertAsync(new InsertTasksParams([TestTasks.New(uniqueKey: "k"), TestTasks.New(queue: "other", uniqueKey: "k")]));
+        Assert.Equal((id, false), (again[0].Id, again[0].Created));
+        Assert.True(again[1].Created);
+    }
+
+    [Fact]
     public async Task Migrate_FromManyNodesAtOnce_AppliesOnce()
     {
         var server = await PostgresTestServer.GetAsync();

@@ -108,3 +108,8 @@ public sealed class PostgresBoundsContract : BoundsContract
         Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 }
+
+public sealed class PostgresUniqueKeyContract : UniqueKeyContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

@@ -120,3 +120,8 @@ public sealed class SqliteBoundsContract : BoundsContract
         Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 }
+
+public sealed class SqliteUniqueKeyContract : UniqueKeyContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}

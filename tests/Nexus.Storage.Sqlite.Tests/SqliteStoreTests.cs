@@ -69,6 +69,38 @@ public sealed class SqliteStoreTests
     }
 
     [Fact]
+    public async Task Migrate_OfAVersion5Database_ScopesUniqueKeysToTheQueue_AndKeepsTheExistingKeys()
+    {
+        var path = SqliteTestStores.NewPath();
+        long id;
+        await using (var store = Open(path))
+        {
+            await store.MigrateAsync();
+            id = (await store.Tasks.InsertAsync(new InsertTasksParams([Task() with { UniqueKey = "k" }]) { Now = T0 }))[0].Id;
+        }
+        // Back to the shipped version 5: one unique key across every queue.
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = """
+                DROP INDEX nexus_tasks_unique_key;
+                CREATE UNIQUE INDEX nexus_tasks_unique_key ON nexus_tasks (unique_key) WHERE unique_key IS NOT NULL;
+                UPDATE nexus_schema_version SET version = 5
+                """;
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        await using var upgraded = Open(path);
+        var result = await upgraded.MigrateAsync();
+
+        Assert.Equal([6], result.Applied);
+        var again = await upgraded.Tasks.InsertAsync(new InsertTasksParams([Task() with { UniqueKey = "k" }, Task() with { UniqueKey = "k", Queue = "other" }]) { Now = T0 });
+        Assert.Equal((id, false), (again[0].Id, again[0].Created));
+        Assert.True(again[1].Created);
+    }
+
+    [Fact]
     public async Task Migrate_OfADatabaseFromANewerNexus_FailsAndChangesNothing()
     {
         var path = SqliteTestStores.NewPath();

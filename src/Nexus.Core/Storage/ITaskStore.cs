@@ -5,8 +5,8 @@ namespace Nexus.Storage;
 /// <summary>Task rows. Every hot-path method is batch-shaped: many rows, one round trip.</summary>
 public interface ITaskStore
 {
-    /// <summary>Inserts tasks in one round trip. A task whose unique key exists returns the existing id with
-    /// <c>Created = false</c>. Throws <see cref="QueueFullException"/> (storing nothing) when a queue's backlog limit would be passed.</summary>
+    /// <summary>Inserts tasks in one round trip. A task whose unique key exists in its queue returns the existing id
+    /// with <c>Created = false</c> (keys are unique per queue). Throws <see cref="QueueFullException"/> (storing nothing) when a queue's backlog limit would be passed.</summary>
     Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default);
 
     /// <summary>Claims up to <see cref="ClaimParams.Max"/> ready tasks: sets them running, increments their attempt,
@@ -75,7 +75,7 @@ public sealed record NewTask
     public RetryPolicy? Retry { get; init; }
     /// <summary>Per-attempt time limit.</summary>
     public TimeSpan? Timeout { get; init; }
-    /// <summary>Idempotency key.</summary>
+    /// <summary>Idempotency key, unique per queue.</summary>
     public string? UniqueKey { get; init; }
     /// <summary>Tags.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];

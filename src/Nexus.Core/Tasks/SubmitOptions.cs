@@ -21,7 +21,8 @@ public sealed record SubmitOptions
     /// <summary>Time limit per attempt, above zero and at most <see cref="TaskBounds.MaxTimeout"/> (24 days). Default: the
     /// plugin's, else none.</summary>
     public TimeSpan? Timeout { get; init; }
-    /// <summary>Idempotency key: a second submit with the same key returns the existing task instead of a new one.</summary>
+    /// <summary>Idempotency key, unique per queue: a second submit with the same key to the same queue returns the
+    /// existing task instead of a new one; the same key in another queue is another task.</summary>
     public string? UniqueKey { get; init; }
     /// <summary>Labels for filtering.</summary>
     public IReadOnlyList<string>? Tags { get; init; }

@@ -5,7 +5,9 @@ using Nexus.Tasks;
 
 namespace Nexus.Server.Api;
 
-/// <summary><c>/api/v1/keys</c>: API keys — created (the secret is shown once), listed, revoked. Admins only.</summary>
+/// <summary><c>/api/v1/keys</c>: API keys — created (the secret is shown once), listed, revoked. Admins only. An admin
+/// limited to queues makes keys within its queues and role only, and lists and revokes only keys whose queues all lie
+/// within its own (others are not found).</summary>
 internal static class KeyEndpoints
 {
     public static void MapKeyEndpoints(this RouteGroupBuilder api)
@@ -36,6 +38,8 @@ internal static class KeyEndpoints
             if (!QueueName.IsValid(queues[i])) throw ApiProblemException.Invalid($"queues[{i}]", $"'{QueryValues.Shorten(queues[i] ?? "")}' is not a valid queue name");
         }
         if (body.ExpiresAt is { } expires && expires <= time.GetUtcNow()) throw ApiProblemException.Invalid("expiresAt", "must be in the future");
+        var caller = Caller.From(http.User);
+        caller.EnsureCanGrant(body.Role!, queues);
 
         var (id, key, hash) = ApiKeyFormat.Create();
         var record = await keys.CreateAsync(new NewApiKey
@@ -46,17 +50,27 @@ internal static class KeyEndpoints
             Role = body.Role!,
             Queues = [.. queues.Distinct(StringComparer.Ordinal)],
             ExpiresAt = body.ExpiresAt,
-            CreatedBy = Caller.From(http.User).Name,
+            CreatedBy = caller.Name,
         }, http.RequestAborted);
         return Results.Created($"/api/v1/keys/{id}", new CreatedKeyResponse(key, Response(record)));
     }
 
-    private static async Task<IResult> ListAsync(INexusStore store, HttpContext http) =>
-        Results.Ok((await Store(store).ListAsync(http.RequestAborted)).Select(Response).ToList());
+    private static async Task<IResult> ListAsync(INexusStore store, HttpContext http)
+    {
+        var caller = Caller.From(http.User);
+        return Results.Ok((await Store(store).ListAsync(http.RequestAborted)).Where(k => caller.CanUseAll(k.Queues)).Select(Response).ToList());
+    }
 
     private static async Task<IResult> RevokeAsync(HttpContext http, INexusStore store, ApiKeyValidator validator, string id)
     {
-        var revoked = await Store(store).RevokeAsync(new RevokeApiKeyParams(id), http.RequestAborted);
+        var keys = Store(store);
+        var caller = Caller.From(http.User);
+        // A key outside the caller's limits is not found, as if it did not exist.
+        if (caller.IsLimited && (await keys.GetAsync(id, http.RequestAborted) is not { } key || !caller.CanUseAll(key.Queues)))
+        {
+            throw ApiProblemException.NotFound($"No active API key with id '{QueryValues.Shorten(id)}'.");
+        }
+        var revoked = await keys.RevokeAsync(new RevokeApiKeyParams(id), http.RequestAborted);
         validator.Forget(id);
         return revoked ? Results.NoContent() : throw ApiProblemException.NotFound($"No active API key with id '{QueryValues.Shorten(id)}'.");
     }

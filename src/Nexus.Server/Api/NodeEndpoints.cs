@@ -20,7 +20,10 @@ internal static class NodeEndpoints
     {
         if (store.Nodes is not { } nodes) return Results.Ok(new NodeListResponse([]));
         var list = await nodes.ListAsync(new ListNodesParams(StaleAfter(options.Value)), http.RequestAborted);
-        return Results.Ok(new NodeListResponse([.. list.Select(n => new NodeResponse(
+        // A node's running count and plugins are those of every queue it serves: a caller limited to queues sees only
+        // the nodes that serve nothing but its queues (an engine of every queue is nobody's in particular).
+        var caller = Caller.From(http.User);
+        return Results.Ok(new NodeListResponse([.. list.Where(n => caller.CanUseAll(n.Queues)).Select(n => new NodeResponse(
             n.Id, n.Kind, n.Host, n.StartedAt, n.LastSeenAt, n.Concurrency, n.Running, n.Queues, n.Plugins, n.Stale ? "stale" : "alive"))]));
     }
 

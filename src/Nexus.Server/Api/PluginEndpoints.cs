@@ -12,11 +12,11 @@ internal static class PluginEndpoints
     {
         var plugins = api.MapGroup("/plugins").WithTags("Plugins");
         plugins.MapGet("", async (PluginRegistry registry, INexusStore store, HttpContext http) =>
-                Results.Ok((await AllAsync(registry, store, http.RequestAborted)).ToList()))
+                Results.Ok((await AllAsync(registry, store, Caller.From(http.User), http.RequestAborted)).ToList()))
             .Require(Right.Plugins).WithSummary("List plugins (local and external) with their args schemas").Produces<IReadOnlyList<PluginResponse>>().ProducesCommonProblems();
         plugins.MapGet("/{name}", async (PluginRegistry registry, INexusStore store, HttpContext http, string name) =>
             {
-                var all = await AllAsync(registry, store, http.RequestAborted);
+                var all = (await AllAsync(registry, store, Caller.From(http.User), http.RequestAborted)).ToList();
                 return all.FirstOrDefault(p => p.Name == name) is { } plugin
                     ? Results.Ok(plugin)
                     : throw ApiProblemException.NotFound($"No plugin named '{QueryValues.Shorten(name)}'. Registered plugins: {string.Join(", ", all.Select(p => p.Name))}.");
@@ -24,12 +24,14 @@ internal static class PluginEndpoints
             .Require(Right.Plugins).WithSummary("Get one plugin").Produces<PluginResponse>().ProducesCommonProblems(404);
     }
 
-    /// <summary>Local plugins, then the declared external ones whose names no local plugin takes, ordered by name.</summary>
-    private static async Task<IEnumerable<PluginResponse>> AllAsync(PluginRegistry registry, INexusStore store, CancellationToken cancellationToken)
+    /// <summary>Local plugins, then the declared external ones whose names no local plugin takes, ordered by name.
+    /// Local plugins are the server's own and take tasks in any queue; an external one belongs to the tenant of its
+    /// queue, so a caller limited to other queues does not see it.</summary>
+    private static async Task<IEnumerable<PluginResponse>> AllAsync(PluginRegistry registry, INexusStore store, Caller caller, CancellationToken cancellationToken)
     {
         var local = registry.All.Select(Response).ToList();
         var external = store.ExternalPlugins is { } declared ? await declared.ListAsync(cancellationToken) : [];
-        return local.Concat(external.Where(e => !registry.TryGet(e.Name, out _)).Select(Response)).OrderBy(p => p.Name, StringComparer.Ordinal);
+        return local.Concat(external.Where(e => !registry.TryGet(e.Name, out _) && caller.CanUse(e.Queue)).Select(Response)).OrderBy(p => p.Name, StringComparer.Ordinal);
     }
 
     private static PluginResponse Response(PluginDescriptor p) => new(

@@ -37,6 +37,11 @@ internal static class SubmitMapping
         if (r.TimeoutMs is <= 0) throw ApiProblemException.Invalid(prefix + "timeoutMs", "must be positive");
         var timeout = r.TimeoutMs is { } timeoutMs ? Milliseconds(timeoutMs, TaskBounds.MaxTimeout, prefix + "timeoutMs") : (TimeSpan?)null;
 
+        // An external plugin of a queue the caller may not use does not exist for it (nor does its queue's name).
+        if (caller.IsLimited && !registry.TryGet(r.Plugin, out _) && externalQueues?.GetValueOrDefault(r.Plugin) is var served && (served is null || !caller.CanUse(served)))
+        {
+            throw UnknownPlugin(r.Plugin, prefix + "plugin", registry, externalQueues, caller);
+        }
         var queue = r.Queue ?? (registry.TryGet(r.Plugin, out var plugin) ? plugin.Queue : externalQueues?.GetValueOrDefault(r.Plugin));
         if (queue is not null && QueueName.IsValid(queue)) caller.EnsureQueue(queue, prefix + "queue");
 
@@ -102,6 +107,15 @@ internal static class SubmitMapping
         return (await declared.ListAsync(cancellationToken)).ToDictionary(p => p.Name, p => p.Queue, StringComparer.Ordinal);
     }
 
-    public static ApiProblemException UnknownPlugin(UnknownPluginException ex, string field) =>
-        new(400, "unknown-plugin", "Unknown plugin", $"{field}: {ex.Message}", field);
+    /// <summary>The engine's unknown-plugin error; for a caller limited to queues, naming only the plugins it may see.</summary>
+    public static ApiProblemException UnknownPlugin(UnknownPluginException ex, string field, Caller caller, PluginRegistry registry, IReadOnlyDictionary<string, string>? externalQueues) =>
+        caller.IsLimited ? UnknownPlugin(ex.Plugin, field, registry, externalQueues, caller) : new(400, "unknown-plugin", "Unknown plugin", $"{field}: {ex.Message}", field);
+
+    private static ApiProblemException UnknownPlugin(string name, string field, PluginRegistry registry, IReadOnlyDictionary<string, string>? externalQueues, Caller caller)
+    {
+        var visible = registry.All.Select(p => p.Name)
+            .Concat((externalQueues ?? new Dictionary<string, string>()).Where(e => caller.CanUse(e.Value)).Select(e => e.Key))
+            .Distinct(StringComparer.Ordinal);
+        return new(400, "unknown-plugin", "Unknown plugin", $"{field}: {new UnknownPluginException(name, visible).Message}", field);
+    }
 }

@@ -51,7 +51,7 @@ internal static class TaskEndpoints
         }
         catch (UnknownPluginException ex)
         {
-            throw SubmitMapping.UnknownPlugin(ex, "plugin");
+            throw SubmitMapping.UnknownPlugin(ex, "plugin", caller, registry, externalQueues);
         }
         var response = new SubmitResponse(result.Id, result.Created);
         return result.Created ? Results.Created($"/api/v1/tasks/{result.Id}", response) : Results.Ok(response);
@@ -81,7 +81,7 @@ internal static class TaskEndpoints
         catch (UnknownPluginException ex)
         {
             var at = items.ToList().FindIndex(t => t?.Plugin == ex.Plugin);
-            throw SubmitMapping.UnknownPlugin(ex, $"tasks[{Math.Max(at, 0)}].plugin");
+            throw SubmitMapping.UnknownPlugin(ex, $"tasks[{Math.Max(at, 0)}].plugin", caller, registry, externalQueues);
         }
         return Results.Ok(new SubmitBatchResponse([.. results.Select(r => new SubmitResponse(r.Id, r.Created))]));
     }

@@ -17,6 +17,7 @@ internal static class AuthSetup
         if (options.Jwt.Enabled) auth.AddJwtBearer(JwtBearerSetup.Scheme, o => JwtBearerSetup.Configure(o, options.Jwt));
 
         services.AddSingleton<IAuthorizationHandler, RightHandler>();
+        services.AddSingleton<IAuthorizationHandler, UnlimitedHandler>();
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(Caller.Scheme).RequireAuthenticatedUser().Build())
@@ -30,8 +31,14 @@ internal static class AuthSetup
         {
             builder.AddPolicy(Policies.Of(right), p => p.AddAuthenticationSchemes(Caller.Scheme).RequireAuthenticatedUser().AddRequirements(new RightRequirement(right)));
         }
+        builder.AddPolicy(UnlimitedRequirement.Policy, p => p.AddAuthenticationSchemes(Caller.Scheme).RequireAuthenticatedUser()
+            .AddRequirements(new RightRequirement(Right.Read), new UnlimitedRequirement()));
         return builder;
     }
+
+    /// <summary>Requires <see cref="Right.Read"/> and a caller not limited to queues on an endpoint.</summary>
+    public static TBuilder RequireAllQueues<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(UnlimitedRequirement.Policy);
 
     /// <summary>Requires <paramref name="right"/> on an endpoint.</summary>
     public static TBuilder Require<TBuilder>(this TBuilder builder, Right right) where TBuilder : IEndpointConventionBuilder =>

@@ -63,9 +63,16 @@ internal static class JwtBearerSetup
                     context.Fail(new NexusRoleException($"The JWT carries no Nexus role in its '{jwt.RoleClaim}' claim ({string.Join(", ", NexusRoles.All)})."));
                     return Task.CompletedTask;
                 }
-                var queues = token.FindAll(jwt.QueuesClaim).SelectMany(c => Split(c.Value)).ToList();
-                var subject = token.FindFirst("sub")?.Value ?? token.FindFirst("name")?.Value ?? "unknown";
-                context.Principal = Caller.Principal($"jwt:{subject}", "jwt", roles, queues.Count == 0 ? null : queues);
+                var queues = token.FindAll(jwt.QueuesClaim).SelectMany(c => Split(c.Value)).Distinct(StringComparer.Ordinal).ToList();
+                // A queue limit that names no queue must not read as "no limit": fail closed.
+                if (queues.Count == 0 && JwtClaims.Has(context.SecurityToken, token, jwt.QueuesClaim))
+                {
+                    context.Fail(new NexusRoleException($"The JWT's '{jwt.QueuesClaim}' claim is present but names no queue; leave it out for every queue, or name the queues."));
+                    return Task.CompletedTask;
+                }
+                var sub = token.FindFirst("sub")?.Value;
+                var subject = sub ?? token.FindFirst("name")?.Value ?? "unknown";
+                context.Principal = Caller.Principal($"jwt:{subject}", "jwt", roles, queues.Count == 0 ? null : queues, bucket: JwtClaims.Bucket(context.SecurityToken, token, sub));
                 return Task.CompletedTask;
             },
         };

@@ -17,7 +17,8 @@ internal sealed class NexusAuthenticationHandler(
     ILoggerFactory loggers,
     UrlEncoder encoder,
     ApiKeyValidator keys,
-    IOptions<NexusAuthOptions> authOptions)
+    IOptions<NexusAuthOptions> authOptions,
+    LoopbackGuard guard)
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggers, encoder)
 {
     private readonly NexusAuthOptions _auth = authOptions.Value;
@@ -50,7 +51,7 @@ internal sealed class NexusAuthenticationHandler(
             if (result.Succeeded) return AuthenticateResult.Success(new AuthenticationTicket(result.Principal!, Scheme.Name));
             return AuthenticateResult.Fail(DescribeJwtFailure(result.Failure));
         }
-        if (_auth.AnonymousLoopback && Loopback.IsLocal(Context))
+        if (_auth.AnonymousLoopback && guard.Verified && Loopback.IsLocal(Context))
         {
             return AuthenticateResult.Success(new AuthenticationTicket(
                 Caller.Principal("anonymous@loopback", "anonymous-loopback", [NexusRoles.Admin], null), Scheme.Name));

@@ -27,7 +27,14 @@ internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewa
         if (authorizeResult.Forbidden)
         {
             var caller = Caller.From(context.User);
-            var right = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<RightRequirement>().FirstOrDefault()?.Right;
+            var failed = authorizeResult.AuthorizationFailure?.FailedRequirements.ToList() ?? [];
+            var right = failed.OfType<RightRequirement>().FirstOrDefault()?.Right;
+            if (right is null && failed.OfType<UnlimitedRequirement>().Any())
+            {
+                await Problems.WriteAsync(context, 403, "queue-forbidden", "Queue not allowed",
+                    "This answer mixes the data of every queue and cannot be cut to the queues you are limited to; it needs credentials without a queue limit.");
+                return;
+            }
             var detail = right is { } r
                 ? $"Your role ({string.Join(", ", caller.Roles)}) may not {Describe(r)}; that needs one of: {string.Join(", ", NexusRoles.Granting(r))}."
                 : "Your credentials do not allow this request.";

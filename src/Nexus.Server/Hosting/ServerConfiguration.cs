@@ -48,6 +48,11 @@ internal static class ServerConfiguration
         return settings;
     }
 
+    /// <summary>The URLs of Kestrel's own endpoints (<c>Kestrel:Endpoints:{name}:Url</c>), which take precedence over
+    /// <see cref="Urls"/> when present.</summary>
+    public static IEnumerable<string> KestrelEndpointUrls(IConfiguration configuration) =>
+        configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>().Where(u => !string.IsNullOrWhiteSpace(u));
+
     /// <summary>The addresses to listen on: <c>Nexus:Urls</c>, else the host's <c>urls</c>, else <see cref="DefaultUrl"/>.</summary>
     public static string[] Urls(IConfiguration configuration)
     {

@@ -7,7 +7,7 @@ using OpenTelemetry.Trace;
 
 namespace Nexus.Server.Observability;
 
-/// <summary><c>GET /metrics</c> (Prometheus text, the "read" right) and OpenTelemetry tracing over OTLP when configured.</summary>
+/// <summary><c>GET /metrics</c> (Prometheus text, the "read" right without a queue limit) and OpenTelemetry tracing over OTLP when configured.</summary>
 internal static class ObservabilitySetup
 {
     /// <summary>The server's own OTLP endpoint setting; the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> works too.</summary>
@@ -61,6 +61,8 @@ internal static class ObservabilitySetup
 
     public static void MapMetricsEndpoint(this IEndpointRouteBuilder app)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics").Require(Right.Read).ExcludeFromDescription();
+        // Filtering the exposition by a queue label would still leak: many series (store latencies, worker slots,
+        // completion buffer, runtime) have no queue label and sum every queue's load. Limited callers get 403.
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireAllQueues().ExcludeFromDescription();
     }
 }

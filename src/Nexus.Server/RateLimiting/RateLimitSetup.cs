@@ -7,7 +7,8 @@ using Nexus.Server.Hosting;
 
 namespace Nexus.Server.RateLimiting;
 
-/// <summary>One token bucket per caller: per API key id, JWT subject or bootstrap/anonymous name, and per client
+/// <summary>One token bucket per caller: per API key id, JWT subject (or, without one, its jti or the token's hash),
+/// bootstrap/anonymous name, and per client
 /// address for requests without valid credentials. A refused request gets 429 problem+json with Retry-After.
 /// Runs after authentication, so that the bucket is the caller's, not the address's.</summary>
 internal static class RateLimitSetup
@@ -45,6 +46,7 @@ internal static class RateLimitSetup
     {
         if (context.User.Identity?.IsAuthenticated == true)
         {
+            if (context.User.FindFirst(Caller.BucketClaim)?.Value is { } bucket) return bucket;
             var caller = Caller.From(context.User);
             return caller.KeyId is { } key ? "key:" + key : "caller:" + caller.Name;
         }

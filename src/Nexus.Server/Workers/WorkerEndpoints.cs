@@ -34,7 +34,8 @@ internal static partial class WorkerEndpoints
         IdPattern().IsMatch(workerId) ? workerId
         : throw ApiProblemException.Invalid("workerId", $"'{QueryValues.Shorten(workerId)}' is not a valid worker id: use 1–128 letters, digits, '.', '_', ':' or '-', starting with a letter or digit");
 
-    private static async Task<IResult> RegisterAsync(HttpContext http, string workerId, INexusStore store, PluginRegistry registry, IOptions<NexusOptions> options, TimeProvider time)
+    private static async Task<IResult> RegisterAsync(
+        HttpContext http, string workerId, INexusStore store, PluginRegistry registry, IOptions<NexusOptions> options, TimeProvider time, WorkerPresence presence)
     {
         var id = Id(workerId);
         var body = await RequestJson.ReadAsync<RegisterWorkerRequest>(http.Request);
@@ -53,6 +54,12 @@ internal static partial class WorkerEndpoints
         {
             throw new ApiProblemException(409, "worker-id-taken", "Conflict", $"workerId: '{id}' is the id of a Nexus engine node; pick another worker id.", "workerId");
         }
+        // Re-registering a worker of queues the caller may not use would take its id over (and its leases with it).
+        if (existing is not null && !caller.CanUseAll(existing.Queues))
+        {
+            throw new ApiProblemException(409, "worker-id-taken", "Conflict", $"workerId: '{id}' is the id of another worker; pick another worker id.", "workerId");
+        }
+        await EnsureNoTakeoverAsync(plugins, caller, declared, http.RequestAborted);
         await declared.DeclareAsync(new DeclarePluginsParams(plugins), http.RequestAborted);
         var queues = plugins.Select(p => p.Queue).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var names = plugins.Select(p => p.Name).Order(StringComparer.Ordinal).ToList();
@@ -67,9 +74,28 @@ internal static partial class WorkerEndpoints
             // A re-registration (after a restart of the server or a network hiccup) keeps the first start time.
             StartedAt = existing?.StartedAt ?? time.GetUtcNow(),
         }, http.RequestAborted);
+        presence.Remember(id, queues);
         var o = options.Value;
         return Results.Ok(new RegisterWorkerResponse(id, names, queues, (long)o.LeaseDuration.TotalMilliseconds, (long)o.HeartbeatInterval.TotalMilliseconds,
             WorkerTaskEndpoints.MaxLease, WorkerTaskEndpoints.MaxWaitMs));
+    }
+
+    /// <summary>Refuses to re-declare a plugin that is served in a queue the caller may not use: the declaration
+    /// would move it (and its args schema, and the tasks submitted to it) into the caller's queue. The queue it is
+    /// served in is not told.</summary>
+    private static async Task EnsureNoTakeoverAsync(List<ExternalPlugin> plugins, Caller caller, IExternalPluginStore declared, CancellationToken cancellationToken)
+    {
+        if (!caller.IsLimited) return;
+        var current = (await declared.ListAsync(cancellationToken)).ToDictionary(p => p.Name, p => p.Queue, StringComparer.Ordinal);
+        for (var i = 0; i < plugins.Count; i++)
+        {
+            if (current.TryGetValue(plugins[i].Name, out var queue) && !caller.CanUse(queue))
+            {
+                var at = $"plugins[{i}].name";
+                throw new ApiProblemException(409, "plugin-conflict", "Conflict",
+                    $"{at}: '{plugins[i].Name}' is already served by another worker, in a queue you may not use; pick another plugin name.", at);
+            }
+        }
     }
 
     private static List<ExternalPlugin> Declarations(RegisterWorkerRequest body, Caller caller, PluginRegistry registry, string workerId)
@@ -118,7 +144,7 @@ internal static partial class WorkerEndpoints
     private static async Task<IResult> DeregisterAsync(HttpContext http, string workerId, INexusStore store, WorkerPresence presence, TaskArrivals arrivals)
     {
         var id = Id(workerId);
-        var worker = await WorkerTaskEndpoints.LoadWorkerAsync(store, id, http.RequestAborted);
+        var worker = await WorkerTaskEndpoints.LoadWorkerAsync(store, id, Caller.From(http.User), http.RequestAborted);
         // Its running tasks go back to their queues without spending the attempt, fenced by their lease tokens.
         var held = new List<TaskCompletion>();
         foreach (var plugin in worker.Plugins)

@@ -32,17 +32,18 @@ internal static class WorkerTaskEndpoints
             .Produces<CompleteResponse>().ProducesCommonProblems(400, 413, 415);
     }
 
-    /// <summary>The registered worker, or 404 telling it to register.</summary>
-    public static async Task<NodeInfo> LoadWorkerAsync(INexusStore store, string id, CancellationToken cancellationToken)
+    /// <summary>The registered worker, or 404 telling it to register; a worker of queues the caller may not all use is
+    /// not found either (it belongs to another tenant, whose queues are not told).</summary>
+    public static async Task<NodeInfo> LoadWorkerAsync(INexusStore store, string id, Caller caller, CancellationToken cancellationToken)
     {
         var node = store.Nodes is { } nodes ? (await nodes.ListAsync(new ListNodesParams(TimeSpan.FromDays(365)) { Id = id }, cancellationToken)).SingleOrDefault() : null;
-        if (node is not { Kind: NodeKinds.External })
-        {
-            throw new ApiProblemException(404, "worker-not-registered", "Not found",
-                $"workerId: no external worker '{id}' is registered (it may have been pruned after a long silence); register it with PUT /api/v1/workers/{id} first.", "workerId");
-        }
+        if (node is not { Kind: NodeKinds.External } || !caller.CanUseAll(node.Queues)) throw NotRegistered(id);
         return node;
     }
+
+    /// <summary>The 404 of a worker id that is not registered, or not the caller's to use.</summary>
+    public static ApiProblemException NotRegistered(string id) => new(404, "worker-not-registered", "Not found",
+        $"workerId: no external worker '{id}' is registered (it may have been pruned after a long silence); register it with PUT /api/v1/workers/{id} first.", "workerId");
 
     private static async Task<IResult> LeaseAsync(
         HttpContext http, string workerId, INexusStore store, IOptions<NexusOptions> options, TaskArrivals arrivals, WorkerPresence presence, IHostApplicationLifetime lifetime,
@@ -55,17 +56,11 @@ internal static class WorkerTaskEndpoints
         var waitMs = body.WaitMs ?? 0;
         if (waitMs is < 0 or > MaxWaitMs) throw ApiProblemException.Invalid("waitMs", $"must be between 0 and {MaxWaitMs} (was {waitMs})");
 
-        var worker = await LoadWorkerAsync(store, id, http.RequestAborted);
-        var caller = Caller.From(http.User);
-        var queues = worker.Queues.Where(caller.CanUse).ToList();
-        if (queues.Count == 0)
-        {
-            throw new ApiProblemException(403, "queue-forbidden", "Queue not allowed",
-                $"workerId: the worker's queues ({string.Join(", ", worker.Queues)}) are outside the queues you are limited to.", "workerId");
-        }
+        var worker = await LoadWorkerAsync(store, id, Caller.From(http.User), http.RequestAborted);
+        presence.Remember(id, worker.Queues);
         await presence.SeenAsync(id, http.RequestAborted);
         var o = options.Value;
-        var claim = new ClaimParams(id, max, o.LeaseDuration) { Queues = queues, Plugins = worker.Plugins };
+        var claim = new ClaimParams(id, max, o.LeaseDuration) { Queues = worker.Queues, Plugins = worker.Plugins };
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, lifetime.ApplicationStopping);
         var since = time.GetTimestamp();
@@ -109,6 +104,7 @@ internal static class WorkerTaskEndpoints
         var leases = new LeaseRef[items.Count];
         for (var i = 0; i < items.Count; i++) leases[i] = Lease(items[i], $"leases[{i}]");
 
+        await presence.EnsureVisibleAsync(id, Caller.From(http.User), http.RequestAborted);
         await presence.SeenAsync(id, http.RequestAborted);
         var statuses = await store.Tasks.HeartbeatAsync(new HeartbeatParams(leases, options.Value.LeaseDuration), http.RequestAborted);
         // The store answers one status per lease, in request order (the same task may be named with two tokens).
@@ -132,6 +128,7 @@ internal static class WorkerTaskEndpoints
         if (items.Count is 0 or > MaxBatch) throw ApiProblemException.Invalid("completions", $"must hold 1–{MaxBatch} completions (had {items.Count})");
         for (var i = 0; i < items.Count; i++) Check(items[i], $"completions[{i}]");
 
+        await presence.EnsureVisibleAsync(id, Caller.From(http.User), http.RequestAborted);
         await presence.SeenAsync(id, http.RequestAborted);
         // The engine's own attempt pipeline decides each outcome (retry under the task's or its plugin's policy, or
         // dead), writes them in one round trip fenced by their lease tokens, and counts them.

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
 using Nexus.Server.Auth;
 using Nexus.Server.Tests.Infrastructure;
 
@@ -33,6 +35,22 @@ public sealed class DevModeTests(DevServer server) : IClassFixture<DevServer>
     [InlineData("X-Forwarded-For", "203.0.113.9")]
     [InlineData("Forwarded", "for=203.0.113.9")]
     [InlineData("X-Real-IP", "203.0.113.9")]
+    [InlineData("Via", "1.1 proxy.example")]
+    [InlineData("X-Client-IP", "203.0.113.9")]
+    [InlineData("True-Client-IP", "203.0.113.9")]
+    [InlineData("CF-Connecting-IP", "203.0.113.9")]
+    [InlineData("X-Original-Forwarded-For", "203.0.113.9")]
+    [InlineData("X-Cluster-Client-IP", "203.0.113.9")]
+    [InlineData("Fastly-Client-IP", "203.0.113.9")]
+    [InlineData("X-Forwarded-Proto", "https")]
+    [InlineData("X-Forwarded-Server", "proxy.example")]
+    [InlineData("X-Forwarded-Prefix", "/nexus")]
+    [InlineData("Forwarded-For", "203.0.113.9")]
+    [InlineData("Client-IP", "203.0.113.9")]
+    [InlineData("X-ProxyUser-Ip", "203.0.113.9")]
+    [InlineData("X-Envoy-External-Address", "203.0.113.9")]
+    [InlineData("X-Azure-ClientIP", "203.0.113.9")]
+    [InlineData("X-Appengine-User-IP", "203.0.113.9")]
     [InlineData("Origin", "http://evil.example")]
     public async Task ThroughAProxy_OrFromAForeignPage_CredentialsAreStillNeeded(string header, string value)
     {
@@ -78,6 +96,40 @@ public sealed class DevModeTests(DevServer server) : IClassFixture<DevServer>
     {
         var ex = Assert.Throws<InvalidOperationException>(() => NexusServer.Build(["--dev", "--urls", "http://0.0.0.0:5080"]));
         Assert.Contains("0.0.0.0", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Kestrel:Endpoints:Public:Url")]
+    [InlineData("urls")]
+    public void DevMode_RefusesToStart_WhenKestrelsOwnSettingsNameTheNetwork(string key)
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => NexusServer.Build(["--dev"], b =>
+            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [key] = "http://0.0.0.0:0" })));
+        Assert.Contains("0.0.0.0", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DevMode_StopsAtStart_WhenTheServerIsBoundToTheNetworkAnyway()
+    {
+        // An address given to Kestrel in code (as a hosting application might) is seen by no configuration check:
+        // the addresses actually bound are checked after start.
+        var folder = Path.Combine(Path.GetTempPath(), "nexus-server-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        await using var app = NexusServer.Build(["--dev"], b =>
+        {
+            b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Nexus:Urls"] = "http://127.0.0.1:0",
+                ["Nexus:Sqlite"] = $"Data Source={Path.Combine(folder, "nexus.db")}",
+                ["Nexus:ArtifactsRoot"] = Path.Combine(folder, "generated"),
+                ["Nexus:RunWorkers"] = "false",
+            });
+            b.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Any, 0));
+        });
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+        Assert.Contains("loopback", ex.Message, StringComparison.Ordinal);
+        await app.StopAsync();
+        Directory.Delete(folder, recursive: true);
     }
 
     [Theory]

@@ -35,11 +35,12 @@ public abstract class JwtAuthTests(JwtServer server)
 {
     private ServerHost Host => server.Host;
 
-    private static string Token(string? role = "viewer", string issuer = JwtServer.Issuer, string audience = JwtServer.Audience,
-        DateTime? expires = null, string key = JwtServer.SigningKey, string? queues = null)
+    internal static string Token(string? role = "viewer", string issuer = JwtServer.Issuer, string audience = JwtServer.Audience,
+        DateTime? expires = null, string key = JwtServer.SigningKey, object? queues = null, string? subject = "alice")
     {
         var now = DateTime.UtcNow;
-        var claims = new Dictionary<string, object> { ["sub"] = "alice" };
+        var claims = new Dictionary<string, object>();
+        if (subject is not null) claims["sub"] = subject;
         if (role is not null) claims["role"] = role;
         if (queues is not null) claims["nexus_queues"] = queues;
         var exp = expires ?? now.AddMinutes(10);
@@ -75,6 +76,27 @@ public abstract class JwtAuthTests(JwtServer server)
         var id = await client.SubmitAsync("""{"plugin":"text.generate","args":{"filename":"j.txt"},"queue":"jq2","delay":"1h"}""");
         Assert.True(id > 0);
         await (await client.PostJsonAsync("/api/v1/tasks", """{"plugin":"text.generate","args":{"filename":"j.txt"},"queue":"jq3"}""")).ProblemAsync(HttpStatusCode.Forbidden, "queue-forbidden", "queue");
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" , ")]
+    [InlineData("[]")]
+    public async Task AnEmptyQueuesClaim_IsRefused_NotUnlimited(string queues)
+    {
+        object claim = queues == "[]" ? Array.Empty<string>() : queues;
+        using var client = Host.Client(Token("admin", queues: claim));
+        var problem = await (await client.GetAsync("/api/v1/tasks")).ProblemAsync(HttpStatusCode.Unauthorized, "invalid-credentials");
+        Assert.Contains("nexus_queues", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AQueueLimitedAdminToken_CannotMakeAnUnlimitedKey()
+    {
+        using var client = Host.Client(Token("admin", queues: "jt1"));
+        await (await client.PostJsonAsync("/api/v1/keys", """{"name":"escalate","role":"admin"}""")).ProblemAsync(HttpStatusCode.Forbidden, "queue-forbidden", "queues");
+        var created = await (await client.PostJsonAsync("/api/v1/keys", """{"name":"ok","role":"viewer","queues":["jt1"]}""")).JsonAsync(HttpStatusCode.Created);
+        Assert.Equal("jt1", created.GetProperty("info").GetProperty("queues")[0].GetString());
     }
 
     [Theory]
@@ -125,5 +147,40 @@ public sealed class JwtOffTests(SqliteServer server) : IClassFixture<SqliteServe
         using var client = server.Host.Client("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln");
         var problem = await (await client.GetAsync("/api/v1/whoami")).ProblemAsync(HttpStatusCode.Unauthorized, "invalid-credentials");
         Assert.Contains("not accepted", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+}
+
+/// <summary>A JWT server with a tiny rate limit (one request, one more per second).</summary>
+public sealed class RateLimitedJwtServer : IAsyncLifetime
+{
+    public ServerHost Host { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Host = await ServerHost.StartAsync(StoreKind.Sqlite, new Dictionary<string, string?>
+    {
+        ["Nexus:Auth:Jwt:Issuer"] = JwtServer.Issuer,
+        ["Nexus:Auth:Jwt:Audience"] = JwtServer.Audience,
+        ["Nexus:Auth:Jwt:SigningKey"] = JwtServer.SigningKey,
+        ["Nexus:RateLimit:PermitsPerSecond"] = "1",
+        ["Nexus:RateLimit:Burst"] = "1",
+    });
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
+
+/// <summary>Tokens without a subject do not share one rate-limit bucket (issue 15, defect 9).</summary>
+public sealed class JwtRateLimitTests(RateLimitedJwtServer server) : IClassFixture<RateLimitedJwtServer>
+{
+    [Fact]
+    public async Task TokensWithoutASubject_HaveTheirOwnBuckets()
+    {
+        // Two different tokens (their expiry differs) that carry neither sub nor name nor jti.
+        using var first = server.Host.Client(JwtAuthTests.Token(subject: null, expires: DateTime.UtcNow.AddMinutes(10)));
+        using var second = server.Host.Client(JwtAuthTests.Token(subject: null, expires: DateTime.UtcNow.AddMinutes(11)));
+        var until = DateTime.UtcNow + Http.Deadline;
+        while ((await first.GetAsync("/api/v1/whoami")).StatusCode != HttpStatusCode.TooManyRequests)
+        {
+            Assert.True(DateTime.UtcNow < until, "The first token was never rate limited.");
+        }
+        Assert.Equal(HttpStatusCode.OK, (await second.GetAsync("/api/v1/whoami")).StatusCode);
     }
 }

@@ -187,7 +187,7 @@ public abstract class WorkerApiTests(ServerFixture fixture)
         var mine = new WorkerClient(limited);
         await (await limited.PutAsync(mine.Url, new StringContent(mine.Declaration(), System.Text.Encoding.UTF8, "application/json")))
             .ProblemAsync(HttpStatusCode.Forbidden, "queue-forbidden", "plugins[0].queue");
-        await (await limited.PostJsonAsync(worker.Url + "/lease", "{}")).ProblemAsync(HttpStatusCode.Forbidden, "queue-forbidden", "workerId");
+        await (await limited.PostJsonAsync(worker.Url + "/lease", "{}")).ProblemAsync(HttpStatusCode.NotFound, "worker-not-registered", "workerId");
         await mine.RegisterAsync("allowed-q");
         var id = await mine.SubmitAsync(admin);
         Assert.Equal(id, Assert.Single(await mine.LeaseAsync()).GetProperty("id").GetInt64());

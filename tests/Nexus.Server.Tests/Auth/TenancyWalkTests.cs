@@ -1,0 +1,224 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Nexus.Server.Tests.Infrastructure;
+
+namespace Nexus.Server.Tests.Auth;
+
+/// <summary>
+/// The tenancy walk (issue 15): every route of the OpenAPI document, called by an admin limited to its own queue with
+/// the other tenant's ids, queue, plugin, worker and key, neither reveals nor touches the other tenant's data. A route
+/// the walk does not know fails the test: a route added later must be taught to the walk, and so meet the rule.
+/// </summary>
+public abstract class TenancyWalkTests(ServerFixture fixture)
+{
+    private ServerHost Host => fixture.Host;
+
+    /// <summary>The other tenant's things; every name carries <see cref="Tag"/>, which no answer may contain.</summary>
+    private sealed record Other(string Tag, string Queue, string Plugin, string Worker, string KeyId, long Scheduled, long Dead, long Running);
+
+    private delegate IEnumerable<(string Suffix, string? Body)> Calls(Other other, string ownQueue);
+
+    private static IEnumerable<(string, string?)> None(Other o, string q) => [("", null)];
+
+    /// <summary>What the walk sends to each route: query suffixes and bodies that name the other tenant's things.</summary>
+    private static readonly Dictionary<string, Calls> Routes = new(StringComparer.Ordinal)
+    {
+        ["GET /api/v1/tasks"] = (o, q) => [("", null), ($"?queue={o.Queue}", null), ("?state=dead", null), ($"?plugin={o.Plugin}", null)],
+        ["POST /api/v1/tasks"] = (o, q) =>
+        [
+            ("", $$"""{"plugin":"text.generate","args":{"filename":"w.txt"},"queue":"{{o.Queue}}","delay":"1h"}"""),
+            ("", $$"""{"plugin":"{{o.Plugin}}","args":{} }"""),
+            ("", $$"""{"plugin":"{{o.Plugin}}","args":{},"queue":"{{q}}"}"""),
+        ],
+        ["POST /api/v1/tasks/batch"] = (o, q) =>
+        [
+            ("", $$"""{"tasks":[{"plugin":"text.generate","args":{"filename":"w.txt"},"queue":"{{o.Queue}}","delay":"1h"}]}"""),
+            ("", $$"""{"tasks":[{"plugin":"{{o.Plugin}}","args":{} }]}"""),
+        ],
+        ["GET /api/v1/tasks/{id}"] = None,
+        ["POST /api/v1/tasks/{id}/cancel"] = None,
+        ["POST /api/v1/tasks/{id}/retry"] = None,
+        ["DELETE /api/v1/tasks/{id}"] = None,
+        ["GET /api/v1/dead-letters"] = (o, q) => [("", null), ($"?queue={o.Queue}", null)],
+        ["POST /api/v1/dead-letters/{id}/retry"] = None,
+        ["POST /api/v1/dead-letters/retry"] = (o, q) => [("", "{}"), ("", $$"""{"queue":"{{o.Queue}}"}""")],
+        ["POST /api/v1/dead-letters/purge"] = (o, q) => [("", "{}"), ("", $$"""{"queue":"{{o.Queue}}"}""")],
+        ["GET /api/v1/queues"] = None,
+        ["GET /api/v1/queues/{name}"] = None,
+        ["POST /api/v1/queues/{name}/pause"] = None,
+        ["POST /api/v1/queues/{name}/resume"] = None,
+        ["PATCH /api/v1/queues/{name}"] = (o, q) => [("", """{"maxConcurrency":1,"maxBacklog":1}""")],
+        ["GET /api/v1/plugins"] = None,
+        ["GET /api/v1/plugins/{name}"] = None,
+        ["POST /api/v1/keys"] = (o, q) =>
+        [
+            ("", """{"name":"walk-escalate","role":"admin"}"""),
+            ("", $$"""{"name":"walk-other","role":"viewer","queues":["{{o.Queue}}"]}"""),
+            ("", $$"""{"name":"walk-both","role":"viewer","queues":["{{q}}","{{o.Queue}}"]}"""),
+        ],
+        ["GET /api/v1/keys"] = None,
+        ["DELETE /api/v1/keys/{id}"] = None,
+        ["GET /api/v1/whoami"] = None,
+        ["GET /api/v1/server"] = None,
+        ["GET /api/v1/nodes"] = None,
+        ["PUT /api/v1/workers/{workerId}"] = (o, q) =>
+        [
+            ("", $$"""{"plugins":[{"name":"{{o.Plugin}}","queue":"{{q}}"}]}"""),
+            ("", $$"""{"plugins":[{"name":"walk.mine","queue":"{{q}}"}]}"""),
+        ],
+        ["DELETE /api/v1/workers/{workerId}"] = None,
+        ["POST /api/v1/workers/{workerId}/lease"] = (o, q) => [("", """{"max":10}""")],
+        ["POST /api/v1/workers/{workerId}/heartbeat"] = (o, q) => [("", $$"""{"leases":[{"id":{{o.Running}},"leaseToken":"{{Guid.NewGuid()}}"}]}""")],
+        ["POST /api/v1/workers/{workerId}/complete"] = (o, q) =>
+            [("", $$"""{"completions":[{"id":{{o.Running}},"leaseToken":"{{Guid.NewGuid()}}","outcome":"succeeded","result":1}]}""")],
+        ["GET /healthz"] = None,
+        ["GET /readyz"] = None,
+    };
+
+    [Fact]
+    public async Task EveryRoute_CalledByAQueueLimitedAdmin_NeitherRevealsNorTouchesAnotherQueue()
+    {
+        using var admin = Host.Admin();
+        var other = await OtherTenantAsync(admin);
+        var own = "walk-a-" + Guid.NewGuid().ToString("N")[..8];
+        var created = await (await admin.PostJsonAsync("/api/v1/keys", $$"""{"name":"walker","role":"admin","queues":["{{own}}"]}""")).JsonAsync(HttpStatusCode.Created);
+        using var walker = Host.Client(created.GetProperty("key").GetString()!);
+
+        var document = await (await admin.GetAsync("/openapi/v1.json")).JsonAsync();
+        var walked = 0;
+        var faults = new List<string>();
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject().Where(o => o.Name is "get" or "post" or "put" or "patch" or "delete"))
+            {
+                var route = $"{operation.Name.ToUpperInvariant()} {path.Name}";
+                if (!Routes.TryGetValue(route, out var calls))
+                {
+                    faults.Add($"{route} is not known to the tenancy walk: add it to {nameof(TenancyWalkTests)}.{nameof(Routes)} with calls that name the other tenant's data.");
+                    continue;
+                }
+                walked++;
+                foreach (var target in Targets(path.Name, other))
+                {
+                    foreach (var (suffix, body) in calls(other, own))
+                    {
+                        var fault = await CallAsync(walker, operation.Name, target + suffix, body, other);
+                        if (fault is not null) faults.Add($"{route} as {target + suffix} {body}: {fault}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(walked >= Routes.Count - 2, $"Only {walked} routes were walked; is the OpenAPI document complete?");
+        faults.AddRange(await UntouchedAsync(admin, other));
+        Assert.True(faults.Count == 0, string.Join("\n", faults));
+    }
+
+    /// <summary>The paths to call for a route template: each parameter replaced by the other tenant's value(s).</summary>
+    private static IEnumerable<string> Targets(string template, Other o)
+    {
+        if (!template.Contains('{', StringComparison.Ordinal)) return [template];
+        if (template.StartsWith("/api/v1/tasks/{id}", StringComparison.Ordinal) || template.StartsWith("/api/v1/dead-letters/{id}", StringComparison.Ordinal))
+        {
+            return new[] { o.Scheduled, o.Dead, o.Running }.Select(id => template.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        }
+        var value = template switch
+        {
+            _ when template.StartsWith("/api/v1/keys/{id}", StringComparison.Ordinal) => ("{id}", o.KeyId),
+            _ when template.StartsWith("/api/v1/queues/{name}", StringComparison.Ordinal) => ("{name}", o.Queue),
+            _ when template.StartsWith("/api/v1/plugins/{name}", StringComparison.Ordinal) => ("{name}", o.Plugin),
+            _ when template.StartsWith("/api/v1/workers/{workerId}", StringComparison.Ordinal) => ("{workerId}", o.Worker),
+            _ => throw new InvalidOperationException($"The tenancy walk does not know what to put in {template}: teach {nameof(Targets)}."),
+        };
+        return [template.Replace(value.Item1, value.Item2, StringComparison.Ordinal)];
+    }
+
+    /// <summary>One call; a fault when it succeeded while naming the other tenant, or when its answer tells anything
+    /// of the other tenant beyond what the request itself said.</summary>
+    private static async Task<string?> CallAsync(HttpClient client, string method, string url, string? body, Other other)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method.ToUpperInvariant()), url);
+        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        // A query only filters what the caller may see (an empty page is a fine answer); a path or a body that names
+        // the other tenant's things must be refused.
+        var path = url.Split('?')[0];
+        if (response.IsSuccessStatusCode && ((path + " " + body).Contains(other.Tag, StringComparison.Ordinal) || NamesOtherTask(path, other)))
+        {
+            return $"succeeded ({(int)response.StatusCode}) on the other tenant's data: {text}";
+        }
+        // What the request said may be echoed (e.g. "queue: 'x' is not one of your queues"); nothing more.
+        var rest = text;
+        foreach (var echoed in new[] { other.Queue, other.Plugin, other.Worker, other.KeyId }) rest = rest.Replace(echoed, "", StringComparison.Ordinal);
+        return rest.Contains(other.Tag, StringComparison.Ordinal) ? $"the answer reveals the other tenant: {text}" : null;
+    }
+
+    private static bool NamesOtherTask(string url, Other o) =>
+        new[] { o.Scheduled, o.Dead, o.Running }.Any(id => url.Contains($"/{id}", StringComparison.Ordinal) && !url.StartsWith("/api/v1/workers", StringComparison.Ordinal));
+
+    /// <summary>Another tenant in its own queue: a scheduled task, a dead one, one running under its worker, its
+    /// external plugin and worker, its key, and a concurrency limit on its queue.</summary>
+    private async Task<Other> OtherTenantAsync(HttpClient admin)
+    {
+        var tag = "zq" + Guid.NewGuid().ToString("N")[..10];
+        var queue = "tb-" + tag;
+        var plugin = tag + ".theirs";
+        var worker = "wb-" + tag;
+        var key = await (await admin.PostJsonAsync("/api/v1/keys", $$"""{"name":"key-{{tag}}","role":"worker","queues":["{{queue}}"]}""")).JsonAsync(HttpStatusCode.Created);
+        using var theirs = Host.Client(key.GetProperty("key").GetString()!);
+        await (await theirs.PutAsync($"/api/v1/workers/{worker}", new StringContent(
+            $$"""{"plugins":[{"name":"{{plugin}}","queue":"{{queue}}","description":"secret of {{tag}}"}]}""", Encoding.UTF8, "application/json"))).JsonAsync();
+        await (await admin.PatchJsonAsync($"/api/v1/queues/{queue}", """{"maxConcurrency":5}""")).JsonAsync();
+
+        var scheduled = await admin.SubmitAsync($$"""{"plugin":"text.generate","args":{"filename":"{{tag}}.txt"},"queue":"{{queue}}","delay":"1h","uniqueKey":"u-{{tag}}","tags":["{{tag}}"]}""");
+        var dead = await admin.SubmitAsync($$"""{"plugin":"{{plugin}}","args":{"who":"{{tag}}"},"maxAttempts":1}""");
+        var first = await (await theirs.PostJsonAsync($"/api/v1/workers/{worker}/lease", """{"max":1}""")).JsonAsync();
+        var leased = first.GetProperty("tasks")[0];
+        await (await theirs.PostJsonAsync($"/api/v1/workers/{worker}/complete", $$"""
+            {"completions":[{"id":{{dead}},"leaseToken":"{{leased.GetProperty("leaseToken").GetString()}}","outcome":"failed","retryable":false,"error":{"message":"no {{tag}}"} }]}
+            """)).JsonAsync();
+        var running = await admin.SubmitAsync($$"""{"plugin":"{{plugin}}","args":{"who":"{{tag}}"} }""");
+        var second = await (await theirs.PostJsonAsync($"/api/v1/workers/{worker}/lease", """{"max":1}""")).JsonAsync();
+        Assert.Equal(running, second.GetProperty("tasks")[0].GetProperty("id").GetInt64());
+        return new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running);
+    }
+
+    /// <summary>What the other tenant owns, read back by the unlimited admin: every difference is a fault.</summary>
+    private static async Task<List<string>> UntouchedAsync(HttpClient admin, Other o)
+    {
+        var faults = new List<string>();
+        void Expect(bool ok, string what)
+        {
+            if (!ok) faults.Add("The other tenant's data changed: " + what);
+        }
+        async Task<JsonElement?> TaskAsync(long id)
+        {
+            var response = await admin.GetAsync($"/api/v1/tasks/{id}");
+            return response.StatusCode == HttpStatusCode.OK ? await response.JsonAsync() : null;
+        }
+        Expect((await TaskAsync(o.Scheduled))?.GetProperty("state").GetString() == "scheduled", $"task {o.Scheduled} is no longer scheduled");
+        Expect((await TaskAsync(o.Dead))?.GetProperty("state").GetString() == "dead", $"task {o.Dead} is no longer dead");
+        var running = await TaskAsync(o.Running);
+        Expect(running?.GetProperty("state").GetString() == "running", $"task {o.Running} is no longer running");
+        var page = await (await admin.GetAsync($"/api/v1/tasks?queue={o.Queue}&limit=100")).JsonAsync();
+        Expect(page.GetProperty("items").GetArrayLength() == 3, $"queue {o.Queue} holds {page.GetProperty("items").GetArrayLength()} tasks, not 3");
+        var queue = await (await admin.GetAsync($"/api/v1/queues/{o.Queue}")).JsonAsync();
+        Expect(!queue.GetProperty("paused").GetBoolean() && queue.GetProperty("maxConcurrency").GetInt32() == 5 && queue.GetProperty("maxBacklog").ValueKind == JsonValueKind.Null,
+            $"queue {o.Queue} settings changed: {queue}");
+        var plugin = await (await admin.GetAsync($"/api/v1/plugins/{o.Plugin}")).JsonAsync();
+        Expect(plugin.GetProperty("queue").GetString() == o.Queue, $"plugin {o.Plugin} moved to {plugin.GetProperty("queue")}");
+        var nodes = (await (await admin.GetAsync("/api/v1/nodes")).JsonAsync()).GetProperty("nodes").EnumerateArray();
+        var node = nodes.FirstOrDefault(n => n.GetProperty("id").GetString() == o.Worker);
+        Expect(node.ValueKind == JsonValueKind.Object && node.GetProperty("queues")[0].GetString() == o.Queue, $"worker {o.Worker} is gone or moved");
+        var keys = (await (await admin.GetAsync("/api/v1/keys")).JsonAsync()).EnumerateArray().ToList();
+        Expect(keys.Single(k => k.GetProperty("id").GetString() == o.KeyId).GetProperty("revokedAt").ValueKind == JsonValueKind.Null, $"key {o.KeyId} was revoked");
+        Expect(!keys.Any(k => k.GetProperty("createdBy").GetString() == "key:walker"), "the walker made a key");
+        return faults;
+    }
+}
+
+public sealed class SqliteTenancyWalkTests(SqliteServer server) : TenancyWalkTests(server), IClassFixture<SqliteServer>;
+
+public sealed class PostgresTenancyWalkTests(PostgresServer server) : TenancyWalkTests(server), IClassFixture<PostgresServer>;
