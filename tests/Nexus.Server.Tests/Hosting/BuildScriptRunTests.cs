@@ -52,6 +52,10 @@ public sealed class BuildScriptRunTests
                     () => script.HasExited ? $"the script exited with {script.ExitCode} before /healthz answered" : "/healthz does not answer", lines);
             }
             Assert.Contains(ProcessesNaming(folder), p => p == script.Id); // exec: the server is the script's own process
+            // The run command built the CLI too: the first ./nexus call answers at once, without a build of its own.
+            var (exit, output) = await RunNexusAsync(url, "health");
+            Assert.True(exit == 0, output);
+            Assert.DoesNotContain("Building", output, StringComparison.Ordinal);
 
             Signal(script.Id, "TERM");
 
@@ -74,6 +78,23 @@ public sealed class BuildScriptRunTests
                 // Left to the temp folder's cleanup.
             }
         }
+    }
+
+    private static async Task<(int Exit, string Output)> RunNexusAsync(string url, params string[] args)
+    {
+        var start = new ProcessStartInfo(System.IO.Path.Combine(RepositoryRoot.Path(), "nexus"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args.Concat(["--server", url])) start.ArgumentList.Add(arg);
+        start.Environment["CONFIGURATION"] = RepositoryRoot.Configuration();
+        using var nexus = Process.Start(start)!;
+        var stdout = nexus.StandardOutput.ReadToEndAsync();
+        var stderr = nexus.StandardError.ReadToEndAsync();
+        await nexus.WaitForExitAsync().WaitAsync(StopDeadline);
+        return (nexus.ExitCode, await stdout.WaitAsync(StopDeadline) + await stderr.WaitAsync(StopDeadline));
     }
 
     private static async Task<bool> HealthyAsync(HttpClient client)
