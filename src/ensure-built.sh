@@ -4,7 +4,34 @@
 # leaves an unchanged dll untouched (deterministic builds do).
 
 # nexus_ensure_built ROOT CONFIGURATION: ROOT is the repository, CONFIGURATION Debug or Release.
+# Two starts at once (./build.sh run and a first ./nexus) build one after the other, never together: the second
+# waits on a lock (flock, where there is one) and then finds the build done.
 nexus_ensure_built() {
+  local root="$1" configuration="$2"
+  nexus_stale "$root" "$configuration" || return 0
+  mkdir -p "$root/src/obj"
+  if ! command -v flock >/dev/null; then
+    nexus_build_run_proj "$root" "$configuration"
+    return
+  fi
+  local lock status=0
+  exec {lock}>"$root/src/obj/run-$configuration.lock"
+  flock "$lock"
+  if nexus_stale "$root" "$configuration"; then
+    # The build must not inherit the lock: MSBuild and compiler servers it starts outlive it by minutes.
+    nexus_build_run_proj "$root" "$configuration" {lock}>&- || status=$?
+  fi
+  exec {lock}>&-   # closed before the caller execs the program, which must not hold it either
+  return $status
+}
+
+nexus_build_run_proj() {
+  echo "Building the Nexus server, CLI and quickstart ($2)…" >&2
+  nexus_stamped_build "$1" "$2" dotnet build "$1/src/Run.proj" -c "$2" -nologo -v quiet -clp:NoSummary >&2
+}
+
+# nexus_stale ROOT CONFIGURATION: true when a build is missing or older than a source.
+nexus_stale() {
   local root="$1" configuration="$2"
   local stamp="$root/src/obj/run-$configuration.stamp"
   local dlls=(
@@ -22,9 +49,7 @@ nexus_ensure_built() {
         \( -name '*.cs' -o -name '*.csproj' -o -name '*.proj' -o -name '*.props' -o -name '*.sql' -o -name 'appsettings*.json' \) \
         -newer "$stamp" -not -path '*/obj/*' -not -path '*/bin/*' -print -quit)" ]] && stale=1
   fi
-  [[ -z "$stale" ]] && return 0
-  echo "Building the Nexus server, CLI and quickstart ($configuration)…" >&2
-  nexus_stamped_build "$root" "$configuration" dotnet build "$root/src/Run.proj" -c "$configuration" -nologo -v quiet -clp:NoSummary >&2
+  [[ -n "$stale" ]]
 }
 
 # nexus_stamped_build ROOT CONFIGURATION COMMAND…: runs a build command that builds src/Run.proj's projects (that
