@@ -21,7 +21,7 @@ internal static class ArtifactEndpoints
         artifacts.MapGet("", List).Require(Right.Read)
             .WithSummary("List the files under the artifacts root in path order (keyset pagination with after)")
             .Produces<ArtifactListResponse>().ProducesCommonProblems(400);
-        artifacts.MapGet("/{**path}", Download).Require(Right.Read)
+        artifacts.MapMethods("/{**path}", [HttpMethods.Get, HttpMethods.Head], Download).Require(Right.Read)
             .WithSummary("Download a file under the artifacts root (Range requests supported)")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream")

@@ -69,6 +69,29 @@ public sealed class ArtifactEndpointTests(SqliteServer fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Download_HonoursHead_ETags_AndRangesPastTheEnd()
+    {
+        using var client = Host.Admin();
+        var folder = NewFolder();
+        Write($"{folder}/d.json", "{}");
+        var url = $"/api/v1/artifacts/{folder}/d.json";
+
+        var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, url));
+        using var conditional = new HttpRequestMessage(HttpMethod.Get, url);
+        conditional.Headers.IfNoneMatch.Add(head.Headers.ETag!);
+        var unchanged = await client.SendAsync(conditional);
+        using var past = new HttpRequestMessage(HttpMethod.Get, url);
+        past.Headers.Range = new RangeHeaderValue(100, 200);
+        var beyond = await client.SendAsync(past);
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal("application/json", head.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(2, head.Content.Headers.ContentLength);
+        Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, beyond.StatusCode);
+    }
+
+    [Fact]
     public async Task List_PagesInPathOrder_WithTheAfterCursor_AndFiltersByPrefix()
     {
         using var client = Host.Admin();
