@@ -34,9 +34,9 @@ internal static class ArtifactEndpoints
         EnsureUnscoped(http);
         var size = QueryValues.Int(limit, "limit", 1, 1000) ?? 100;
         var files = new ArtifactFiles(options.Value.ArtifactsRoot);
-        var (found, paths, more) = files.List(QueryValues.Text(prefix, "prefix", 1024) ?? "", QueryValues.Text(after, "after", 1024), size);
+        var (found, paths, next) = files.List(QueryValues.Text(prefix, "prefix", 1024) ?? "", QueryValues.Text(after, "after", 1024), size);
         var items = found.Select((f, i) => new ArtifactResponse(paths[i], f.Length, new DateTimeOffset(f.LastWriteTimeUtc, TimeSpan.Zero))).ToList();
-        return Results.Ok(new ArtifactListResponse(items, more && items.Count > 0 ? paths[^1] : null));
+        return Results.Ok(new ArtifactListResponse(items, next));
     }
 
     private static IResult Download(HttpContext http, IOptions<SamplePluginsOptions> options, string path)

@@ -22,16 +22,16 @@ internal sealed class ArtifactFiles(string root)
     public string Root { get; } = ArtifactPaths.CanonicalRoot(root);
 
     /// <summary>Up to <paramref name="limit"/> files whose relative path starts with <paramref name="prefix"/> and sorts
-    /// after <paramref name="after"/>, in ordinal order, and whether more follow. Memory stays bounded by the page,
-    /// however many files there are.</summary>
+    /// after <paramref name="after"/>, in ordinal order, and the cursor of the next page (null on the last). Memory
+    /// stays bounded by the page, however many files there are.</summary>
     /// <exception cref="ApiProblemException">400 naming <c>prefix</c> or <c>after</c> for a path that may not be asked for.</exception>
-    public (IReadOnlyList<FileInfo> Files, IReadOnlyList<string> Paths, bool More) List(string prefix, string? after, int limit)
+    public (IReadOnlyList<FileInfo> Files, IReadOnlyList<string> Paths, string? Next) List(string prefix, string? after, int limit)
     {
         if (prefix.Length > 0 && ArtifactPaths.Problem(prefix) is { } problem) throw ApiProblemException.Invalid("prefix", problem);
         if (after is not null && ArtifactPaths.Problem(after) is { } afterProblem) throw ApiProblemException.Invalid("after", afterProblem);
         var cut = prefix.LastIndexOf('/');
         var folderPath = cut < 0 ? Root : Confine(prefix[..cut], "prefix");
-        if (!Directory.Exists(folderPath)) return ([], [], false);
+        if (!Directory.Exists(folderPath)) return ([], [], null);
 
         // The smallest limit + 1 paths past the cursor: one more than the page tells whether another page follows.
         var page = new SortedSet<string>(StringComparer.Ordinal);
@@ -55,7 +55,8 @@ internal sealed class ArtifactFiles(string root)
             files.Add(new FileInfo(real));
             paths.Add(relative);
         }
-        return (files, paths, page.Count > limit);
+        // The cursor is the last path looked at, listed or not: a page of links out of the root still moves on.
+        return (files, paths, page.Count > limit ? page.Take(limit).Last() : null);
     }
 
     /// <summary>The real path of the file at <paramref name="relative"/>.</summary>

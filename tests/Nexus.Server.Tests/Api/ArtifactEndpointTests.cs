@@ -142,6 +142,20 @@ public sealed class ArtifactEndpointTests(SqliteServer fixture) : IClassFixture<
             Assert.Contains($"{folder}/inside.txt", paths);
             Assert.DoesNotContain(paths, p => p.Contains("secret", StringComparison.Ordinal));
 
+            // Page by page, a page holding only a link left out still leads on to the next.
+            var paged = new List<string>();
+            string? after = null;
+            var pages = 0;
+            do
+            {
+                var page = await (await client.GetAsync($"/api/v1/artifacts?prefix={folder}/&limit=1" + (after is null ? "" : "&after=" + Uri.EscapeDataString(after)))).JsonAsync();
+                paged.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("path").GetString()!));
+                after = page.GetProperty("next").GetString();
+            }
+            while (after is not null && ++pages < 50);
+            Assert.Equal(paths, paged);
+            Assert.True(pages > paged.Count, $"{pages} pages for {paged.Count} files: the left-out link took a page of its own");
+
             await (await client.GetAsync($"/api/v1/artifacts/{folder}/secret.txt")).ProblemAsync(HttpStatusCode.BadRequest, "validation", "path");
             await (await client.GetAsync($"/api/v1/artifacts/{folder}/out/secret.txt")).ProblemAsync(HttpStatusCode.BadRequest, "validation", "path");
         }
