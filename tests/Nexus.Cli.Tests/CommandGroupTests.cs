@@ -187,6 +187,8 @@ public sealed class CommandGroupTests(SqliteServer fixture) : IClassFixture<Sqli
         var got = await _cli.JsonAsync("artifacts", "get", $"{folder}/story.txt", "-o", "copy.txt");
         var plain = await _cli.OkAsync("artifacts", "get", $"{folder}/story.txt");
         var piped = await _cli.OkAsync("artifacts", "get", $"{folder}/story.txt", "-o", "-");
+        Directory.CreateDirectory(Path.Combine(_cli.Folder, "into"));
+        await _cli.OkAsync("artifacts", "get", $"{folder}/story.txt", "-o", "into");
 
         var onDisk = await File.ReadAllTextAsync(Path.Combine(fixture.Host.ArtifactsRoot, folder, "story.txt"));
         var item = Assert.Single(json.GetProperty("items").EnumerateArray());
@@ -199,6 +201,7 @@ public sealed class CommandGroupTests(SqliteServer fixture) : IClassFixture<Sqli
         Assert.Equal(onDisk, await File.ReadAllTextAsync(Path.Combine(_cli.Folder, "story.txt")));
         Assert.Contains("Saved", plain.Stdout, StringComparison.Ordinal);
         Assert.Equal(onDisk, piped.Stdout);
+        Assert.Equal(onDisk, await File.ReadAllTextAsync(Path.Combine(_cli.Folder, "into", "story.txt")));
     }
 
     [Fact]

@@ -56,7 +56,7 @@ internal static class ArtifactsCommand
     private static Command Get()
     {
         var path = new Argument<string>("path") { Description = "The file, relative to the artifacts root, e.g. hello/story.txt" };
-        var output = new Option<string?>("--output", "-o") { Description = "Where to write it (default: its file name in this folder; - for stdout)" };
+        var output = new Option<string?>("--output", "-o") { Description = "Where to write it: a file, or a folder to put it in (default: its file name in this folder; - for stdout)" };
         var get = new Command("get", "Download a file") { path, output };
         get.Handle(async (parse, cli, ct) =>
         {
@@ -72,6 +72,7 @@ internal static class ArtifactsCommand
             }
             // Written beside the target and moved over it once complete: a refused or broken download leaves no file.
             var full = Path.GetFullPath(target);
+            if (Directory.Exists(full)) full = Path.Join(full, Path.GetFileName(remote.TrimEnd('/')));   // -o some/folder
             var partial = full + ".partial";
             try
             {
@@ -87,7 +88,7 @@ internal static class ArtifactsCommand
             }
             var report = new ArtifactGetReport(download.Path, download.Bytes, download.ContentType, full);
             cli.Printer.Show(report, CliJson.Default.ArtifactGetReport,
-                o => o.MarkupLine($"Saved {Format.E(download.Path)} ({Format.Number(download.Bytes)} bytes, {Format.E(download.ContentType)}) to {Format.E(target)}."));
+                o => o.MarkupLine($"Saved {Format.E(download.Path)} ({Format.Number(download.Bytes)} bytes, {Format.E(download.ContentType)}) to {Format.E(Path.GetRelativePath(Environment.CurrentDirectory, full))}."));
             return ExitCodes.Success;
         });
         return get;
