@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# shellcheck source=src/ensure-built.sh
+source src/ensure-built.sh
 
 usage() {
   cat <<'TXT'
@@ -13,6 +15,8 @@ Nexus build script.
                       (outputs under ./generated), development mode (--dev: anonymous requests from this machine
                       only). Extra arguments go to the server, e.g. ./build.sh run --store postgres --postgres "Host=…".
                       API reference: http://127.0.0.1:5080/docs
+                      Builds the server and the nexus CLI in one build when they are missing or older than their
+                      sources, then replaces itself with the server process: one SIGTERM or Ctrl+C stops it.
   ./build.sh quickstart  Run examples/Quickstart: the engine in-process, a few tasks, what happens printed.
   ./build.sh test     Build everything and run every test (SQLite, a throwaway PostgreSQL started from the
                       installed server binaries, engine, plugins). Set NEXUS_TEST_POSTGRES to use your own server.
@@ -35,7 +39,7 @@ setup() {
 }
 
 build() {
-  dotnet build Nexus.slnx -c "${CONFIGURATION:-Debug}" -nologo -v minimal
+  nexus_stamped_build "$PWD" "${CONFIGURATION:-Debug}" dotnet build Nexus.slnx -c "${CONFIGURATION:-Debug}" -nologo -v minimal
 }
 
 run_tests() {
@@ -68,9 +72,19 @@ bench() {
   NEXUS_BENCH_POSTGRES="$pg" dotnet run --no-build -c Release --project bench/Nexus.Bench -- --out bench/results/results.jsonl "$@"
 }
 
+# Builds if needed, then execs the built program: the shell is replaced, so a signal sent to this script's pid (a
+# service manager's SIGTERM, a script's kill) reaches the program itself, and nothing is left holding the port.
+start() {
+  local dll="$1"
+  shift
+  nexus_ensure_built "$PWD" "$configuration"
+  exec dotnet "$dll" "$@"
+}
+
+configuration="${CONFIGURATION:-Debug}"
 case "${1:-help}" in
-  run) shift; dotnet run --project src/Nexus.Server -c "${CONFIGURATION:-Debug}" -- --dev "$@" ;;
-  quickstart) shift; dotnet run --project examples/Quickstart -c "${CONFIGURATION:-Debug}" -- "$@" ;;
+  run) shift; start "src/Nexus.Server/bin/$configuration/net10.0/Nexus.Server.dll" --dev "$@" ;;
+  quickstart) shift; start "examples/Quickstart/bin/$configuration/net10.0/Quickstart.dll" "$@" ;;
   test) shift; run_tests "$@" ;;
   build) build ;;
   bench) shift; bench "$@" ;;

@@ -21,6 +21,7 @@ internal static class CliApp
         root.Subcommands.Add(DeadLettersCommand.Create());
         root.Subcommands.Add(QueuesCommand.Create());
         root.Subcommands.Add(PluginsCommand.Create());
+        root.Subcommands.Add(ArtifactsCommand.Create());
         root.Subcommands.Add(NodesCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(WatchCommand.Create());

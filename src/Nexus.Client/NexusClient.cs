@@ -34,6 +34,7 @@ public sealed class NexusClient
         Keys = new KeysClient(_http);
         Nodes = new NodesClient(_http);
         Workers = new WorkersClient(_http);
+        Artifacts = new ArtifactsClient(_http);
     }
 
     /// <summary>The name of the <see cref="HttpClient"/> that <see cref="NexusClientServiceCollectionExtensions.AddNexusClient"/>
@@ -63,6 +64,9 @@ public sealed class NexusClient
 
     /// <summary>External workers: register the plugins they serve, lease (long poll), heartbeat, complete, deregister.</summary>
     public WorkersClient Workers { get; }
+
+    /// <summary>The files the plugins wrote under the server's artifacts root: list and download.</summary>
+    public ArtifactsClient Artifacts { get; }
 
     /// <summary><c>GET /healthz</c>: the server process answers.</summary>
     public Task<HealthInfo> HealthAsync(CancellationToken cancellationToken = default) =>

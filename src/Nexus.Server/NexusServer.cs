@@ -117,6 +117,7 @@ public static class NexusServer
         api.MapDeadLetterEndpoints();
         api.MapQueueEndpoints();
         api.MapPluginEndpoints();
+        api.MapArtifactEndpoints();
         api.MapKeyEndpoints();
         api.MapSystemEndpoints();
         app.MapMetricsEndpoint();

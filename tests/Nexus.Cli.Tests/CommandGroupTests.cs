@@ -175,4 +175,45 @@ public sealed class CommandGroupTests(SqliteServer fixture) : IClassFixture<Sqli
         Assert.Equal(2, human.Stdout.Split("Nexus queues at").Length - 1);
         Assert.Contains("done/s", human.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Artifacts_LsListsATasksOutput_AndGetDownloadsIt()
+    {
+        var folder = NexusCli.NewName("art");
+        var id = await SubmitAsync("text.generate", "--args", $$"""{"filename":"{{folder}}/story.txt","words":100}""", "--wait");
+
+        var json = await _cli.JsonAsync("artifacts", "ls", folder + "/");
+        var table = await _cli.OkAsync("artifacts", "ls", folder + "/");
+        var got = await _cli.JsonAsync("artifacts", "get", $"{folder}/story.txt", "-o", "copy.txt");
+        var plain = await _cli.OkAsync("artifacts", "get", $"{folder}/story.txt");
+        var piped = await _cli.OkAsync("artifacts", "get", $"{folder}/story.txt", "-o", "-");
+        Directory.CreateDirectory(Path.Combine(_cli.Folder, "into"));
+        await _cli.OkAsync("artifacts", "get", $"{folder}/story.txt", "-o", "into");
+
+        var onDisk = await File.ReadAllTextAsync(Path.Combine(fixture.Host.ArtifactsRoot, folder, "story.txt"));
+        var item = Assert.Single(json.GetProperty("items").EnumerateArray());
+        Assert.True(id > 0);
+        Assert.Equal($"{folder}/story.txt", item.GetProperty("path").GetString());
+        Assert.Equal(onDisk.Length, item.GetProperty("bytes").GetInt64());
+        Assert.Contains($"{folder}/story.txt", table.Stdout, StringComparison.Ordinal);
+        Assert.Equal(onDisk.Length, got.GetProperty("bytes").GetInt64());
+        Assert.Equal(onDisk, await File.ReadAllTextAsync(Path.Combine(_cli.Folder, "copy.txt")));
+        Assert.Equal(onDisk, await File.ReadAllTextAsync(Path.Combine(_cli.Folder, "story.txt")));
+        Assert.Contains("Saved", plain.Stdout, StringComparison.Ordinal);
+        Assert.Equal(onDisk, piped.Stdout);
+        Assert.Equal(onDisk, await File.ReadAllTextAsync(Path.Combine(_cli.Folder, "into", "story.txt")));
+    }
+
+    [Fact]
+    public async Task ArtifactsGet_AMissingOrEscapingPath_FailsWithTheProblem_AndWritesNoFile()
+    {
+        var missing = await _cli.RunAsync("artifacts", "get", "nothing/here.txt");
+        var escaping = await _cli.RunAsync("artifacts", "get", "..\\nexus.db", "-o", "db");
+
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("404 not-found", missing.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, escaping.ExitCode);
+        Assert.Contains("field path", escaping.Stderr, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_cli.Folder));
+    }
 }

@@ -28,6 +28,8 @@ namespace Nexus.Cli.Output;
 [JsonSerializable(typeof(WatchReport))]
 [JsonSerializable(typeof(MigrateReport))]
 [JsonSerializable(typeof(RevokedReport))]
+[JsonSerializable(typeof(ArtifactPage))]
+[JsonSerializable(typeof(ArtifactGetReport))]
 internal sealed partial class CliJson : JsonSerializerContext;
 
 /// <summary><c>nexus health --json</c>.</summary>
@@ -41,6 +43,9 @@ internal sealed record DeletedReport(long Id, bool Deleted);
 
 /// <summary><c>nexus keys revoke --json</c>.</summary>
 internal sealed record RevokedReport(string Id, bool Revoked);
+
+/// <summary><c>nexus artifacts get --json</c>: what was downloaded and where it was written.</summary>
+internal sealed record ArtifactGetReport(string Path, long Bytes, string ContentType, string Output);
 
 /// <summary><c>nexus watch --json</c>: every refresh, in order.</summary>
 internal sealed record WatchReport(IReadOnlyList<WatchSnapshot> Snapshots);

@@ -40,5 +40,6 @@ namespace Nexus.Client.Http;
 [JsonSerializable(typeof(CompleteBody))]
 [JsonSerializable(typeof(CompleteAnswer))]
 [JsonSerializable(typeof(DeregisteredWorker))]
+[JsonSerializable(typeof(ArtifactPage))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ClientJson : JsonSerializerContext;

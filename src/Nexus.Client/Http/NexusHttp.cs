@@ -65,15 +65,47 @@ internal sealed class NexusHttp
         if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<HttpResponseMessage> RawAsync(HttpMethod method, string path, HttpContent? body, CancellationToken cancellationToken)
+    /// <summary>GETs <paramref name="path"/> and copies the body into <paramref name="destination"/> as it arrives.</summary>
+    public async Task<ArtifactDownload> DownloadAsync(string path, Stream destination, string shownAs, CancellationToken cancellationToken)
+    {
+        using var response = await RawAsync(HttpMethod.Get, path, null, cancellationToken, HttpCompletionOption.ResponseHeadersRead, accept: "*/*").ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode) throw await ErrorAsync(response, cancellationToken).ConfigureAwait(false);
+        var counting = new CountingCopy();
+        await using (var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await counting.CopyAsync(body, destination, cancellationToken).ConfigureAwait(false);
+        }
+        var headers = response.Content.Headers;
+        return new ArtifactDownload(shownAs, counting.Bytes, headers.ContentType?.MediaType ?? "application/octet-stream", headers.LastModified);
+    }
+
+    /// <summary>Copies a stream and counts the bytes (a download's destination may not be seekable, e.g. stdout).</summary>
+    private sealed class CountingCopy
+    {
+        public long Bytes { get; private set; }
+
+        public async Task CopyAsync(Stream source, Stream destination, CancellationToken cancellationToken)
+        {
+            var buffer = new byte[1 << 16];
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                Bytes += read;
+            }
+        }
+    }
+
+    private async Task<HttpResponseMessage> RawAsync(HttpMethod method, string path, HttpContent? body, CancellationToken cancellationToken,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead, string? accept = null)
     {
         using var request = new HttpRequestMessage(method, new Uri(_base, path)) { Content = body };
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept ?? "application/json"));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/problem+json"));
         if (_auth is not null) request.Headers.Authorization = _auth;
         try
         {
-            return await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            return await _http.SendAsync(request, completion, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex)
         {

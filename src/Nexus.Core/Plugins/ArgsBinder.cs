@@ -10,7 +10,8 @@ using System.Text.Json.Serialization.Metadata;
 namespace Nexus.Plugins;
 
 /// <summary>Turns argument JSON into a typed object, or into an error that names the field at fault;
-/// and produces the JSON schema of an args type, including DataAnnotations limits.</summary>
+/// and produces the JSON schema of an args type, including DataAnnotations limits. Checked at submit: the
+/// DataAnnotations on each property, then <see cref="IValidatableObject"/> for rules across arguments.</summary>
 internal static class ArgsBinder
 {
     public static object Bind(Type argsType, string argsJson)
@@ -98,8 +99,22 @@ internal static class ArgsBinder
                 var result = attribute.GetValidationResult(propertyValue, context);
                 if (result != ValidationResult.Success)
                 {
-                    throw new TaskValidationException(plan.Field, Problem(attribute, result?.ErrorMessage));
+                    // An attribute over a list may name the entry at fault as the member "[i]".
+                    var entry = result?.MemberNames.FirstOrDefault(m => m.StartsWith('['));
+                    throw new TaskValidationException(plan.Field + entry, Problem(attribute, result?.ErrorMessage));
                 }
+            }
+        }
+        if (value is IValidatableObject whole)
+        {
+            // Rules that join several arguments (this one only with that one); each result names its members by
+            // their .NET property names, reported as the JSON fields.
+            var failed = whole.Validate(new ValidationContext(value)).FirstOrDefault(r => r != ValidationResult.Success);
+            if (failed is not null)
+            {
+                var member = failed.MemberNames.FirstOrDefault();
+                var field = member is null ? "args" : "args." + JsonNamingPolicy.CamelCase.ConvertName(member);
+                throw new TaskValidationException(field, failed.ErrorMessage ?? "is invalid");
             }
         }
     }

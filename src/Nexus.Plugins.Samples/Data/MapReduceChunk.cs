@@ -68,6 +68,26 @@ internal sealed class MapReduceChunk
     }
 
     /// <summary>Adds one line of plain text that must hold a number (blank lines are ignored).</summary>
+    /// <summary>sum and avg without a field: the record itself is the number (a JSON array of numbers); null is skipped.</summary>
+    public void AddElement(JsonElement record, int index)
+    {
+        switch (record.ValueKind)
+        {
+            case JsonValueKind.Null:
+                Skipped++;
+                return;
+            case JsonValueKind.Number:
+                Sum += NumberOf(record, index, "");
+                Count++;
+                return;
+            case JsonValueKind.Object:
+                throw new PermanentTaskException(
+                    $"args.field: element [{index}] is a record; name its numeric field to add up, e.g. \"field\": \"price\" (without a field, sum and avg read an array of numbers).");
+            default:
+                throw new PermanentTaskException($"args.inputFile: element [{index}] is {Shorten(record.GetRawText())}, not a number or a record.");
+        }
+    }
+
     public void AddLine(ReadOnlySpan<char> line, int lineNumber)
     {
         var trimmed = line.Trim();
@@ -102,10 +122,13 @@ internal sealed class MapReduceChunk
     {
         if (value.ValueKind != JsonValueKind.Number)
         {
+            if (field.Length == 0) throw new PermanentTaskException($"args.inputFile: element [{index}] is {Shorten(value.GetRawText())}, not a number.");
             throw new PermanentTaskException($"args.field: element [{index}] has '{field}' = {Shorten(value.GetRawText())}, which is not a number.");
         }
         return value.TryGetDouble(out var number) && double.IsFinite(number) ? number
-            : throw new PermanentTaskException($"args.field: element [{index}] has '{field}' = {Shorten(value.GetRawText())}, which is out of range.");
+            : throw new PermanentTaskException(field.Length == 0
+                ? $"args.inputFile: element [{index}] is {Shorten(value.GetRawText())}, which is out of range."
+                : $"args.field: element [{index}] has '{field}' = {Shorten(value.GetRawText())}, which is out of range.");
     }
 
     /// <summary>Reads a dotted field path (<c>order.total</c>) of a record; null when any part is missing.</summary>

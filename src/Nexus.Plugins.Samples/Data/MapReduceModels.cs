@@ -22,21 +22,22 @@ public enum MapReduceOperation
 /// character is <c>[</c>, plain text otherwise. At most <see cref="SamplePluginsOptions.MaxInputBytes"/> bytes.</param>
 /// <param name="OutputFile">Where the result JSON is written, relative to the artifacts root.</param>
 /// <param name="Operation">What to compute. Default <see cref="MapReduceOperation.WordCount"/>.</param>
-/// <param name="Field">The record field to read, dotted for nesting (<c>order.total</c>). Required for sum and avg
-/// on JSON; optional for groupby (adds sum and average per group) and wordcount (counts only that field's strings).
-/// Not allowed with plain text.</param>
+/// <param name="Field">The record field to read, dotted for nesting (<c>order.total</c>). For sum and avg over JSON
+/// records, the number to add up; without it, sum and avg read an array of numbers (<c>[1, 2.5, 3]</c>), and a
+/// record there fails the task asking for the field. Optional for groupby (adds sum and average per group) and
+/// wordcount (counts only that field's strings). Not allowed with plain text, where sum and avg read one number a line.</param>
 /// <param name="Key">The record field to group by (groupby only, required), dotted for nesting.</param>
 /// <param name="Workers">Chunks mapped at once inside the task, 1–64. Default 4.</param>
 public sealed record MapReduceArgs(
     [property: Description("Input file relative to the artifacts root: a JSON array of records, or plain text.")]
-    [property: StringLength(1024, MinimumLength = 1)]
+    [property: StringLength(1024, MinimumLength = 1), RelativePath]
     string InputFile,
     [property: Description("Where the result JSON is written, relative to the artifacts root.")]
-    [property: StringLength(1024, MinimumLength = 1)]
+    [property: StringLength(1024, MinimumLength = 1), RelativePath]
     string OutputFile,
     [property: Description("What to compute: wordcount, sum, avg or groupby.")]
     MapReduceOperation Operation = MapReduceOperation.WordCount,
-    [property: Description("Record field to read (dotted for nesting): required for sum and avg on JSON; optional for groupby and wordcount.")]
+    [property: Description("Record field to read (dotted for nesting): the number sum and avg add up over JSON records (without it they read an array of numbers); optional for groupby and wordcount; not with plain text.")]
     [property: StringLength(256, MinimumLength = 1)]
     string? Field = null,
     [property: Description("Record field to group by (groupby only), dotted for nesting.")]
@@ -44,7 +45,21 @@ public sealed record MapReduceArgs(
     string? Key = null,
     [property: Description("Chunks mapped at once inside the task.")]
     [property: Range(1, 64)]
-    int Workers = 4);
+    int Workers = 4) : IValidatableObject
+{
+    /// <summary>The rules between arguments that need no file to check, applied at submit (and again when the task runs).</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Operation == MapReduceOperation.GroupBy && string.IsNullOrWhiteSpace(Key))
+        {
+            yield return new ValidationResult("groupby needs the record field to group by: add \"key\", e.g. \"key\": \"category\"", [nameof(Key)]);
+        }
+        else if (Operation != MapReduceOperation.GroupBy && Key is not null)
+        {
+            yield return new ValidationResult("only groupby uses a key; leave key out or use \"operation\": \"groupby\"", [nameof(Key)]);
+        }
+    }
+}
 
 /// <summary>One group of a groupby.</summary>
 /// <param name="Key">The key value: a string as is, anything else as its JSON text (<c>42</c>, <c>true</c>, <c>null</c>).</param>

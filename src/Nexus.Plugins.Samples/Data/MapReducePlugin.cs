@@ -82,8 +82,6 @@ public sealed class MapReducePlugin(IOptions<SamplePluginsOptions> options) : IT
         if (args.Operation != MapReduceOperation.GroupBy && args.Key is not null) throw new PermanentTaskException($"args.key: only groupby uses a key, not {Name(args.Operation)}.");
         switch (args.Operation)
         {
-            case MapReduceOperation.Sum or MapReduceOperation.Avg when isJson && string.IsNullOrWhiteSpace(args.Field):
-                throw new PermanentTaskException($"args.field: {Name(args.Operation)} over JSON records needs the numeric field to read.");
             case MapReduceOperation.GroupBy when !isJson:
                 throw new PermanentTaskException("args.inputFile: groupby needs a JSON array of records; this file is plain text.");
             case MapReduceOperation.GroupBy when string.IsNullOrWhiteSpace(args.Key):
@@ -127,6 +125,11 @@ public sealed class MapReducePlugin(IOptions<SamplePluginsOptions> options) : IT
                 if (args.Operation == MapReduceOperation.WordCount)
                 {
                     if ((args.Field is null ? record : MapReduceChunk.Lookup(record, args.Field)) is { } value) chunk.CountWords(value);
+                    continue;
+                }
+                if (args.Field is null && args.Operation != MapReduceOperation.GroupBy)
+                {
+                    chunk.AddElement(record, i); // sum or avg of an array of numbers
                     continue;
                 }
                 if (record.ValueKind != JsonValueKind.Object)

@@ -12,10 +12,10 @@ namespace Nexus.Plugins.Samples;
 /// <param name="Seed">Seed for the choice; the same seed over the same files picks the same ones. Default: a random seed, reported in the result.</param>
 public sealed record PickRandomImagesArgs(
     [property: Description("The folder to pick from, relative to the artifacts root.")]
-    [property: StringLength(1024, MinimumLength = 1)]
+    [property: StringLength(1024, MinimumLength = 1), RelativePath]
     string SourceDir,
     [property: Description("The folder to copy the picked files into, relative to the artifacts root.")]
-    [property: StringLength(1024, MinimumLength = 1)]
+    [property: StringLength(1024, MinimumLength = 1), RelativePath]
     string CopyTo,
     [property: Description("How many files to pick.")]
     [property: Range(1, 10_000)]

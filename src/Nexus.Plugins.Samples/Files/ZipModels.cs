@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
 
 namespace Nexus.Plugins.Samples;
 
@@ -11,16 +12,39 @@ namespace Nexus.Plugins.Samples;
 /// <see cref="System.IO.Compression.CompressionLevel.Fastest"/>; 4–6 is
 /// <see cref="System.IO.Compression.CompressionLevel.Optimal"/>; 7–9 is
 /// <see cref="System.IO.Compression.CompressionLevel.SmallestSize"/>. Default 6.</param>
+/// <param name="Compression">The same as <paramref name="CompressionLevel"/> under its shorter name (the one the
+/// original examples use); give one of the two.</param>
 public sealed record ZipArgs(
     [property: Description("Files and folders to pack, relative to the artifacts root.")]
-    [property: MinLength(1), MaxLength(1000)]
+    [property: MinLength(1), MaxLength(1000), RelativePath]
     IReadOnlyList<string> SourcePaths,
     [property: Description("The zip file to write, relative to the artifacts root.")]
-    [property: StringLength(1024, MinimumLength = 1)]
+    [property: StringLength(1024, MinimumLength = 1), RelativePath]
     string OutputFile,
-    [property: Description("0 stores; 1-3 fastest; 4-6 optimal; 7-9 smallest.")]
+    [property: Description("0 stores; 1-3 fastest; 4-6 optimal; 7-9 smallest. Default 6.")]
     [property: Range(0, 9)]
-    int CompressionLevel = 6);
+    int? CompressionLevel = null,
+    [property: Description("Another name for compressionLevel; give one of the two.")]
+    [property: Range(0, 9)]
+    int? Compression = null) : IValidatableObject
+{
+    /// <summary>The level used when neither name is given.</summary>
+    public const int DefaultCompressionLevel = 6;
+
+    /// <summary>The 0–9 level to use: whichever name was given, else <see cref="DefaultCompressionLevel"/>.</summary>
+    [JsonIgnore]
+    public int Level => CompressionLevel ?? Compression ?? DefaultCompressionLevel;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (CompressionLevel is { } level && Compression is { } alias && level != alias)
+        {
+            yield return new ValidationResult(
+                $"is another name for compressionLevel, which says {level} while this says {alias}; give only one of them", [nameof(Compression)]);
+        }
+    }
+}
 
 /// <summary>Result of <c>files.zip</c>.</summary>
 /// <param name="Path">The zip file, relative to the artifacts root.</param>

@@ -27,7 +27,7 @@ public sealed class ZipPlugin(IOptions<SamplePluginsOptions> options) : ITaskPlu
     public async ValueTask<ZipResult> ExecuteAsync(ZipArgs args, TaskContext context)
     {
         var ct = context.CancellationToken;
-        var level = MapLevel(args.CompressionLevel);
+        var level = MapLevel(args.Level);
         if (args.SourcePaths is null || args.SourcePaths.Count == 0) throw new PermanentTaskException("args.sourcePaths: give at least one file or folder.");
         var root = ArtifactPaths.CanonicalRoot(options.Value.ArtifactsRoot);
         var outputPath = ArtifactPaths.Resolve(root, args.OutputFile, "args.outputFile");

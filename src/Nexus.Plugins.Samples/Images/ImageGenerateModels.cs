@@ -40,7 +40,7 @@ public enum ColorScheme
 /// <param name="Seed">Seed for the random parts; the same seed gives the same image. Default: a random seed, reported in the result.</param>
 public sealed record ImageGenerateArgs(
     [property: Description("The PNG to write, relative to the artifacts root; must end in .png.")]
-    [property: StringLength(1024, MinimumLength = 1)]
+    [property: StringLength(1024, MinimumLength = 1), RelativePath(".png")]
     string Filename,
     [property: Description("Width in pixels.")]
     [property: Range(1, 16384)]

@@ -22,7 +22,8 @@ public enum DrawPattern
 }
 
 /// <summary>Arguments of <c>pattern.draw</c>.</summary>
-/// <param name="Filename">The PNG to write, relative to the artifacts root; must end in <c>.png</c>.</param>
+/// <param name="Filename">The PNG to write, relative to the artifacts root; must end in <c>.png</c>. Default
+/// <c>patterns/task-&lt;task id&gt;.png</c> (<see cref="PatternDrawPlugin.DefaultFilename"/>); the result names the file.</param>
 /// <param name="Width">Width in pixels, 1–16384. Default 512. Width × height is also bounded by <see cref="SamplePluginsOptions.MaxImagePixels"/>.</param>
 /// <param name="Height">Height in pixels, 1–16384. Default 512.</param>
 /// <param name="Patterns">Layers painted in order, 1–16 of them; the first opaque, each later one at 60% opacity. Default <c>[checkerboard]</c>.</param>
@@ -31,9 +32,9 @@ public enum DrawPattern
 /// <param name="Complexity">Detail, 1–10 (cell counts, turns, depth). Default 5.</param>
 /// <param name="Seed">Seed for the random parts. Default: a random seed, reported in the result.</param>
 public sealed record PatternDrawArgs(
-    [property: Description("The PNG to write, relative to the artifacts root; must end in .png.")]
-    [property: StringLength(1024, MinimumLength = 1)]
-    string Filename,
+    [property: Description("The PNG to write, relative to the artifacts root; must end in .png. Default patterns/task-<task id>.png.")]
+    [property: StringLength(1024, MinimumLength = 1), RelativePath(".png")]
+    string? Filename = null,
     [property: Description("Width in pixels.")]
     [property: Range(1, 16384)]
     int Width = 512,

@@ -12,6 +12,10 @@ public sealed class PatternDrawPlugin(IOptions<SamplePluginsOptions> options) : 
     /// <summary>Colours used when the args give none.</summary>
     public static IReadOnlyList<string> DefaultColors { get; } = ["#1d3557", "#e63946", "#f1faee", "#a8dadc", "#457b9d"];
 
+    /// <summary>Where the PNG goes when the args name no file: <c>patterns/task-&lt;id&gt;.png</c>, one file per task
+    /// (a retry of the task replaces its own file, never another task's).</summary>
+    public static string DefaultFilename(long taskId) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"patterns/task-{taskId}.png");
+
     /// <summary>Opacity of every layer after the first, so the layers below show through.</summary>
     private const byte LaterLayerAlpha = 153;
 
@@ -20,13 +24,14 @@ public sealed class PatternDrawPlugin(IOptions<SamplePluginsOptions> options) : 
     {
         var settings = options.Value;
         PngImages.CheckSize(args.Width, args.Height, settings.MaxImagePixels);
-        PngImages.CheckPngName(args.Filename, "args.filename");
+        var filename = args.Filename ?? DefaultFilename(context.TaskId);
+        PngImages.CheckPngName(filename, "args.filename");
         if (args.Complexity is < 1 or > 10) throw new PermanentTaskException($"args.complexity: must be between 1 and 10 (was {args.Complexity}).");
         IReadOnlyList<DrawPattern> patterns = args.Patterns ?? [DrawPattern.Checkerboard];
         if (patterns.Count == 0) throw new PermanentTaskException("args.patterns: give at least one pattern.");
         var colors = HexColors.ParseAll(args.Colors ?? DefaultColors, "args.colors");
         var root = ArtifactPaths.CanonicalRoot(settings.ArtifactsRoot);
-        var path = ArtifactPaths.Resolve(root, args.Filename, "args.filename");
+        var path = ArtifactPaths.Resolve(root, filename, "args.filename");
         var seed = Seeds.Resolve(args.Seed);
 
         using var bitmap = PngImages.NewBitmap(args.Width, args.Height);

@@ -27,19 +27,30 @@ internal static class ArtifactPaths
     /// to a full path inside <paramref name="root"/>, with links resolved. The path need not exist.</summary>
     public static string Resolve(string root, string? relative, string argName)
     {
-        if (string.IsNullOrWhiteSpace(relative)) throw new PermanentTaskException($"{argName}: must be a path relative to the artifacts root, not empty.");
-        if (relative.Contains('\0', StringComparison.Ordinal)) throw new PermanentTaskException($"{argName}: must not contain a NUL character.");
-        if (Path.IsPathRooted(relative))
-        {
-            throw new PermanentTaskException($"{argName}: '{relative}' is an absolute path; give a path relative to the artifacts root.");
-        }
+        if (Problem(relative) is { } problem) throw new PermanentTaskException($"{argName}: {problem}.");
+        var canonicalRoot = CanonicalRoot(root);
+        return Confine(canonicalRoot, Path.GetFullPath(Path.Join(canonicalRoot, relative)), argName, relative!);
+    }
+
+    /// <summary>What is wrong with <paramref name="relative"/> as a path under the root, judged from its text alone
+    /// (empty, a NUL, absolute on any system — <c>/x</c>, <c>\x</c>, <c>C:x</c> —, or a <c>..</c> segment), or null.
+    /// Checked at submit (<see cref="RelativePathAttribute"/>) and again when the path is used, where links are
+    /// followed too (<see cref="Confine"/>).</summary>
+    public static string? Problem(string? relative)
+    {
+        if (string.IsNullOrWhiteSpace(relative)) return "must be a path relative to the artifacts root, not empty";
+        if (relative.Contains('\0', StringComparison.Ordinal)) return "must not contain a NUL character";
+        if (IsAbsolute(relative)) return $"'{relative}' is an absolute path; give a path relative to the artifacts root";
         if (relative.Split(Separators).Any(segment => segment == ".."))
         {
-            throw new PermanentTaskException($"{argName}: '{relative}' contains '..'; paths must stay inside the artifacts root.");
+            return $"'{relative}' contains '..'; paths must stay inside the artifacts root";
         }
-        var canonicalRoot = CanonicalRoot(root);
-        return Confine(canonicalRoot, Path.GetFullPath(Path.Join(canonicalRoot, relative)), argName, relative);
+        return null;
     }
+
+    /// <summary>Absolute here or on another system: a path from a Windows client must not become a strange relative name.</summary>
+    private static bool IsAbsolute(string path) =>
+        Path.IsPathRooted(path) || path[0] is '/' or '\\' || (path.Length >= 2 && char.IsAsciiLetter(path[0]) && path[1] == ':');
 
     /// <summary>Checks that <paramref name="fullPath"/> (found by enumerating a folder under <paramref name="canonicalRoot"/>)
     /// still leads inside it once links are followed, and returns it with links resolved.</summary>

@@ -10,7 +10,7 @@ namespace Nexus.Plugins.Samples;
 /// <param name="Seed">Seed for the word choice. Default: a random seed, reported in the result.</param>
 public sealed record TextGenerateArgs(
     [property: Description("The text file to write, relative to the artifacts root.")]
-    [property: StringLength(1024, MinimumLength = 1)]
+    [property: StringLength(1024, MinimumLength = 1), RelativePath]
     string Filename,
     [property: Description("How many words to write.")]
     [property: Range(1, 10_000_000)]

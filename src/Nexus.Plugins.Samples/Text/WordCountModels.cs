@@ -9,7 +9,7 @@ namespace Nexus.Plugins.Samples;
 /// <param name="Top">How many of the most frequent words to list, 1–1000. Default 10.</param>
 public sealed record WordCountArgs(
     [property: Description("The text file to count, relative to the artifacts root.")]
-    [property: StringLength(1024, MinimumLength = 1)]
+    [property: StringLength(1024, MinimumLength = 1), RelativePath]
     string InputFile,
     [property: Description("How many of the most frequent words to list.")]
     [property: Range(1, 1000)]

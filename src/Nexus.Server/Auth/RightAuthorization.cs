@@ -46,7 +46,7 @@ internal sealed class ProblemAuthorizationResultHandler : IAuthorizationMiddlewa
 
     private static string Describe(Right right) => right switch
     {
-        Right.Read => "read tasks and queues",
+        Right.Read => "read tasks, queues and artifacts",
         Right.Submit => "submit tasks",
         Right.Manage => "manage tasks, dead letters and queues",
         Right.Plugins => "list plugins",

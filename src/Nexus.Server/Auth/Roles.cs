@@ -7,7 +7,7 @@ public static class NexusRoles
     public const string Admin = "admin";
     /// <summary>Submit and manage tasks, dead letters and queues; read everything.</summary>
     public const string Operator = "operator";
-    /// <summary>Read tasks, queues and plugins.</summary>
+    /// <summary>Read tasks, queues, plugins and artifacts.</summary>
     public const string Viewer = "viewer";
     /// <summary>External workers: list plugins and (with the worker API) lease and complete tasks.</summary>
     public const string Worker = "worker";
@@ -36,7 +36,7 @@ public static class NexusRoles
 /// <summary>What an endpoint needs. Each is an authorization policy of the same name.</summary>
 public enum Right
 {
-    /// <summary>Read tasks, dead letters and queues.</summary>
+    /// <summary>Read tasks, dead letters, queues and (for callers without a queue limit) artifacts.</summary>
     Read,
     /// <summary>Submit tasks.</summary>
     Submit,

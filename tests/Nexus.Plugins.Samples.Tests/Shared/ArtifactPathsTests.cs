@@ -38,6 +38,33 @@ public sealed class ArtifactPathsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("/etc/passwd")]
+    [InlineData("\\etc\\passwd")]
+    [InlineData("\\\\server\\share\\x.txt")]
+    [InlineData("C:\\x.txt")]
+    [InlineData("c:x.txt")]
+    public void Resolve_APathAbsoluteOnAnySystem_IsRefused_AndSoIsItAtSubmit(string path)
+    {
+        var ex = Assert.Throws<PermanentTaskException>(() => ArtifactPaths.Resolve(_dir.Root, path, "args.filename"));
+
+        Assert.Contains("absolute", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("absolute", new RelativePathAttribute().Check(path), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("a.png", null)]
+    [InlineData("a.PNG", null)]
+    [InlineData("a.jpg", "must end in .png")]
+    [InlineData("png", "must end in .png")]
+    public void RelativePath_WithAnExtension_ChecksTheEnding(string path, string? problem)
+    {
+        var found = new RelativePathAttribute(".png").Check(path);
+
+        if (problem is null) Assert.Null(found);
+        else Assert.Contains(problem, found, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("   ")]
     public void Resolve_EmptyPath_IsRefused(string relative)

@@ -78,6 +78,10 @@ public abstract class TaskEndpointTests(ServerFixture fixture)
     [InlineData("""{"plugin":"text.generate","args":{"filename":"a.txt"},"retry":{"initialDelayMs":5000,"maxDelayMs":10}}""", "validation", "retry.maxDelayMs")]
     [InlineData("""{"plugin":"text.generate","args":{"filename":"a.txt"},"tags":[""]}""", "validation", "tags[0]")]
     [InlineData("""{"plugin":"text.generate","args":{"filename":"a.txt"},"uniqueKey":""}""", "validation", "uniqueKey")]
+    [InlineData("""{"plugin":"text.generate","args":{"filename":"../../etc/passwd"}}""", "validation", "args.filename")]
+    [InlineData("""{"plugin":"text.generate","args":{"filename":"/etc/passwd"}}""", "validation", "args.filename")]
+    [InlineData("""{"plugin":"image.generate","args":{"filename":"x.jpg"}}""", "validation", "args.filename")]
+    [InlineData("""{"plugin":"files.zip","args":{"sourcePaths":["a","/b"],"outputFile":"z.zip"}}""", "validation", "args.sourcePaths[1]")]
     [InlineData("""{"plugin":"text.generate",""", "malformed-json", "body")]
     [InlineData("""null""", "validation", "body")]
     public async Task Submit_BadInput_IsAProblemNamingTheField(string body, string code, string field)

@@ -40,6 +40,8 @@ public abstract class ApiKeyAuthTests(ServerFixture fixture)
         { "PATCH", "/api/v1/queues/default" },
         { "GET", "/api/v1/plugins" },
         { "GET", "/api/v1/plugins/text.generate" },
+        { "GET", "/api/v1/artifacts" },
+        { "GET", "/api/v1/artifacts/hello/story.txt" },
         { "GET", "/api/v1/keys" },
         { "POST", "/api/v1/keys" },
         { "DELETE", "/api/v1/keys/abc" },
