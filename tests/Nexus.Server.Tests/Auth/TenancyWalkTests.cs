@@ -72,6 +72,9 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         ["POST /api/v1/workers/{workerId}/heartbeat"] = (o, q) => [("", $$"""{"leases":[{"id":{{o.Running}},"leaseToken":"{{Guid.NewGuid()}}"}]}""")],
         ["POST /api/v1/workers/{workerId}/complete"] = (o, q) =>
             [("", $$"""{"completions":[{"id":{{o.Running}},"leaseToken":"{{Guid.NewGuid()}}","outcome":"succeeded","result":1}]}""")],
+        // Files belong to no queue: a limited caller is refused them all, the other tenant's output file included.
+        ["GET /api/v1/artifacts"] = (o, q) => [("", null), ($"?prefix={o.Tag}", null)],
+        ["GET /api/v1/artifacts/{path}"] = None,
         ["GET /healthz"] = None,
         ["GET /readyz"] = None,
     };
@@ -129,6 +132,7 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
             _ when template.StartsWith("/api/v1/queues/{name}", StringComparison.Ordinal) => ("{name}", o.Queue),
             _ when template.StartsWith("/api/v1/plugins/{name}", StringComparison.Ordinal) => ("{name}", o.Plugin),
             _ when template.StartsWith("/api/v1/workers/{workerId}", StringComparison.Ordinal) => ("{workerId}", o.Worker),
+            _ when template.StartsWith("/api/v1/artifacts/{path}", StringComparison.Ordinal) => ("{path}", o.Tag + ".txt"),
             _ => throw new InvalidOperationException($"The tenancy walk does not know what to put in {template}: teach {nameof(Targets)}."),
         };
         return [template.Replace(value.Item1, value.Item2, StringComparison.Ordinal)];
@@ -150,7 +154,7 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
             return $"succeeded ({(int)response.StatusCode}) on the other tenant's data: {text}";
         }
         // What the request said may be echoed (e.g. "queue: 'x' is not one of your queues"); nothing more.
-        var rest = text;
+        var rest = text.Replace(path, "", StringComparison.Ordinal); // problem+json's "instance" is the request's own path
         foreach (var echoed in new[] { other.Queue, other.Plugin, other.Worker, other.KeyId }) rest = rest.Replace(echoed, "", StringComparison.Ordinal);
         return rest.Contains(other.Tag, StringComparison.Ordinal) ? $"the answer reveals the other tenant: {text}" : null;
     }
