@@ -26,12 +26,28 @@ internal sealed class DefaultsWorkload(BenchStores stores, BenchOptions options)
         {
             db.Use(n);
             n.AddPlugin<NoopPlugin>();
-            n.Configure(o => o.RunWorkers = workers);
+            n.Configure(o =>
+            {
+                o.RunWorkers = workers;
+                Overrides(o);
+            });
         });
         var host = builder.Build();
         starting?.Invoke();
         await host.StartAsync();
         return host;
+    }
+
+    /// <summary>For measuring a candidate default: <c>NEXUS_BENCH_SET="ClaimBatchSize=256;CompletionBatchSize=500"</c>
+    /// sets integer engine settings by name. Unset, the workload runs at the defaults, as published.</summary>
+    private static void Overrides(NexusOptions o)
+    {
+        foreach (var pair in (Environment.GetEnvironmentVariable("NEXUS_BENCH_SET") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (name, value) = (pair.Split('=')[0].Trim(), int.Parse(pair.Split('=')[1], System.Globalization.CultureInfo.InvariantCulture));
+            var property = typeof(NexusOptions).GetProperty(name) ?? throw new ArgumentException($"NEXUS_BENCH_SET: no engine setting '{name}'.");
+            property.SetValue(o, value);
+        }
     }
 
     private static TaskRequest Noop(int n) => new("bench.noop", $$"""{"n":{{n}}}""");
