@@ -47,7 +47,8 @@ public sealed class PostgresStore : INexusStore
     /// <summary>Creates a store that owns a new data source for <paramref name="connectionString"/>. Unless the
     /// connection string says otherwise, statements are prepared automatically (<c>Max Auto Prepare=64</c>) and
     /// PostgreSQL's JIT compilation is off for its sessions (<c>Options=-c jit=off</c>): Nexus runs short statements,
-    /// for which compiling costs far more than it saves.</summary>
+    /// for which compiling costs far more than it saves. Sessions idle inside a transaction longer than
+    /// <see cref="PostgresStoreOptions.IdleInTransactionTimeout"/> (60 s) are ended by the server.</summary>
     /// <param name="connectionString">An Npgsql connection string.</param>
     /// <param name="configure">Changes the settings, or null for the defaults.</param>
     public static PostgresStore Create(string connectionString, Action<PostgresStoreOptions>? configure = null)
@@ -59,6 +60,10 @@ public sealed class PostgresStore : INexusStore
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
         if (string.IsNullOrEmpty(builder.Options)) builder.Options = "-c jit=off";
+        if (options.IdleInTransactionTimeout is { } idle && !builder.Options.Contains("idle_in_transaction_session_timeout", StringComparison.Ordinal))
+        {
+            builder.Options += $" -c idle_in_transaction_session_timeout={(long)Math.Ceiling(idle.TotalMilliseconds)}";
+        }
         return new PostgresStore(NpgsqlDataSource.Create(builder), options, ownsDataSource: true);
     }
 

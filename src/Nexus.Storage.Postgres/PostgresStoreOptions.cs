@@ -28,6 +28,14 @@ public sealed class PostgresStoreOptions
     /// connection is noticed and replaced. Default 30 seconds.</summary>
     public TimeSpan ListenKeepAlive { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a session of the store's own data source may sit idle inside an open transaction before
+    /// PostgreSQL ends it (<c>idle_in_transaction_session_timeout</c>), so that a frozen or stuck process cannot hold
+    /// row locks (a claimed task's, a queue's settings row) forever. Applies to stores made by
+    /// <see cref="PostgresStore.Create"/> unless the connection string's <c>Options</c> already set it; a data source
+    /// you pass in keeps its own settings. Nexus's own transactions never wait idle. Null leaves the server's setting.
+    /// Default 60 seconds.</summary>
+    public TimeSpan? IdleInTransactionTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Clock for the listener's reconnect backoff. Time decisions about tasks use the database clock.
     /// Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
@@ -47,6 +55,10 @@ public sealed class PostgresStoreOptions
         if (ListenReconnectMinDelay <= TimeSpan.Zero || ListenReconnectMaxDelay < ListenReconnectMinDelay)
         {
             throw new ArgumentException("PostgresStoreOptions.ListenReconnectMinDelay must be positive and not above ListenReconnectMaxDelay.");
+        }
+        if (IdleInTransactionTimeout is { } idle && (idle < TimeSpan.FromMilliseconds(1) || idle > TimeSpan.FromDays(24)))
+        {
+            throw new ArgumentException($"PostgresStoreOptions.IdleInTransactionTimeout must be between 1 ms and 24 days, or null (was {idle}).");
         }
         if (ListenKeepAlive <= TimeSpan.Zero)
         {
