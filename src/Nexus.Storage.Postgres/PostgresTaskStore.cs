@@ -12,6 +12,7 @@ internal sealed class PostgresTaskStore : ITaskStore
     private readonly PostgresDatabase db;
     private readonly string tasks;
     private readonly string getSql;
+    private readonly string releaseSql;
     private readonly string lockStateSql;
     private readonly string cancelSql;
     private readonly string retrySql;
@@ -29,6 +30,16 @@ internal sealed class PostgresTaskStore : ITaskStore
         Bulk = new PostgresBulkActions(db);
 
         getSql = $"select {TaskRows.Columns} from {tasks} t where t.id = $1";
+        // Released tasks wake the workers of every node in the same statement, as a submit does.
+        releaseSql = $"""
+            with released as (
+                update {tasks} set state = 'available', run_at = coalesce($2::timestamptz, now())
+                where id = any($1) and state = 'waiting'
+                returning queue
+            ),
+            woken as (select pg_notify($3, min(queue)) from released having count(*) > 0)
+            select (select count(*) from released) + 0 * (select count(*) from woken)
+            """;
         lockStateSql = $"select state from {tasks} where id = $1 for update";
         cancelSql = $"""
             update {tasks}
@@ -88,6 +99,19 @@ internal sealed class PostgresTaskStore : ITaskStore
 
     public Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) =>
         Bulk.DeleteManyAsync(p, cancellationToken);
+
+    public async Task<int> ReleaseAsync(ReleaseParams p, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        if (p.Ids.Count == 0) return 0;
+        if (p.Ids.Count > ReleaseParams.MaxIds) throw new ArgumentOutOfRangeException(nameof(p), p.Ids.Count, $"At most {ReleaseParams.MaxIds} ids per release.");
+        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(releaseSql, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. p.Ids] });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)p.Now?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = db.Schema.NotifyChannel });
+        return Convert.ToInt32(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     public async Task<TaskRecord?> GetAsync(long id, CancellationToken cancellationToken = default)
     {

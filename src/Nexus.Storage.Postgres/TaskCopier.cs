@@ -35,7 +35,7 @@ internal sealed class TaskCopier
             from k cross join seq
             """;
         copySql = $"""
-            copy {tasks} (id, plugin, queue, priority, state, args, attempt, max_attempts, run_at, created_at, tags, timeout_ms, retry, trace_context)
+            copy {tasks} (id, plugin, queue, priority, state, args, attempt, max_attempts, run_at, created_at, tags, timeout_ms, retry, trace_context, owner)
             from stdin (format binary)
             """;
     }
@@ -88,7 +88,7 @@ internal sealed class TaskCopier
                 await writer.WriteAsync(t.Plugin, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(t.Queue, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(t.Priority, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                await writer.WriteAsync(due > clock ? "scheduled" : "available", NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await writer.WriteAsync(t.Waiting ? "waiting" : due > clock ? "scheduled" : "available", NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(t.ArgsJson, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(0, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(t.MaxAttempts, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
@@ -100,6 +100,8 @@ internal sealed class TaskCopier
                 if (StoredJson.Retry(t.Retry) is { } retry) await writer.WriteAsync(retry, NpgsqlDbType.Jsonb, cancellationToken).ConfigureAwait(false);
                 else await writer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
                 if (t.TraceContext is { } trace) await writer.WriteAsync(trace, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                else await writer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                if (t.Owner is { } owner) await writer.WriteAsync(owner, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 else await writer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
                 results[i] = new SubmitResult(ids[i], true);
             }

@@ -23,6 +23,7 @@ internal static class TaskFilterSql
         if (f.CreatedFrom is { } from) Filter("t.created_at >= $?", Time(from));
         if (f.CreatedBefore is { } before) Filter("t.created_at < $?", Time(before));
         if (f.FinishedBefore is { } finished) Filter("t.finished_at < $?", Time(finished));
+        if (f.Unowned) sql.Append(" and t.owner is null");
     }
 
     /// <summary>Appends one more condition with its parameter (e.g. the keyset cursor).</summary>

@@ -13,7 +13,7 @@ internal static class TaskRows
     public const string Columns =
         "t.id, t.plugin, t.queue, t.priority, t.state, t.args::text, t.result::text, t.attempt, t.max_attempts, " + RunAt + ", " +
         CreatedAt + ", " + AttemptedAt + ", " + FinishedAt + ", t.lease_token, " + LeaseExpiresAt + ", t.leased_by, t.unique_key, " +
-        "t.tags::text, t.errors::text, t.progress::text, t.timeout_ms, t.retry::text, t.cancel_requested, t.trace_context";
+        "t.tags::text, t.errors::text, t.progress::text, t.timeout_ms, t.retry::text, t.cancel_requested, t.trace_context, t.owner";
 
     private const string Min = "timestamptz '0001-01-01 00:00:00+00'";
     private const string Max = "timestamptz '9999-12-31 23:59:59.999+00'";
@@ -50,6 +50,7 @@ internal static class TaskRows
         Retry = r.IsDBNull(21) ? null : StoredJson.Retry(r.GetString(21)),
         CancelRequested = r.GetBoolean(22),
         TraceContext = r.IsDBNull(23) ? null : r.GetString(23),
+        Owner = r.IsDBNull(24) ? null : r.GetString(24),
     };
 
     private static DateTimeOffset? NullableTime(DbDataReader r, int ordinal) =>

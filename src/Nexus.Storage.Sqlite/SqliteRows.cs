@@ -8,7 +8,7 @@ internal static class SqliteRows
 {
     public const string Columns =
         "id, plugin, queue, priority, state, args, result, attempt, max_attempts, run_at, created_at, attempted_at, " +
-        "finished_at, lease_token, lease_expires_at, leased_by, unique_key, tags, errors, progress, timeout_ms, retry, cancel_requested, trace_context";
+        "finished_at, lease_token, lease_expires_at, leased_by, unique_key, tags, errors, progress, timeout_ms, retry, cancel_requested, trace_context, owner";
 
     /// <summary>One row as a record. Instants and durations out of range read clamped to <see cref="TaskBounds"/>.</summary>
     public static TaskRecord Read(SqliteDataReader r) => new()
@@ -37,6 +37,7 @@ internal static class SqliteRows
         Retry = r.IsDBNull(21) ? null : StoredJson.Retry(r.GetString(21)),
         CancelRequested = r.GetInt64(22) != 0,
         TraceContext = r.IsDBNull(23) ? null : r.GetString(23),
+        Owner = r.IsDBNull(24) ? null : r.GetString(24),
     };
 
     /// <summary>Stored Unix milliseconds as an instant; a number beyond what <see cref="DateTimeOffset"/> holds (a row

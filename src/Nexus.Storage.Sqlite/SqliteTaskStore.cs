@@ -18,8 +18,8 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
             var now = store.NowMs(p.Now);
             await CheckBacklogAsync(tx, p.Tasks, cancellationToken);
             await using var insert = SqliteRows.Command(tx, $"""
-                INSERT INTO nexus_tasks (plugin, queue, priority, state, args, max_attempts, run_at, created_at, unique_key, tags, timeout_ms, retry, trace_context)
-                VALUES ($plugin, $queue, $priority, $state, $args, $max, $runAt, $now, $key, $tags, $timeout, $retry, $trace)
+                INSERT INTO nexus_tasks (plugin, queue, priority, state, args, max_attempts, run_at, created_at, unique_key, tags, timeout_ms, retry, trace_context, owner)
+                VALUES ($plugin, $queue, $priority, $state, $args, $max, $runAt, $now, $key, $tags, $timeout, $retry, $trace, $owner)
                 ON CONFLICT (queue, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
                 RETURNING id
                 """);
@@ -36,6 +36,7 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
             var pTimeout = insert.Add("$timeout", null);
             var pRetry = insert.Add("$retry", null);
             var pTrace = insert.Add("$trace", null);
+            var pOwner = insert.Add("$owner", null);
             await insert.PrepareAsync(cancellationToken);
             // Unique keys are unique per queue (migration 6): a key of another queue is neither found nor in the way.
             await using var existing = SqliteRows.Command(tx, "SELECT id FROM nexus_tasks WHERE queue = $queue AND unique_key = $key");
@@ -50,7 +51,8 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
                 pPlugin.Value = t.Plugin;
                 pQueue.Value = t.Queue;
                 pPriority.Value = t.Priority;
-                pState.Value = runAt > now ? "scheduled" : "available";
+                pState.Value = t.Waiting ? "waiting" : runAt > now ? "scheduled" : "available";
+                pOwner.Value = (object?)t.Owner ?? DBNull.Value;
                 pArgs.Value = t.ArgsJson;
                 pMax.Value = t.MaxAttempts;
                 pRunAt.Value = runAt;
@@ -315,4 +317,21 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
     public Task<int> RetryManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => _bulk.RetryManyAsync(p, cancellationToken);
 
     public Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => _bulk.DeleteManyAsync(p, cancellationToken);
+
+    public Task<int> ReleaseAsync(ReleaseParams p, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        if (p.Ids.Count == 0) return Task.FromResult(0);
+        if (p.Ids.Count > ReleaseParams.MaxIds) throw new ArgumentOutOfRangeException(nameof(p), p.Ids.Count, $"At most {ReleaseParams.MaxIds} ids per release.");
+        return store.WriteAsync(async tx =>
+        {
+            await using var update = SqliteRows.Command(tx, """
+                UPDATE nexus_tasks SET state = 'available', run_at = $now
+                WHERE id IN (SELECT value FROM json_each($ids)) AND state = 'waiting'
+                """);
+            update.Add("$now", store.NowMs(p.Now));
+            update.Add("$ids", JsonSerializer.Serialize(p.Ids));
+            return await update.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+    }
 }

@@ -392,6 +392,32 @@ public abstract class EngineContract : EngineHarness
     }
 
     [Fact]
+    public async Task AWaitingTask_RunsOnlyOnceReleased_AndTheReleaseWakesTheWorkers()
+    {
+        var (_, tasks) = await StartAsync(o => o.PollInterval = TimeSpan.FromMinutes(10));
+        var waiting = await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed), new SubmitOptions { Waiting = true, Owner = "workflow:9/step" });
+        var marker = await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed));
+        await WaitFinishedAsync(tasks, marker.Id);
+
+        // The engine claimed around it: the waiting task is still waiting, never started.
+        Assert.Equal(TaskState.Waiting, (await tasks.GetAsync(waiting.Id))!.State);
+        Assert.False(Probe.Runs.ContainsKey(waiting.Id));
+
+        // Released, it runs at once: the poll interval is ten minutes, so only the release's wake-up can start it.
+        Assert.Equal(1, await tasks.ReleaseAsync([waiting.Id]));
+        var done = await WaitFinishedAsync(tasks, waiting.Id);
+        Assert.Equal((TaskState.Succeeded, "workflow:9/step"), (done.State, done.Owner));
+    }
+
+    [Fact]
+    public async Task SubmitOptions_Owner_IsValidated()
+    {
+        var (_, tasks) = await StartAsync(o => o.RunWorkers = false);
+        var error = await Assert.ThrowsAsync<TaskValidationException>(() => tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed), new SubmitOptions { Owner = new string('x', 201) }));
+        Assert.Equal("owner", error.Field);
+    }
+
+    [Fact]
     public async Task SeveralClaimLoops_NeverRunMoreThanTheConcurrencyAtOnce()
     {
         var (_, tasks) = await StartAsync(o =>

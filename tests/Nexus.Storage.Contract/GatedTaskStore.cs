@@ -42,4 +42,5 @@ internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletion
     public Task<IReadOnlyList<QueueCounts>> CountAsync(CancellationToken cancellationToken = default) => inner.CountAsync(cancellationToken);
     public Task<int> RetryManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => inner.RetryManyAsync(p, cancellationToken);
     public Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => inner.DeleteManyAsync(p, cancellationToken);
+    public Task<int> ReleaseAsync(ReleaseParams p, CancellationToken cancellationToken = default) => inner.ReleaseAsync(p, cancellationToken);
 }

@@ -41,7 +41,7 @@ public sealed class MigrationTests
             id = (await store.Tasks.InsertAsync(new InsertTasksParams([new NewTask { Plugin = "test.echo", ArgsJson = "{}", Queue = "default", MaxAttempts = 1 }])))[0].Id;
         }
         // Back to the shipped version 2: no trace_context column, nor the tables of the later versions.
-        await using (var downgrade = server.DataSource.CreateCommand($"alter table \"{schema}\".tasks drop column trace_context; drop table \"{schema}\".nodes; drop table \"{schema}\".external_plugins; delete from \"{schema}\".schema_version where version > 2"))
+        await using (var downgrade = server.DataSource.CreateCommand($"alter table \"{schema}\".tasks drop column trace_context, drop column owner; drop table \"{schema}\".nodes; drop table \"{schema}\".external_plugins; delete from \"{schema}\".schema_version where version > 2"))
         {
             await downgrade.ExecuteNonQueryAsync();
         }
@@ -70,6 +70,7 @@ public sealed class MigrationTests
         await using (var downgrade = server.DataSource.CreateCommand($"""
             drop index "{schema}".tasks_unique_key_idx;
             create unique index tasks_unique_key_idx on "{schema}".tasks (unique_key) where unique_key is not null;
+            alter table "{schema}".tasks drop column owner;
             delete from "{schema}".schema_version where version > 6
             """))
         {
@@ -79,7 +80,7 @@ public sealed class MigrationTests
         await using var upgraded = new PostgresStore(server.DataSource, new PostgresStoreOptions { Schema = schema });
         var result = await upgraded.MigrateAsync();
 
-        Assert.Equal([7], result.Applied);
+        Assert.Equal([7, 8], result.Applied);
         var again = await upgraded.Tasks.InsertAsync(new InsertTasksParams([TestTasks.New(uniqueKey: "k"), TestTasks.New(queue: "other", uniqueKey: "k")]));
         Assert.Equal((id, false), (again[0].Id, again[0].Created));
         Assert.True(again[1].Created);

@@ -49,6 +49,11 @@ public sealed class PostgresTransitionContract : TransitionContract
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
 
+public sealed class PostgresWaitingContract : WaitingContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
 public sealed class PostgresBulkContract : BulkContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();

@@ -57,6 +57,11 @@ public sealed class SqliteTransitionContract : TransitionContract
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
 
+public sealed class SqliteWaitingContract : WaitingContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
 public sealed class SqliteBulkContract : BulkContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();

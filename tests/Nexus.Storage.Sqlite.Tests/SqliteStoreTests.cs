@@ -69,6 +69,44 @@ public sealed class SqliteStoreTests
     }
 
     [Fact]
+    public async Task Migrate_OfAVersion6Database_RebuildsTheTable_KeepsEveryTask_AndNeverReusesAnId()
+    {
+        var path = SqliteTestStores.NewPath();
+        long kept, deleted;
+        await using (var store = Open(path))
+        {
+            await store.MigrateAsync();
+            var ids = await store.Tasks.InsertAsync(new InsertTasksParams([Task() with { UniqueKey = "k", Tags = ["a"] }, Task()]) { Now = T0 });
+            (kept, deleted) = (ids[0].Id, ids[1].Id);
+            Assert.Equal(DeleteOutcome.Deleted, await store.Tasks.DeleteAsync(new TaskActionParams(deleted)));
+        }
+        // Back to the shipped version 6: the table without 'waiting' and owner (its CHECK cannot be altered in place).
+        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var downgrade = connection.CreateCommand();
+            downgrade.CommandText = """
+                DROP INDEX nexus_tasks_owner;
+                ALTER TABLE nexus_tasks DROP COLUMN owner;
+                UPDATE nexus_schema_version SET version = 6
+                """;
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        await using var upgraded = Open(path);
+        var result = await upgraded.MigrateAsync();
+
+        Assert.Equal([7], result.Applied);
+        var task = (await upgraded.Tasks.GetAsync(kept))!;
+        Assert.Equal(("k", "a"), (task.UniqueKey, Assert.Single(task.Tags)));
+        var next = await upgraded.Tasks.InsertAsync(new InsertTasksParams([Task() with { UniqueKey = "k" }, Task() with { Waiting = true, Owner = "wf:1" }]) { Now = T0 });
+        Assert.Equal((kept, false), (next[0].Id, next[0].Created));
+        Assert.True(next[1].Id > deleted, $"id {next[1].Id} reused after the rebuild (the deleted task had {deleted})");
+        Assert.Equal((TaskState.Waiting, "wf:1"), ((await upgraded.Tasks.GetAsync(next[1].Id))!.State, (await upgraded.Tasks.GetAsync(next[1].Id))!.Owner));
+        Assert.True((await upgraded.CheckHealthAsync()).Ready);
+    }
+
+    [Fact]
     public async Task Migrate_OfAVersion5Database_ScopesUniqueKeysToTheQueue_AndKeepsTheExistingKeys()
     {
         var path = SqliteTestStores.NewPath();
@@ -94,7 +132,7 @@ public sealed class SqliteStoreTests
         await using var upgraded = Open(path);
         var result = await upgraded.MigrateAsync();
 
-        Assert.Equal([6], result.Applied);
+        Assert.Equal([6, 7], result.Applied);
         var again = await upgraded.Tasks.InsertAsync(new InsertTasksParams([Task() with { UniqueKey = "k" }, Task() with { UniqueKey = "k", Queue = "other" }]) { Now = T0 });
         Assert.Equal((id, false), (again[0].Id, again[0].Created));
         Assert.True(again[1].Created);

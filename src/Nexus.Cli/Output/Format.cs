@@ -25,6 +25,7 @@ internal static class Format
         "succeeded" => "[green]succeeded[/]",
         "dead" => "[red]dead[/]",
         "cancelled" => "[grey]cancelled[/]",
+        "waiting" => "[blue]waiting[/]",
         "running" => "[blue]running[/]",
         "retrying" => "[yellow]retrying[/]",
         _ => Markup.Escape(state),

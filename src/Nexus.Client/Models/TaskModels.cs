@@ -78,8 +78,10 @@ public sealed record TaskInfo
     public DateTimeOffset? AttemptedAt { get; init; }
     /// <summary>When it finished.</summary>
     public DateTimeOffset? FinishedAt { get; init; }
-    /// <summary>The node running it.</summary>
+    /// <summary>The node running it (or, once the attempt ended, the one that ran it).</summary>
     public string? LeasedBy { get; init; }
+    /// <summary>What owns the task (a workflow run and step), or null.</summary>
+    public string? Owner { get; init; }
     /// <summary>When the running attempt's lease runs out unless renewed.</summary>
     public DateTimeOffset? LeaseExpiresAt { get; init; }
     /// <summary>The idempotency key.</summary>

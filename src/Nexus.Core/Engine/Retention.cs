@@ -24,7 +24,8 @@ internal sealed class Retention(INexusStore store, NexusOptions options, StoreCl
         foreach (var (state, keep) in new[] { (TaskState.Succeeded, options.RetainSucceeded), (TaskState.Cancelled, options.RetainCancelled), (TaskState.Dead, options.RetainDead) })
         {
             if (keep is not { } k) continue;
-            var filter = new TaskFilter { State = state, FinishedBefore = now - k };
+            // Tasks with an owner (a workflow run's steps) are deleted with their owner, never while it still runs.
+            var filter = new TaskFilter { State = state, FinishedBefore = now - k, Unowned = true };
             int deleted;
             do
             {

@@ -161,6 +161,10 @@ internal sealed class TaskService(
         if (o.RunAt is not null && o.Delay is not null) throw new TaskValidationException(prefix + "delay", "give runAt or delay, not both");
         CheckBounds(o, prefix);
         o.Retry?.Validate(prefix + "retry");
+        if (o.Owner is { } owner && (string.IsNullOrWhiteSpace(owner) || owner.Length > 200))
+        {
+            throw new TaskValidationException(prefix + "owner", "must be 1–200 non-blank characters");
+        }
         if (o.UniqueKey is { } key && (key.Length == 0 || key.Length > MaxUniqueKeyLength))
         {
             throw new TaskValidationException(prefix + "uniqueKey", $"must be 1–{MaxUniqueKeyLength} characters");
@@ -188,6 +192,8 @@ internal sealed class TaskService(
             UniqueKey = o.UniqueKey,
             Tags = tags,
             TraceContext = traceContext,
+            Waiting = o.Waiting,
+            Owner = o.Owner,
         };
     }
 
@@ -271,6 +277,16 @@ internal sealed class TaskService(
 
     public Task<DeleteOutcome> DeleteAsync(long id, CancellationToken cancellationToken = default) =>
         store.Tasks.DeleteAsync(new TaskActionParams(id) { Now = _clock.Now }, cancellationToken);
+
+    public async Task<int> ReleaseAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count > ReleaseParams.MaxIds) throw new TaskValidationException("ids", $"at most {ReleaseParams.MaxIds} per call (had {ids.Count})");
+        if (ids.Count == 0) return 0;
+        var released = await store.Tasks.ReleaseAsync(new ReleaseParams(ids) { Now = _clock.Now }, cancellationToken);
+        if (released > 0) Woken();
+        return released;
+    }
 
     public async Task<int> RetryManyAsync(TaskFilter filter, int max, CancellationToken cancellationToken = default)
     {

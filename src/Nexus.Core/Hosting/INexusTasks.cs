@@ -29,6 +29,10 @@ public interface INexusTasks
     /// <summary>Manually retries up to <paramref name="max"/> dead or cancelled tasks matching <paramref name="filter"/>
     /// (oldest first, one statement) and returns how many. Throws <see cref="TaskValidationException"/> naming the field.</summary>
     Task<int> RetryManyAsync(Storage.TaskFilter filter, int max, CancellationToken cancellationToken = default);
+    /// <summary>Makes waiting tasks (submitted with <see cref="Tasks.SubmitOptions.Waiting"/>) available now, in one
+    /// statement, and wakes the workers; ids that are not waiting are left alone. Returns how many were released.
+    /// Throws <see cref="TaskValidationException"/> when more than 10,000 ids are given.</summary>
+    Task<int> ReleaseAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default);
     /// <summary>Deletes up to <paramref name="max"/> tasks matching <paramref name="filter"/> (oldest first, one
     /// statement, never a running one) and returns how many.</summary>
     Task<int> DeleteManyAsync(Storage.TaskFilter filter, int max, CancellationToken cancellationToken = default);

@@ -52,6 +52,10 @@ public interface ITaskStore
     /// <summary>Deletes up to <see cref="BulkTaskParams.Max"/> tasks matching the filter (oldest first), never a
     /// running one. Returns how many were deleted.</summary>
     Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes the given <see cref="TaskState.Waiting"/> tasks available now, in one statement; ids that are not
+    /// waiting are left alone. Returns how many were released.</summary>
+    Task<int> ReleaseAsync(ReleaseParams p, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A task to insert, already validated and resolved against plugin defaults.</summary>
@@ -82,6 +86,11 @@ public sealed record NewTask
     /// <summary>The submitting trace's W3C context, stored as is and returned on <see cref="TaskRecord.TraceContext"/>;
     /// null outside any trace.</summary>
     public string? TraceContext { get; init; }
+    /// <summary>Store it <see cref="TaskState.Waiting"/>: not claimable until released. Default false.</summary>
+    public bool Waiting { get; init; }
+    /// <summary>What owns the task (e.g. <c>workflow:42/resize</c>), or null. Owned tasks are deleted with their owner,
+    /// never by task retention.</summary>
+    public string? Owner { get; init; }
 }
 
 /// <summary>Params of <see cref="ITaskStore.InsertAsync"/>.</summary>
@@ -216,4 +225,15 @@ public enum DeleteOutcome
     Deleted,
     /// <summary>It is running; cancel it first.</summary>
     Running,
+}
+
+/// <summary>Params of <see cref="ITaskStore.ReleaseAsync"/>.</summary>
+/// <param name="Ids">The waiting tasks to make available (at most <see cref="MaxIds"/>).</param>
+public sealed record ReleaseParams(IReadOnlyList<long> Ids)
+{
+    /// <summary>Most ids per call.</summary>
+    public const int MaxIds = 10_000;
+
+    /// <summary>Explicit clock for tests; null uses the store's clock.</summary>
+    public DateTimeOffset? Now { get; init; }
 }

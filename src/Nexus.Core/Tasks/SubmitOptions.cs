@@ -26,6 +26,12 @@ public sealed record SubmitOptions
     public string? UniqueKey { get; init; }
     /// <summary>Labels for filtering.</summary>
     public IReadOnlyList<string>? Tags { get; init; }
+    /// <summary>Store the task <see cref="TaskState.Waiting"/>: not claimable until <see cref="Hosting.INexusTasks.ReleaseAsync"/>
+    /// makes it available (what owns it decides when: upstream steps, a signal, an event). Default false.</summary>
+    public bool Waiting { get; init; }
+    /// <summary>What owns the task, 1–200 characters (e.g. <c>workflow:42/resize</c>), or null. An owned task is deleted
+    /// with its owner, never by task retention. Default null.</summary>
+    public string? Owner { get; init; }
 }
 
 /// <summary>One task to submit: the plugin's name, its arguments as JSON, and options.</summary>

@@ -52,6 +52,8 @@ public sealed record TaskRecord
     /// <summary>The W3C trace context of the submit (<c>traceparent</c>, then a newline and <c>tracestate</c> when
     /// there is one), or null when the task was submitted outside any trace. The execution span continues it.</summary>
     public string? TraceContext { get; init; }
+    /// <summary>What owns the task (e.g. a workflow run and step), or null.</summary>
+    public string? Owner { get; init; }
 }
 
 /// <summary>The error of one failed attempt.</summary>

@@ -21,6 +21,9 @@ public enum TaskState
     Dead,
     /// <summary>Cancelled before it finished.</summary>
     Cancelled,
+    /// <summary>Stored but not claimable until what it waits on (its owner: upstream workflow steps, a signal, an
+    /// event) releases it to <see cref="Available"/>.</summary>
+    Waiting,
 }
 
 /// <summary>Conversions between <see cref="TaskState"/> and the lower-case names stored and shown.</summary>
@@ -36,6 +39,7 @@ public static class TaskStates
         TaskState.Retrying => "retrying",
         TaskState.Dead => "dead",
         TaskState.Cancelled => "cancelled",
+        TaskState.Waiting => "waiting",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Unknown task state."),
     };
 

@@ -127,8 +127,15 @@ public static class TaskTransitions
     public static TaskTransition RescueDead { get; } = new("rescue: dead", Running, TaskState.Dead,
         LeaseEnds((TaskColumn.Errors, ColumnChange.Appended), (TaskColumn.FinishedAt, ColumnChange.Set)));
 
+    /// <summary>What a waiting task waits on releases it: available now.</summary>
+    public static TaskTransition Release { get; } = new("release", [TaskState.Waiting], TaskState.Available, new Dictionary<TaskColumn, ColumnChange>
+    {
+        [TaskColumn.State] = ColumnChange.Set,
+        [TaskColumn.RunAt] = ColumnChange.Set,
+    });
+
     /// <summary>An operator cancels a task that is not running.</summary>
-    public static TaskTransition Cancel { get; } = new("cancel", Ready, TaskState.Cancelled, new Dictionary<TaskColumn, ColumnChange>
+    public static TaskTransition Cancel { get; } = new("cancel", [.. Ready, TaskState.Waiting], TaskState.Cancelled, new Dictionary<TaskColumn, ColumnChange>
     {
         [TaskColumn.State] = ColumnChange.Set,
         [TaskColumn.FinishedAt] = ColumnChange.Set,
@@ -145,7 +152,7 @@ public static class TaskTransitions
 
     /// <summary>Every transition, in the order docs/state-machine.md lists them.</summary>
     public static IReadOnlyList<TaskTransition> All { get; } =
-        [Claim, Succeeded, Retry, Dead, Cancelled, Snoozed, Released, RescueRetry, RescueDead, Cancel, ManualRetry];
+        [Claim, Succeeded, Retry, Dead, Cancelled, Snoozed, Released, RescueRetry, RescueDead, Release, Cancel, ManualRetry];
 
     /// <summary>The transition a completion of <paramref name="kind"/> makes.</summary>
     public static TaskTransition Of(CompletionKind kind) => kind switch

@@ -92,8 +92,10 @@ public sealed record TaskResponse
     public DateTimeOffset? AttemptedAt { get; init; }
     /// <summary>When it finished.</summary>
     public DateTimeOffset? FinishedAt { get; init; }
-    /// <summary>The node running it.</summary>
+    /// <summary>The node running it (or, once the attempt ended, the one that ran it).</summary>
     public string? LeasedBy { get; init; }
+    /// <summary>What owns the task (a workflow run and step), or null.</summary>
+    public string? Owner { get; init; }
     /// <summary>When the running attempt's lease runs out unless renewed.</summary>
     public DateTimeOffset? LeaseExpiresAt { get; init; }
     /// <summary>The idempotency key.</summary>
@@ -127,6 +129,7 @@ public sealed record TaskResponse
         AttemptedAt = t.AttemptedAt,
         FinishedAt = t.FinishedAt,
         LeasedBy = t.LeasedBy,
+        Owner = t.Owner,
         LeaseExpiresAt = t.LeaseExpiresAt,
         UniqueKey = t.UniqueKey,
         Tags = t.Tags,
