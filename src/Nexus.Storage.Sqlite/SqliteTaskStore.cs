@@ -206,7 +206,8 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
                 pState.Value = state;
                 pResult.Value = (object?)c.ResultJson ?? DBNull.Value;
                 pRequeue.Value = requeue ? 1 : 0;
-                pDelay.Value = (long)TaskBounds.ClampDelay(c.Delay).TotalMilliseconds;
+                // A hand-back is due at once whatever delay it carries, as the transition table (and PostgreSQL) say.
+                pDelay.Value = c.Kind == CompletionKind.Released ? 0L : (long)TaskBounds.ClampDelay(c.Delay).TotalMilliseconds;
                 pRefund.Value = refund ? 1 : 0;
                 pError.Value = c.Error is null ? DBNull.Value : StoredJson.Error(c.Error);
                 pId.Value = c.Id;

@@ -54,6 +54,11 @@ public sealed class PostgresWaitingContract : WaitingContract
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
 
+public sealed class PostgresStateMachinePropertyContract : StateMachinePropertyContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
 public sealed class PostgresBulkContract : BulkContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();

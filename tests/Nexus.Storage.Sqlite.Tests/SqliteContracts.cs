@@ -62,6 +62,11 @@ public sealed class SqliteWaitingContract : WaitingContract
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
 
+public sealed class SqliteStateMachinePropertyContract : StateMachinePropertyContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
 public sealed class SqliteBulkContract : BulkContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
