@@ -20,6 +20,8 @@ public static class Eventually
     /// <param name="timeout">The deadline. Default <see cref="DefaultTimeout"/> (30 s).</param>
     /// <param name="step">The pause between reads. Default <see cref="DefaultStep"/> (10 ms).</param>
     /// <param name="because">What is awaited, for the timeout's message. Default "the condition".</param>
+    /// <param name="describe">Turns the last value read into text for the timeout's message. Default: its invariant
+    /// <c>ToString</c>, a string in quotes, a sequence as <c>[a, b]</c>.</param>
     /// <param name="cancellationToken">Stops waiting early (throws <see cref="OperationCanceledException"/>).</param>
     /// <exception cref="TimeoutException">The deadline passed; the message names <paramref name="because"/> and the last value read.</exception>
     public static async Task<T> UntilAsync<T>(
@@ -28,6 +30,7 @@ public static class Eventually
         TimeSpan? timeout = null,
         TimeSpan? step = null,
         string? because = null,
+        Func<T, string>? describe = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(read);
@@ -41,14 +44,14 @@ public static class Eventually
             if (condition(value)) return value;
             if (TimeProvider.System.GetElapsedTime(started) > limit)
             {
-                throw new TimeoutException(TimedOut(limit, because ?? "the condition") + "; last seen: " + Describe(value));
+                throw new TimeoutException(TimedOut(limit, because ?? "the condition") + "; last seen: " + (describe ?? Describe)(value));
             }
             await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Polls <paramref name="condition"/> until it holds. Parameters and defaults as in
-    /// <see cref="UntilAsync{T}(Func{Task{T}}, Func{T, bool}, TimeSpan?, TimeSpan?, string?, CancellationToken)"/>.</summary>
+    /// <see cref="UntilAsync{T}(Func{Task{T}}, Func{T, bool}, TimeSpan?, TimeSpan?, string?, Func{T, string}?, CancellationToken)"/>.</summary>
     /// <exception cref="TimeoutException">The deadline passed; the message names <paramref name="because"/>.</exception>
     public static Task UntilAsync(
         Func<bool> condition,
@@ -62,7 +65,7 @@ public static class Eventually
     }
 
     /// <summary>Polls an asynchronous <paramref name="condition"/> until it holds. Parameters and defaults as in
-    /// <see cref="UntilAsync{T}(Func{Task{T}}, Func{T, bool}, TimeSpan?, TimeSpan?, string?, CancellationToken)"/>.</summary>
+    /// <see cref="UntilAsync{T}(Func{Task{T}}, Func{T, bool}, TimeSpan?, TimeSpan?, string?, Func{T, string}?, CancellationToken)"/>.</summary>
     /// <exception cref="TimeoutException">The deadline passed; the message names <paramref name="because"/>.</exception>
     public static Task UntilAsync(
         Func<Task<bool>> condition,
@@ -72,7 +75,7 @@ public static class Eventually
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(condition);
-        return UntilAsync(condition, held => held, timeout, step, because, cancellationToken);
+        return UntilAsync(condition, held => held, timeout, step, because, cancellationToken: cancellationToken);
     }
 
     /// <summary>Awaits <paramref name="task"/>, or throws a <see cref="TimeoutException"/> naming <paramref name="because"/>
@@ -114,6 +117,7 @@ public static class Eventually
     {
         null => "null",
         string s => $"\"{s}\"",
+        System.Collections.IEnumerable items => "[" + string.Join(", ", items.Cast<object?>().Select(Describe)) + "]",
         _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null",
     };
 }

@@ -23,6 +23,18 @@ public sealed class EventuallyTests
     }
 
     [Fact]
+    public async Task UntilAsync_DescribesASequenceByItsItems_OrAsTheCallerSays()
+    {
+        var list = await Assert.ThrowsAsync<TimeoutException>(() =>
+            Eventually.UntilAsync(() => Task.FromResult<int[]>([1, 2]), a => a.Length == 3, TimeSpan.FromMilliseconds(20), because: "three"));
+        var custom = await Assert.ThrowsAsync<TimeoutException>(() =>
+            Eventually.UntilAsync(() => Task.FromResult(2), n => n == 3, TimeSpan.FromMilliseconds(20), because: "three", describe: n => $"{n} of 3"));
+
+        Assert.EndsWith("last seen: [1, 2]", list.Message, StringComparison.Ordinal);
+        Assert.EndsWith("last seen: 2 of 3", custom.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UntilAsync_OfABoolean_ThrowsNamingTheCondition()
     {
         var error = await Assert.ThrowsAsync<TimeoutException>(() => Eventually.UntilAsync(() => false, TimeSpan.FromMilliseconds(20)));
