@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Nexus.Hosting;
 using Nexus.Tasks;
 
 namespace Nexus.Testing.Tests;
@@ -63,6 +64,28 @@ public sealed class NexusTestHostTests
 
         Assert.Equal(TaskState.Succeeded, done.State);
         Assert.Equal([(canary, t0), (second, t0.AddMinutes(59)), (id, t0.AddHours(1))], runs.Runs.Select(r => (r.Task, r.At)));
+    }
+
+    [Fact]
+    public async Task AdvanceAsync_WakesTheEngine_InsteadOfLeavingTheTaskToItsNextPoll()
+    {
+        var runs = new FlakyRuns();
+        // A poll far beyond the wait's deadline: only the wake-up can get the task claimed in time.
+        await using var host = await NexusTestHost.StartAsync(
+            n => n.AddPlugin<FlakyPlugin>().Configure(o => o.PollInterval = TimeSpan.FromMinutes(10)),
+            s => s.AddSingleton(runs));
+        var readies = new List<IReadOnlyCollection<string>?>();
+        host.Services.GetRequiredService<INexusTaskSignals>().TasksReady += queues => { lock (readies) readies.Add(queues); };
+        var id = (await host.Tasks.SubmitAsync("test.flaky", new FlakyArgs(0), new SubmitOptions { Delay = TimeSpan.FromMinutes(5) })).Id;
+        // Once a task submitted after it has run, the claim that saw the delayed task not yet due is over: the engine sleeps.
+        var canary = (await host.Tasks.SubmitAsync("test.flaky", new FlakyArgs(0))).Id;
+        Assert.Equal(TaskState.Succeeded, (await host.WaitAsync(canary)).State);
+
+        await host.AdvanceAsync(TimeSpan.FromMinutes(5));
+        var done = await host.WaitAsync(id, TimeSpan.FromSeconds(20));
+
+        Assert.Equal(TaskState.Succeeded, done.State);
+        lock (readies) Assert.Contains(null, readies);
     }
 
     [Fact]
