@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Nexus.Hosting;
 using Nexus.Tasks;
 using SkiaSharp;
+using Nexus.Testing;
 
 namespace Nexus.Plugins.Samples.Tests;
 
@@ -48,8 +49,7 @@ public sealed class SamplePluginsEngineTests : IAsyncLifetime
     private async Task<TaskRecord> RunAsync<TArgs>(string plugin, TArgs args)
     {
         var submitted = await _tasks.SubmitAsync(plugin, args);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await _tasks.WaitAsync(submitted.Id, timeout.Token);
+        return await WaitAsync(submitted.Id);
     }
 
     [Fact]
@@ -211,9 +211,5 @@ public sealed class SamplePluginsEngineTests : IAsyncLifetime
         Assert.Contains("\"field\"", message, StringComparison.Ordinal);
     }
 
-    private async Task<TaskRecord> WaitAsync(long id)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        return await _tasks.WaitAsync(id, timeout.Token);
-    }
+    private Task<TaskRecord> WaitAsync(long id) => _tasks.WaitFinishedAsync(id, TimeSpan.FromSeconds(60));
 }

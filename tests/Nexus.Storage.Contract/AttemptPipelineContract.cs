@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Nexus.Attempts;
 using Nexus.Tasks;
+using Nexus.Testing;
 
 namespace Nexus.Storage.Contract;
 
@@ -76,8 +77,7 @@ public abstract class AttemptPipelineContract : EngineHarness
         attempts.Started([leased]);
         await attempts.CompleteAsync([new ReportedOutcome(id, leased.LeaseToken!.Value, AttemptOutcome.Succeeded("42"))]);
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (heard.Count < 2 && DateTime.UtcNow < deadline) await System.Threading.Tasks.Task.Delay(10);
+        await Eventually.UntilAsync(() => heard.Count >= 2, because: "both outcomes to be observed");
         Assert.Contains(heard, o => o.Id == local && o.Kind == CompletionKind.Succeeded && o.Plugin == "test.probe" && o.Attempt == 1);
         Assert.Contains(heard, o => o.Id == id && o.Kind == CompletionKind.Succeeded && o.Queue == "default" && o.Duration is not null);
         Assert.Equal("42", (await external.GetAsync(id))!.ResultJson);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Nexus.Hosting;
 using Nexus.Storage;
 using Nexus.Tasks;
+using Nexus.Testing;
 
 namespace Nexus.Storage.Contract;
 
@@ -149,7 +150,7 @@ public abstract class EngineContract : EngineHarness
         // Written straight to the store, as rows from before the bounds were: submits refuse such a timeout.
         var task = new NewTask { Plugin = "test.probe", ArgsJson = Args(ProbeMode.Succeed), Queue = "default", MaxAttempts = 3, Timeout = TimeSpan.FromMilliseconds(4_294_967_296) };
         var id = (await LastStore!.Tasks.InsertAsync(new InsertTasksParams([task])))[0].Id;
-        var done = await WaitFinishedAsync(tasks, id, seconds: 20);
+        var done = await tasks.WaitFinishedAsync(id, TimeSpan.FromSeconds(20));
 
         Assert.Equal(TaskState.Succeeded, done.State);
         Assert.Equal(1, done.Attempt);
@@ -262,13 +263,12 @@ public abstract class EngineContract : EngineHarness
         Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(tasks, succeeded)).State);
         Assert.Equal(TaskState.Dead, (await WaitFinishedAsync(tasks, dead)).State);
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await tasks.GetAsync(succeeded) is not null)
+        await Eventually.UntilAsync(async () =>
         {
-            Assert.True(DateTime.UtcNow < deadline, "the succeeded task was not deleted after its retention");
+            if (await tasks.GetAsync(succeeded) is null) return true;
             clock.Advance(TimeSpan.FromMinutes(5)); // each step fires the retention timer once
-            await System.Threading.Tasks.Task.Yield();
-        }
+            return false;
+        }, because: "the succeeded task to be deleted after its retention");
 
         Assert.True(clock.GetUtcNow() - new DateTimeOffset(2032, 5, 1, 0, 0, 0, TimeSpan.Zero) > TimeSpan.FromHours(1), "deleted before its retention had passed");
         Assert.NotNull(await tasks.GetAsync(dead));
@@ -286,7 +286,7 @@ public abstract class EngineContract : EngineHarness
         });
         var first = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed))).Id;
         await WaitStartedAsync(Probe, first);
-        await CompletionWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Eventually.WithinAsync(CompletionWriteEntered.Task, because: "the completion write to be entered");
         var claimedLease = (await tasks.GetAsync(first))!.LeaseExpiresAt!.Value;
 
         // The only slot is free while the first outcome waits to be written: the next task runs meanwhile...
@@ -316,12 +316,11 @@ public abstract class EngineContract : EngineHarness
             o.HeartbeatInterval = TimeSpan.FromMilliseconds(50);
         });
         var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed))).Id;
-        await CompletionWritten.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Eventually.WithinAsync(CompletionWritten.Task, because: "the completion to be written");
         Assert.Equal(TaskState.Succeeded, (await tasks.GetAsync(id))!.State);
         // Several heartbeats sent the attempt's lease after its row was finished.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Gated!.HeartbeatsAfterWrite < 3 && DateTime.UtcNow < deadline) await System.Threading.Tasks.Task.Delay(10);
-        Assert.True(Gated.HeartbeatsAfterWrite >= 3, "no heartbeat ran while the completion write was pending");
+        await Eventually.UntilAsync(() => Gated!.HeartbeatsAfterWrite >= 3, because: "heartbeats while the completion write was pending");
+        Assert.True(Gated!.HeartbeatsAfterWrite >= 3, "no heartbeat ran while the completion write was pending");
 
         CompletionReturnGate.SetResult();
         Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(tasks, id)).State);
@@ -340,9 +339,8 @@ public abstract class EngineContract : EngineHarness
         });
         var ids = new List<long>();
         for (var i = 0; i < 6; i++) ids.Add((await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed))).Id);
-        await CompletionWriteEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Probe.Runs.Count < 3 && DateTime.UtcNow < deadline) await System.Threading.Tasks.Task.Delay(10);
+        await Eventually.WithinAsync(CompletionWriteEntered.Task, because: "the completion write to be entered");
+        await Eventually.UntilAsync(() => Probe.Runs.Count >= 3, because: "three attempts to run");
 
         // Three outcomes wait to be written and the buffer holds three: nothing more is claimed, however many slots are free.
         var available = (await tasks.ListAsync(new TaskQuery { State = TaskState.Available })).Items;
@@ -370,13 +368,10 @@ public abstract class EngineContract : EngineHarness
         var blocked = new List<long>();
         for (var i = 0; i < 4; i++) blocked.Add((await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Block))).Id);
         // One executes; the others are claimed (running, leased to this node) and wait here for the slot.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        IReadOnlyList<TaskRecord> running = [];
-        while (running.Count < 4 && DateTime.UtcNow < deadline)
-        {
-            running = (await tasks.ListAsync(new TaskQuery { State = TaskState.Running })).Items;
-            await System.Threading.Tasks.Task.Delay(10);
-        }
+        var running = await Eventually.UntilAsync(
+            async () => (await tasks.ListAsync(new TaskQuery { State = TaskState.Running })).Items,
+            r => r.Count >= 4,
+            because: "four tasks claimed");
         Assert.Equal(4, running.Count);
         Assert.Single(blocked, id => Probe.Runs.ContainsKey(id));
 
@@ -429,8 +424,7 @@ public abstract class EngineContract : EngineHarness
         var ids = new List<long>();
         for (var i = 0; i < 8; i++) ids.Add((await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Block))).Id);
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Probe.Runs.Count < 3 && DateTime.UtcNow < deadline) await System.Threading.Tasks.Task.Yield();
+        await Eventually.UntilAsync(() => Probe.Runs.Count >= 3, because: "three attempts to start");
         var running = (await tasks.ListAsync(new TaskQuery { State = TaskState.Running })).Items;
 
         Assert.Equal(3, Probe.Runs.Count);

@@ -4,13 +4,13 @@ using Microsoft.Extensions.Logging;
 using Nexus.Hosting;
 using Nexus.Storage;
 using Nexus.Tasks;
+using Nexus.Testing;
 
 namespace Nexus.Storage.Contract;
 
 /// <summary>Base of engine contracts: the real engine in a real host on the driver under test.</summary>
 public abstract class EngineHarness : IAsyncLifetime
 {
-    private static readonly TimeSpan PollStep = TimeSpan.FromMilliseconds(10);
     private readonly List<IHost> _hosts = [];
 
     protected Probe Probe { get; } = new();
@@ -76,27 +76,14 @@ public abstract class EngineHarness : IAsyncLifetime
         return (host, host.Services.GetRequiredService<INexusTasks>());
     }
 
-    protected static async Task<TaskRecord> WaitFinishedAsync(INexusTasks tasks, long id, int seconds = 30)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
-        return await tasks.WaitAsync(id, timeout.Token);
-    }
+    protected static Task<TaskRecord> WaitFinishedAsync(INexusTasks tasks, long id) => tasks.WaitFinishedAsync(id);
 
     /// <summary>Polls until the task satisfies <paramref name="condition"/>, failing after a deadline.</summary>
-    protected static async Task<TaskRecord> WaitUntilAsync(INexusTasks tasks, long id, Func<TaskRecord, bool> condition, int seconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            var task = await tasks.GetAsync(id);
-            if (task is not null && condition(task)) return task;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Task {id} did not reach the expected condition; last seen: {task}");
-            await System.Threading.Tasks.Task.Delay(PollStep);
-        }
-    }
+    protected static Task<TaskRecord> WaitUntilAsync(INexusTasks tasks, long id, Func<TaskRecord, bool> condition) =>
+        tasks.WaitUntilAsync(id, condition);
 
-    protected static async Task WaitStartedAsync(Probe probe, long id, int seconds = 30) =>
-        await probe.Started(id).Task.WaitAsync(TimeSpan.FromSeconds(seconds));
+    protected static Task WaitStartedAsync(Probe probe, long id) =>
+        Eventually.WithinAsync(probe.Started(id).Task, because: $"task {id} to start");
 
     public Task InitializeAsync() => System.Threading.Tasks.Task.CompletedTask;
 

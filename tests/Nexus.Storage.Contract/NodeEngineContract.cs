@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Nexus.Storage;
+using Nexus.Testing;
 
 namespace Nexus.Storage.Contract;
 
@@ -9,24 +10,11 @@ namespace Nexus.Storage.Contract;
 public abstract class NodeEngineContract : EngineHarness
 {
     private static readonly TimeSpan PollStep = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     private INodeStore Nodes => LastStore!.Nodes ?? throw new InvalidOperationException($"The {LastStore.Driver} store has no node store.");
 
     private async Task<NodeInfo?> FindAsync(string id) =>
         (await Nodes.ListAsync(new ListNodesParams(TimeSpan.FromMinutes(1)) { Id = id })).SingleOrDefault();
-
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
-    {
-        var until = DateTime.UtcNow + Deadline;
-        while (true)
-        {
-            var value = await read();
-            if (done(value)) return value;
-            if (DateTime.UtcNow > until) throw new TimeoutException($"{what} did not happen within {Deadline}; last seen: {value}");
-            await System.Threading.Tasks.Task.Delay(PollStep);
-        }
-    }
 
     [Fact]
     public async Task Start_RegistersTheEngine_AndStop_RemovesIt()
@@ -62,11 +50,11 @@ public abstract class NodeEngineContract : EngineHarness
         Assert.Equal(clock.GetUtcNow(), first!.LastSeenAt);
 
         // The beacon's timer may start after a first advance; advancing by one interval per poll covers both orders.
-        var refreshed = await EventuallyAsync(async () =>
+        var refreshed = await Eventually.UntilAsync(async () =>
         {
             clock.Advance(TimeSpan.FromSeconds(3));
             return await FindAsync("engine-beating");
-        }, n => n is not null && n.LastSeenAt > first.LastSeenAt, "A heartbeat of the node") ?? throw new InvalidOperationException();
+        }, n => n is not null && n.LastSeenAt > first.LastSeenAt, step: PollStep, because: "a heartbeat of the node") ?? throw new InvalidOperationException();
 
         Assert.True(refreshed.LastSeenAt <= clock.GetUtcNow());
         Assert.Equal(first.StartedAt, refreshed.StartedAt);
@@ -88,7 +76,7 @@ public abstract class NodeEngineContract : EngineHarness
             o.RetentionInterval = TimeSpan.FromMilliseconds(100);
         });
 
-        await EventuallyAsync(() => FindAsync("crashed-long-ago"), n => n is null, "Pruning the unseen node");
+        await Eventually.UntilAsync(() => FindAsync("crashed-long-ago"), n => n is null, step: PollStep, because: "pruning the unseen node");
         Assert.NotNull(await FindAsync("engine-pruning"));
     }
 }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Npgsql;
 using Nexus.Storage.Postgres.Tests.Infrastructure;
+using Nexus.Testing;
 
 namespace Nexus.Storage.Postgres.Tests;
 

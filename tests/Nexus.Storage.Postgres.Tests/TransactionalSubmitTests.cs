@@ -4,6 +4,7 @@ using Nexus.Hosting;
 using Nexus.Storage.Contract;
 using Nexus.Storage.Postgres.Tests.Infrastructure;
 using Nexus.Tasks;
+using Nexus.Testing;
 
 namespace Nexus.Storage.Postgres.Tests;
 
@@ -122,7 +123,7 @@ public sealed class TransactionalSubmitTests : IAsyncLifetime
             await using var conn = await _store.DataSource.OpenConnectionAsync();
             await using var tx = await conn.BeginTransactionAsync();
             if (Interlocked.Increment(ref ready) == 32) go.SetResult();
-            await go.Task.WaitAsync(Signals.Deadline); // all 32 transactions open before anyone inserts
+            await Eventually.WithinAsync(go.Task, because: "all 32 transactions to open"); // before anyone inserts
             var result = (await _tasks.SubmitAsync(_store, tx, [Request(uniqueKey: "race")]))[0];
             if (commit[i]) await tx.CommitAsync();
             else await tx.RollbackAsync();

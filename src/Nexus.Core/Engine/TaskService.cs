@@ -240,6 +240,8 @@ internal sealed class TaskService(
     }
 
     /// <summary>Tasks may be ready in queues this process cannot name (retries): wake the local dispatcher and listeners.</summary>
+    public void Wake() => Woken();
+
     internal void Woken()
     {
         wake.Set();

@@ -8,4 +8,9 @@ public interface INexusTaskSignals
     /// when unknown (a bulk retry). Handlers run on the submitting thread and must return at once. Tasks submitted by
     /// other processes arrive through <see cref="Storage.INexusStore.Notifications"/>, or by polling.</summary>
     event Action<IReadOnlyCollection<string>?>? TasksReady;
+
+    /// <summary>Tells this process's dispatchers to look for work now instead of at their next poll, and raises
+    /// <see cref="TasksReady"/> with null. For hosts that moved a fake clock past tasks' run times (Nexus.Testing's
+    /// <c>NexusTestHost.AdvanceAsync</c>); harmless at any time, since wake-ups coalesce.</summary>
+    void Wake();
 }

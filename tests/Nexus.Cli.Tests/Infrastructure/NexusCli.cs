@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Nexus.Server.Tests.Infrastructure;
+using Nexus.Testing;
 
 namespace Nexus.Cli.Tests.Infrastructure;
 
@@ -92,16 +93,13 @@ public sealed class NexusCli(ServerHost? host, string? apiKey = ServerHost.Boots
     public async Task<JsonElement> JsonAsync(params string[] args) => (await OkAsync([.. args, "--json"])).Json();
 
     /// <summary>Polls <c>tasks show --json</c> until the task is finished, failing after the deadline.</summary>
-    public async Task<JsonElement> WaitFinishedAsync(long id)
-    {
-        var until = DateTime.UtcNow + Deadline;
-        while (true)
-        {
-            var task = await JsonAsync("tasks", "show", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            if (task.GetProperty("state").GetString() is "succeeded" or "dead" or "cancelled") return task;
-            if (DateTime.UtcNow > until) throw new TimeoutException($"Task {id} did not finish; last seen {task}");
-        }
-    }
+    public Task<JsonElement> WaitFinishedAsync(long id) =>
+        Eventually.UntilAsync(
+            () => JsonAsync("tasks", "show", id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            task => task.GetProperty("state").GetString() is "succeeded" or "dead" or "cancelled",
+            Deadline,
+            step: TimeSpan.Zero, // each look runs a process: that paces it
+            because: $"task {id} to finish");
 
     public static string NewName(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..10];
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Nexus.Engine;
 using Nexus.Hosting;
 using Nexus.Storage.Sqlite;
+using Nexus.Testing;
 
 namespace Nexus.Core.Tests.Engine;
 
@@ -33,15 +34,7 @@ public sealed class BackgroundLoopTests
         }
     }
 
-    private static async Task UntilAsync(Func<bool> condition)
-    {
-        var until = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until) throw new TimeoutException("The condition did not hold in time.");
-            await Task.Delay(5);
-        }
-    }
+    private static Task UntilAsync(Func<bool> condition) => Eventually.UntilAsync(condition, Deadline, TimeSpan.FromMilliseconds(5));
 
     [Fact]
     public async Task ALoop_TicksOncePerIntervalOfItsClock_AndNotBefore()

@@ -5,6 +5,7 @@ using Nexus.Hosting;
 using Nexus.Plugins;
 using Nexus.Storage;
 using Nexus.Tasks;
+using Nexus.Testing;
 
 namespace Nexus.Core.Tests.Hosting;
 
@@ -92,8 +93,7 @@ public sealed class NexusHostTests : IDisposable
         var registry = host.Services.GetRequiredService<PluginRegistry>();
 
         var id = (await tasks.SubmitJsonAsync("fixture.reverse", """{"text":"nexus"}""")).Id;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var done = await tasks.WaitAsync(id, timeout.Token);
+        var done = await tasks.WaitFinishedAsync(id);
         await host.StopAsync();
 
         Assert.Equal(TaskState.Succeeded, done.State);

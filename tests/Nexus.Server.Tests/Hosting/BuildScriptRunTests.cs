@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Nexus.Server.Tests.Infrastructure;
+using Nexus.Testing;
 
 namespace Nexus.Server.Tests.Hosting;
 
@@ -111,14 +112,13 @@ public sealed class BuildScriptRunTests
 
     private static async Task PollAsync(Func<Task<bool>> condition, TimeSpan deadline, Func<string> missing, ConcurrentQueue<string> lines)
     {
-        var started = Stopwatch.StartNew();
-        while (!await condition())
+        try
         {
-            if (started.Elapsed > deadline)
-            {
-                Assert.Fail($"After {deadline.TotalSeconds:0} s {missing()}. Output:\n{string.Join('\n', lines.TakeLast(40))}");
-            }
-            await Task.Delay(PollStep);
+            await Eventually.UntilAsync(condition, deadline, PollStep);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"After {deadline.TotalSeconds:0} s {missing()}. Output:\n{string.Join('\n', lines.TakeLast(40))}");
         }
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Nexus.Testing;
 
 namespace Nexus.Server.Tests.Infrastructure;
 
@@ -55,17 +56,13 @@ public static class Http
         await (await client.GetAsync($"/api/v1/tasks/{id}")).JsonAsync();
 
     /// <summary>Polls the task until its state is <paramref name="state"/>, failing after <see cref="Deadline"/>.</summary>
-    public static async Task<JsonElement> WaitForStateAsync(this HttpClient client, long id, string state)
-    {
-        var until = DateTime.UtcNow + Deadline;
-        while (true)
-        {
-            var task = await client.GetTaskAsync(id);
-            if (task.GetProperty("state").GetString() == state) return task;
-            if (DateTime.UtcNow > until) throw new TimeoutException($"Task {id} did not reach {state} within {Deadline.TotalSeconds} s; last seen: {task}");
-            await Task.Delay(TimeSpan.FromMilliseconds(20));
-        }
-    }
+    public static Task<JsonElement> WaitForStateAsync(this HttpClient client, long id, string state) =>
+        Eventually.UntilAsync(
+            () => client.GetTaskAsync(id),
+            task => task.GetProperty("state").GetString() == state,
+            Deadline,
+            TimeSpan.FromMilliseconds(20),
+            $"task {id} to reach {state}");
 
     public static string[] Ids(this JsonElement page) =>
         [.. page.GetProperty("items").EnumerateArray().Select(t => t.GetProperty("id").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture))];

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Nexus.Server.Tests.Infrastructure;
+using Nexus.Testing;
 
 namespace Nexus.Server.Tests.Observability;
 
@@ -39,19 +40,24 @@ public sealed class JsonLogTests
 
     private static async Task<JsonElement> FindAsync(System.Collections.Concurrent.ConcurrentQueue<string> lines, Func<JsonElement, bool> match)
     {
-        var until = DateTime.UtcNow + Http.Deadline;
-        while (true)
-        {
-            foreach (var text in lines)
+        var found = await Eventually.UntilAsync(
+            () =>
             {
-                if (!text.StartsWith('{')) continue;
-                using var document = JsonDocument.Parse(text);
-                var line = document.RootElement;
-                if (line.TryGetProperty("Category", out _) && line.TryGetProperty("Message", out _) && match(line)) return line.Clone();
-            }
-            if (DateTime.UtcNow > until) throw new TimeoutException("No such log line:\n" + string.Join('\n', lines));
-            await Task.Delay(PollStep);
-        }
+                foreach (var text in lines)
+                {
+                    if (!text.StartsWith('{')) continue;
+                    using var document = JsonDocument.Parse(text);
+                    var line = document.RootElement;
+                    if (line.TryGetProperty("Category", out _) && line.TryGetProperty("Message", out _) && match(line)) return Task.FromResult<JsonElement?>(line.Clone());
+                }
+                return Task.FromResult<JsonElement?>(null);
+            },
+            line => line is not null,
+            Http.Deadline,
+            PollStep,
+            "such a log line",
+            _ => "the log lines:\n" + string.Join('\n', lines));
+        return found!.Value;
     }
 
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Nexus.Server.Hosting;
 using Nexus.Server.Tests.Infrastructure;
+using Nexus.Testing;
 
 namespace Nexus.Server.Tests.Observability;
 
@@ -141,17 +142,17 @@ public sealed class MetricsEndpointTests
         Assert.True(text.Contains("# TYPE nexus_workers_busy", StringComparison.Ordinal), text);
     }
 
-    private static async Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> done)
-    {
-        var until = DateTime.UtcNow + Http.Deadline;
-        while (true)
-        {
-            var response = await client.GetAsync("/metrics");
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var metrics = new PrometheusText(await response.Content.ReadAsStringAsync());
-            if (done(metrics)) return metrics;
-            if (DateTime.UtcNow > until) throw new TimeoutException($"/metrics did not reach the expected values within {Http.Deadline}:\n{metrics.Text}");
-            await Task.Delay(PollStep);
-        }
-    }
+    private static Task<PrometheusText> ScrapeUntilAsync(HttpClient client, Func<PrometheusText, bool> done) =>
+        Eventually.UntilAsync(
+            async () =>
+            {
+                var response = await client.GetAsync("/metrics");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                return new PrometheusText(await response.Content.ReadAsStringAsync());
+            },
+            done,
+            Http.Deadline,
+            PollStep,
+            "/metrics to reach the expected values",
+            metrics => "\n" + metrics.Text);
 }

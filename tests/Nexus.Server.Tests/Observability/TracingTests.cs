@@ -3,6 +3,7 @@ using Nexus.Server.Hosting;
 using Nexus.Server.Tests.Infrastructure;
 using Nexus.Storage.Postgres.Tests.Infrastructure;
 using OpenTelemetry.Trace;
+using Nexus.Testing;
 
 namespace Nexus.Server.Tests.Observability;
 
@@ -96,18 +97,18 @@ public sealed class TracingTests
     }
 
     /// <summary>The spans of <paramref name="trace"/> that the exporters got, each once, once <paramref name="complete"/> holds.</summary>
-    private static async Task<Activity[]> SpansAsync(List<Activity>[] exported, ActivityTraceId trace, Func<Activity[], bool> complete)
-    {
-        var until = DateTime.UtcNow + Http.Deadline;
-        while (true)
-        {
-            var found = new List<Activity>();
-            // The exporter adds without a lock we could share; ToArray copies without enumerating, so it never throws.
-            foreach (var list in exported) found.AddRange(list.ToArray().Where(s => s is not null && s.TraceId == trace));
-            var spans = found.DistinctBy(s => s.SpanId).ToArray();
-            if (complete(spans)) return spans;
-            if (DateTime.UtcNow > until) throw new TimeoutException($"Spans of trace {trace} so far: {string.Join(", ", spans.Select(s => s.OperationName))}.");
-            await Task.Delay(PollStep);
-        }
-    }
+    private static Task<Activity[]> SpansAsync(List<Activity>[] exported, ActivityTraceId trace, Func<Activity[], bool> complete) =>
+        Eventually.UntilAsync(
+            () =>
+            {
+                var found = new List<Activity>();
+                // The exporter adds without a lock we could share; ToArray copies without enumerating, so it never throws.
+                foreach (var list in exported) found.AddRange(list.ToArray().Where(s => s is not null && s.TraceId == trace));
+                return Task.FromResult(found.DistinctBy(s => s.SpanId).ToArray());
+            },
+            complete,
+            Http.Deadline,
+            PollStep,
+            $"the spans of trace {trace}",
+            spans => string.Join(", ", spans.Select(s => s.OperationName)));
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using Nexus.Server.Tests.Infrastructure;
+using Nexus.Testing;
 
 namespace Nexus.Server.Tests.Workers;
 
@@ -95,14 +96,21 @@ public sealed class NodeExampleWorkerTests
         }
     }
 
+    /// <summary>Waits for <paramref name="condition"/>; fails at once if the worker exits first, and either way with the
+    /// worker's output.</summary>
     private static async Task EventuallyAsync(Func<Task<bool>> condition, string what, ConcurrentQueue<string> log, Process worker)
     {
-        var until = DateTime.UtcNow + Deadline;
-        while (!await condition())
+        try
         {
-            if (worker.HasExited) Assert.Fail($"The worker exited ({worker.ExitCode}) before: {what}. Its output:\n{string.Join('\n', log)}");
-            if (DateTime.UtcNow > until) Assert.Fail($"{what} did not happen within {Deadline}. Worker output:\n{string.Join('\n', log)}");
-            await Task.Delay(PollStep);
+            await Eventually.UntilAsync(async () =>
+            {
+                if (worker.HasExited) Assert.Fail($"The worker exited ({worker.ExitCode}) before: {what}. Its output:\n{string.Join('\n', log)}");
+                return await condition();
+            }, Deadline, PollStep, what);
+        }
+        catch (TimeoutException timeout)
+        {
+            Assert.Fail($"{timeout.Message}. Worker output:\n{string.Join('\n', log)}");
         }
     }
 }
