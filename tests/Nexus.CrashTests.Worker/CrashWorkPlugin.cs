@@ -5,7 +5,8 @@ namespace Nexus.CrashTests.Worker;
 
 /// <summary>Args of <c>crash.work</c>.</summary>
 /// <param name="Ms">How long the attempt works, in milliseconds (honouring cancellation).</param>
-public sealed record CrashWorkArgs([property: Range(0, 600_000)] int Ms);
+/// <param name="Poison">When true, every attempt kills the worker process running it (SIGKILL on itself): a poison task.</param>
+public sealed record CrashWorkArgs([property: Range(0, 600_000)] int Ms, bool Poison = false);
 
 /// <summary>What an attempt returns: who ran it, so the test can tell which attempt's result the store kept.</summary>
 public sealed record CrashWorkResult(string Node, int Pid, int Attempt);
@@ -31,6 +32,11 @@ public sealed class CrashWorkPlugin(CrashBehaviour behaviour, HistoryWriter hist
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(context);
         history.Append(HistoryKind.Start, context.TaskId, context.Attempt);
+        if (args.Poison)
+        {
+            // As abrupt as a native crash: no shutdown, no hand-back, the lease simply stops being renewed.
+            System.Diagnostics.Process.GetCurrentProcess().Kill();
+        }
         if (behaviour.GatePath is { } gate && (behaviour.GateAttempt is null || behaviour.GateAttempt == context.Attempt))
         {
             while (!File.Exists(gate)) await Task.Delay(GatePollStep, CancellationToken.None);
