@@ -3,8 +3,8 @@ using System.Text.Json;
 
 namespace Nexus.Bench;
 
-/// <summary>The benchmark harness as a method, so that the <c>nexus bench</c> command and this project's own
-/// <c>Program</c> (what <c>./build.sh bench</c> runs) share one entry point.</summary>
+/// <summary>The benchmark harness as a method, called by this project's <c>Program</c> (what <c>./build.sh bench</c>
+/// runs); it may reference the CLI's library, never the other way round.</summary>
 public static class BenchRunner
 {
     /// <summary>Runs the workloads named by <paramref name="args"/> (<c>--store sqlite|postgres|both</c>,

@@ -26,7 +26,6 @@ internal static class CliApp
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
-        root.Subcommands.Add(BenchCommand.Create(args));
         return root;
     }
 

@@ -136,8 +136,7 @@ public static class NexusServer
         var store = app.Services.GetRequiredService<Storage.INexusStore>();
         logger.LogInformation("Nexus server {Version} listening on {Urls} ({Store} store). API reference: {Docs}/docs",
             SystemEndpoints.Version, string.Join(", ", addresses), store.Driver, addresses.FirstOrDefault() ?? "");
-        var methods = new List<string>();
-        if (store.ApiKeys is not null) methods.Add("API keys");
+        var methods = new List<string> { "API keys" };
         if (auth.BootstrapKey is not null) methods.Add("the bootstrap key");
         if (auth.Jwt.Enabled) methods.Add($"JWTs from {auth.Jwt.Issuer}");
         logger.LogInformation("Requests need credentials: {Methods}.", string.Join(", ", methods));

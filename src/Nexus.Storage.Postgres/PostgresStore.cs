@@ -71,9 +71,6 @@ public sealed class PostgresStore : INexusStore
     public string Driver => "postgres";
 
     /// <inheritdoc/>
-    public StoreCapabilities Capabilities { get; } = new(SupportsListenNotify: true, SupportsTransactionalEnqueue: true);
-
-    /// <inheritdoc/>
     public ITaskStore Tasks => tasks;
 
     /// <inheritdoc/>

@@ -56,9 +56,6 @@ public sealed class SqliteStore : INexusStore
     public string Driver => "sqlite";
 
     /// <inheritdoc/>
-    public StoreCapabilities Capabilities { get; } = new(SupportsListenNotify: false, SupportsTransactionalEnqueue: false);
-
-    /// <inheritdoc/>
     public ITaskStore Tasks { get; }
 
     /// <inheritdoc/>

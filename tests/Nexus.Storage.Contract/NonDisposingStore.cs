@@ -6,14 +6,13 @@ namespace Nexus.Storage.Contract;
 internal sealed class NonDisposingStore(INexusStore inner, ITaskStore? tasks = null) : INexusStore
 {
     public string Driver => inner.Driver;
-    public StoreCapabilities Capabilities => inner.Capabilities;
     public ITaskStore Tasks => tasks ?? inner.Tasks;
     public IQueueStore Queues => inner.Queues;
     public ILeaderStore Leader => inner.Leader;
     public ITaskNotifications? Notifications => inner.Notifications;
-    public IApiKeyStore? ApiKeys => inner.ApiKeys;
-    public INodeStore? Nodes => inner.Nodes;
-    public IExternalPluginStore? ExternalPlugins => inner.ExternalPlugins;
+    public IApiKeyStore ApiKeys => inner.ApiKeys;
+    public INodeStore Nodes => inner.Nodes;
+    public IExternalPluginStore ExternalPlugins => inner.ExternalPlugins;
     public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default) => inner.MigrateAsync(cancellationToken);
     public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) => inner.CheckHealthAsync(cancellationToken);
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

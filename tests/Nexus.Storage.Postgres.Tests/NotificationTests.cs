@@ -45,10 +45,9 @@ public sealed class NotificationTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Capabilities_DeclareListenNotifyAndTransactionalEnqueue()
+    public void TheStore_PushesWakeUps_OnItsSchemasChannel()
     {
-        Assert.True(_store.Capabilities.SupportsListenNotify);
-        Assert.True(_store.Capabilities.SupportsTransactionalEnqueue);
+        Assert.NotNull(((INexusStore)_store).Notifications);
         Assert.Equal("postgres", _store.Driver);
         Assert.StartsWith("nexus_tasks_", _store.NotifyChannel, StringComparison.Ordinal);
     }

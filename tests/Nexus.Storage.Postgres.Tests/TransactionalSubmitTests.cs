@@ -152,11 +152,13 @@ public sealed class TransactionalSubmitTests : IAsyncLifetime
     private sealed class OtherStore : INexusStore
     {
         public string Driver => "other";
-        public StoreCapabilities Capabilities { get; } = new(false, false);
         public ITaskStore Tasks => throw new NotImplementedException();
         public IQueueStore Queues => throw new NotImplementedException();
         public ILeaderStore Leader => throw new NotImplementedException();
         public ITaskNotifications? Notifications => null;
+        public IApiKeyStore ApiKeys => throw new NotImplementedException();
+        public INodeStore Nodes => throw new NotImplementedException();
+        public IExternalPluginStore ExternalPlugins => throw new NotImplementedException();
         public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
         public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

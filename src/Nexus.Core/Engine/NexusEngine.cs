@@ -76,14 +76,10 @@ internal sealed class NexusEngine(
             () => rescuer.RunAsync(_stopLoops.Token),
             () => retention.RunAsync(_stopLoops.Token),
         };
-        NodeBeacon? beacon = null;
-        if (store.Nodes is { } nodes)
-        {
-            beacon = _beacon = new NodeBeacon(nodes, _options, registry, _clock, Logger);
-            var pruner = new NodePruner(nodes, _options, _clock, Logger, leader);
-            loops.Add(() => beacon.RunAsync(_stopLoops.Token));
-            loops.Add(() => pruner.RunAsync(_stopLoops.Token));
-        }
+        var beacon = _beacon = new NodeBeacon(store.Nodes, _options, registry, _clock, Logger);
+        var pruner = new NodePruner(store.Nodes, _options, _clock, Logger, leader);
+        loops.Add(() => beacon.RunAsync(_stopLoops.Token));
+        loops.Add(() => pruner.RunAsync(_stopLoops.Token));
 
         _completerLoop = Task.Run(_completer.RunAsync, CancellationToken.None);
         tasks.CancelRequested += OnCancelRequested;
@@ -93,7 +89,7 @@ internal sealed class NexusEngine(
         _loops = Task.WhenAll(
             Enumerable.Range(0, _options.ClaimLoops).Select(_ => Task.Run(() => dispatcher.RunAsync(_stopClaiming.Token), CancellationToken.None))
             .Concat(loops.Select(loop => Task.Run(loop, CancellationToken.None))));
-        var registering = beacon is null ? Task.CompletedTask : beacon.BeatAsync(cancellationToken);
+        var registering = beacon.BeatAsync(cancellationToken);
         try
         {
             if (store.Notifications is { } notifications)

@@ -27,7 +27,6 @@ internal sealed class ExternalPluginCatalog(INexusStore store, TimeProvider time
     /// <summary>Reloads when one of <paramref name="names"/> is unknown or the snapshot is old.</summary>
     public async Task EnsureAsync(IEnumerable<string> names, CancellationToken cancellationToken)
     {
-        if (store.ExternalPlugins is null) return;
         var snapshot = _snapshot;
         if (time.GetUtcNow() - snapshot.LoadedAt < MaxAge && names.All(snapshot.ByName.ContainsKey)) return;
         await ReloadAsync(cancellationToken).ConfigureAwait(false);
@@ -35,7 +34,7 @@ internal sealed class ExternalPluginCatalog(INexusStore store, TimeProvider time
 
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        if (store.ExternalPlugins is not { } declared) return;
+        var declared = store.ExternalPlugins;
         var before = _snapshot;
         await _reload.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -18,7 +18,7 @@ internal static class NodeEndpoints
 
     private static async Task<IResult> ListAsync(HttpContext http, INexusStore store, IOptions<NexusOptions> options)
     {
-        if (store.Nodes is not { } nodes) return Results.Ok(new NodeListResponse([]));
+        var nodes = store.Nodes;
         var list = await nodes.ListAsync(new ListNodesParams(StaleAfter(options.Value)), http.RequestAborted);
         // A node's running count and plugins are those of every queue it serves: a caller limited to queues sees only
         // the nodes that serve nothing but its queues (an engine of every queue is nobody's in particular).

@@ -30,7 +30,7 @@ internal static class PluginEndpoints
     private static async Task<IEnumerable<PluginResponse>> AllAsync(PluginRegistry registry, INexusStore store, Caller caller, CancellationToken cancellationToken)
     {
         var local = registry.All.Select(Response).ToList();
-        var external = store.ExternalPlugins is { } declared ? await declared.ListAsync(cancellationToken) : [];
+        var external = await store.ExternalPlugins.ListAsync(cancellationToken);
         return local.Concat(external.Where(e => !registry.TryGet(e.Name, out _) && caller.CanUse(e.Queue)).Select(Response)).OrderBy(p => p.Name, StringComparer.Ordinal);
     }
 

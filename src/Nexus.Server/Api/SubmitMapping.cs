@@ -103,8 +103,8 @@ internal static class SubmitMapping
     public static async Task<IReadOnlyDictionary<string, string>?> ExternalQueuesAsync(
         Caller caller, IEnumerable<string?> plugins, PluginRegistry registry, Storage.INexusStore store, CancellationToken cancellationToken)
     {
-        if (caller.Queues is null || store.ExternalPlugins is not { } declared || plugins.All(p => p is null || registry.TryGet(p, out _))) return null;
-        return (await declared.ListAsync(cancellationToken)).ToDictionary(p => p.Name, p => p.Queue, StringComparer.Ordinal);
+        if (caller.Queues is null || plugins.All(p => p is null || registry.TryGet(p, out _))) return null;
+        return (await store.ExternalPlugins.ListAsync(cancellationToken)).ToDictionary(p => p.Name, p => p.Queue, StringComparer.Ordinal);
     }
 
     /// <summary>The engine's unknown-plugin error; for a caller limited to queues, naming only the plugins it may see.</summary>

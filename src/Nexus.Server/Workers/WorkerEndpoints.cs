@@ -44,10 +44,7 @@ internal static partial class WorkerEndpoints
         var concurrency = body!.Concurrency ?? 1;
         if (concurrency is < 1 or > 10_000) throw ApiProblemException.Invalid("concurrency", $"must be between 1 and 10000 (was {concurrency})");
         if (body.Host is { Length: > 255 }) throw ApiProblemException.Invalid("host", "must be at most 255 characters");
-        if (store.Nodes is not { } nodes || store.ExternalPlugins is not { } declared)
-        {
-            throw new ApiProblemException(501, "not-supported", "Not supported", $"The {store.Driver} store cannot keep external workers.");
-        }
+        var (nodes, declared) = (store.Nodes, store.ExternalPlugins);
 
         var existing = (await nodes.ListAsync(new ListNodesParams(TimeSpan.FromDays(365)) { Id = id }, http.RequestAborted)).SingleOrDefault();
         if (existing is { Kind: not NodeKinds.External })

@@ -18,7 +18,7 @@ internal sealed class WorkerPresence(INexusStore store, IOptions<NexusOptions> o
 
     public async Task SeenAsync(string workerId, CancellationToken cancellationToken)
     {
-        if (store.Nodes is not { } nodes) return;
+        var nodes = store.Nodes;
         var now = time.GetTimestamp();
         if (_lastTouch.TryGetValue(workerId, out var last) && time.GetElapsedTime(last, now) < options.Value.HeartbeatInterval / 2) return;
         _lastTouch[workerId] = now;

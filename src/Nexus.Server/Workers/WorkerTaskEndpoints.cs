@@ -36,7 +36,7 @@ internal static class WorkerTaskEndpoints
     /// not found either (it belongs to another tenant, whose queues are not told).</summary>
     public static async Task<NodeInfo> LoadWorkerAsync(INexusStore store, string id, Caller caller, CancellationToken cancellationToken)
     {
-        var node = store.Nodes is { } nodes ? (await nodes.ListAsync(new ListNodesParams(TimeSpan.FromDays(365)) { Id = id }, cancellationToken)).SingleOrDefault() : null;
+        var node = (await store.Nodes.ListAsync(new ListNodesParams(TimeSpan.FromDays(365)) { Id = id }, cancellationToken)).SingleOrDefault();
         if (node is not { Kind: NodeKinds.External } || !caller.CanUseAll(node.Queues)) throw NotRegistered(id);
         return node;
     }
