@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Nexus.Hosting;
 
@@ -25,6 +26,7 @@ public static class SamplePluginsBuilderExtensions
             if (!string.IsNullOrWhiteSpace(o.ArtifactsRoot)) o.ArtifactsRoot = Path.GetFullPath(o.ArtifactsRoot);
         });
         builder.Services.AddSingleton<IValidateOptions<SamplePluginsOptions>, SamplePluginsOptionsValidator>();
+        builder.Services.TryAddSingleton<ImageMemoryBudget>();
         options.ValidateOnStart();
         return builder
             .AddPlugin<ImageGeneratePlugin>()

@@ -12,6 +12,10 @@ public sealed class SamplePluginsOptions
     /// an image takes 4 bytes a pixel in memory. Default 67,108,864 (64 Mi pixels, 8192 × 8192, 256 MiB).</summary>
     public long MaxImagePixels { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>Most pixels all image tasks of this process hold at once: an image task waits for room before it
+    /// allocates (an image larger than the whole budget runs alone). Default 134,217,728 (128 Mi pixels, 512 MiB).</summary>
+    public long MaxImagePixelsInFlight { get; set; } = 128L * 1024 * 1024;
+
     /// <summary>Largest input file <c>text.wordcount</c> and <c>data.mapreduce</c> will read, in bytes.
     /// Map-reduce holds its input in memory. Default 256 MiB.</summary>
     public long MaxInputBytes { get; set; } = 256L * 1024 * 1024;
@@ -24,6 +28,7 @@ public sealed class SamplePluginsOptions
     {
         if (string.IsNullOrWhiteSpace(ArtifactsRoot)) yield return "SamplePlugins:ArtifactsRoot must not be empty.";
         if (MaxImagePixels < 1) yield return $"SamplePlugins:MaxImagePixels must be positive (was {MaxImagePixels}).";
+        if (MaxImagePixelsInFlight < 1) yield return $"SamplePlugins:MaxImagePixelsInFlight must be positive (was {MaxImagePixelsInFlight}).";
         if (MaxInputBytes < 1) yield return $"SamplePlugins:MaxInputBytes must be positive (was {MaxInputBytes}).";
         if (MaxResultEntries < 1) yield return $"SamplePlugins:MaxResultEntries must be positive (was {MaxResultEntries}).";
     }

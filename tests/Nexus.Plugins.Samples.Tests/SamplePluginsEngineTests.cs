@@ -111,6 +111,7 @@ public sealed class SamplePluginsEngineTests : IAsyncLifetime
     [InlineData("images.pick-random", """{"sourceDir":"in","copyTo":"../x"}""", "args.copyTo", "'..'")]
     [InlineData("files.zip", """{"sourcePaths":["ok","../up"],"outputFile":"z.zip"}""", "args.sourcePaths[1]", "'..'")]
     [InlineData("files.zip", """{"sourcePaths":["ok"],"outputFile":""}""", "args.outputFile", "")]
+    [InlineData("files.zip", """{"sourcePaths":["ok","./out/z.zip"],"outputFile":"out/z.zip"}""", "args.sourcePaths", "the output file itself")]
     public async Task PathMistakes_AreRefusedAtSubmit_NamingTheField_NothingIsStored(string plugin, string args, string field, string problem)
     {
         var ex = await Assert.ThrowsAsync<TaskValidationException>(() => _tasks.SubmitJsonAsync(plugin, args));

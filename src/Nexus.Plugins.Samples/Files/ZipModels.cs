@@ -43,7 +43,21 @@ public sealed record ZipArgs(
             yield return new ValidationResult(
                 $"is another name for compressionLevel, which says {level} while this says {alias}; give only one of them", [nameof(Compression)]);
         }
+        if (OutputFile is null || SourcePaths is null) yield break;
+        var output = Normal(OutputFile);
+        for (var i = 0; i < SourcePaths.Count; i++)
+        {
+            if (SourcePaths[i] is { } source && Normal(source) == output)
+            {
+                yield return new ValidationResult(
+                    $"entry {i} ('{source}') is the output file itself: a zip cannot pack the file it is being written to; remove it or choose another outputFile", [nameof(SourcePaths)]);
+            }
+        }
     }
+
+    /// <summary>A relative path as the artifacts root would resolve it, to compare two spellings of one file.</summary>
+    private static string Normal(string path) =>
+        Path.GetRelativePath("/r", Path.GetFullPath(Path.Join("/r", path.Replace('\\', '/')))).TrimEnd('/');
 }
 
 /// <summary>Result of <c>files.zip</c>.</summary>

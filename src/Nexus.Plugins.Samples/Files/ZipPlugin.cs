@@ -76,6 +76,11 @@ public sealed class ZipPlugin(IOptions<SamplePluginsOptions> options) : ITaskPlu
                 var logical = Path.GetFullPath(Path.Join(root, sourcePaths[i]));
                 Walk(root, logical, real, argName, outputPath, entries, seen, new HashSet<string>(StringComparer.Ordinal), ct);
             }
+            else if (string.Equals(real, outputPath, StringComparison.Ordinal))
+            {
+                // Another spelling (a link) of the output file: packing the previous zip into the new one is never meant.
+                throw new PermanentTaskException($"{argName}: '{sourcePaths[i]}' is the output file itself; a zip cannot pack the file it is being written to.");
+            }
             else if (File.Exists(real))
             {
                 Add(entries, seen, new Entry(ArtifactPaths.ToRelative(root, Path.GetFullPath(Path.Join(root, sourcePaths[i]))), real, false, new FileInfo(real).Length));

@@ -7,7 +7,7 @@ namespace Nexus.Plugins.Samples;
 /// <summary><c>image.generate</c>: draws a gradient, circles, squares or stripes in a colour scheme and writes a PNG.
 /// The same args and seed give the same image.</summary>
 [TaskPlugin("image.generate", Description = "Draws a gradient, circles, squares or stripes in a colour scheme and writes a PNG.", Version = "1.0.0")]
-public sealed class ImageGeneratePlugin(IOptions<SamplePluginsOptions> options) : ITaskPlugin<ImageGenerateArgs, ImageGenerateResult>
+public sealed class ImageGeneratePlugin(IOptions<SamplePluginsOptions> options, ImageMemoryBudget memory) : ITaskPlugin<ImageGenerateArgs, ImageGenerateResult>
 {
     /// <inheritdoc />
     public async ValueTask<ImageGenerateResult> ExecuteAsync(ImageGenerateArgs args, TaskContext context)
@@ -21,6 +21,7 @@ public sealed class ImageGeneratePlugin(IOptions<SamplePluginsOptions> options) 
         var random = new Random(seed);
         var palette = ColorSchemes.Palette(args.ColorScheme, random);
 
+        using var reserved = await memory.ReserveAsync((long)args.Width * args.Height, context.CancellationToken);
         using var bitmap = PngImages.NewBitmap(args.Width, args.Height);
         switch (args.Pattern)
         {

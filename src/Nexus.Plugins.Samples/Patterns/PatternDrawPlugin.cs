@@ -7,7 +7,7 @@ namespace Nexus.Plugins.Samples;
 /// <summary><c>pattern.draw</c>: paints layered patterns (checkerboard, spiral, waves, mandala, hexagons, fractals)
 /// in given colours and writes a PNG. The same args and seed give the same image.</summary>
 [TaskPlugin("pattern.draw", Description = "Paints layered patterns (checkerboard, spiral, waves, mandala, hexagons, fractals) in given colours and writes a PNG.", Version = "1.0.0")]
-public sealed class PatternDrawPlugin(IOptions<SamplePluginsOptions> options) : ITaskPlugin<PatternDrawArgs, PatternDrawResult>
+public sealed class PatternDrawPlugin(IOptions<SamplePluginsOptions> options, ImageMemoryBudget memory) : ITaskPlugin<PatternDrawArgs, PatternDrawResult>
 {
     /// <summary>Colours used when the args give none.</summary>
     public static IReadOnlyList<string> DefaultColors { get; } = ["#1d3557", "#e63946", "#f1faee", "#a8dadc", "#457b9d"];
@@ -34,6 +34,7 @@ public sealed class PatternDrawPlugin(IOptions<SamplePluginsOptions> options) : 
         var path = ArtifactPaths.Resolve(root, filename, "args.filename");
         var seed = Seeds.Resolve(args.Seed);
 
+        using var reserved = await memory.ReserveAsync((long)args.Width * args.Height, context.CancellationToken);
         using var bitmap = PngImages.NewBitmap(args.Width, args.Height);
         using (var canvas = new SKCanvas(bitmap))
         using (var translucent = new SKPaint { Color = SKColors.Black.WithAlpha(LaterLayerAlpha) })

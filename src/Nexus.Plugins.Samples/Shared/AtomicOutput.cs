@@ -33,9 +33,33 @@ internal sealed class AtomicOutput : IDisposable
         var folder = Path.GetDirectoryName(finalPath) ?? throw new PermanentTaskException($"{argName}: must name a file, not the file-system root.");
         if (File.Exists(folder)) throw new PermanentTaskException($"{argName}: '{Path.GetFileName(folder)}' is a file, not a folder.");
         Directory.CreateDirectory(folder);
+        SweepStale(folder, Path.GetFileName(finalPath));
         var temp = Path.Join(folder, $".{Path.GetFileName(finalPath)}.{Guid.NewGuid():N}.partial");
         _staged.Add((temp, finalPath));
         return temp;
+    }
+
+    /// <summary>Temporaries of this output older than this were left by an attempt that was killed (a crash, kill -9):
+    /// no live writer leaves its file untouched that long. Compared with the file system's own times, so on the real clock.</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromHours(1);
+
+    /// <summary>Deletes the temporaries of <paramref name="name"/> that killed attempts left behind.</summary>
+    private static void SweepStale(string folder, string name)
+    {
+        foreach (var stale in Directory.EnumerateFiles(folder, $".{name}.*.partial"))
+        {
+            try
+            {
+                if (TimeProvider.System.GetUtcNow().UtcDateTime - File.GetLastWriteTimeUtc(stale) > StaleAfter) File.Delete(stale);
+            }
+            catch (IOException)
+            {
+                // Best effort, as in Dispose.
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
     }
 
     /// <summary>Moves every staged file over its final name.</summary>

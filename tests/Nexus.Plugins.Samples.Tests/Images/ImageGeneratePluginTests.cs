@@ -9,7 +9,7 @@ public sealed class ImageGeneratePluginTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     private ValueTask<ImageGenerateResult> Run(ImageGenerateArgs args, CancellationToken ct = default) =>
-        new ImageGeneratePlugin(_dir.Options).ExecuteAsync(args, _dir.Context("image.generate", ct));
+        new ImageGeneratePlugin(_dir.Options, new ImageMemoryBudget(_dir.Options)).ExecuteAsync(args, _dir.Context("image.generate", ct));
 
     [Fact]
     public async Task Gradient_Blue_RunsFromNavyOnTheLeftToSkyBlueOnTheRight()
@@ -148,7 +148,7 @@ public sealed class ImageGeneratePluginTests : IDisposable
     {
         using var cts = new CancellationTokenSource();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new ImageGeneratePlugin(_dir.Options)
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new ImageGeneratePlugin(_dir.Options, new ImageMemoryBudget(_dir.Options))
             .ExecuteAsync(new ImageGenerateArgs("c.png", 300, 300, ImagePattern.Stripes, Seed: 1), _dir.CancellingContext("image.generate", cts, reports: 3)).AsTask());
 
         Assert.Equal(3, _dir.Progress.Count);

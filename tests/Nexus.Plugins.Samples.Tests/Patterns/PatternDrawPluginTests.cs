@@ -9,7 +9,7 @@ public sealed class PatternDrawPluginTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     private ValueTask<PatternDrawResult> Run(PatternDrawArgs args) =>
-        new PatternDrawPlugin(_dir.Options).ExecuteAsync(args, _dir.Context("pattern.draw"));
+        new PatternDrawPlugin(_dir.Options, new ImageMemoryBudget(_dir.Options)).ExecuteAsync(args, _dir.Context("pattern.draw"));
 
     [Fact]
     public async Task Checkerboard_AlternatesTheFirstTwoColoursCellByCell()
