@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Nexus.Hosting;
 using Nexus.Storage;
 using Nexus.Tasks;
@@ -17,26 +16,12 @@ internal sealed class DefaultsWorkload(BenchStores stores, BenchOptions options)
 {
     private readonly BenchProbe _probe = new();
 
-    private async Task<IHost> StartHostAsync(BenchDatabase db, bool workers, Action? starting = null)
-    {
-        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddLogging(l => l.AddFilter(_ => false));
-        builder.Services.AddSingleton(_probe);
-        builder.Services.AddNexus(n =>
+    private Task<IHost> StartHostAsync(BenchDatabase db, bool workers, Action? starting = null) =>
+        BenchHost.StartAsync(db, _probe, o =>
         {
-            db.Use(n);
-            n.AddPlugin<NoopPlugin>();
-            n.Configure(o =>
-            {
-                o.RunWorkers = workers;
-                Overrides(o);
-            });
-        });
-        var host = builder.Build();
-        starting?.Invoke();
-        await host.StartAsync();
-        return host;
-    }
+            o.RunWorkers = workers;
+            Overrides(o);
+        }, starting);
 
     /// <summary>For measuring a candidate default: <c>NEXUS_BENCH_SET="ClaimBatchSize=256;CompletionBatchSize=500"</c>
     /// sets integer engine settings by name. Unset, the workload runs at the defaults, as published.</summary>

@@ -14,30 +14,17 @@ internal sealed class WorkloadRunner(BenchStores stores, BenchOptions options)
 {
     private readonly BenchProbe _probe = new();
 
-    private async Task<IHost> StartHostAsync(BenchDatabase db, bool workers, Action<NexusOptions>? configure = null)
-    {
-        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Services.AddLogging(l => l.AddFilter(_ => false));
-        builder.Services.AddSingleton(_probe);
-        builder.Services.AddNexus(n =>
+    private Task<IHost> StartHostAsync(BenchDatabase db, bool workers, Action<NexusOptions>? configure = null) =>
+        BenchHost.StartAsync(db, _probe, o =>
         {
-            db.Use(n);
-            n.AddPlugin<NoopPlugin>();
-            n.Configure(o =>
-            {
-                o.RunWorkers = workers;
-                o.Concurrency = 512;
-                o.ClaimBatchSize = 512;
-                o.CompletionBatchSize = 1000;
-                o.PollInterval = TimeSpan.FromMilliseconds(200);
-                if (int.TryParse(Environment.GetEnvironmentVariable("NEXUS_BENCH_CLAIM_LOOPS"), out var loops)) o.ClaimLoops = loops;
-                configure?.Invoke(o);
-            });
+            o.RunWorkers = workers;
+            o.Concurrency = 512;
+            o.ClaimBatchSize = 512;
+            o.CompletionBatchSize = 1000;
+            o.PollInterval = TimeSpan.FromMilliseconds(200);
+            if (int.TryParse(Environment.GetEnvironmentVariable("NEXUS_BENCH_CLAIM_LOOPS"), out var loops)) o.ClaimLoops = loops;
+            configure?.Invoke(o);
         });
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
-    }
 
     private static TaskRequest Noop(int n) => new("bench.noop", $$"""{"n":{{n}}}""");
 
