@@ -15,6 +15,7 @@ internal sealed record BenchOptions
     public int W4Seconds { get; init; } = 60;
     public int History { get; init; }
     public int DefaultsBulk { get; init; } = 20_000;
+    public int SoakMinutes { get; init; } = 30;
     public int DefaultsSingle { get; init; } = 5_000;
     public int DefaultsPaced { get; init; } = 1_000;
     public string? Out { get; init; }
@@ -36,6 +37,7 @@ internal sealed record BenchOptions
                 "--w4-seconds" => o with { W4Seconds = Int() },
                 "--history" => o with { History = Int() },
                 "--defaults-bulk" => o with { DefaultsBulk = Int() },
+                "--soak-minutes" => o with { SoakMinutes = Int() },
                 "--out" => o with { Out = Next() },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };

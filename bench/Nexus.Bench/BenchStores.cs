@@ -22,6 +22,7 @@ internal sealed class BenchStores(string kind, string? postgres)
             var folder = Path.Combine(Path.GetTempPath(), "nexus-bench", $"{Environment.ProcessId}-{n}");
             Directory.CreateDirectory(folder);
             var cs = $"Data Source={Path.Combine(folder, "nexus.db")}";
+            var file = Path.Combine(folder, "nexus.db");
             return new BenchDatabase(b => b.UseSqlite(cs), () => new SqliteStore(new SqliteStoreOptions { ConnectionString = cs }),
                 () => { Directory.Delete(folder, true); return Task.CompletedTask; },
                 async rows =>
@@ -37,7 +38,19 @@ internal sealed class BenchStores(string kind, string? postgres)
                         """;
                     cmd.Parameters.AddWithValue("$rows", rows);
                     await cmd.ExecuteNonQueryAsync();
-                });
+                })
+            {
+                Sizes = async () =>
+                {
+                    await using var conn = new Microsoft.Data.Sqlite.SqliteConnection(cs);
+                    await conn.OpenAsync();
+                    await using var cmd = conn.CreateCommand();
+                    cmd.CommandText = "PRAGMA freelist_count";
+                    var free = Convert.ToDouble(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+                    static double Mb(string path) => File.Exists(path) ? Math.Round(new FileInfo(path).Length / 1048576.0, 1) : 0;
+                    return new Dictionary<string, double> { ["fileMb"] = Mb(file), ["walMb"] = Mb(file + "-wal"), ["freePages"] = free };
+                },
+            };
         }
         var schema = $"bench_{Environment.ProcessId}_{n}";
         var connectionString = postgres ?? throw new InvalidOperationException("Set NEXUS_BENCH_POSTGRES (./build.sh bench does) to bench PostgreSQL.");
@@ -59,10 +72,35 @@ internal sealed class BenchStores(string kind, string? postgres)
                 await cmd.ExecuteNonQueryAsync();
                 await using var analyze = ds.CreateCommand($"analyze {schema}.tasks");
                 await analyze.ExecuteNonQueryAsync();
-            });
+            })
+        {
+            Sizes = async () =>
+            {
+                await using var ds = NpgsqlDataSource.Create(connectionString);
+                await using var cmd = ds.CreateCommand($"""
+                    select pg_table_size('{schema}.tasks') / 1048576.0, pg_indexes_size('{schema}.tasks') / 1048576.0,
+                           (select n_dead_tup from pg_stat_user_tables where schemaname = '{schema}' and relname = 'tasks'),
+                           (select deadlocks from pg_stat_database where datname = current_database())
+                    """);
+                await using var reader = await cmd.ExecuteReaderAsync();
+                await reader.ReadAsync();
+                return new Dictionary<string, double>
+                {
+                    ["tableMb"] = Math.Round((double)reader.GetDecimal(0), 1),
+                    ["indexMb"] = Math.Round((double)reader.GetDecimal(1), 1),
+                    ["deadTuples"] = reader.IsDBNull(2) ? 0 : reader.GetInt64(2),
+                    ["deadlocks"] = reader.GetInt64(3),
+                };
+            },
+        };
     }
 }
 
 /// <summary>A fresh database: how to point Nexus at it, open a store on it, drop it, and seed finished history rows
 /// (straight SQL, bench only: a million rows through the engine would take minutes).</summary>
-internal sealed record BenchDatabase(Action<NexusBuilder> Use, Func<INexusStore> Open, Func<Task> Drop, Func<int, Task> SeedHistory);
+internal sealed record BenchDatabase(Action<NexusBuilder> Use, Func<INexusStore> Open, Func<Task> Drop, Func<int, Task> SeedHistory)
+{
+    /// <summary>The database's size and health now: table and index MB, dead rows, deadlocks so far (SQLite: file and
+    /// WAL MB, free pages).</summary>
+    public Func<Task<IReadOnlyDictionary<string, double>>> Sizes { get; init; } = () => Task.FromResult<IReadOnlyDictionary<string, double>>(new Dictionary<string, double>());
+}
