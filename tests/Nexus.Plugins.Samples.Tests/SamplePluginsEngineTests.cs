@@ -188,6 +188,7 @@ public sealed class SamplePluginsEngineTests : IAsyncLifetime
     [Theory]
     [InlineData("nums.json", "[1, 2.5, null, 3]", 6.5, 3)]
     [InlineData("nums.txt", "1\n2.5\n\n3\n", 6.5, 3)]
+    [InlineData("records.json", """[{"name":"a","price":2},{"name":"b","price":3.5},{"name":"c","price":1}]""", 6.5, 3)]
     public async Task SeedExample_MapReduceSumWithoutField_AddsUpTheNumbers(string file, string content, double sum, long count)
     {
         _dir.Write(file, content);
@@ -200,9 +201,9 @@ public sealed class SamplePluginsEngineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task MapReduceSumWithoutField_OverRecords_DiesAskingForTheField()
+    public async Task MapReduceSumWithoutField_OverRecordsWithSeveralNumbers_DiesAskingForTheField()
     {
-        _dir.Write("sales.json", """[{"price":1}]""");
+        _dir.Write("sales.json", """[{"price":1,"qty":2}]""");
         var submitted = await _tasks.SubmitJsonAsync("data.mapreduce", """{"inputFile":"sales.json","outputFile":"sum.json","operation":"sum"}""");
         var task = await WaitAsync(submitted.Id);
 
@@ -210,6 +211,7 @@ public sealed class SamplePluginsEngineTests : IAsyncLifetime
         var message = Assert.Single(task.Errors).Message;
         Assert.StartsWith("args.field:", message, StringComparison.Ordinal);
         Assert.Contains("\"field\"", message, StringComparison.Ordinal);
+        Assert.Contains("price, qty", message, StringComparison.Ordinal);
     }
 
     private Task<TaskRecord> WaitAsync(long id) => _tasks.WaitFinishedAsync(id, TimeSpan.FromSeconds(60));

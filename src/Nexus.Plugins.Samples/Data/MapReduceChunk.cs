@@ -81,8 +81,18 @@ internal sealed class MapReduceChunk
                 Count++;
                 return;
             case JsonValueKind.Object:
-                throw new PermanentTaskException(
-                    $"args.field: element [{index}] is a record; name its numeric field to add up, e.g. \"field\": \"price\" (without a field, sum and avg read an array of numbers).");
+                // Without a field, a record's one numeric field is the value (the seed's examples name none); a record
+                // with none or several cannot be guessed.
+                var numeric = record.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Number).ToList();
+                if (numeric.Count != 1)
+                {
+                    var found = numeric.Count == 0 ? "no numeric field" : "numeric fields " + string.Join(", ", numeric.Select(p => p.Name));
+                    throw new PermanentTaskException(
+                        $"args.field: element [{index}] is a record with {found}; name the one to add up, e.g. \"field\": \"{(numeric.Count > 0 ? numeric[0].Name : "price")}\".");
+                }
+                Sum += NumberOf(numeric[0].Value, index, numeric[0].Name);
+                Count++;
+                return;
             default:
                 throw new PermanentTaskException($"args.inputFile: element [{index}] is {Shorten(record.GetRawText())}, not a number or a record.");
         }

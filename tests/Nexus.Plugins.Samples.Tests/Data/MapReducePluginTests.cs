@@ -187,7 +187,8 @@ public sealed partial class MapReducePluginTests : IDisposable
 
     public static TheoryData<string, string, MapReduceArgs, string> BadInputs => new()
     {
-        { "sales.json", "[{\"price\":1}]", new MapReduceArgs("sales.json", "o.json", MapReduceOperation.Sum), "args.field:" },
+        { "sales.json", "[{\"price\":1,\"qty\":2}]", new MapReduceArgs("sales.json", "o.json", MapReduceOperation.Sum), "args.field:" },
+        { "sales.json", "[{\"name\":\"a\"}]", new MapReduceArgs("sales.json", "o.json", MapReduceOperation.Sum), "args.field:" },
         { "sales.json", "[{\"price\":1},{\"price\":\"cheap\"}]", new MapReduceArgs("sales.json", "o.json", MapReduceOperation.Sum, Field: "price"), "args.field: element [1]" },
         { "sales.json", "[{\"price\":1},7]", new MapReduceArgs("sales.json", "o.json", MapReduceOperation.Avg, Field: "price"), "args.inputFile: element [1]" },
         { "sales.json", "[{\"a\":1},", new MapReduceArgs("sales.json", "o.json"), "args.inputFile:" },
