@@ -1,4 +1,5 @@
 using Npgsql;
+using Nexus.Testing;
 using Nexus.Storage.Postgres.Tests.Infrastructure;
 
 namespace Nexus.Storage.Postgres.Tests;
@@ -30,18 +31,15 @@ public sealed class IdleInTransactionTests
         }
 
         // Another session can lock the row again once the server has ended the frozen one (polled with a deadline).
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        var locked = false;
-        while (!locked && DateTime.UtcNow < deadline)
+        await Eventually.UntilAsync(async () =>
         {
             await using var other = await server.DataSource.OpenConnectionAsync();
             await using var otherTx = await other.BeginTransactionAsync();
             await using var tryLock = new NpgsqlCommand($"select id from {schema}.tasks where id = $1 for update skip locked", other, otherTx) { Parameters = { new() { Value = id } } };
-            locked = await tryLock.ExecuteScalarAsync() is long;
+            var locked = await tryLock.ExecuteScalarAsync() is long;
             await otherTx.RollbackAsync();
-            if (!locked) await Task.Delay(50);
-        }
-        Assert.True(locked, "the idle transaction still held the row lock after 30 s");
+            return locked;
+        }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50), "the idle transaction's row lock to be released");
         await using var probe = new NpgsqlCommand("select 1", frozen, tx);
         await Assert.ThrowsAnyAsync<Exception>(() => probe.ExecuteScalarAsync());
     }
