@@ -43,15 +43,6 @@ internal sealed class Executor(
     /// <summary>Raised whenever room to claim may have grown: a slot freed, a completion stored.</summary>
     public WakeSignal SlotFreed { get; } = new();
 
-    /// <summary>Attempts executing now.</summary>
-    public int Executing
-    {
-        get
-        {
-            lock (_slots) return _executing;
-        }
-    }
-
     /// <summary>Tasks this process holds and has not finished: executing, waiting here for a slot, or being claimed.</summary>
     public int InFlight
     {
@@ -60,9 +51,6 @@ internal sealed class Executor(
             lock (_slots) return _executing + _ready.Count + _reserved;
         }
     }
-
-    /// <summary>Outcomes handed to the completer and not yet stored.</summary>
-    public int AwaitingStore => Volatile.Read(ref _awaiting);
 
     /// <summary>How many tasks a claim may take now: the free slots, plus the prefetch allowance while attempts are
     /// short, capped by the claim batch and by the room left in the completion buffer.</summary>
