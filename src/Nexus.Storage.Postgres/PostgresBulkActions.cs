@@ -39,6 +39,25 @@ internal sealed class PostgresBulkActions(PostgresDatabase db)
         return ExecuteAsync($"with picked as ({picked}) delete from {tasks} t using picked where t.id = picked.id", parameters, cancellationToken);
     }
 
+    /// <summary>Counts the matching tasks up to the cap: the inner limit stops the scan there.</summary>
+    public async Task<long> CountMatchingAsync(TaskCountParams p, CancellationToken cancellationToken)
+    {
+        p.Validate();
+        var parameters = new List<NpgsqlParameter>();
+        var sql = new StringBuilder($"select count(*) from (select 1 from {tasks} t where true");
+        TaskFilterSql.Append(sql, p.Filter, parameters);
+        if (p.States is { } states)
+        {
+            TaskFilterSql.And(sql, "t.state = any($?)", new NpgsqlParameter<string[]> { TypedValue = [.. states.Select(s => s.ToName())] }, parameters);
+        }
+        parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Cap });
+        sql.Append(" limit $").Append(parameters.Count).Append(") c");
+        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(sql.ToString(), conn);
+        foreach (var parameter in parameters) cmd.Parameters.Add(parameter);
+        return (long)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     /// <summary>The select of the ids to touch: constant fragments, every value a parameter.</summary>
     private string Pick(BulkTaskParams p, string stateRule, List<NpgsqlParameter> parameters)
     {

@@ -94,6 +94,9 @@ internal sealed class PostgresTaskStore : ITaskStore
     public Task<RescueResult> RescueAsync(RescueParams p, CancellationToken cancellationToken = default) =>
         Leases.RescueAsync(p, cancellationToken);
 
+    public Task<long> CountMatchingAsync(TaskCountParams p, CancellationToken cancellationToken = default) =>
+        Bulk.CountMatchingAsync(p, cancellationToken);
+
     public Task<int> RetryManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) =>
         Bulk.RetryManyAsync(p, cancellationToken);
 

@@ -37,6 +37,32 @@ internal sealed class SqliteTaskQueries(SqliteStore store)
         return new TaskPage(items, items.Count == limit ? items[^1].Id : null);
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA2100", Justification = "The WHERE clause is assembled from constant fragments; every value is a parameter.")]
+    public async Task<long> CountMatchingAsync(TaskCountParams p, CancellationToken cancellationToken)
+    {
+        p.Validate();
+        await using var connection = await store.OpenReadAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = new StringBuilder("WHERE 1 = 1");
+        var parameters = new List<(string Name, object Value)>();
+        SqliteTaskFilter.Append(where, p.Filter, parameters);
+        if (p.States is { } states)
+        {
+            where.Append(" AND state IN (");
+            for (var i = 0; i < states.Count; i++)
+            {
+                where.Append(i == 0 ? "" : ", ").Append("$s").Append(i);
+                parameters.Add(("$s" + i, states[i].ToName()));
+            }
+            where.Append(')');
+        }
+        foreach (var (name, value) in parameters) command.Add(name, value);
+        // The inner LIMIT stops the scan at the cap: the cost is bounded whatever the table's size.
+        command.CommandText = $"SELECT count(*) FROM (SELECT 1 FROM nexus_tasks {where} LIMIT $cap)";
+        command.Add("$cap", p.Cap);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public async Task<IReadOnlyList<QueueCounts>> CountAsync(CancellationToken cancellationToken)
     {
         await using var connection = await store.OpenReadAsync(cancellationToken);

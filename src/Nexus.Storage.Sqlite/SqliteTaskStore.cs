@@ -315,6 +315,8 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
 
     public Task<DeleteOutcome> DeleteAsync(TaskActionParams p, CancellationToken cancellationToken = default) => _queries.DeleteAsync(p, cancellationToken);
 
+    public Task<long> CountMatchingAsync(TaskCountParams p, CancellationToken cancellationToken = default) => _queries.CountMatchingAsync(p, cancellationToken);
+
     public Task<int> RetryManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => _bulk.RetryManyAsync(p, cancellationToken);
 
     public Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => _bulk.DeleteManyAsync(p, cancellationToken);

@@ -18,6 +18,40 @@ public abstract class BulkContract : StoreContract
     }
 
     [Fact]
+    public async Task CountMatching_CountsWhatTheFilterAndStatesMatch_UpToTheCap()
+    {
+        await DeadAsync(queue: "a", tags: ["x"]);
+        await DeadAsync(queue: "a");
+        await DeadAsync(queue: "b", tags: ["x"]);
+        var cancelled = await InsertAsync(Task(queue: "a", tags: ["x"]));
+        await Store.Tasks.CancelAsync(new TaskActionParams(cancelled) { Now = T0 });
+        await InsertAsync(Task(queue: "a", tags: ["x"]));
+
+        Assert.Equal(5, await Store.Tasks.CountMatchingAsync(new TaskCountParams(new TaskFilter(), 100)));
+        Assert.Equal(4, await Store.Tasks.CountMatchingAsync(new TaskCountParams(new TaskFilter { Queue = "a" }, 100)));
+        Assert.Equal(3, await Store.Tasks.CountMatchingAsync(new TaskCountParams(new TaskFilter { Queue = "a", Tag = "x" }, 100)));
+        Assert.Equal(2, await Store.Tasks.CountMatchingAsync(new TaskCountParams(new TaskFilter { State = TaskState.Dead, Queue = "a" }, 100)));
+        Assert.Equal(3, await Store.Tasks.CountMatchingAsync(
+            new TaskCountParams(new TaskFilter { Queue = "a" }, 100) { States = [TaskState.Dead, TaskState.Cancelled] }));
+        Assert.Equal(0, await Store.Tasks.CountMatchingAsync(
+            new TaskCountParams(new TaskFilter { State = TaskState.Available }, 100) { States = [TaskState.Dead] }));
+        Assert.Equal(2, await Store.Tasks.CountMatchingAsync(new TaskCountParams(new TaskFilter(), 2)));
+        Assert.Equal(0, await Store.Tasks.CountMatchingAsync(new TaskCountParams(new TaskFilter { Plugin = "nobody" }, 100)));
+
+        // What the count said is what the bulk action then touches.
+        var retryable = await Store.Tasks.CountMatchingAsync(
+            new TaskCountParams(new TaskFilter { Tag = "x" }, 100) { States = [TaskState.Dead, TaskState.Cancelled] });
+        Assert.Equal(retryable, await Store.Tasks.RetryManyAsync(new BulkTaskParams(new TaskFilter { Tag = "x" }, 100) { Now = T0 }));
+    }
+
+    [Fact]
+    public async Task CountMatching_RefusesACapOutOfRange_NamingIt()
+    {
+        var error = await Assert.ThrowsAsync<TaskValidationException>(() => Store.Tasks.CountMatchingAsync(new TaskCountParams(new TaskFilter(), 0)));
+        Assert.Equal("cap", error.Field);
+    }
+
+    [Fact]
     public async Task RetryMany_RetriesOnlyDeadOrCancelledTasksMatchingTheFilter()
     {
         var deadA = await DeadAsync(queue: "a");

@@ -40,6 +40,7 @@ internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletion
     public Task<RetryOutcome> RetryAsync(TaskActionParams p, CancellationToken cancellationToken = default) => inner.RetryAsync(p, cancellationToken);
     public Task<DeleteOutcome> DeleteAsync(TaskActionParams p, CancellationToken cancellationToken = default) => inner.DeleteAsync(p, cancellationToken);
     public Task<IReadOnlyList<QueueCounts>> CountAsync(CancellationToken cancellationToken = default) => inner.CountAsync(cancellationToken);
+    public Task<long> CountMatchingAsync(TaskCountParams p, CancellationToken cancellationToken = default) => inner.CountMatchingAsync(p, cancellationToken);
     public Task<int> RetryManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => inner.RetryManyAsync(p, cancellationToken);
     public Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => inner.DeleteManyAsync(p, cancellationToken);
     public Task<int> ReleaseAsync(ReleaseParams p, CancellationToken cancellationToken = default) => inner.ReleaseAsync(p, cancellationToken);

@@ -44,6 +44,10 @@ public interface ITaskStore
     /// <summary>Counts tasks by queue and state.</summary>
     Task<IReadOnlyList<QueueCounts>> CountAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Counts the tasks matching a filter, up to <see cref="TaskCountParams.Cap"/> (the count a bulk action
+    /// shows before it is confirmed). Reads stop at the cap, so the cost is bounded whatever the table's size.</summary>
+    Task<long> CountMatchingAsync(TaskCountParams p, CancellationToken cancellationToken = default);
+
     /// <summary>Manually retries up to <see cref="BulkTaskParams.Max"/> dead or cancelled tasks matching the filter
     /// (oldest first), as <see cref="RetryAsync"/> does one. Tasks in other states are never touched, whatever the
     /// filter's state. Returns how many were retried.</summary>
