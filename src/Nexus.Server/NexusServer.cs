@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using Nexus.Dashboard.Access;
+using Nexus.Dashboard.Hosting;
 using Nexus.Hosting;
 using Nexus.Plugins.Samples;
 using Nexus.Server.Api;
@@ -103,6 +105,8 @@ public static class NexusServer
         services.AddSingleton<Workers.TaskArrivals>();
         services.AddHostedService(sp => sp.GetRequiredService<Workers.TaskArrivals>());
         services.AddSingleton<Workers.WorkerPresence>();
+        services.AddNexusDashboard();
+        services.AddSingleton<IDashboardAccess, Dashboard.ServerDashboardAccess>();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -110,6 +114,7 @@ public static class NexusServer
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseNexusDashboard();
 
         app.MapHealthEndpoints();
         var api = app.MapGroup("/api/v1");
@@ -124,6 +129,7 @@ public static class NexusServer
         api.MapNodeEndpoints();
         api.MapWorkerEndpoints();
         app.MapNexusOpenApi(server.PublicApiReference);
+        app.MapNexusDashboard();
 
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, auth));
         return app;

@@ -14,6 +14,9 @@ internal static class AuthSetup
         services.AddSingleton<ApiKeyValidator>();
         var auth = services.AddAuthentication(Caller.Scheme)
             .AddScheme<AuthenticationSchemeOptions, NexusAuthenticationHandler>(Caller.Scheme, _ => { });
+        // The dashboard's session cookie: its own scheme, used only by the dashboard's endpoints (never by the API).
+        auth.AddScheme<AuthenticationSchemeOptions, Dashboard.DashboardAuthenticationHandler>(Dashboard.DashboardAuthenticationHandler.Name, _ => { });
+        services.AddSingleton<Dashboard.DashboardSession>();
         if (options.Jwt.Enabled) auth.AddJwtBearer(JwtBearerSetup.Scheme, o => JwtBearerSetup.Configure(o, options.Jwt));
 
         services.AddSingleton<IAuthorizationHandler, RightHandler>();
@@ -31,6 +34,8 @@ internal static class AuthSetup
         {
             builder.AddPolicy(Policies.Of(right), p => p.AddAuthenticationSchemes(Caller.Scheme).RequireAuthenticatedUser().AddRequirements(new RightRequirement(right)));
         }
+        builder.AddPolicy(Dashboard.ServerDashboardAccess.PolicyName, p => p.AddAuthenticationSchemes(Dashboard.DashboardAuthenticationHandler.Name)
+            .RequireAuthenticatedUser().AddRequirements(new RightRequirement(Right.Read)));
         builder.AddPolicy(UnlimitedRequirement.Policy, p => p.AddAuthenticationSchemes(Caller.Scheme).RequireAuthenticatedUser()
             .AddRequirements(new RightRequirement(Right.Read), new UnlimitedRequirement()));
         return builder;

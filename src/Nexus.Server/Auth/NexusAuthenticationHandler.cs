@@ -51,10 +51,9 @@ internal sealed class NexusAuthenticationHandler(
             if (result.Succeeded) return AuthenticateResult.Success(new AuthenticationTicket(result.Principal!, Scheme.Name));
             return AuthenticateResult.Fail(DescribeJwtFailure(result.Failure));
         }
-        if (_auth.AnonymousLoopback && guard.Verified && Loopback.IsLocal(Context))
+        if (DevelopmentAccess.Allows(_auth, guard, Context))
         {
-            return AuthenticateResult.Success(new AuthenticationTicket(
-                Caller.Principal("anonymous@loopback", "anonymous-loopback", [NexusRoles.Admin], null), Scheme.Name));
+            return AuthenticateResult.Success(new AuthenticationTicket(DevelopmentAccess.Principal(), Scheme.Name));
         }
         return AuthenticateResult.NoResult();
     }

@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Nexus.Dashboard.Access;
+
+/// <summary>The host's side of dashboard sign-in: who the request's caller is, and turning an API key into the session
+/// cookie and back. The server implements it with the API's own key validation and development-mode rule.</summary>
+public interface IDashboardAccess
+{
+    /// <summary>The authorization policy every dashboard page requires (signed in, with the read right).</summary>
+    string Policy { get; }
+
+    /// <summary>The request's caller, or null when nobody is signed in.</summary>
+    IDashboardUser? UserOf(HttpContext context);
+
+    /// <summary>Checks <paramref name="apiKey"/> and, when it is valid and may read, sets the session cookie. Returns
+    /// null on success, else why the key is refused (never echoing it).</summary>
+    Task<string?> SignInAsync(HttpContext context, string apiKey, CancellationToken cancellationToken);
+
+    /// <summary>Clears the session cookie.</summary>
+    void SignOut(HttpContext context);
+}

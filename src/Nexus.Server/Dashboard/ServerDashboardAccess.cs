@@ -1,0 +1,33 @@
+using Nexus.Dashboard.Access;
+using Nexus.Server.Auth;
+
+namespace Nexus.Server.Dashboard;
+
+/// <summary>The server's side of dashboard sign-in: an API key checked by the API's validator becomes the session
+/// cookie; the caller of a page is the principal of <see cref="DashboardAuthenticationHandler"/>.</summary>
+internal sealed class ServerDashboardAccess(ApiKeyValidator keys, DashboardSession session) : IDashboardAccess
+{
+    public const string PolicyName = "nexus:dashboard";
+
+    public string Policy => PolicyName;
+
+    public IDashboardUser? UserOf(HttpContext context) =>
+        context.User.Identity?.IsAuthenticated == true && context.User.FindFirst(Caller.MethodClaim) is not null
+            ? new CallerDashboardUser(Caller.From(context.User))
+            : null;
+
+    public async Task<string?> SignInAsync(HttpContext context, string apiKey, CancellationToken cancellationToken)
+    {
+        var (principal, failure) = await keys.ValidateAsync(apiKey, cancellationToken);
+        if (principal is null) return failure;
+        var caller = Caller.From(principal);
+        if (!caller.Has(Right.Read))
+        {
+            return $"This key's role ({string.Join(", ", caller.Roles)}) cannot read tasks, so it cannot use the dashboard; use a viewer, operator or admin key.";
+        }
+        session.Write(context, apiKey);
+        return null;
+    }
+
+    public void SignOut(HttpContext context) => DashboardSession.Clear(context);
+}
