@@ -11,7 +11,7 @@ usage() {
   cat <<'TXT'
 Nexus build script.
 
-  ./build.sh run      Run the Nexus server on http://127.0.0.1:5080: SQLite at ./data/nexus.db, the sample plugins
+  ./build.sh run      Run the Nexus server and its dashboard on http://127.0.0.1:5080: SQLite at ./data/nexus.db, the sample plugins
                       (outputs under ./generated), development mode (--dev: anonymous requests from this machine
                       only). Extra arguments go to the server, e.g. ./build.sh run --store postgres --postgres "Host=…".
                       API reference: http://127.0.0.1:5080/docs
@@ -23,7 +23,8 @@ Nexus build script.
   ./build.sh build    Build the solution (warnings are errors).
   ./build.sh bench    Run the benchmark (bench/Nexus.Bench, Release) on SQLite and a throwaway durable PostgreSQL;
                       extra arguments go to the harness, e.g. --store sqlite --workloads w1,w3 --w1-tasks 20000.
-  ./build.sh setup    Install what a fresh machine lacks (PostgreSQL 15 server binaries) via apt-get.
+  ./build.sh setup    Install what a fresh machine lacks via apt-get: PostgreSQL 15 server binaries, and Debian's chromium
+                      for the dashboard's browser tests (NEXUS_CHROMIUM may name another Chromium binary instead).
   ./build.sh help     This text.
 TXT
 }
@@ -34,6 +35,13 @@ setup() {
     if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql-15 >/dev/null
+  fi
+  # The dashboard's browser tests drive Debian's Chromium through Playwright (which cannot download a browser here).
+  if [[ -z "${NEXUS_CHROMIUM:-}" && ! -x /usr/bin/chromium ]]; then
+    echo "Chromium is missing (the dashboard's browser tests need it); installing chromium with apt-get." >&2
+    if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
   fi
   command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (https://dot.net)." >&2; exit 1; }
 }
