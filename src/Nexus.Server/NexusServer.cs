@@ -107,6 +107,7 @@ public static class NexusServer
         services.AddSingleton<Workers.WorkerPresence>();
         services.AddNexusDashboard();
         services.AddSingleton<IDashboardAccess, Dashboard.ServerDashboardAccess>();
+        services.AddSingleton<IDashboardKeys, Dashboard.ServerDashboardKeys>();
 
         var app = builder.Build();
         app.UseExceptionHandler();

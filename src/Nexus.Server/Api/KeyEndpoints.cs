@@ -22,57 +22,21 @@ internal static class KeyEndpoints
             .WithSummary("Revoke an API key").Produces(StatusCodes.Status204NoContent).ProducesCommonProblems(404, 501);
     }
 
-    private static IApiKeyStore Store(INexusStore store) => store.ApiKeys
-        ?? throw new ApiProblemException(501, "keys-unsupported", "Not supported", $"The {store.Driver} store cannot keep API keys; use JWT bearer tokens.");
-
     private static async Task<IResult> CreateAsync(HttpContext http, INexusStore store, TimeProvider time)
     {
-        var keys = Store(store);
+        KeyOperations.Store(store);
         var body = await RequestJson.ReadAsync<CreateKeyRequest>(http.Request);
-        var name = body!.Name?.Trim();
-        if (string.IsNullOrEmpty(name) || name.Length > 100) throw ApiProblemException.Invalid("name", "is required (1–100 characters)");
-        if (!NexusRoles.IsValid(body.Role)) throw ApiProblemException.Invalid("role", $"must be one of {string.Join(", ", NexusRoles.All)}");
-        var queues = body.Queues ?? [];
-        for (var i = 0; i < queues.Count; i++)
-        {
-            if (!QueueName.IsValid(queues[i])) throw ApiProblemException.Invalid($"queues[{i}]", $"'{QueryValues.Shorten(queues[i] ?? "")}' is not a valid queue name");
-        }
-        if (body.ExpiresAt is { } expires && expires <= time.GetUtcNow()) throw ApiProblemException.Invalid("expiresAt", "must be in the future");
-        var caller = Caller.From(http.User);
-        caller.EnsureCanGrant(body.Role!, queues);
-
-        var (id, key, hash) = ApiKeyFormat.Create();
-        var record = await keys.CreateAsync(new NewApiKey
-        {
-            Id = id,
-            Name = name,
-            SecretHash = hash,
-            Role = body.Role!,
-            Queues = [.. queues.Distinct(StringComparer.Ordinal)],
-            ExpiresAt = body.ExpiresAt,
-            CreatedBy = caller.Name,
-        }, http.RequestAborted);
-        return Results.Created($"/api/v1/keys/{id}", new CreatedKeyResponse(key, Response(record)));
+        var (key, record) = await KeyOperations.CreateAsync(Caller.From(http.User), store, time, body!.Name, body.Role, body.Queues, body.ExpiresAt, http.RequestAborted);
+        return Results.Created($"/api/v1/keys/{record.Id}", new CreatedKeyResponse(key, Response(record)));
     }
 
-    private static async Task<IResult> ListAsync(INexusStore store, HttpContext http)
-    {
-        var caller = Caller.From(http.User);
-        return Results.Ok((await Store(store).ListAsync(http.RequestAborted)).Where(k => caller.CanUseAll(k.Queues)).Select(Response).ToList());
-    }
+    private static async Task<IResult> ListAsync(INexusStore store, HttpContext http) =>
+        Results.Ok((await KeyOperations.ListAsync(Caller.From(http.User), store, http.RequestAborted)).Select(Response).ToList());
 
     private static async Task<IResult> RevokeAsync(HttpContext http, INexusStore store, ApiKeyValidator validator, string id)
     {
-        var keys = Store(store);
-        var caller = Caller.From(http.User);
-        // A key outside the caller's limits is not found, as if it did not exist.
-        if (caller.IsLimited && (await keys.GetAsync(id, http.RequestAborted) is not { } key || !caller.CanUseAll(key.Queues)))
-        {
-            throw ApiProblemException.NotFound($"No active API key with id '{QueryValues.Shorten(id)}'.");
-        }
-        var revoked = await keys.RevokeAsync(new RevokeApiKeyParams(id), http.RequestAborted);
-        validator.Forget(id);
-        return revoked ? Results.NoContent() : throw ApiProblemException.NotFound($"No active API key with id '{QueryValues.Shorten(id)}'.");
+        await KeyOperations.RevokeAsync(Caller.From(http.User), store, validator, id, http.RequestAborted);
+        return Results.NoContent();
     }
 
     private static KeyResponse Response(ApiKeyRecord k) =>

@@ -1,0 +1,59 @@
+using Nexus.Dashboard.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Nexus.Dashboard.Tests;
+
+/// <summary>The API keys page: admins create (the secret shown once), use and revoke keys; others cannot reach it; a
+/// queue-limited admin cannot grant more than it holds.</summary>
+public sealed class KeyPageTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
+{
+    [Fact]
+    public async Task Admin_CreatesAKeyThatSignsIn_ThenRevokesIt()
+    {
+        var queue = "keys-" + Guid.NewGuid().ToString("N")[..6];
+        var admin = await fixture.SignedInAsync();
+        await admin.GotoAsync("/keys");
+        await admin.FillAsync("input[name=name]", "<i>reader</i>");
+        await admin.SelectOptionAsync("select[name=role]", "viewer");
+        await admin.FillAsync("input[name=queues]", queue);
+        await admin.ClickAsync("text=Create key");
+
+        var secret = (await admin.Locator("#new-key").TextContentAsync())!.Trim();
+        Assert.StartsWith("nx_", secret, StringComparison.Ordinal);
+        var id = secret.Split('_')[1];
+        var row = admin.Locator($"tr[data-key='{id}']");
+        await Expect(row).ToContainTextAsync("<i>reader</i>");
+        await Expect(row).ToContainTextAsync(queue);
+
+        var viewer = await fixture.SignedInAsync(secret);
+        await Expect(viewer.Locator("header .limit")).ToContainTextAsync(queue);
+
+        await row.Locator("button", new() { HasTextString = "Revoke" }).ClickAsync();
+        await Expect(admin.Locator(".notice")).ToHaveTextAsync("Revoked.");
+        await Expect(admin.Locator($"tr[data-key='{id}']")).ToContainTextAsync("revoked");
+        var api = fixture.Server.Client(secret);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/tasks?queue=" + queue)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Operator_CannotOpenTheKeysPage()
+    {
+        var page = await fixture.SignedInAsync(await fixture.CreateKeyAsync("operator"));
+        var response = await page.GotoAsync("/keys");
+
+        Assert.Equal(403, response!.Status);
+        Assert.Equal(0, await page.Locator("form:has(input[name=name])").CountAsync());
+    }
+
+    [Fact]
+    public async Task QueueLimitedAdmin_CannotCreateAKeyForEveryQueue()
+    {
+        var page = await fixture.SignedInAsync(await fixture.CreateKeyAsync("admin", "only-here"));
+        await page.GotoAsync("/keys");
+        await page.FillAsync("input[name=name]", "wide");
+        await page.ClickAsync("text=Create key");
+
+        await Expect(page.Locator(".error")).ToContainTextAsync("queues:");
+        Assert.Equal(0, await page.Locator("#new-key").CountAsync());
+    }
+}
