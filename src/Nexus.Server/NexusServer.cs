@@ -108,6 +108,7 @@ public static class NexusServer
         services.AddNexusDashboard();
         services.AddSingleton<IDashboardAccess, Dashboard.ServerDashboardAccess>();
         services.AddSingleton<IDashboardKeys, Dashboard.ServerDashboardKeys>();
+        services.AddSingleton<IDashboardArtifacts, Dashboard.ServerDashboardArtifacts>();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -131,6 +132,9 @@ public static class NexusServer
         api.MapWorkerEndpoints();
         app.MapNexusOpenApi(server.PublicApiReference);
         app.MapNexusDashboard();
+        // The dashboard's artifact downloads: the API's own download (and its rule), under the dashboard's cookie.
+        app.MapMethods(Dashboard.ServerDashboardArtifacts.Prefix + "{**path}", [HttpMethods.Get, HttpMethods.Head], ArtifactEndpoints.Download)
+            .RequireAuthorization(Dashboard.ServerDashboardAccess.PolicyName).ExcludeFromDescription();
 
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, auth));
         return app;

@@ -39,7 +39,7 @@ internal static class ArtifactEndpoints
         return Results.Ok(new ArtifactListResponse(items, next));
     }
 
-    private static IResult Download(HttpContext http, IOptions<SamplePluginsOptions> options, string path)
+    internal static IResult Download(HttpContext http, IOptions<SamplePluginsOptions> options, string path)
     {
         EnsureUnscoped(http);
         // The server decodes a path except its %2F, which a catch-all value keeps: a slash is a slash here too.
