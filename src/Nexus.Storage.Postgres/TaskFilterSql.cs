@@ -24,6 +24,14 @@ internal static class TaskFilterSql
         if (f.CreatedBefore is { } before) Filter("t.created_at < $?", Time(before));
         if (f.FinishedBefore is { } finished) Filter("t.finished_at < $?", Time(finished));
         if (f.Unowned) sql.Append(" and t.owner is null");
+        if (f.Args is { } args)
+        {
+            // jsonb equality: numbers by value, strings after unescaping; the path may name keys or array indexes.
+            Filter("t.args #> $? is not null", new NpgsqlParameter<string[]> { TypedValue = [.. args.Segments] });
+            sql.Append(" and t.args #> $").Append(parameters.Count).Append(" = ");
+            parameters.Add(new NpgsqlParameter<string> { TypedValue = args.Json, NpgsqlDbType = NpgsqlDbType.Jsonb });
+            sql.Append('$').Append(parameters.Count);
+        }
     }
 
     /// <summary>Appends one more condition with its parameter (e.g. the keyset cursor).</summary>

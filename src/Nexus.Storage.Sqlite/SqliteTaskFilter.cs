@@ -22,5 +22,34 @@ internal static class SqliteTaskFilter
         if (f.CreatedBefore is { } before) Add("created_at < $before", "$before", before.ToUnixTimeMilliseconds());
         if (f.FinishedBefore is { } finished) Add("finished_at < $finished", "$finished", finished.ToUnixTimeMilliseconds());
         if (f.Unowned) where.Append(" AND owner IS NULL");
+        if (f.Args is { } args) AppendArgs(where, args, parameters);
+    }
+
+    /// <summary>The value at the path, compared with its JSON type: a string as text, a number as a number, true,
+    /// false and null by type alone.</summary>
+    private static void AppendArgs(StringBuilder where, ArgsMatch args, List<(string Name, object Value)> parameters)
+    {
+        var path = new StringBuilder("$");
+        foreach (var segment in args.Segments)
+        {
+            if (segment.All(char.IsAsciiDigit)) path.Append('[').Append(segment).Append(']');
+            else path.Append(".\"").Append(segment).Append('"');
+        }
+        parameters.Add(("$argsPath", path.ToString()));
+        switch (args.Kind)
+        {
+            case System.Text.Json.JsonValueKind.String:
+                where.Append(" AND json_type(args, $argsPath) = 'text' AND json_extract(args, $argsPath) = $argsValue");
+                parameters.Add(("$argsValue", args.Text!));
+                break;
+            case System.Text.Json.JsonValueKind.Number:
+                where.Append(" AND json_type(args, $argsPath) IN ('integer', 'real') AND json_extract(args, $argsPath) = $argsValue");
+                parameters.Add(("$argsValue", args.Number!.Value));
+                break;
+            default:
+                where.Append(" AND json_type(args, $argsPath) = $argsType");
+                parameters.Add(("$argsType", args.Kind switch { System.Text.Json.JsonValueKind.True => "true", System.Text.Json.JsonValueKind.False => "false", _ => "null" }));
+                break;
+        }
     }
 }

@@ -45,6 +45,43 @@ public abstract class BulkContract : StoreContract
     }
 
     [Fact]
+    public async Task ArgsMatch_FindsTasksByTheValueAtAPath_ComparedByJsonType()
+    {
+        var big = await InsertAsync(Task(args: """{"size":{"w":512},"name":"a-b é","flag":true,"items":[{"id":"x"}],"none":null}"""));
+        var small = await InsertAsync(Task(args: """{"size":{"w":64},"name":"512","flag":false,"items":[{"id":"y"}]}"""));
+        await InsertAsync(Task(args: "{}"));
+
+        async Task<long[]> Find(string path, string value)
+        {
+            var page = await Store.Tasks.ListAsync(new TaskQuery { Args = ArgsMatch.Parse(path, value) });
+            var count = await Store.Tasks.CountMatchingAsync(new TaskCountParams(new TaskFilter { Args = ArgsMatch.Parse(path, value) }, 100));
+            Assert.Equal(page.Items.Count, count);
+            return [.. page.Items.Select(t => t.Id)];
+        }
+
+        Assert.Equal([big], await Find("size.w", "512"));
+        Assert.Equal([big], await Find("size.w", "512.0"));
+        Assert.Empty(await Find("name", "512"));                    // 512 is a number; the string "512" is matched only quoted
+        Assert.Equal([small], await Find("name", "\"512\""));
+        Assert.Equal([big], await Find("name", "a-b é"));
+        Assert.Equal([big], await Find("flag", "true"));
+        Assert.Equal([small], await Find("flag", "false"));
+        Assert.Equal([big], await Find("none", "null"));
+        Assert.Equal([small], await Find("items.0.id", "y"));
+        Assert.Empty(await Find("items.1.id", "y"));
+        Assert.Empty(await Find("size", "512"));
+        Assert.Empty(await Find("missing.path", "x"));
+    }
+
+    [Fact]
+    public void ArgsMatch_RefusesBadPathsAndValues_NamingTheField()
+    {
+        Assert.Equal("args.path", Assert.Throws<TaskValidationException>(() => ArgsMatch.Parse("a..b", "1")).Field);
+        Assert.Equal("args.path", Assert.Throws<TaskValidationException>(() => ArgsMatch.Parse("a'); drop table x;--", "1")).Field);
+        Assert.Equal("args.value", Assert.Throws<TaskValidationException>(() => ArgsMatch.Parse("a", "{\"b\":1}")).Field);
+    }
+
+    [Fact]
     public async Task CountMatching_RefusesACapOutOfRange_NamingIt()
     {
         var error = await Assert.ThrowsAsync<TaskValidationException>(() => Store.Tasks.CountMatchingAsync(new TaskCountParams(new TaskFilter(), 0)));

@@ -19,6 +19,8 @@ public sealed record TaskFilter
     public DateTimeOffset? CreatedBefore { get; init; }
     /// <summary>Only tasks that finished (succeeded, dead or cancelled) before this instant; used by retention.</summary>
     public DateTimeOffset? FinishedBefore { get; init; }
+    /// <summary>Only tasks whose args hold this value at this path.</summary>
+    public ArgsMatch? Args { get; init; }
     /// <summary>Only tasks without an owner (retention: owned tasks are deleted with their owner). Default false.</summary>
     public bool Unowned { get; init; }
 }

@@ -15,6 +15,8 @@ public sealed record TaskQuery
     public DateTimeOffset? CreatedFrom { get; init; }
     /// <summary>Only tasks created before this instant.</summary>
     public DateTimeOffset? CreatedBefore { get; init; }
+    /// <summary>Only tasks whose args hold this value at this path.</summary>
+    public Storage.ArgsMatch? Args { get; init; }
     /// <summary>Keyset cursor: only tasks with an id below this one (pass the previous page's <see cref="TaskPage.NextBeforeId"/>).</summary>
     public long? BeforeId { get; init; }
     /// <summary>Page size, 1–1000. Default 50.</summary>
@@ -29,6 +31,7 @@ public sealed record TaskQuery
         Tag = Tag,
         CreatedFrom = CreatedFrom,
         CreatedBefore = CreatedBefore,
+        Args = Args,
     };
 }
 
