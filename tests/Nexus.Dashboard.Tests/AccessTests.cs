@@ -48,7 +48,9 @@ public sealed class AccessTests(DashboardFixture fixture) : IClassFixture<Dashbo
     [Fact]
     public async Task Post_WithoutTheAntiforgeryToken_IsRefused()
     {
-        var id = await DeadTaskAsync();
+        var queue = Unique("forge-");
+        var id = await DeadTaskAsync(queue);
+        await fixture.PauseAsync(queue); // a retried task then stays available instead of failing again
         var page = await fixture.SignedInAsync();
 
         var response = await page.APIRequest.PostAsync($"/tasks/{id}", new APIRequestContextOptions { Form = FormOf(page, ("_handler", "retry")) });
@@ -64,7 +66,7 @@ public sealed class AccessTests(DashboardFixture fixture) : IClassFixture<Dashbo
             MaxRedirects = 0,
         });
         Assert.Equal(302, accepted.Status);
-        Assert.NotEqual("dead", await fixture.StateAsync(id));
+        Assert.Equal("available", await fixture.StateAsync(id));
     }
 
     [Fact]

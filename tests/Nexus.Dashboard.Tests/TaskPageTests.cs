@@ -42,6 +42,17 @@ public sealed class TaskPageTests(DashboardFixture fixture) : IClassFixture<Dash
         Assert.Contains("state=dead", page.Url, StringComparison.Ordinal);
         await page.GotoAsync($"/tasks?queue={queue}&tag=other");
         await Expect(rows).ToHaveCountAsync(1);
+
+        // The search inside args: the value at a JSON path, typed into the filter form.
+        await page.GotoAsync($"/tasks?queue={queue}");
+        await page.FillAsync("input[name=argsPath]", "echo");
+        await page.FillAsync("input[name=argsValue]", "n3");
+        await page.ClickAsync("form.filters button[type=submit]");
+        await Expect(rows).ToHaveCountAsync(1);
+        Assert.Equal([ids[3]], await TaskIdsAsync(page));
+        var bad = await page.GotoAsync($"/tasks?queue={queue}&argsPath=a..b&argsValue=1");
+        Assert.Equal(400, bad!.Status);
+        await Expect(page.Locator("ul.error")).ToContainTextAsync("args.path:");
     }
 
     [Fact]

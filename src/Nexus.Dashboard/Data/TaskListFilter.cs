@@ -18,6 +18,8 @@ public sealed record TaskListFilter
     public string? To { get; init; }
     public string? Before { get; init; }
     public string? Limit { get; init; }
+    public string? ArgsPath { get; init; }
+    public string? ArgsValue { get; init; }
 
     /// <summary>The checked filter, or the problems found (each naming its field).</summary>
     public (TaskQuery? Query, IReadOnlyList<string> Errors) ToQuery(IDashboardUser caller, TaskState? fixedState = null)
@@ -48,6 +50,22 @@ public sealed record TaskListFilter
         {
             errors.Add("limit: must be between 1 and 500.");
         }
+        ArgsMatch? args = null;
+        if (!string.IsNullOrWhiteSpace(ArgsPath))
+        {
+            try
+            {
+                args = ArgsMatch.Parse(ArgsPath, ArgsValue ?? "");
+            }
+            catch (TaskValidationException ex)
+            {
+                errors.Add($"{ex.Field}: {ex.Problem}.");
+            }
+        }
+        else if (!string.IsNullOrEmpty(ArgsValue))
+        {
+            errors.Add("args.path: is required with an args value (a dotted path such as image.width).");
+        }
         if (errors.Count > 0) return (null, errors);
         return (new TaskQuery
         {
@@ -57,6 +75,7 @@ public sealed record TaskListFilter
             Tag = tag,
             CreatedFrom = from,
             CreatedBefore = to,
+            Args = args,
             BeforeId = before,
             Limit = limit,
         }, errors);
@@ -75,6 +94,8 @@ public sealed record TaskListFilter
             ["to"] = To,
             ["before"] = Before,
             ["limit"] = Limit,
+            ["argsPath"] = ArgsPath,
+            ["argsValue"] = ArgsValue,
         };
         foreach (var (key, value) in changes ?? new Dictionary<string, string?>()) values[key] = value;
         var query = string.Join("&", values.Where(kv => !string.IsNullOrEmpty(kv.Value))

@@ -52,4 +52,22 @@ internal static class QueryValues
     }
 
     public static string Shorten(string s) => s.Length <= 80 ? s : s[..80] + "…";
+
+    /// <summary>A search inside args: <c>argsPath</c> (dotted) and <c>argsValue</c> (a JSON scalar, else a string).</summary>
+    public static Storage.ArgsMatch? Args(string? path, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return string.IsNullOrEmpty(value) ? null : throw ApiProblemException.Invalid("argsPath", "is required with argsValue (a dotted path such as image.width)");
+        }
+        try
+        {
+            return Storage.ArgsMatch.Parse(path, value ?? "");
+        }
+        catch (TaskValidationException ex)
+        {
+            var field = ex.Field == "args.path" ? "argsPath" : "argsValue";
+            throw ApiProblemException.Invalid(field, ex.Problem);
+        }
+    }
 }

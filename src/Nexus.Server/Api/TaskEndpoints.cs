@@ -95,10 +95,12 @@ internal static class TaskEndpoints
     private static async Task<IResult> ListAsync(
         HttpContext http, INexusTasks tasks,
         [FromQuery] string? state, [FromQuery] string? plugin, [FromQuery] string? queue, [FromQuery] string? tag,
-        [FromQuery] string? createdFrom, [FromQuery] string? createdBefore, [FromQuery] string? before, [FromQuery] string? limit)
+        [FromQuery] string? createdFrom, [FromQuery] string? createdBefore, [FromQuery] string? before, [FromQuery] string? limit,
+        [FromQuery] string? argsPath, [FromQuery] string? argsValue)
     {
         var query = new TaskQuery
         {
+            Args = QueryValues.Args(argsPath, argsValue),
             State = QueryValues.State(state),
             Plugin = QueryValues.Text(plugin, "plugin", 128),
             Queue = Caller.From(http.User).ScopeQueue(QueryValues.Queue(queue)),

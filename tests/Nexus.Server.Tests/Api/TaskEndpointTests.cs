@@ -200,6 +200,20 @@ public abstract class TaskEndpointTests(ServerFixture fixture)
         Assert.Equal(5, all.Ids().Length);
     }
 
+    [Fact]
+    public async Task List_SearchesInsideArgs_ByPathAndValue()
+    {
+        using var client = Host.Admin();
+        var queue = NewQueue();
+        var wide = await client.SubmitAsync($$"""{"plugin":"image.generate","args":{"filename":"a/w.png","width":640},"queue":"{{queue}}","delay":"1h"}""");
+        await client.SubmitAsync($$"""{"plugin":"image.generate","args":{"filename":"a/n.png","width":64},"queue":"{{queue}}","delay":"1h"}""");
+
+        var found = await (await client.GetAsync($"/api/v1/tasks?queue={queue}&argsPath=width&argsValue=640")).JsonAsync();
+        Assert.Equal([wide.ToString(System.Globalization.CultureInfo.InvariantCulture)], found.Ids());
+        var byName = await (await client.GetAsync($"/api/v1/tasks?queue={queue}&argsPath=filename&argsValue=a%2Fw.png")).JsonAsync();
+        Assert.Equal([wide.ToString(System.Globalization.CultureInfo.InvariantCulture)], byName.Ids());
+    }
+
     [Theory]
     [InlineData("state=nope", "state")]
     [InlineData("limit=0", "limit")]
@@ -208,6 +222,9 @@ public abstract class TaskEndpointTests(ServerFixture fixture)
     [InlineData("queue=a%20b", "queue")]
     [InlineData("createdFrom=yesterday", "createdFrom")]
     [InlineData("createdBefore=2030-13-45", "createdBefore")]
+    [InlineData("argsPath=a..b&argsValue=1", "argsPath")]
+    [InlineData("argsValue=1", "argsPath")]
+    [InlineData("argsPath=a&argsValue=%7B%7D", "argsValue")]
     public async Task List_BadQuery_NamesTheParameter(string query, string field)
     {
         using var client = Host.Admin();
