@@ -18,6 +18,7 @@ internal sealed record BenchOptions
     public int SoakMinutes { get; init; } = 30;
     public int DefaultsSingle { get; init; } = 5_000;
     public int DefaultsPaced { get; init; } = 1_000;
+    public int DashboardTasks { get; init; } = 1_000_000;
     public string? Out { get; init; }
 
     public static BenchOptions Parse(string[] args)
@@ -38,6 +39,7 @@ internal sealed record BenchOptions
                 "--history" => o with { History = Int() },
                 "--defaults-bulk" => o with { DefaultsBulk = Int() },
                 "--soak-minutes" => o with { SoakMinutes = Int() },
+                "--dashboard-tasks" => o with { DashboardTasks = Int() },
                 "--out" => o with { Out = Next() },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
