@@ -155,6 +155,27 @@ public sealed class TaskPageTests(DashboardFixture fixture) : IClassFixture<Dash
         foreach (var id in ids) Assert.Null(await fixture.StateAsync(id));
     }
 
+    [Fact]
+    public async Task Detail_UpdatesLive_WhenTheTaskRuns()
+    {
+        var queue = Unique("live-");
+        await fixture.PauseAsync(queue);
+        var id = await fixture.SubmitAsync("test.ok", new { echo = "<live>" }, queue);
+        var page = await fixture.SignedInAsync();
+        await page.GotoAsync($"/tasks/{id}");
+        await Expect(page.Locator("#task-detail dl.facts .state")).ToHaveTextAsync("available");
+        var navigations = 0;
+        page.FrameNavigated += (_, frame) => { if (frame == page.MainFrame) navigations++; };
+
+        (await fixture.Admin.PostAsync($"/api/v1/queues/{queue}/resume", null)).EnsureSuccessStatusCode();
+
+        // No reload: live.js refetches the page and swaps the live region in place.
+        await Expect(page.Locator("#task-detail dl.facts .state")).ToHaveTextAsync("succeeded", new() { Timeout = 30_000 });
+        await Expect(page.Locator("#task-detail pre.json").Nth(1)).ToContainTextAsync("\"<live>\"");
+        Assert.Equal(0, navigations);
+        Assert.Equal("live", await page.Locator("body").GetAttributeAsync("data-live-state"));
+    }
+
     private static async Task<List<long>> TaskIdsAsync(IPage page) =>
         [.. (await page.Locator("#task-list tr[data-task]").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.task)")).Select(long.Parse)];
 }
