@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Nexus.Server.Tests.Infrastructure;
 using YamlDotNet.RepresentationModel;
@@ -105,8 +104,6 @@ public static class DeployFiles
             case YamlScalarNode scalar:
                 if (scalar.Style == YamlDotNet.Core.ScalarStyle.Plain && scalar.Value is "null" or "~" or "") return null;
                 return JsonValue.Create(scalar.Value);
-            case YamlAliasNode:
-                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture, $"Unresolved YAML alias at {node.Start}."));
             default:
                 return null;
         }

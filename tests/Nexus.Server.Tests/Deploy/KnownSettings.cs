@@ -15,7 +15,7 @@ public static class KnownSettings
     private static readonly string[] Direct =
     [
         "Nexus:Store", "Nexus:Sqlite", "Nexus:Postgres", "Nexus:PostgresSchema", "Nexus:Urls", "Nexus:ArtifactsRoot",
-        NodeRoles.Key, "Nexus:Logging:Json", ObservabilitySetup.OtlpEndpointKey,
+        NodeRoles.Key, "Nexus:Logging:Json", Nexus.Server.Observability.ObservabilitySetup.OtlpEndpointKey,
     ];
 
     /// <summary>Variables other than NEXUS_ ones that deploy files may set: the runtime's and OpenTelemetry's own.</summary>
