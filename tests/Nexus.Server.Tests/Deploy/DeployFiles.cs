@@ -19,7 +19,11 @@ public static class DeployFiles
             .Order(StringComparer.Ordinal)];
 
     /// <summary>Every YAML document of <paramref name="path"/>; a syntax error fails naming the file and line.</summary>
-    public static IReadOnlyList<JsonNode?> Yaml(string path)
+    public static IReadOnlyList<JsonNode?> Yaml(string path) => Yaml(path, typed: false);
+
+    /// <summary>As <see cref="Yaml(string)"/>, with plain scalars typed as YAML reads them (<c>true</c> a boolean,
+    /// <c>20</c> a number), as a JSON Schema expects; quoted scalars stay strings.</summary>
+    public static IReadOnlyList<JsonNode?> Yaml(string path, bool typed)
     {
         var stream = new YamlStream();
         try
@@ -31,7 +35,7 @@ public static class DeployFiles
         {
             Assert.Fail($"{Relative(path)} is not valid YAML: {ex.Message}");
         }
-        return [.. stream.Documents.Select(d => ToJson(d.RootNode))];
+        return [.. stream.Documents.Select(d => ToJson(d.RootNode, typed))];
     }
 
     /// <summary>The one YAML document of <paramref name="path"/>, as an object.</summary>
@@ -76,7 +80,7 @@ public static class DeployFiles
     public static Dictionary<string, string?> StringMap(this JsonNode? node) =>
         node.Props().ToDictionary(p => p.Key, p => p.Value.Text(), StringComparer.Ordinal);
 
-    private static JsonNode? ToJson(YamlNode node)
+    private static JsonNode? ToJson(YamlNode node, bool typed = false)
     {
         switch (node)
         {
@@ -86,7 +90,7 @@ public static class DeployFiles
                 {
                     var name = ((YamlScalarNode)key).Value ?? "";
                     // Merge keys (<<: *anchor) as compose files use them: the anchor's entries, unless given here.
-                    if (name == "<<" && ToJson(value) is JsonObject merged)
+                    if (name == "<<" && ToJson(value, typed) is JsonObject merged)
                     {
                         foreach (var (k, v) in merged)
                         {
@@ -94,15 +98,20 @@ public static class DeployFiles
                         }
                         continue;
                     }
-                    obj[name] = ToJson(value);
+                    obj[name] = ToJson(value, typed);
                 }
                 return obj;
             case YamlSequenceNode seq:
                 var array = new JsonArray();
-                foreach (var item in seq.Children) array.Add(ToJson(item));
+                foreach (var item in seq.Children) array.Add(ToJson(item, typed));
                 return array;
             case YamlScalarNode scalar:
-                if (scalar.Style == YamlDotNet.Core.ScalarStyle.Plain && scalar.Value is "null" or "~" or "") return null;
+                if (scalar.Style != YamlDotNet.Core.ScalarStyle.Plain) return JsonValue.Create(scalar.Value);
+                if (scalar.Value is "null" or "~" or "") return null;
+                if (!typed) return JsonValue.Create(scalar.Value);
+                if (scalar.Value is "true" or "false") return JsonValue.Create(scalar.Value == "true");
+                if (long.TryParse(scalar.Value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n)) return JsonValue.Create(n);
+                if (double.TryParse(scalar.Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)) return JsonValue.Create(d);
                 return JsonValue.Create(scalar.Value);
             default:
                 return null;
