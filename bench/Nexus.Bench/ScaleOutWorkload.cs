@@ -48,6 +48,9 @@ internal sealed class ScaleOutWorkload(BenchStores stores, BenchOptions options)
                 figures[$"n{count}NexusCores"] = nexusCores;
                 figures[$"n{count}PgCores"] = pgCores;
                 figures[$"n{count}Connections"] = connections;
+                // CPU per task carries over to other machines better than a rate measured on a shared one.
+                figures[$"n{count}NexusUsPerTask"] = Math.Round(nexusCores / perSec * 1e6);
+                figures[$"n{count}PgUsPerTask"] = Math.Round(pgCores / perSec * 1e6);
                 Console.Error.WriteLine($"   {count} node(s): {perSec:0}/s, nexus {nexusCores:0.00} cores, postgres {pgCores:0.00} cores, {connections} connections");
                 lost += bad.Lost;
                 duplicated += bad.Duplicated;
