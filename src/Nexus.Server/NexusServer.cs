@@ -50,6 +50,9 @@ public static class NexusServer
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = server.MaxRequestBodyBytes;
+            // Above the limits the API answers itself as problem+json (RequestSizeLimits): Kestrel's answers have no body.
+            k.Limits.MaxRequestLineSize = Api.RequestSizeLimits.KestrelRequestLine;
+            k.Limits.MaxRequestHeadersTotalSize = Api.RequestSizeLimits.KestrelHeaders;
             k.AddServerHeader = false;
         });
         if (config.GetValue<bool>("Nexus:Logging:Json"))
@@ -110,6 +113,7 @@ public static class NexusServer
         }
 
         var app = builder.Build();
+        app.UseRequestSizeLimits();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
