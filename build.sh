@@ -23,8 +23,8 @@ Nexus build script.
   ./build.sh build    Build the solution (warnings are errors).
   ./build.sh bench    Run the benchmark (bench/Nexus.Bench, Release) on SQLite and a throwaway durable PostgreSQL;
                       extra arguments go to the harness, e.g. --store sqlite --workloads w1,w3 --w1-tasks 20000.
-  ./build.sh setup    Install what a fresh machine lacks via apt-get: PostgreSQL 15 server binaries, and Debian's chromium
-                      for the dashboard's browser tests (NEXUS_CHROMIUM may name another Chromium binary instead).
+  ./build.sh setup    Install what a fresh machine lacks via apt-get: PostgreSQL 15 server binaries, promtool, and Debian's
+                      chromium for the dashboard's browser tests (NEXUS_CHROMIUM may name another Chromium binary instead).
   ./build.sh help     This text.
 TXT
 }
@@ -35,6 +35,13 @@ setup() {
     if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql-15 >/dev/null
+  fi
+  # promtool (Debian's prometheus package) checks and unit-tests the alert rules of deploy/ in the server tests.
+  if ! command -v promtool >/dev/null; then
+    echo "promtool is missing; installing Debian's prometheus package with apt-get (its service is not started)." >&2
+    if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null
   fi
   # The dashboard's browser tests drive Debian's Chromium through Playwright (which cannot download a browser here).
   if [[ -z "${NEXUS_CHROMIUM:-}" && ! -x /usr/bin/chromium ]]; then
