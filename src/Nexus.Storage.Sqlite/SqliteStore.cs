@@ -47,6 +47,7 @@ public sealed class SqliteStore : INexusStore
         ApiKeys = new SqliteApiKeyStore(this);
         Nodes = new SqliteNodeStore(this);
         ExternalPlugins = new SqliteExternalPluginStore(this);
+        Workflows = new SqliteWorkflowStore(this);
     }
 
     /// <summary>The database file's full path.</summary>
@@ -75,6 +76,9 @@ public sealed class SqliteStore : INexusStore
 
     /// <inheritdoc/>
     public IExternalPluginStore ExternalPlugins { get; }
+
+    /// <inheritdoc/>
+    public IWorkflowStore Workflows { get; }
 
     internal TimeProvider Time { get; }
 

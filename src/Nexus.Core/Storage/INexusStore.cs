@@ -23,6 +23,8 @@ public interface INexusStore : IAsyncDisposable
     INodeStore Nodes { get; }
     /// <summary>Plugins declared by external workers.</summary>
     IExternalPluginStore ExternalPlugins { get; }
+    /// <summary>Workflow definitions, runs and steps.</summary>
+    IWorkflowStore Workflows { get; }
     /// <summary>Applies pending migrations under a lock. Throws <see cref="StoreException"/> when the database is
     /// unreachable or its schema is newer than this code knows.</summary>
     Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default);

@@ -2,7 +2,7 @@ using Nexus.Workflows;
 
 namespace Nexus.Storage;
 
-/// <summary>Workflow definitions, runs and their steps. On <c>INexusStore.Workflows</c> each call is its own
+/// <summary>Workflow definitions, runs and their steps. On <see cref="INexusStore.Workflows"/> each call is its own
 /// transaction; on <c>IStoreTransaction.Workflows</c> it joins the transaction (the planner's way: a step's
 /// completion and the steps it releases commit together).</summary>
 public interface IWorkflowStore
