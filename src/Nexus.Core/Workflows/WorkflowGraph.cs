@@ -26,6 +26,7 @@ internal sealed class WorkflowGraph
     public static List<string>? FindCycle(IReadOnlyList<WorkflowStep> steps)
     {
         var byId = steps.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        var order = steps.Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
         var color = new Dictionary<string, int>(StringComparer.Ordinal); // 1 on the stack, 2 done
         var stack = new List<string>();
         List<string>? Visit(string id)
@@ -40,6 +41,9 @@ internal sealed class WorkflowGraph
                     var from = stack.IndexOf(need);
                     // Needs point upstream; report the cycle in run order (upstream first).
                     var cycle = stack.Skip(from).Reverse().ToList();
+                    // Start at the step defined first, so the same cycle is always named the same way.
+                    var start = cycle.IndexOf(cycle.MinBy(id => order[id])!);
+                    cycle = [.. cycle.Skip(start), .. cycle.Take(start)];
                     cycle.Add(cycle[0]);
                     return cycle;
                 }
