@@ -7,7 +7,7 @@ namespace Nexus.Storage.Postgres;
 /// joined transaction each call opens its own connection (and its own transaction where it writes twice); with one
 /// (the unit of work) every call runs on that transaction, and <see cref="LockRunsAsync"/> holds the runs' rows until
 /// it ends.</summary>
-internal sealed class PostgresWorkflowStore(PostgresDatabase db, NpgsqlConnection? joinedConnection = null, NpgsqlTransaction? joined = null) : IWorkflowStore
+internal sealed class PostgresWorkflowStore(PostgresDatabase db) : IWorkflowStore
 {
     private const string RunColumns = "id, workflow, version, definition, input, state, paused, output, error, idempotency_key, parent_run_id, parent_step_id, completions, created_at, updated_at, finished_at";
     private const string StepColumns = "run_id, step_id, item, state, task_id, attempt, output, error, started_at, finished_at, completed_seq, item_count, items_done, items_released, child_run_id, compensation, compensation_task_id, compensation_error";
@@ -20,7 +20,7 @@ internal sealed class PostgresWorkflowStore(PostgresDatabase db, NpgsqlConnectio
     /// its own when <paramref name="transactional"/>).</summary>
     private async Task<T> Run<T>(Func<NpgsqlConnection, NpgsqlTransaction?, Task<T>> work, bool transactional, CancellationToken ct)
     {
-        if (joinedConnection is not null) return await work(joinedConnection, joined).ConfigureAwait(false);
+        if (db.Joined is { } joined) return await work(joined.Connection, joined.Transaction).ConfigureAwait(false);
         await using var conn = await db.OpenAsync(ct).ConfigureAwait(false);
         if (!transactional) return await work(conn, null).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(ct).ConfigureAwait(false);

@@ -7,27 +7,15 @@ namespace Nexus.Storage.Sqlite;
 /// joined transaction every write is its own (through the writer) and reads use a pooled connection; with one (the
 /// unit of work), every call runs on that transaction.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA2100", Justification = "Constant SQL; values always go in parameters.")]
-internal sealed class SqliteWorkflowStore(SqliteStore store, SqliteTransaction? joined = null) : IWorkflowStore
+internal sealed class SqliteWorkflowStore(SqliteSession session) : IWorkflowStore
 {
     private const string RunColumns = "id, workflow, version, definition, input, state, paused, output, error, idempotency_key, parent_run_id, parent_step_id, completions, created_at, updated_at, finished_at";
     private static readonly string[] StepParameters = ["$run", "$step", "$item", "$state", "$task", "$attempt", "$output", "$error", "$started", "$finished", "$seq", "$count", "$done", "$released", "$child", "$comp", "$compTask", "$compError"];
     private const string StepColumns = "run_id, step_id, item, state, task_id, attempt, output, error, started_at, finished_at, completed_seq, item_count, items_done, items_released, child_run_id, compensation, compensation_task_id, compensation_error";
 
-    private Task<T> Write<T>(Func<SqliteTransaction, Task<T>> work, CancellationToken ct) =>
-        joined is null ? store.WriteAsync(work, ct) : work(joined);
+    private Task<T> Write<T>(Func<SqliteTransaction, Task<T>> work, CancellationToken ct) => session.WriteAsync(work, ct);
 
-    private async Task<T> Read<T>(Func<SqliteCommand, Task<T>> work, CancellationToken ct)
-    {
-        if (joined is not null)
-        {
-            await using var joinedCommand = joined.Connection!.CreateCommand();
-            joinedCommand.Transaction = joined;
-            return await work(joinedCommand);
-        }
-        await using var connection = await store.OpenReadAsync(ct);
-        await using var command = connection.CreateCommand();
-        return await work(command);
-    }
+    private Task<T> Read<T>(Func<SqliteCommand, Task<T>> work, CancellationToken ct) => session.ReadAsync(work, ct);
 
     public Task<(StoredWorkflow Workflow, bool Created)> RegisterAsync(RegisterWorkflowParams p, CancellationToken cancellationToken = default)
     {
@@ -48,7 +36,7 @@ internal sealed class SqliteWorkflowStore(SqliteStore store, SqliteTransaction? 
             insert.Add("$name", p.Name);
             insert.Add("$definition", p.DefinitionJson);
             insert.Add("$hash", p.Hash);
-            insert.Add("$now", store.NowMs(p.Now));
+            insert.Add("$now", session.NowMs(p.Now));
             return ((await ReadWorkflowsAsync(insert, cancellationToken))[0], true);
         }, cancellationToken);
     }
@@ -106,7 +94,7 @@ internal sealed class SqliteWorkflowStore(SqliteStore store, SqliteTransaction? 
             insert.Add("$key", run.IdempotencyKey);
             insert.Add("$parent", run.ParentRunId);
             insert.Add("$parentStep", run.ParentStepId);
-            insert.Add("$now", store.NowMs(run.Now));
+            insert.Add("$now", session.NowMs(run.Now));
             return ((long)(await insert.ExecuteScalarAsync(cancellationToken))!, true);
         }, cancellationToken);
     }

@@ -123,3 +123,8 @@ public sealed class PostgresUniqueKeyContract : UniqueKeyContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresUnitOfWorkContract : UnitOfWorkContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
