@@ -128,3 +128,8 @@ public sealed class PostgresUnitOfWorkContract : UnitOfWorkContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresWorkflowContract : WorkflowContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

@@ -140,3 +140,8 @@ public sealed class SqliteUnitOfWorkContract : UnitOfWorkContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteWorkflowContract : WorkflowContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
