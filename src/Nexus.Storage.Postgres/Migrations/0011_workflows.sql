@@ -2,7 +2,8 @@
 -- definition it started with. Each step (and each forEach item, item >= 0) is one row; its tasks are ordinary tasks
 -- whose owner is 'workflow:<run>/<step>…'. The planner locks a run's row (select … for update) while it applies a
 -- step's completion, so two completions of one run (a join) apply one after the other.
-create table {schema}.workflows (
+-- if not exists throughout: tests downgrade a migrated schema by hand (to an older version number) and migrate it again.
+create table if not exists {schema}.workflows (
     name        text        not null,
     version     int         not null,
     definition  text        not null,
@@ -11,7 +12,7 @@ create table {schema}.workflows (
     primary key (name, version)
 );
 
-create table {schema}.workflow_runs (
+create table if not exists {schema}.workflow_runs (
     id              bigint      generated always as identity primary key,
     workflow        text        not null,
     version         int         not null,
@@ -29,10 +30,10 @@ create table {schema}.workflow_runs (
     updated_at      timestamptz not null,
     finished_at     timestamptz
 );
-create unique index workflow_runs_key_idx on {schema}.workflow_runs (workflow, idempotency_key) where idempotency_key is not null;
-create index workflow_runs_workflow_idx on {schema}.workflow_runs (workflow, id);
+create unique index if not exists workflow_runs_key_idx on {schema}.workflow_runs (workflow, idempotency_key) where idempotency_key is not null;
+create index if not exists workflow_runs_workflow_idx on {schema}.workflow_runs (workflow, id);
 
-create table {schema}.workflow_steps (
+create table if not exists {schema}.workflow_steps (
     run_id               bigint      not null,
     step_id              text        not null,
     item                 int         not null,

@@ -1,7 +1,8 @@
 -- Nexus SQLite schema, version 10: workflows (issue 10). A definition's versions are immutable; a run keeps a copy
 -- of the definition it started with. Each step (and each forEach item, item >= 0) is one row; its tasks are ordinary
 -- tasks whose owner is 'workflow:<run>/<step>…'.
-CREATE TABLE nexus_workflows (
+-- IF NOT EXISTS throughout: tests downgrade a migrated database by hand (to an older version number) and migrate it again.
+CREATE TABLE IF NOT EXISTS nexus_workflows (
     name        TEXT    NOT NULL,
     version     INTEGER NOT NULL,
     definition  TEXT    NOT NULL,
@@ -10,7 +11,7 @@ CREATE TABLE nexus_workflows (
     PRIMARY KEY (name, version)
 ) WITHOUT ROWID;
 
-CREATE TABLE nexus_workflow_runs (
+CREATE TABLE IF NOT EXISTS nexus_workflow_runs (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     workflow        TEXT    NOT NULL,
     version         INTEGER NOT NULL,
@@ -28,10 +29,10 @@ CREATE TABLE nexus_workflow_runs (
     updated_at      INTEGER NOT NULL,
     finished_at     INTEGER
 );
-CREATE UNIQUE INDEX nexus_workflow_runs_key ON nexus_workflow_runs (workflow, idempotency_key) WHERE idempotency_key IS NOT NULL;
-CREATE INDEX nexus_workflow_runs_workflow ON nexus_workflow_runs (workflow, id);
+CREATE UNIQUE INDEX IF NOT EXISTS nexus_workflow_runs_key ON nexus_workflow_runs (workflow, idempotency_key) WHERE idempotency_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS nexus_workflow_runs_workflow ON nexus_workflow_runs (workflow, id);
 
-CREATE TABLE nexus_workflow_steps (
+CREATE TABLE IF NOT EXISTS nexus_workflow_steps (
     run_id               INTEGER NOT NULL,
     step_id              TEXT    NOT NULL,
     item                 INTEGER NOT NULL,
