@@ -103,6 +103,7 @@ public static class NexusServer
         services.AddSingleton<Workers.TaskArrivals>();
         services.AddHostedService(sp => sp.GetRequiredService<Workers.TaskArrivals>());
         services.AddSingleton<Workers.WorkerPresence>();
+        services.AddHostedService<Workflows.DemoWorkflows>();
 
         var app = builder.Build();
         app.UseExceptionHandler();

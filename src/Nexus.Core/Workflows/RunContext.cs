@@ -103,7 +103,12 @@ internal sealed class RunContext(WorkflowRun run, WorkflowDefinition definition,
                 ["state"] = row.State.ToName(),
             };
         }
-        _scope = new JsonObject { ["input"] = JsonNode.Parse(Run.InputJson), ["steps"] = steps };
+        _scope = new JsonObject
+        {
+            ["input"] = JsonNode.Parse(Run.InputJson),
+            ["steps"] = steps,
+            ["run"] = new JsonObject { ["id"] = Run.Id, ["workflow"] = Run.Workflow, ["version"] = Run.Version },
+        };
         return _scope;
     }
 

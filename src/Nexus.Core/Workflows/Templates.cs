@@ -102,7 +102,7 @@ public static partial class Templates
                 JsonObject o when o.TryGetPropertyValue(segment, out var child) => child,
                 JsonArray a when int.TryParse(segment, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) && i < a.Count => a[i],
                 _ => throw new TemplateException(expression, walked.Length == 0
-                    ? $"'{segment}' is not in scope (use input, steps, item, index or output)"
+                    ? $"'{segment}' is not in scope (use input, steps, run, item, index or output)"
                     : $"{walked} has no '{segment}'{(node is null ? " (it is null)" : "")}"),
             };
             walked = walked.Length == 0 ? segment : $"{walked}.{segment}";

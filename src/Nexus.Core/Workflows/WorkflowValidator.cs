@@ -161,6 +161,7 @@ public static partial class WorkflowValidator
         switch (parts[0])
         {
             case "input":
+            case "run" when parts.Length == 2 && parts[1] is "id" or "workflow" or "version":
                 return;
             case "item" when item:
             case "index" when item && parts.Length == 1:
@@ -173,7 +174,7 @@ public static partial class WorkflowValidator
                 if (!upstream.Contains(id)) throw Fail(at, $"${{{expression}}}: step '{id}' is not upstream of '{stepId}' (add it to needs)");
                 return;
             default:
-                var allowed = "input, steps" + (item ? ", item, index" : "") + (output ? ", output" : "");
+                var allowed = "input, steps, run.id" + (item ? ", item, index" : "") + (output ? ", output" : "");
                 throw Fail(at, $"${{{expression}}}: '{parts[0]}' is not in scope here (use {allowed})");
         }
     }

@@ -57,6 +57,24 @@ public abstract class WorkflowEndpointTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task ThePipelineDemo_IsRegisteredAtStart_AndRunsToItsZip()
+    {
+        using var client = Host.Admin();
+        var runId = (await (await client.PostJsonAsync("/api/v1/workflows/pipeline/runs", "{}")).JsonAsync(HttpStatusCode.Created)).GetProperty("runId").GetInt64();
+
+        var run = await WaitRunAsync(client, runId, "succeeded");
+
+        var zip = run.GetProperty("output").GetProperty("zip");
+        Assert.Equal($"pipeline/run-{runId}.zip", zip.GetProperty("path").GetString());
+        Assert.Equal(10 + 4 + 2 + 3, zip.GetProperty("entries").GetInt32());
+        var images = run.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("id").GetString() == "images");
+        Assert.Equal((10, 10), (images.GetProperty("items").GetProperty("count").GetInt32(), images.GetProperty("items").GetProperty("succeeded").GetInt32()));
+        var download = await client.GetAsync($"/api/v1/artifacts/pipeline/run-{runId}.zip");
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        Assert.Equal(zip.GetProperty("bytes").GetInt64(), (await download.Content.ReadAsByteArrayAsync()).LongLength);
+    }
+
+    [Fact]
     public async Task AnInvalidDefinition_IsRefused_NamingTheField()
     {
         using var client = Host.Admin();
