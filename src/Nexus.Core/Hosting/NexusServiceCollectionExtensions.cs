@@ -51,6 +51,7 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton<INexusTaskSignals>(sp => sp.GetRequiredService<TaskService>());
         services.TryAddSingleton<Attempts.AttemptPipeline>();
         services.TryAddSingleton<Attempts.INexusAttempts>(sp => sp.GetRequiredService<Attempts.AttemptPipeline>());
+        services.TryAddSingleton<Observability.WorkflowMetrics>();
         services.TryAddSingleton<Workflows.WorkflowCoordinator>();
         services.TryAddSingleton<Workflows.WorkflowHook>();
         services.AddSingleton<IOwnedTaskHook>(sp => sp.GetRequiredService<Workflows.WorkflowHook>());

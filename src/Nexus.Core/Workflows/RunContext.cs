@@ -40,6 +40,7 @@ internal sealed class RunContext(WorkflowRun run, WorkflowDefinition definition,
     public List<long> CancelTasks { get; } = [];
     public List<PlannedChild> Children { get; } = [];
     public List<long> CancelChildren { get; } = [];
+    public List<WorkflowMeasure> Measures { get; } = [];
     /// <summary>Set when the run reached a final state and has a parent to tell.</summary>
     public bool NotifyParent { get; set; }
 

@@ -25,6 +25,7 @@ internal static class RunPlanner
                     if (!c.Steps.ContainsKey(step.Id)) c.Save(new StepRun { RunId = c.Run.Id, StepId = step.Id, State = StepState.Pending });
                 }
                 c.RunChanged = true;
+                c.Measures.Add(new WorkflowMeasure(MeasureKind.RunStarted, c.Run.Workflow));
                 await AdvanceAsync(c).ConfigureAwait(false);
                 return true;
             case StepTaskChanged t:
@@ -303,6 +304,7 @@ internal static class RunPlanner
 
     private static async Task CompleteAsync(RunContext c, StepRun row, string outputJson)
     {
+        c.Measures.Add(new WorkflowMeasure(MeasureKind.StepFinished, c.Run.Workflow, "succeeded"));
         var seq = c.Run.Completions + 1;
         c.SetRun(c.Run with { Completions = seq });
         var compensates = c.Graph[row.StepId].Compensate is not null;
@@ -322,6 +324,7 @@ internal static class RunPlanner
 
     private static async Task FailStepAsync(RunContext c, StepRun row, string error)
     {
+        c.Measures.Add(new WorkflowMeasure(MeasureKind.StepFinished, c.Run.Workflow, "failed"));
         c.Save(row with { State = StepState.Failed, Error = error, FinishedAt = c.Now });
         if (c.Run.State != RunState.Running) return;
         await StopStepsAsync(c, includeCompensations: false).ConfigureAwait(false);
@@ -388,6 +391,7 @@ internal static class RunPlanner
     private static void Finish(RunContext c, RunState state, string? error, string? outputJson = null)
     {
         c.SetRun(c.Run with { State = state, Error = error, OutputJson = outputJson, FinishedAt = c.Now });
+        c.Measures.Add(new WorkflowMeasure(MeasureKind.RunFinished, c.Run.Workflow, state.ToName(), Math.Max(0, (c.Now - c.Run.CreatedAt).TotalSeconds)));
         if (c.Run.ParentRunId is not null) c.NotifyParent = true;
     }
 

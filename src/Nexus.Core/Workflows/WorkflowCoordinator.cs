@@ -18,12 +18,13 @@ internal sealed class WorkflowCoordinator(INexusTasks tasks, TimeProvider time)
     private readonly StoreClock _clock = new(time);
 
     /// <summary>Whether the last applied events inserted or released tasks (so the caller wakes the workers).</summary>
-    public sealed record Outcome(IReadOnlyList<bool> Applied, int TasksInserted);
+    public sealed record Outcome(IReadOnlyList<bool> Applied, int TasksInserted, IReadOnlyList<WorkflowMeasure> Measures);
 
     public async Task<Outcome> ApplyAsync(IWorkflowStore workflows, ITaskStore taskStore, IReadOnlyList<RunEvent> events, CancellationToken ct)
     {
         var applied = new List<bool>();
         var inserted = 0;
+        var measures = new List<WorkflowMeasure>();
         var pending = new List<RunEvent>(events);
         var first = true;
         while (pending.Count > 0)
@@ -55,9 +56,10 @@ internal sealed class WorkflowCoordinator(INexusTasks tasks, TimeProvider time)
             foreach (var c in contexts.Values)
             {
                 inserted += await WriteAsync(c, workflows, taskStore, pending, ct).ConfigureAwait(false);
+                measures.AddRange(c.Measures);
             }
         }
-        return new Outcome(applied, inserted);
+        return new Outcome(applied, inserted, measures);
     }
 
     private async Task<int> WriteAsync(RunContext c, IWorkflowStore workflows, ITaskStore taskStore, List<RunEvent> next, CancellationToken ct)

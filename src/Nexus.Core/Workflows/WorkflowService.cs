@@ -13,6 +13,7 @@ internal sealed class WorkflowService(
     ExternalPluginCatalog externals,
     WorkflowCoordinator coordinator,
     INexusTaskSignals signals,
+    Observability.WorkflowMetrics metrics,
     TimeProvider time) : INexusWorkflows
 {
     private const int MaxKeyLength = 255;
@@ -60,11 +61,12 @@ internal sealed class WorkflowService(
                 IdempotencyKey = options?.IdempotencyKey,
                 Now = _clock.Now,
             }, ct).ConfigureAwait(false);
-            if (created) await coordinator.ApplyAsync(tx.Workflows, tx.Tasks, [new RunStarted(id)], ct).ConfigureAwait(false);
-            return new StartedRun(id, stored.Version, created);
+            var outcome = created ? await coordinator.ApplyAsync(tx.Workflows, tx.Tasks, [new RunStarted(id)], ct).ConfigureAwait(false) : null;
+            return (Run: new StartedRun(id, stored.Version, created), Outcome: outcome);
         }, cancellationToken).ConfigureAwait(false);
-        if (started.Created) signals.Wake();
-        return started;
+        if (started.Outcome is { } done) metrics.Record(done.Measures);
+        if (started.Run.Created) signals.Wake();
+        return started.Run;
     }
 
     private static string CheckInput(string? inputJson)
@@ -134,6 +136,7 @@ internal sealed class WorkflowService(
     {
         var outcome = await store.InTransactionAsync((tx, ct) => coordinator.ApplyAsync(tx.Workflows, tx.Tasks, [e], ct), cancellationToken).ConfigureAwait(false);
         if (outcome.TasksInserted > 0) signals.Wake();
+        metrics.Record(outcome.Measures);
         if (outcome.Applied.Count == 0 || !outcome.Applied[0])
         {
             return await store.Workflows.GetRunAsync(e.RunId, cancellationToken).ConfigureAwait(false) is null ? RunAction.NotFound : RunAction.NotApplicable;

@@ -57,6 +57,26 @@ public abstract class WorkflowEndpointTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Metrics_CountRunsByState_TheirDuration_AndStepOutcomesByWorkflow()
+    {
+        using var client = Host.Admin();
+        var name = Name();
+        await (await client.PostJsonAsync("/api/v1/workflows", $$"""{"name":"{{name}}","steps":[{"id":"ok","kind":"noop"},{"id":"boom","kind":"fail","needs":["ok"]}]}""")).JsonAsync(HttpStatusCode.Created);
+        var runId = (await (await client.PostJsonAsync($"/api/v1/workflows/{name}/runs", "{}")).JsonAsync(HttpStatusCode.Created)).GetProperty("runId").GetInt64();
+        await WaitRunAsync(client, runId, "failed");
+
+        var metrics = await Eventually.UntilAsync(
+            async () => new Observability.PrometheusText(await (await client.GetAsync("/metrics")).Content.ReadAsStringAsync()),
+            m => m.Value("nexus_workflow_runs_finished_total", ("workflow", name), ("state", "failed")) == 1,
+            TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50), "the run's metrics");
+
+        Assert.Equal(1, metrics.Value("nexus_workflow_runs_started_total", ("workflow", name)));
+        Assert.Equal(1, metrics.Value("nexus_workflow_run_duration_seconds_count", ("workflow", name), ("state", "failed")));
+        Assert.Equal(1, metrics.Value("nexus_workflow_steps_finished_total", ("workflow", name), ("outcome", "succeeded")));
+        Assert.Equal(1, metrics.Value("nexus_workflow_steps_finished_total", ("workflow", name), ("outcome", "failed")));
+    }
+
+    [Fact]
     public async Task ThePipelineDemo_IsRegisteredAtStart_AndRunsToItsZip()
     {
         using var client = Host.Admin();
