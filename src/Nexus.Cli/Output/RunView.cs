@@ -36,7 +36,7 @@ internal static class RunView
         {
             var l = Level(s);
             var branch = l == 0 ? "●" : "└─●";
-            var indent = new string(' ', Math.Max(0, l - 1) * 3 + (l == 0 ? 0 : 0));
+            var indent = new string(' ', Math.Max(0, l - 1) * 3);
             if (l != last && l > 0) yield return $"  {new string(' ', (l - 1) * 3)}│";
             last = l;
             var what = s.Plugin is null ? s.Kind : $"{s.Kind} {s.Plugin}";
@@ -48,7 +48,7 @@ internal static class RunView
             if (s.Compensation is { } comp) details.Add($"compensation {comp.State}");
             var needs = s.Needs.Count == 0 ? "" : $"  [grey]← {Format.E(string.Join(", ", s.Needs))}[/]";
             var error = s.Error is null ? "" : $"  [red]{Format.E(Shorten(s.Error))}[/]";
-            yield return $"  {indent}{branch} {Format.E(s.Id.PadRight(width))}  {State(s.State),-20} {Format.E(what)}{(details.Count == 0 ? "" : "  " + Format.E(string.Join(", ", details)))}{needs}{error}";
+            yield return $"  {indent}{branch} {Format.E(s.Id.PadRight(width))}  {State(s.State)}{new string(' ', Math.Max(1, 11 - s.State.Length))}{Format.E(what)}{(details.Count == 0 ? "" : "  " + Format.E(string.Join(", ", details)))}{needs}{error}";
         }
     }
 
