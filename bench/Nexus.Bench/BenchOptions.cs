@@ -16,6 +16,7 @@ internal sealed record BenchOptions
     public int History { get; init; }
     public int DefaultsBulk { get; init; } = 20_000;
     public int SoakMinutes { get; init; } = 30;
+    public int WorkflowRuns { get; init; } = 500;
     public int DefaultsSingle { get; init; } = 5_000;
     public int DefaultsPaced { get; init; } = 1_000;
     public string? Out { get; init; }
@@ -38,6 +39,7 @@ internal sealed record BenchOptions
                 "--history" => o with { History = Int() },
                 "--defaults-bulk" => o with { DefaultsBulk = Int() },
                 "--soak-minutes" => o with { SoakMinutes = Int() },
+                "--workflow-runs" => o with { WorkflowRuns = Int() },
                 "--out" => o with { Out = Next() },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
