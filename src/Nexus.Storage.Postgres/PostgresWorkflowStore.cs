@@ -131,14 +131,22 @@ internal sealed class PostgresWorkflowStore(PostgresDatabase db) : IWorkflowStor
         }, transactional: false, cancellationToken);
     }
 
-    public Task UpdateRunAsync(WorkflowRun run, CancellationToken cancellationToken = default)
+    public Task UpdateRunsAsync(IReadOnlyList<WorkflowRun> list, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(list);
+        if (list.Count == 0) return Task.CompletedTask;
         return Run(async (conn, tx) =>
         {
             await using var cmd = Command($"""
-                update {runs} set state = $2, paused = $3, output = $4, error = $5, completions = $6, updated_at = $7, finished_at = $8 where id = $1
-                """, conn, tx, run.Id, run.State.ToName(), run.Paused, run.OutputJson, run.Error, run.Completions, run.UpdatedAt, run.FinishedAt);
+                update {runs} r set state = u.state, paused = u.paused, output = u.output, error = u.error, completions = u.completions,
+                    updated_at = u.updated_at, finished_at = u.finished_at
+                from unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::text[], $6::bigint[], $7::timestamptz[], $8::timestamptz[])
+                    as u(id, state, paused, output, error, completions, updated_at, finished_at)
+                where r.id = u.id
+                """, conn, tx,
+                list.Select(r => r.Id).ToArray(), list.Select(r => r.State.ToName()).ToArray(), list.Select(r => r.Paused).ToArray(),
+                list.Select(r => r.OutputJson).ToArray(), list.Select(r => r.Error).ToArray(), list.Select(r => r.Completions).ToArray(),
+                list.Select(r => r.UpdatedAt).ToArray(), list.Select(r => r.FinishedAt).ToArray());
             return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }, transactional: false, cancellationToken);
     }

@@ -135,10 +135,19 @@ internal sealed class SqliteWorkflowStore(SqliteSession session) : IWorkflowStor
         }, cancellationToken);
     }
 
-    public Task UpdateRunAsync(WorkflowRun run, CancellationToken cancellationToken = default)
+    public Task UpdateRunsAsync(IReadOnlyList<WorkflowRun> runs, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(runs);
+        if (runs.Count == 0) return Task.CompletedTask;
         return Write(async tx =>
+        {
+            foreach (var run in runs) await UpdateRunAsync(tx, run, cancellationToken);
+            return runs.Count;
+        }, cancellationToken);
+    }
+
+    private static async Task UpdateRunAsync(SqliteTransaction tx, WorkflowRun run, CancellationToken cancellationToken)
+    {
         {
             await using var command = SqliteRows.Command(tx, """
                 UPDATE nexus_workflow_runs SET state = $state, paused = $paused, output = $output, error = $error,
@@ -152,8 +161,8 @@ internal sealed class SqliteWorkflowStore(SqliteSession session) : IWorkflowStor
             command.Add("$completions", run.Completions);
             command.Add("$updated", run.UpdatedAt.ToUnixTimeMilliseconds());
             command.Add("$finished", run.FinishedAt?.ToUnixTimeMilliseconds());
-            return await command.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     public Task<IReadOnlyList<StepRun>> GetStepsAsync(IReadOnlyList<long> runIds, CancellationToken cancellationToken = default) =>

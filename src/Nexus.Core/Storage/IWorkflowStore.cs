@@ -34,8 +34,9 @@ public interface IWorkflowStore
     /// <summary>Runs, newest first, with keyset pagination.</summary>
     Task<RunPage> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default);
 
-    /// <summary>Writes a run's changed state.</summary>
-    Task UpdateRunAsync(WorkflowRun run, CancellationToken cancellationToken = default);
+    /// <summary>Writes runs' changed state (state, paused, output, error, completions, updated and finished times), in one
+    /// round trip.</summary>
+    Task UpdateRunsAsync(IReadOnlyList<WorkflowRun> runs, CancellationToken cancellationToken = default);
 
     /// <summary>The steps of runs (without forEach items), by run then step id.</summary>
     Task<IReadOnlyList<StepRun>> GetStepsAsync(IReadOnlyList<long> runIds, CancellationToken cancellationToken = default);

@@ -53,16 +53,46 @@ internal sealed class WorkflowCoordinator(INexusTasks tasks, TimeProvider time)
                 if (first) applied.Add(ok);
             }
             first = false;
-            foreach (var c in contexts.Values)
-            {
-                inserted += await WriteAsync(c, workflows, taskStore, pending, ct).ConfigureAwait(false);
-                measures.AddRange(c.Measures);
-            }
+            inserted += await WriteAsync([.. contexts.Values], workflows, taskStore, pending, ct).ConfigureAwait(false);
+            foreach (var c in contexts.Values) measures.AddRange(c.Measures);
         }
         return new Outcome(applied, inserted, measures);
     }
 
-    private async Task<int> WriteAsync(RunContext c, IWorkflowStore workflows, ITaskStore taskStore, List<RunEvent> next, CancellationToken ct)
+    /// <summary>Writes what planning decided for every run of a batch: child runs, then one insert of every new task,
+    /// one write of every changed step and one of every changed run, then the cancels (last, so that a cancel which
+    /// reaches the owned-task hook again finds the rows written) and the follow-up events.</summary>
+    private async Task<int> WriteAsync(IReadOnlyList<RunContext> contexts, IWorkflowStore workflows, ITaskStore taskStore, List<RunEvent> next, CancellationToken ct)
+    {
+        foreach (var c in contexts) await StartChildrenAsync(c, workflows, next, ct).ConfigureAwait(false);
+        var planned = contexts.SelectMany(c => c.NewTasks.Select(t => (Context: c, t.Task, t.Owner))).ToList();
+        if (planned.Count > 0)
+        {
+            var results = await taskStore.InsertAsync(new InsertTasksParams([.. planned.Select(p => p.Task)]) { Now = _clock.Now }, ct).ConfigureAwait(false);
+            for (var i = 0; i < results.Count; i++)
+            {
+                var (c, _, owner) = planned[i];
+                var row = c.Dirty[(owner.StepId, owner.Item)];
+                c.Save(owner.Role == StepTaskRole.Compensate ? row with { CompensationTaskId = results[i].Id } : row with { TaskId = results[i].Id });
+            }
+        }
+        var dirty = contexts.SelectMany(c => c.Dirty.Values).ToList();
+        if (dirty.Count > 0) await workflows.SaveStepsAsync(dirty, ct).ConfigureAwait(false);
+        var changed = contexts.Where(c => c.RunChanged).Select(c => c.Run with { UpdatedAt = c.Now }).ToList();
+        if (changed.Count > 0) await workflows.UpdateRunsAsync(changed, ct).ConfigureAwait(false);
+        foreach (var c in contexts)
+        {
+            foreach (var id in c.CancelTasks.Distinct()) await taskStore.CancelAsync(new TaskActionParams(id) { Now = _clock.Now }, ct).ConfigureAwait(false);
+            foreach (var child in c.CancelChildren.Distinct()) next.Add(new RunCancelRequested(child, $"its parent run {c.Run.Id} stopped"));
+            if (c.NotifyParent && c.Run is { ParentRunId: { } parent, ParentStepId: { } parentStep })
+            {
+                next.Add(new ChildRunFinished(parent, parentStep, c.Run.Id, c.Run.State, c.Run.OutputJson, c.Run.Error));
+            }
+        }
+        return planned.Count;
+    }
+
+    private async Task StartChildrenAsync(RunContext c, IWorkflowStore workflows, List<RunEvent> next, CancellationToken ct)
     {
         foreach (var child in c.Children)
         {
@@ -86,26 +116,6 @@ internal sealed class WorkflowCoordinator(INexusTasks tasks, TimeProvider time)
             c.Save(c.Steps[child.StepId] with { ChildRunId = childId });
             next.Add(new RunStarted(childId));
         }
-        if (c.NewTasks.Count > 0)
-        {
-            var results = await taskStore.InsertAsync(new InsertTasksParams([.. c.NewTasks.Select(t => t.Task)]) { Now = _clock.Now }, ct).ConfigureAwait(false);
-            for (var i = 0; i < results.Count; i++)
-            {
-                var owner = c.NewTasks[i].Owner;
-                var row = c.Dirty[(owner.StepId, owner.Item)];
-                c.Save(owner.Role == StepTaskRole.Compensate ? row with { CompensationTaskId = results[i].Id } : row with { TaskId = results[i].Id });
-            }
-        }
-        if (c.Dirty.Count > 0) await workflows.SaveStepsAsync([.. c.Dirty.Values], ct).ConfigureAwait(false);
-        if (c.RunChanged) await workflows.UpdateRunAsync(c.Run with { UpdatedAt = c.Now }, ct).ConfigureAwait(false);
-        // Last, so that a cancel which reaches the owned-task hook again finds the rows already written.
-        foreach (var id in c.CancelTasks.Distinct()) await taskStore.CancelAsync(new TaskActionParams(id) { Now = _clock.Now }, ct).ConfigureAwait(false);
-        foreach (var child in c.CancelChildren.Distinct()) next.Add(new RunCancelRequested(child, $"its parent run {c.Run.Id} stopped"));
-        if (c.NotifyParent && c.Run is { ParentRunId: { } parent, ParentStepId: { } parentStep })
-        {
-            next.Add(new ChildRunFinished(parent, parentStep, c.Run.Id, c.Run.State, c.Run.OutputJson, c.Run.Error));
-        }
-        return c.NewTasks.Count;
     }
 
     private WorkflowDefinition Definition(WorkflowRun run) =>
