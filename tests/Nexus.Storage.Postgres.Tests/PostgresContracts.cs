@@ -133,3 +133,8 @@ public sealed class PostgresWorkflowContract : WorkflowContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresPoisonCompletionContract : PoisonCompletionContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

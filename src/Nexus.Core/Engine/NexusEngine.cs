@@ -64,7 +64,7 @@ internal sealed class NexusEngine(
             Logger.LogInformation("Nexus node {Node} started without workers (submit only).", _options.NodeId);
             return;
         }
-        _completer = new Completer(store, _clock, _options.CompletionBatchSize, Logger, (batch, accepted) => _executor?.OnStored(batch, accepted));
+        _completer = new Completer(store, _clock, _options.CompletionBatchSize, Logger, (batch, accepted) => _executor?.OnStored(batch, accepted), (id, token) => _executor?.AttemptOf(id, token));
         _executor = new Executor(registry, _options, scopes, _completer, store, _clock, _loggers, attempts, _hardStop.Token);
         var dispatcher = new Dispatcher(store, registry, _options, _executor, wake, _clock, Logger);
         var heartbeater = new Heartbeater(store, _options, _executor, _clock, Logger);
@@ -72,6 +72,7 @@ internal sealed class NexusEngine(
         var rescuer = new Rescuer(store, _options, wake, _clock, Logger, metrics, leader);
         var executor = _executor;
         metrics.AttachWorkers(() => executor.Running.Count);
+        metrics.AttachLeader(() => leader.Leads);
         var retention = new Retention(store, _options, _clock, Logger, leader);
         var loops = new List<Func<Task>>
         {
@@ -139,6 +140,7 @@ internal sealed class NexusEngine(
         await _completerLoop.ConfigureAwait(false);
         tasks.CancelRequested -= OnCancelRequested;
         metrics.AttachWorkers(null);
+        metrics.AttachLeader(null);
         if (_listener is not null) await _listener.DisposeAsync();
         if (_beacon is not null) await _beacon.RemoveAsync(cancellationToken);
         try
