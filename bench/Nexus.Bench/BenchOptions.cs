@@ -16,6 +16,7 @@ internal sealed record BenchOptions
     public int History { get; init; }
     public int DefaultsBulk { get; init; } = 20_000;
     public int SoakMinutes { get; init; } = 30;
+    public int WorkflowRuns { get; init; } = 500;
     public int DefaultsSingle { get; init; } = 5_000;
     public int DefaultsPaced { get; init; } = 1_000;
     public int DashboardTasks { get; init; } = 1_000_000;
@@ -43,6 +44,7 @@ internal sealed record BenchOptions
                 "--defaults-bulk" => o with { DefaultsBulk = Int() },
                 "--soak-minutes" => o with { SoakMinutes = Int() },
                 "--dashboard-tasks" => o with { DashboardTasks = Int() },
+                "--workflow-runs" => o with { WorkflowRuns = Int() },
                 "--out" => o with { Out = Next() },
                 "--scale-tasks" => o with { ScaleTasks = Int() },
                 "--scale-plugin" => o with { ScalePlugin = Next() is var plugin && plugin is "reverse" or "wordcount" ? plugin : throw new ArgumentException("--scale-plugin must be reverse or wordcount.") },

@@ -35,6 +35,7 @@ public sealed class NexusClient
         Nodes = new NodesClient(_http);
         Workers = new WorkersClient(_http);
         Artifacts = new ArtifactsClient(_http);
+        Workflows = new WorkflowsClient(_http);
     }
 
     /// <summary>The name of the <see cref="HttpClient"/> that <see cref="NexusClientServiceCollectionExtensions.AddNexusClient"/>
@@ -67,6 +68,9 @@ public sealed class NexusClient
 
     /// <summary>The files the plugins wrote under the server's artifacts root: list and download.</summary>
     public ArtifactsClient Artifacts { get; }
+
+    /// <summary>Workflows and their runs: register, start, show with steps, cancel, retry, pause, resume, signal.</summary>
+    public WorkflowsClient Workflows { get; }
 
     /// <summary><c>GET /healthz</c>: the server process answers.</summary>
     public Task<HealthInfo> HealthAsync(CancellationToken cancellationToken = default) =>

@@ -116,6 +116,7 @@ public static class NexusServer
             services.AddSingleton<IDashboardAccess, Dashboard.ServerDashboardAccess>();
             services.AddSingleton<IDashboardKeys, Dashboard.ServerDashboardKeys>();
             services.AddSingleton<IDashboardArtifacts, Dashboard.ServerDashboardArtifacts>();
+            services.AddHostedService<Workflows.DemoWorkflows>();
         }
 
         var app = builder.Build();
@@ -138,6 +139,7 @@ public static class NexusServer
             api.MapQueueEndpoints();
             api.MapPluginEndpoints();
             api.MapArtifactEndpoints();
+            api.MapWorkflowEndpoints();
             api.MapKeyEndpoints();
             api.MapSystemEndpoints();
             api.MapNodeEndpoints();

@@ -33,7 +33,7 @@ public abstract class NodeEngineContract : EngineHarness
         Assert.Equal(Environment.ProcessId, node.Pid);
         Assert.Equal(3, node.Concurrency);
         Assert.Equal(["default", "reports"], node.Queues);
-        Assert.Equal(["test.probe"], node.Plugins);
+        Assert.Equal(["test.probe", "workflow.timer"], node.Plugins); // every engine runs the workflows' durable timers
         Assert.False(node.Stale);
 
         await host.StopAsync();

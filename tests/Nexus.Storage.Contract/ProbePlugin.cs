@@ -19,6 +19,9 @@ public enum ProbeMode
     Block,
     /// <summary>Snooze for <see cref="TimeSpan.MaxValue"/> on the first run.</summary>
     SnoozeForever,
+    /// <summary>Throw on the first <c>FailTimes</c> runs of any task with the same <c>Value</c> (so a new task for the same
+    /// work, as a workflow retry makes, succeeds), then succeed.</summary>
+    FailFirstRuns,
 }
 
 /// <summary>Args of the probe plugin.</summary>
@@ -39,6 +42,7 @@ public sealed class Probe
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _started = new();
     public ConcurrentDictionary<long, int> Runs { get; } = new();
     public ConcurrentQueue<long> StartOrder { get; } = new();
+    public ConcurrentDictionary<string, int> RunsByValue { get; } = new(StringComparer.Ordinal);
     public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void OnStart(long id)
@@ -62,6 +66,8 @@ public sealed class ProbePlugin(Probe probe) : ITaskPlugin<ProbeArgs, ProbeResul
         {
             case ProbeMode.Fail when context.Attempt <= args.FailTimes:
                 throw new InvalidOperationException($"planned failure {context.Attempt}");
+            case ProbeMode.FailFirstRuns when probe.RunsByValue.AddOrUpdate(args.Value ?? "", 1, (_, n) => n + 1) <= args.FailTimes:
+                throw new InvalidOperationException($"planned failure of '{args.Value}'");
             case ProbeMode.Permanent:
                 throw new PermanentTaskException("cannot ever work");
             case ProbeMode.Snooze when probe.Runs[context.TaskId] == 1:

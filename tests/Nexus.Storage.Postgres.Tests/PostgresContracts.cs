@@ -129,6 +129,11 @@ public sealed class PostgresUnitOfWorkContract : UnitOfWorkContract
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
 
+public sealed class PostgresWorkflowContract : WorkflowContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
 public sealed class PostgresPoisonCompletionContract : PoisonCompletionContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();

@@ -159,6 +159,7 @@ public sealed class TransactionalSubmitTests : IAsyncLifetime
         public IApiKeyStore ApiKeys => throw new NotImplementedException();
         public INodeStore Nodes => throw new NotImplementedException();
         public IExternalPluginStore ExternalPlugins => throw new NotImplementedException();
+        public IWorkflowStore Workflows => throw new NotImplementedException();
         public StoreHooks Hooks => throw new NotImplementedException();
         public Task<T> InTransactionAsync<T>(Func<IStoreTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default) => throw new NotImplementedException();
         public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();

@@ -141,6 +141,11 @@ public sealed class SqliteUnitOfWorkContract : UnitOfWorkContract
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
 
+public sealed class SqliteWorkflowContract : WorkflowContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
 public sealed class SqlitePoisonCompletionContract : PoisonCompletionContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();

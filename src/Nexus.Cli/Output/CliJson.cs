@@ -30,6 +30,11 @@ namespace Nexus.Cli.Output;
 [JsonSerializable(typeof(RevokedReport))]
 [JsonSerializable(typeof(ArtifactPage))]
 [JsonSerializable(typeof(ArtifactGetReport))]
+[JsonSerializable(typeof(WorkflowInfo))]
+[JsonSerializable(typeof(IReadOnlyList<WorkflowInfo>))]
+[JsonSerializable(typeof(StartedRunInfo))]
+[JsonSerializable(typeof(RunInfo))]
+[JsonSerializable(typeof(RunPage))]
 internal sealed partial class CliJson : JsonSerializerContext;
 
 /// <summary><c>nexus health --json</c>.</summary>

@@ -41,5 +41,13 @@ namespace Nexus.Client.Http;
 [JsonSerializable(typeof(CompleteAnswer))]
 [JsonSerializable(typeof(DeregisteredWorker))]
 [JsonSerializable(typeof(ArtifactPage))]
+[JsonSerializable(typeof(WorkflowInfo))]
+[JsonSerializable(typeof(WorkflowListAnswer))]
+[JsonSerializable(typeof(StartRunBody))]
+[JsonSerializable(typeof(StartedRunInfo))]
+[JsonSerializable(typeof(RunInfo))]
+[JsonSerializable(typeof(RunPage))]
+[JsonSerializable(typeof(SignalBody))]
+[JsonSerializable(typeof(StepItemListAnswer))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ClientJson : JsonSerializerContext;

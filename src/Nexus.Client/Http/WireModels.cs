@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Nexus.Client.Http;
 
 // Envelopes of the wire format that the public API unwraps.
@@ -18,3 +20,11 @@ internal sealed record HeartbeatAnswer(IReadOnlyList<LeaseState> Leases);
 internal sealed record CompleteBody(IReadOnlyList<WorkerCompletion> Completions);
 
 internal sealed record CompleteAnswer(IReadOnlyList<CompletionResult> Results);
+
+internal sealed record WorkflowListAnswer(IReadOnlyList<WorkflowInfo> Items);
+
+internal sealed record StartRunBody(JsonElement? Input, string? IdempotencyKey, int? Version);
+
+internal sealed record SignalBody(string Signal, JsonElement? Payload);
+
+internal sealed record StepItemListAnswer(IReadOnlyList<StepInfo> Items);

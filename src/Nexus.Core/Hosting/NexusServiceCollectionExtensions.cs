@@ -32,6 +32,7 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var registry = new PluginRegistry();
+            registry.Add(typeof(Workflows.WorkflowTimerPlugin), null, "builtin");
             foreach (var (type, options, source) in builder.Plugins) registry.Add(type, options, source);
             var folder = sp.GetRequiredService<IOptions<NexusOptions>>().Value.PluginsFolder;
             if (!string.IsNullOrWhiteSpace(folder))
@@ -50,6 +51,13 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton<INexusTaskSignals>(sp => sp.GetRequiredService<TaskService>());
         services.TryAddSingleton<Attempts.AttemptPipeline>();
         services.TryAddSingleton<Attempts.INexusAttempts>(sp => sp.GetRequiredService<Attempts.AttemptPipeline>());
+        services.TryAddSingleton<Observability.WorkflowMetrics>();
+        services.TryAddSingleton<Workflows.WorkflowCoordinator>();
+        services.TryAddSingleton<Workflows.WorkflowHook>();
+        services.AddSingleton<IOwnedTaskHook>(sp => sp.GetRequiredService<Workflows.WorkflowHook>());
+        services.AddSingleton<Attempts.ICompletionObserver>(sp => sp.GetRequiredService<Workflows.WorkflowHook>());
+        services.TryAddSingleton<Workflows.WorkflowService>();
+        services.TryAddSingleton<Workflows.INexusWorkflows>(sp => sp.GetRequiredService<Workflows.WorkflowService>());
         services.AddHostedService<NexusEngine>();
         return services;
     }

@@ -19,6 +19,9 @@ public sealed class NexusServerOptions
     /// <summary>Seconds a client is told to wait (Retry-After) when a queue is full or the store is unavailable. Default 5.</summary>
     public int RetryAfterSeconds { get; set; } = 5;
 
+    /// <summary>Register the demo workflows (the <c>pipeline</c>) at start. Default true.</summary>
+    public bool RegisterDemoWorkflows { get; set; } = true;
+
     /// <summary>Serve the OpenAPI document (<c>/openapi/v1.json</c>) and the API reference page (<c>/docs</c>) without
     /// credentials. They describe the API, never its data. Default true.</summary>
     public bool PublicApiReference { get; set; } = true;

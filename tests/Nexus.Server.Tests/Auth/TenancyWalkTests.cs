@@ -15,7 +15,7 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
     private ServerHost Host => fixture.Host;
 
     /// <summary>The other tenant's things; every name carries <see cref="Tag"/>, which no answer may contain.</summary>
-    private sealed record Other(string Tag, string Queue, string Plugin, string Worker, string KeyId, long Scheduled, long Dead, long Running);
+    private sealed record Other(string Tag, string Queue, string Plugin, string Worker, string KeyId, long Scheduled, long Dead, long Running, string Workflow, long Run);
 
     private delegate IEnumerable<(string Suffix, string? Body)> Calls(Other other, string ownQueue);
 
@@ -75,6 +75,22 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         // Files belong to no queue: a limited caller is refused them all, the other tenant's output file included.
         ["GET /api/v1/artifacts"] = (o, q) => [("", null), ($"?prefix={o.Tag}", null)],
         ["GET /api/v1/artifacts/{path}"] = None,
+        // A workflow's steps may run in any queue: a limited caller is refused every workflow route.
+        ["GET /api/v1/workflows/schema"] = None,
+        ["GET /api/v1/workflows"] = None,
+        ["POST /api/v1/workflows"] = (o, q) =>
+            [("", $$"""{"name":"walk-{{o.Tag}}","steps":[{"id":"a","plugin":"{{o.Plugin}}"}]}"""), ("", $$"""{"name":"walk-{{o.Tag}}","steps":[{"id":"a","kind":"noop"}]}""")],
+        ["GET /api/v1/workflows/{name}"] = None,
+        ["GET /api/v1/workflows/{name}/versions"] = None,
+        ["POST /api/v1/workflows/{name}/runs"] = (o, q) => [("", "{}"), ("", $$"""{"input":{"queue":"{{o.Queue}}"} }""")],
+        ["GET /api/v1/runs"] = (o, q) => [("", null), ($"?workflow={o.Tag}", null)],
+        ["GET /api/v1/runs/{id}"] = None,
+        ["GET /api/v1/runs/{id}/steps/{step}/items"] = None,
+        ["POST /api/v1/runs/{id}/cancel"] = None,
+        ["POST /api/v1/runs/{id}/retry"] = None,
+        ["POST /api/v1/runs/{id}/pause"] = None,
+        ["POST /api/v1/runs/{id}/resume"] = None,
+        ["POST /api/v1/runs/{id}/signal"] = (o, q) => [("", """{"signal":"go"}""")],
         ["GET /healthz"] = None,
         ["GET /readyz"] = None,
     };
@@ -133,6 +149,8 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
             _ when template.StartsWith("/api/v1/plugins/{name}", StringComparison.Ordinal) => ("{name}", o.Plugin),
             _ when template.StartsWith("/api/v1/workers/{workerId}", StringComparison.Ordinal) => ("{workerId}", o.Worker),
             _ when template.StartsWith("/api/v1/artifacts/{path}", StringComparison.Ordinal) => ("{path}", o.Tag + ".txt"),
+            _ when template.StartsWith("/api/v1/workflows/{name}", StringComparison.Ordinal) => ("{name}", o.Workflow),
+            _ when template.StartsWith("/api/v1/runs/{id}", StringComparison.Ordinal) => ("{id}", o.Run.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             _ => throw new InvalidOperationException($"The tenancy walk does not know what to put in {template}: teach {nameof(Targets)}."),
         };
         return [template.Replace(value.Item1, value.Item2, StringComparison.Ordinal)];
@@ -160,7 +178,8 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
     }
 
     private static bool NamesOtherTask(string url, Other o) =>
-        new[] { o.Scheduled, o.Dead, o.Running }.Any(id => url.Contains($"/{id}", StringComparison.Ordinal) && !url.StartsWith("/api/v1/workers", StringComparison.Ordinal));
+        new[] { o.Scheduled, o.Dead, o.Running }.Any(id => url.Contains($"/{id}", StringComparison.Ordinal) && !url.StartsWith("/api/v1/workers", StringComparison.Ordinal))
+        || url.StartsWith($"/api/v1/runs/{o.Run}", StringComparison.Ordinal);
 
     /// <summary>Another tenant in its own queue: a scheduled task, a dead one, one running under its worker, its
     /// external plugin and worker, its key, and a concurrency limit on its queue.</summary>
@@ -186,7 +205,10 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         var running = await admin.SubmitAsync($$"""{"plugin":"{{plugin}}","args":{"who":"{{tag}}"} }""");
         var second = await (await theirs.PostJsonAsync($"/api/v1/workers/{worker}/lease", """{"max":1}""")).JsonAsync();
         Assert.Equal(running, second.GetProperty("tasks")[0].GetProperty("id").GetInt64());
-        return new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running);
+        var workflow = "wf-" + tag;
+        await (await admin.PostJsonAsync("/api/v1/workflows", $$"""{"name":"{{workflow}}","description":"secret of {{tag}}","steps":[{"id":"wait","kind":"waitForEvent","signal":"go"}]}""")).JsonAsync(HttpStatusCode.Created);
+        var run = (await (await admin.PostJsonAsync($"/api/v1/workflows/{workflow}/runs", $$"""{"input":{"who":"{{tag}}"} }""")).JsonAsync(HttpStatusCode.Created)).GetProperty("runId").GetInt64();
+        return new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running, workflow, run);
     }
 
     /// <summary>What the other tenant owns, read back by the unlimited admin: every difference is a fault.</summary>
@@ -219,6 +241,13 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         var keys = (await (await admin.GetAsync("/api/v1/keys")).JsonAsync()).EnumerateArray().ToList();
         Expect(keys.Single(k => k.GetProperty("id").GetString() == o.KeyId).GetProperty("revokedAt").ValueKind == JsonValueKind.Null, $"key {o.KeyId} was revoked");
         Expect(!keys.Any(k => k.GetProperty("createdBy").GetString() == "key:walker"), "the walker made a key");
+        var run = await (await admin.GetAsync($"/api/v1/runs/{o.Run}")).JsonAsync();
+        Expect(run.GetProperty("state").GetString() == "running" && !run.GetProperty("paused").GetBoolean() && run.GetProperty("steps")[0].GetProperty("state").GetString() == "waiting",
+            $"run {o.Run} changed: {run}");
+        var versions = await (await admin.GetAsync($"/api/v1/workflows/{o.Workflow}/versions")).JsonAsync();
+        Expect(versions.GetProperty("items").GetArrayLength() == 1, $"workflow {o.Workflow} has {versions.GetProperty("items").GetArrayLength()} versions, not 1");
+        var listed = await (await admin.GetAsync("/api/v1/workflows")).JsonAsync();
+        Expect(!listed.GetProperty("items").EnumerateArray().Any(w => w.GetProperty("name").GetString()!.StartsWith("walk-", StringComparison.Ordinal)), "the walker registered a workflow");
         return faults;
     }
 }

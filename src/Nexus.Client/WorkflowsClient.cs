@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Nexus.Client.Http;
+
+namespace Nexus.Client;
+
+/// <summary><c>/api/v1/workflows</c> and <c>/api/v1/runs</c>. Reached through <see cref="NexusClient.Workflows"/>.</summary>
+public sealed class WorkflowsClient
+{
+    private readonly NexusHttp _http;
+
+    internal WorkflowsClient(NexusHttp http) => _http = http;
+
+    /// <summary>The latest version of every workflow.</summary>
+    public async Task<IReadOnlyList<WorkflowInfo>> ListAsync(CancellationToken cancellationToken = default) =>
+        (await _http.GetAsync("api/v1/workflows", ClientJson.Default.WorkflowListAnswer, cancellationToken).ConfigureAwait(false)).Items;
+
+    /// <summary>One workflow's latest version, or <paramref name="version"/>.</summary>
+    public Task<WorkflowInfo> GetAsync(string name, int? version = null, CancellationToken cancellationToken = default) =>
+        _http.GetAsync(new QueryString("api/v1/workflows/" + QueryString.Segment(name)).Add("version", version).ToString(), ClientJson.Default.WorkflowInfo, cancellationToken);
+
+    /// <summary>Every version of a workflow, oldest first.</summary>
+    public async Task<IReadOnlyList<WorkflowInfo>> VersionsAsync(string name, CancellationToken cancellationToken = default) =>
+        (await _http.GetAsync($"api/v1/workflows/{QueryString.Segment(name)}/versions", ClientJson.Default.WorkflowListAnswer, cancellationToken).ConfigureAwait(false)).Items;
+
+    /// <summary>Registers a definition (its JSON text) as the workflow's next version; <see cref="WorkflowInfo.Created"/>
+    /// is false when it equalled the latest. Throws <see cref="NexusApiException"/> naming the field at fault.</summary>
+    public Task<WorkflowInfo> RegisterAsync(string definitionJson, CancellationToken cancellationToken = default) =>
+        _http.PostAsync("api/v1/workflows", NexusHttp.Json(definitionJson), ClientJson.Default.WorkflowInfo, cancellationToken);
+
+    /// <summary>The JSON Schema of definitions.</summary>
+    public Task<JsonElement> SchemaAsync(CancellationToken cancellationToken = default) =>
+        _http.GetAsync("api/v1/workflows/schema", ClientJson.Default.JsonElement, cancellationToken);
+
+    /// <summary>Starts a run with an input object (default <c>{}</c>).</summary>
+    public Task<StartedRunInfo> StartAsync(string workflow, JsonElement? input = null, string? idempotencyKey = null, int? version = null, CancellationToken cancellationToken = default) =>
+        _http.PostAsync($"api/v1/workflows/{QueryString.Segment(workflow)}/runs",
+            NexusHttp.Json(new StartRunBody(input, idempotencyKey, version), ClientJson.Default.StartRunBody), ClientJson.Default.StartedRunInfo, cancellationToken);
+
+    /// <summary>A run with every step.</summary>
+    public Task<RunInfo> GetRunAsync(long runId, CancellationToken cancellationToken = default) =>
+        _http.GetAsync("api/v1/runs/" + QueryString.Id(runId), ClientJson.Default.RunInfo, cancellationToken);
+
+    /// <summary>Runs, newest first.</summary>
+    public Task<RunPage> ListRunsAsync(string? workflow = null, string? state = null, string? before = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        _http.GetAsync(new QueryString("api/v1/runs").Add("workflow", workflow).Add("state", state).Add("before", before).Add("limit", limit).ToString(),
+            ClientJson.Default.RunPage, cancellationToken);
+
+    /// <summary>The items of a forEach step.</summary>
+    public async Task<IReadOnlyList<StepInfo>> ItemsAsync(long runId, string stepId, CancellationToken cancellationToken = default) =>
+        (await _http.GetAsync($"api/v1/runs/{QueryString.Id(runId)}/steps/{QueryString.Segment(stepId)}/items", ClientJson.Default.StepItemListAnswer, cancellationToken).ConfigureAwait(false)).Items;
+
+    /// <summary>Cancels a run.</summary>
+    public Task<RunInfo> CancelAsync(long runId, CancellationToken cancellationToken = default) => ActAsync(runId, "cancel", cancellationToken);
+
+    /// <summary>Retries a failed, compensated or cancelled run from its failed steps.</summary>
+    public Task<RunInfo> RetryAsync(long runId, CancellationToken cancellationToken = default) => ActAsync(runId, "retry", cancellationToken);
+
+    /// <summary>Pauses a run.</summary>
+    public Task<RunInfo> PauseAsync(long runId, CancellationToken cancellationToken = default) => ActAsync(runId, "pause", cancellationToken);
+
+    /// <summary>Resumes a paused run.</summary>
+    public Task<RunInfo> ResumeAsync(long runId, CancellationToken cancellationToken = default) => ActAsync(runId, "resume", cancellationToken);
+
+    /// <summary>Sends a signal (with a JSON payload) to the run's step waiting for it.</summary>
+    public Task<RunInfo> SignalAsync(long runId, string signal, JsonElement? payload = null, CancellationToken cancellationToken = default) =>
+        _http.PostAsync($"api/v1/runs/{QueryString.Id(runId)}/signal", NexusHttp.Json(new SignalBody(signal, payload), ClientJson.Default.SignalBody), ClientJson.Default.RunInfo, cancellationToken);
+
+    /// <summary>Polls the run every <paramref name="pollInterval"/> (default 200 ms) until it is finished, and returns it.</summary>
+    public async Task<RunInfo> WaitAsync(long runId, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default)
+    {
+        var interval = pollInterval ?? TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            var run = await GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
+            if (run.IsFinished) return run;
+            await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private Task<RunInfo> ActAsync(long runId, string action, CancellationToken cancellationToken) =>
+        _http.PostAsync($"api/v1/runs/{QueryString.Id(runId)}/{action}", null, ClientJson.Default.RunInfo, cancellationToken);
+}
