@@ -9,6 +9,7 @@ internal sealed class PostgresStoreTransaction : IStoreTransaction
 {
     private readonly PostgresDatabase db;
     private PostgresTaskStore? tasks;
+    private PostgresStateStore? state;
 
     public PostgresStoreTransaction(PostgresDatabase db, NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
@@ -26,4 +27,7 @@ internal sealed class PostgresStoreTransaction : IStoreTransaction
 
     /// <inheritdoc/>
     public ITaskStore Tasks => tasks ??= new PostgresTaskStore(Database);
+
+    /// <inheritdoc/>
+    public IStateStore State => state ??= new PostgresStateStore(Database);
 }

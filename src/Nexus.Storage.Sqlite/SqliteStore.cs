@@ -48,6 +48,7 @@ public sealed class SqliteStore : INexusStore
         ApiKeys = new SqliteApiKeyStore(this);
         Nodes = new SqliteNodeStore(this);
         ExternalPlugins = new SqliteExternalPluginStore(this);
+        State = new SqliteStateStore(Session);
     }
 
     /// <summary>The database file's full path.</summary>
@@ -76,6 +77,9 @@ public sealed class SqliteStore : INexusStore
 
     /// <inheritdoc/>
     public IExternalPluginStore ExternalPlugins { get; }
+
+    /// <inheritdoc/>
+    public IStateStore State { get; }
 
     /// <inheritdoc/>
     public StoreHooks Hooks { get; } = new();

@@ -9,6 +9,7 @@ internal sealed class SqliteStoreTransaction : SqliteSession, IStoreTransaction
 {
     private int _savepoints;
     private SqliteTaskStore? _tasks;
+    private SqliteStateStore? _state;
 
     public SqliteStoreTransaction(SqliteStore store, SqliteTransaction transaction) : base(store) => Transaction = transaction;
 
@@ -17,6 +18,9 @@ internal sealed class SqliteStoreTransaction : SqliteSession, IStoreTransaction
 
     /// <inheritdoc/>
     public ITaskStore Tasks => _tasks ??= new SqliteTaskStore(this);
+
+    /// <inheritdoc/>
+    public IStateStore State => _state ??= new SqliteStateStore(this);
 
     public override async Task<T> WriteAsync<T>(Func<SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {

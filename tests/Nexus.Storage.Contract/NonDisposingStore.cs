@@ -13,6 +13,7 @@ internal sealed class NonDisposingStore(INexusStore inner, ITaskStore? tasks = n
     public IApiKeyStore ApiKeys => inner.ApiKeys;
     public INodeStore Nodes => inner.Nodes;
     public IExternalPluginStore ExternalPlugins => inner.ExternalPlugins;
+    public IStateStore State => inner.State;
     public StoreHooks Hooks => inner.Hooks;
     public Task<T> InTransactionAsync<T>(Func<IStoreTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default) =>
         inner.InTransactionAsync(work, cancellationToken);

@@ -145,3 +145,8 @@ public sealed class SqlitePoisonCompletionContract : PoisonCompletionContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteStateContract : StateContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}

@@ -11,4 +11,7 @@ public interface IStoreTransaction
 {
     /// <summary>The task store, joined to this transaction.</summary>
     ITaskStore Tasks { get; }
+
+    /// <summary>The state store, joined to this transaction.</summary>
+    IStateStore State { get; }
 }
