@@ -46,6 +46,7 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton<Observability.NexusMetrics>();
         services.TryAddSingleton<ExternalPluginCatalog>();
         services.TryAddSingleton<TaskService>();
+        services.TryAddSingleton<State.INexusState, State.StateService>();
         services.TryAddSingleton<INexusTasks>(sp => sp.GetRequiredService<TaskService>());
         services.TryAddSingleton<INexusTaskSignals>(sp => sp.GetRequiredService<TaskService>());
         services.TryAddSingleton<Attempts.AttemptPipeline>();
