@@ -118,6 +118,7 @@ public static class NexusServer
         api.MapQueueEndpoints();
         api.MapPluginEndpoints();
         api.MapArtifactEndpoints();
+        api.MapStateEndpoints();
         api.MapKeyEndpoints();
         api.MapSystemEndpoints();
         app.MapMetricsEndpoint();

@@ -25,6 +25,13 @@ internal sealed class ProblemExceptionHandler(IOptions<NexusServerOptions> optio
             case QueueFullException ex:
                 await Problems.WriteAsync(context, 429, "queue-full", "Queue full", $"queue: {ex.Message}", "queue", retryAfter);
                 return true;
+            case Nexus.State.StateConflictException ex:
+                await Problems.WriteAsync(context, 409, ex.Code, "Version conflict", ex.Message, "expectedVersion",
+                    extensions: new Dictionary<string, object?> { ["currentVersion"] = ex.CurrentVersion, ["expectedVersion"] = ex.ExpectedVersion });
+                return true;
+            case Nexus.State.StateNotFoundException ex:
+                await Problems.WriteAsync(context, 404, ex.Code, "Not found", ex.Message);
+                return true;
             case StoreException ex:
                 logger.LogError(ex, "The store is unavailable.");
                 await Problems.WriteAsync(context, 503, "store-unavailable", "Store unavailable", ex.Message, null, retryAfter);

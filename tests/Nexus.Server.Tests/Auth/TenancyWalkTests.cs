@@ -75,6 +75,14 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         // Files belong to no queue: a limited caller is refused them all, the other tenant's output file included.
         ["GET /api/v1/artifacts"] = (o, q) => [("", null), ($"?prefix={o.Tag}", null)],
         ["GET /api/v1/artifacts/{path}"] = None,
+        // State belongs to no queue: a limited caller is refused all of it, the other tenant's key included.
+        ["GET /api/v1/namespaces/{ns}/state"] = (o, q) => [("", null), ($"?prefix={o.Tag}", null)],
+        ["GET /api/v1/namespaces/{ns}/state/{key}"] = None,
+        ["PUT /api/v1/namespaces/{ns}/state/{key}"] = (o, q) => [("", """{"value":{"overwritten":true}}""")],
+        ["DELETE /api/v1/namespaces/{ns}/state/{key}"] = None,
+        ["GET /api/v1/namespaces/{ns}/state-history/{key}"] = None,
+        ["GET /api/v1/namespaces/{ns}/state-export"] = None,
+        ["POST /api/v1/namespaces/{ns}/state-import"] = (o, q) => [("", $$"""{"namespace":"walk","keys":[{"key":"{{o.Tag}}","value":2}]}""")],
         ["GET /healthz"] = None,
         ["GET /readyz"] = None,
     };
@@ -125,6 +133,10 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         if (template.StartsWith("/api/v1/tasks/{id}", StringComparison.Ordinal) || template.StartsWith("/api/v1/dead-letters/{id}", StringComparison.Ordinal))
         {
             return new[] { o.Scheduled, o.Dead, o.Running }.Select(id => template.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        }
+        if (template.StartsWith("/api/v1/namespaces/{ns}", StringComparison.Ordinal))
+        {
+            return [template.Replace("{ns}", "walk", StringComparison.Ordinal).Replace("{key}", o.Tag, StringComparison.Ordinal)];
         }
         var value = template switch
         {
@@ -186,6 +198,10 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         var running = await admin.SubmitAsync($$"""{"plugin":"{{plugin}}","args":{"who":"{{tag}}"} }""");
         var second = await (await theirs.PostJsonAsync($"/api/v1/workers/{worker}/lease", """{"max":1}""")).JsonAsync();
         Assert.Equal(running, second.GetProperty("tasks")[0].GetProperty("id").GetInt64());
+        using (var put = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/namespaces/walk/state/{tag}") { Content = new StringContent($$$"""{"value":{"secret":"{{{tag}}}"}}""", Encoding.UTF8, "application/json") })
+        {
+            await (await admin.SendAsync(put)).JsonAsync();
+        }
         return new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running);
     }
 
@@ -219,6 +235,8 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         var keys = (await (await admin.GetAsync("/api/v1/keys")).JsonAsync()).EnumerateArray().ToList();
         Expect(keys.Single(k => k.GetProperty("id").GetString() == o.KeyId).GetProperty("revokedAt").ValueKind == JsonValueKind.Null, $"key {o.KeyId} was revoked");
         Expect(!keys.Any(k => k.GetProperty("createdBy").GetString() == "key:walker"), "the walker made a key");
+        var state = await (await admin.GetAsync($"/api/v1/namespaces/walk/state/{o.Tag}")).JsonAsync();
+        Expect(state.GetProperty("version").GetInt64() == 1, $"state key {o.Tag} was written: {state}");
         return faults;
     }
 }
