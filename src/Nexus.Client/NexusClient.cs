@@ -35,6 +35,7 @@ public sealed class NexusClient
         Nodes = new NodesClient(_http);
         Workers = new WorkersClient(_http);
         Artifacts = new ArtifactsClient(_http);
+        State = new StateClient(_http);
     }
 
     /// <summary>The name of the <see cref="HttpClient"/> that <see cref="NexusClientServiceCollectionExtensions.AddNexusClient"/>
@@ -67,6 +68,9 @@ public sealed class NexusClient
 
     /// <summary>The files the plugins wrote under the server's artifacts root: list and download.</summary>
     public ArtifactsClient Artifacts { get; }
+
+    /// <summary>The versioned state store: get, set (compare-and-set), delete, list, history.</summary>
+    public StateClient State { get; }
 
     /// <summary><c>GET /healthz</c>: the server process answers.</summary>
     public Task<HealthInfo> HealthAsync(CancellationToken cancellationToken = default) =>

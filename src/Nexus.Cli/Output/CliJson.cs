@@ -29,6 +29,10 @@ namespace Nexus.Cli.Output;
 [JsonSerializable(typeof(MigrateReport))]
 [JsonSerializable(typeof(RevokedReport))]
 [JsonSerializable(typeof(ArtifactPage))]
+[JsonSerializable(typeof(StateEntryInfo))]
+[JsonSerializable(typeof(StatePageInfo))]
+[JsonSerializable(typeof(IReadOnlyList<StateVersionInfo>))]
+[JsonSerializable(typeof(StateDeleted))]
 [JsonSerializable(typeof(ArtifactGetReport))]
 internal sealed partial class CliJson : JsonSerializerContext;
 

@@ -41,5 +41,10 @@ namespace Nexus.Client.Http;
 [JsonSerializable(typeof(CompleteAnswer))]
 [JsonSerializable(typeof(DeregisteredWorker))]
 [JsonSerializable(typeof(ArtifactPage))]
+[JsonSerializable(typeof(StateEntryInfo))]
+[JsonSerializable(typeof(StatePageInfo))]
+[JsonSerializable(typeof(IReadOnlyList<StateVersionInfo>))]
+[JsonSerializable(typeof(StateDeleted))]
+[JsonSerializable(typeof(StateWriteBody))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ClientJson : JsonSerializerContext;
