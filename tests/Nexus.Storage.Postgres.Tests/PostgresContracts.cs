@@ -143,3 +143,8 @@ public sealed class PostgresStateServiceContract : StateServiceContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresDocumentContract : DocumentContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

@@ -155,3 +155,8 @@ public sealed class SqliteStateServiceContract : StateServiceContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteDocumentContract : DocumentContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}

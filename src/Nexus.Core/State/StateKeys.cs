@@ -22,6 +22,7 @@ public static partial class StateKeys
         if (string.IsNullOrEmpty(key)) throw new TaskValidationException(field, "must not be empty");
         if (key.Length > MaxKeyLength) throw new TaskValidationException(field, $"must be at most {MaxKeyLength} characters (was {key.Length})");
         if (key.Any(char.IsControl)) throw new TaskValidationException(field, "must not contain control characters");
+        if (key[0] == '$') throw new TaskValidationException(field, "must not start with '$': those keys are Nexus's own (documents, schemas)");
         if (key.Any(char.IsSurrogate) && !IsWellFormed(key)) throw new TaskValidationException(field, "is not valid UTF-16 text (a lone surrogate)");
         return key;
     }

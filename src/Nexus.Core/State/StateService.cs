@@ -47,7 +47,14 @@ internal sealed class StateService(INexusStore store, IEnumerable<IStateConflict
     public Task<StatePage> ListAsync(string @namespace, string prefix = "", string? after = null, int limit = 100, CancellationToken cancellationToken = default)
     {
         if (limit is < 1 or > 1000) throw new TaskValidationException("limit", "must be between 1 and 1000");
-        return store.State.ListAsync(new ListStateParams(StateKeys.Namespace(@namespace), prefix ?? "", after, limit), cancellationToken);
+        return ListOwnAsync(StateKeys.Namespace(@namespace), prefix ?? "", after, limit, cancellationToken);
+    }
+
+    /// <summary>A page without Nexus's own <c>$</c> keys (documents, schemas); its cursor still walks the raw keys.</summary>
+    private async Task<StatePage> ListOwnAsync(string @namespace, string prefix, string? after, int limit, CancellationToken cancellationToken)
+    {
+        var page = await store.State.ListAsync(new ListStateParams(@namespace, prefix, after, limit), cancellationToken).ConfigureAwait(false);
+        return page.Items.Any(e => e.Key.StartsWith('$')) ? page with { Items = [.. page.Items.Where(e => !e.Key.StartsWith('$'))] } : page;
     }
 
     public Task<IReadOnlyList<StateVersion>> HistoryAsync(string @namespace, string key, long? before = null, int limit = 100, CancellationToken cancellationToken = default)
@@ -63,7 +70,7 @@ internal sealed class StateService(INexusStore store, IEnumerable<IStateConflict
         string? after = null;
         do
         {
-            var page = await store.State.ListAsync(new ListStateParams(@namespace, "", after, 1000), cancellationToken).ConfigureAwait(false);
+            var page = await ListOwnAsync(@namespace, "", after, 1000, cancellationToken).ConfigureAwait(false);
             keys.AddRange(page.Items.Select(e => new StateSnapshotKey(e.Key, e.ValueJson, e.ExpiresAt)));
             after = page.Next;
         }
