@@ -119,6 +119,7 @@ public static class NexusServer
         api.MapPluginEndpoints();
         api.MapArtifactEndpoints();
         api.MapStateEndpoints();
+        api.MapDocumentEndpoints();
         api.MapKeyEndpoints();
         api.MapSystemEndpoints();
         app.MapMetricsEndpoint();

@@ -30,7 +30,7 @@ public static class JsonPatch
             }
             catch (JsonPatchException ex) when (ex.Index < 0)
             {
-                throw new JsonPatchException(i, ex.Problem);
+                throw new JsonPatchException(i, ex.Problem, ex.Code == "invalid-patch");
             }
         }
         return document?.ToJsonString() ?? "null";
@@ -47,20 +47,20 @@ public static class JsonPatch
         }
         catch (JsonException ex)
         {
-            throw new JsonPatchException(-1, $"the patch is not valid JSON ({ex.Message})", whole: true);
+            throw new JsonPatchException(-1, $"the patch is not valid JSON ({ex.Message})", invalid: true);
         }
-        if (root is not JsonArray array) throw new JsonPatchException(-1, "a patch is a JSON array of operations", whole: true);
-        if (array.Count > MaxOperations) throw new JsonPatchException(-1, $"a patch has at most {MaxOperations} operations", whole: true);
+        if (root is not JsonArray array) throw new JsonPatchException(-1, "a patch is a JSON array of operations", invalid: true);
+        if (array.Count > MaxOperations) throw new JsonPatchException(-1, $"a patch has at most {MaxOperations} operations", invalid: true);
         var list = new List<Operation>(array.Count);
         for (var i = 0; i < array.Count; i++)
         {
-            if (array[i] is not JsonObject o) throw new JsonPatchException(i, "must be an object");
-            var op = o["op"] is JsonValue v && v.TryGetValue<string>(out var name) ? name : throw new JsonPatchException(i, "needs an 'op'");
-            if (op is not ("add" or "remove" or "replace" or "move" or "copy" or "test")) throw new JsonPatchException(i, $"unknown op '{op}'; use add, remove, replace, move, copy or test");
-            var path = Pointer(o, "path", i) ?? throw new JsonPatchException(i, "needs a 'path'");
-            var from = op is "move" or "copy" ? Pointer(o, "from", i) ?? throw new JsonPatchException(i, $"'{op}' needs a 'from'") : null;
+            if (array[i] is not JsonObject o) throw new JsonPatchException(i, "must be an object", invalid: true);
+            var op = o["op"] is JsonValue v && v.TryGetValue<string>(out var name) ? name : throw new JsonPatchException(i, "needs an 'op'", invalid: true);
+            if (op is not ("add" or "remove" or "replace" or "move" or "copy" or "test")) throw new JsonPatchException(i, $"unknown op '{op}'; use add, remove, replace, move, copy or test", invalid: true);
+            var path = Pointer(o, "path", i) ?? throw new JsonPatchException(i, "needs a 'path'", invalid: true);
+            var from = op is "move" or "copy" ? Pointer(o, "from", i) ?? throw new JsonPatchException(i, $"'{op}' needs a 'from'", invalid: true) : null;
             var hasValue = o.ContainsKey("value");
-            if (op is "add" or "replace" or "test" && !hasValue) throw new JsonPatchException(i, $"'{op}' needs a 'value'");
+            if (op is "add" or "replace" or "test" && !hasValue) throw new JsonPatchException(i, $"'{op}' needs a 'value'", invalid: true);
             list.Add(new Operation(op, path, from, o["value"]?.DeepClone(), hasValue));
         }
         return list;
@@ -69,9 +69,9 @@ public static class JsonPatch
     private static string[]? Pointer(JsonObject o, string name, int index)
     {
         if (!o.ContainsKey(name)) return null;
-        if (o[name] is not JsonValue v || !v.TryGetValue<string>(out var text)) throw new JsonPatchException(index, $"'{name}' must be a string");
+        if (o[name] is not JsonValue v || !v.TryGetValue<string>(out var text)) throw new JsonPatchException(index, $"'{name}' must be a string", invalid: true);
         if (text.Length == 0) return [];
-        if (text[0] != '/') throw new JsonPatchException(index, $"'{name}' must be empty or start with '/' (was '{text}')");
+        if (text[0] != '/') throw new JsonPatchException(index, $"'{name}' must be empty or start with '/' (was '{text}')", invalid: true);
         return [.. text[1..].Split('/').Select(s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))];
     }
 
@@ -184,14 +184,15 @@ public static class JsonPatch
     private static string Show(string[] path) => "/" + string.Join('/', path.Select(s => s.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)));
 }
 
-/// <summary>A patch that cannot be applied; nothing of it was applied.</summary>
+/// <summary>A patch that cannot be applied; nothing of it was applied. <c>invalid-patch</c>: it is not a well-formed
+/// patch; <c>patch-failed</c>: an operation did not hold on this document (a failed <c>test</c>, a missing path).</summary>
 public sealed class JsonPatchException : NexusException
 {
-    /// <summary>Creates it.</summary>
-    public JsonPatchException(int index, string problem, bool whole = false)
-        : base(whole ? "invalid-patch" : "patch-failed", index < 0 ? $"patch: {problem}" : $"patch[{index}]: {problem}")
+    /// <summary>Creates it; <paramref name="index"/> is the operation at fault, or negative for the patch as a whole.</summary>
+    public JsonPatchException(int index, string problem, bool invalid = false)
+        : base(invalid ? "invalid-patch" : "patch-failed", index < 0 ? $"patch: {problem}" : $"patch[{index}]: {problem}")
     {
-        Index = whole ? -2 : index;
+        Index = index;
         Problem = problem;
     }
 

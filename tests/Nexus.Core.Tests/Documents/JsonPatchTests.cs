@@ -37,9 +37,9 @@ public sealed class JsonPatchTests
     [InlineData("""{"a":[1]}""", """[{"op":"add","path":"/a/01","value":2}]""", "patch[0]:", "patch-failed")]
     [InlineData("""{"a":{"b":1}}""", """[{"op":"move","from":"/a","path":"/a/b/c"}]""", "patch[0]: cannot move '/a' into its own child", "patch-failed")]
     [InlineData("""{"a":1}""", """[{"op":"replace","path":"/x","value":2}]""", "patch[0]: '/x' does not exist", "patch-failed")]
-    [InlineData("""{"a":1}""", """[{"op":"frobnicate","path":"/a"}]""", "patch[0]: unknown op 'frobnicate'", "patch-failed")]
-    [InlineData("""{"a":1}""", """[{"op":"add","path":"/a"}]""", "patch[0]: 'add' needs a 'value'", "patch-failed")]
-    [InlineData("""{"a":1}""", """[{"op":"add","path":"a","value":1}]""", "patch[0]: 'path' must be empty or start with '/'", "patch-failed")]
+    [InlineData("""{"a":1}""", """[{"op":"frobnicate","path":"/a"}]""", "patch[0]: unknown op 'frobnicate'", "invalid-patch")]
+    [InlineData("""{"a":1}""", """[{"op":"add","path":"/a"}]""", "patch[0]: 'add' needs a 'value'", "invalid-patch")]
+    [InlineData("""{"a":1}""", """[{"op":"add","path":"a","value":1}]""", "patch[0]: 'path' must be empty or start with '/'", "invalid-patch")]
     [InlineData("""{"a":1}""", """{"op":"add"}""", "patch: a patch is a JSON array", "invalid-patch")]
     public void Failures_NameTheOperation(string document, string patch, string message, string code)
     {

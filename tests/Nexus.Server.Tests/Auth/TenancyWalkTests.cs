@@ -83,6 +83,15 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         ["GET /api/v1/namespaces/{ns}/state-history/{key}"] = None,
         ["GET /api/v1/namespaces/{ns}/state-export"] = None,
         ["POST /api/v1/namespaces/{ns}/state-import"] = (o, q) => [("", $$"""{"namespace":"walk","keys":[{"key":"{{o.Tag}}","value":2}]}""")],
+        ["POST /api/v1/apps/{app}/models/{model}/documents"] = (o, q) => [("", $$$"""{"id":"{{{o.Tag}}}","document":{"x":1}}""")],
+        ["GET /api/v1/apps/{app}/models/{model}/documents"] = (o, q) => [("", null), ("?filter=%7B%7D", null)],
+        ["GET /api/v1/apps/{app}/models/{model}/documents/{id}"] = None,
+        ["PUT /api/v1/apps/{app}/models/{model}/documents/{id}"] = (o, q) => [("", """{"document":{"overwritten":true}}""")],
+        ["PATCH /api/v1/apps/{app}/models/{model}/documents/{id}"] = (o, q) => [("", """[{"op":"add","path":"/overwritten","value":true}]""")],
+        ["DELETE /api/v1/apps/{app}/models/{model}/documents/{id}"] = None,
+        ["GET /api/v1/apps/{app}/models/{model}/schema"] = None,
+        ["PUT /api/v1/apps/{app}/models/{model}/schema"] = (o, q) => [("", """{"type":"object"}""")],
+        ["DELETE /api/v1/apps/{app}/models/{model}/schema"] = None,
         ["GET /healthz"] = None,
         ["GET /readyz"] = None,
     };
@@ -133,6 +142,10 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         if (template.StartsWith("/api/v1/tasks/{id}", StringComparison.Ordinal) || template.StartsWith("/api/v1/dead-letters/{id}", StringComparison.Ordinal))
         {
             return new[] { o.Scheduled, o.Dead, o.Running }.Select(id => template.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        }
+        if (template.StartsWith("/api/v1/apps/{app}", StringComparison.Ordinal))
+        {
+            return [template.Replace("{app}", "walk", StringComparison.Ordinal).Replace("{model}", "m", StringComparison.Ordinal).Replace("{id}", o.Tag, StringComparison.Ordinal)];
         }
         if (template.StartsWith("/api/v1/namespaces/{ns}", StringComparison.Ordinal))
         {
@@ -198,6 +211,7 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         var running = await admin.SubmitAsync($$"""{"plugin":"{{plugin}}","args":{"who":"{{tag}}"} }""");
         var second = await (await theirs.PostJsonAsync($"/api/v1/workers/{worker}/lease", """{"max":1}""")).JsonAsync();
         Assert.Equal(running, second.GetProperty("tasks")[0].GetProperty("id").GetInt64());
+        await (await admin.PostJsonAsync("/api/v1/apps/walk/models/m/documents", $$$"""{"id":"{{{tag}}}","document":{"secret":"{{{tag}}}"}}""")).JsonAsync(HttpStatusCode.Created);
         using (var put = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/namespaces/walk/state/{tag}") { Content = new StringContent($$$"""{"value":{"secret":"{{{tag}}}"}}""", Encoding.UTF8, "application/json") })
         {
             await (await admin.SendAsync(put)).JsonAsync();
@@ -237,6 +251,9 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         Expect(!keys.Any(k => k.GetProperty("createdBy").GetString() == "key:walker"), "the walker made a key");
         var state = await (await admin.GetAsync($"/api/v1/namespaces/walk/state/{o.Tag}")).JsonAsync();
         Expect(state.GetProperty("version").GetInt64() == 1, $"state key {o.Tag} was written: {state}");
+        var doc = await (await admin.GetAsync($"/api/v1/apps/walk/models/m/documents/{o.Tag}")).JsonAsync();
+        Expect(doc.GetProperty("version").GetInt64() == 1, $"document {o.Tag} was written: {doc}");
+        Expect((await admin.GetAsync("/api/v1/apps/walk/models/m/schema")).StatusCode == HttpStatusCode.NotFound, "a schema was set on the other tenant's model");
         return faults;
     }
 }
