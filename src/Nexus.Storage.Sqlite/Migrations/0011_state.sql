@@ -1,6 +1,6 @@
 -- Nexus SQLite schema: the versioned state store. A key's row stays after a delete or an expiry (value NULL, a
 -- tombstone) so that its version goes on counting and a version names one value for good.
-CREATE TABLE nexus_state (
+CREATE TABLE IF NOT EXISTS nexus_state (
     namespace  TEXT    NOT NULL,
     key        TEXT    NOT NULL,
     value      TEXT,               -- JSON text exactly as written; NULL: deleted or expired
@@ -10,9 +10,9 @@ CREATE TABLE nexus_state (
     expires_at INTEGER,
     PRIMARY KEY (namespace, key)
 ) WITHOUT ROWID;
-CREATE INDEX nexus_state_expiry ON nexus_state (expires_at) WHERE expires_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS nexus_state_expiry ON nexus_state (expires_at) WHERE expires_at IS NOT NULL;
 
-CREATE TABLE nexus_state_history (
+CREATE TABLE IF NOT EXISTS nexus_state_history (
     namespace TEXT    NOT NULL,
     key       TEXT    NOT NULL,
     version   INTEGER NOT NULL,
