@@ -22,6 +22,7 @@ internal static class CliApp
         root.Subcommands.Add(QueuesCommand.Create());
         root.Subcommands.Add(PluginsCommand.Create());
         root.Subcommands.Add(ArtifactsCommand.Create());
+        root.Subcommands.Add(StateCommand.Create());
         root.Subcommands.Add(NodesCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(WorkflowsCommand.Create());

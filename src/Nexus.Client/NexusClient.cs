@@ -36,6 +36,7 @@ public sealed class NexusClient
         Workers = new WorkersClient(_http);
         Artifacts = new ArtifactsClient(_http);
         Workflows = new WorkflowsClient(_http);
+        State = new StateClient(_http);
     }
 
     /// <summary>The name of the <see cref="HttpClient"/> that <see cref="NexusClientServiceCollectionExtensions.AddNexusClient"/>
@@ -71,6 +72,8 @@ public sealed class NexusClient
 
     /// <summary>Workflows and their runs: register, start, show with steps, cancel, retry, pause, resume, signal.</summary>
     public WorkflowsClient Workflows { get; }
+    /// <summary>The versioned state store: get, set (compare-and-set), delete, list, history.</summary>
+    public StateClient State { get; }
 
     /// <summary><c>GET /healthz</c>: the server process answers.</summary>
     public Task<HealthInfo> HealthAsync(CancellationToken cancellationToken = default) =>

@@ -139,6 +139,8 @@ public static class NexusServer
             api.MapQueueEndpoints();
             api.MapPluginEndpoints();
             api.MapArtifactEndpoints();
+            api.MapStateEndpoints();
+            api.MapDocumentEndpoints();
             api.MapWorkflowEndpoints();
             api.MapKeyEndpoints();
             api.MapSystemEndpoints();

@@ -42,6 +42,7 @@ public sealed class PostgresStore : INexusStore
         Nodes = new PostgresNodeStore(db);
         ExternalPlugins = new PostgresExternalPluginStore(db);
         Workflows = new PostgresWorkflowStore(db);
+        State = new PostgresStateStore(db);
         this.ownsDataSource = ownsDataSource;
     }
 
@@ -94,6 +95,7 @@ public sealed class PostgresStore : INexusStore
 
     /// <inheritdoc/>
     public IWorkflowStore Workflows { get; }
+    public IStateStore State { get; }
 
     /// <summary>The data source the store connects through; open your own connections and transactions from it
     /// to submit tasks transactionally.</summary>

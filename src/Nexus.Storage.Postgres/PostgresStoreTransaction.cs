@@ -10,6 +10,7 @@ internal sealed class PostgresStoreTransaction : IStoreTransaction
     private readonly PostgresDatabase db;
     private PostgresTaskStore? tasks;
     private PostgresWorkflowStore? workflows;
+    private PostgresStateStore? state;
 
     public PostgresStoreTransaction(PostgresDatabase db, NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
@@ -30,4 +31,5 @@ internal sealed class PostgresStoreTransaction : IStoreTransaction
 
     /// <inheritdoc/>
     public IWorkflowStore Workflows => workflows ??= new PostgresWorkflowStore(Database);
+    public IStateStore State => state ??= new PostgresStateStore(Database);
 }

@@ -49,6 +49,7 @@ public sealed class SqliteStore : INexusStore
         Nodes = new SqliteNodeStore(this);
         ExternalPlugins = new SqliteExternalPluginStore(this);
         Workflows = new SqliteWorkflowStore(Session);
+        State = new SqliteStateStore(Session);
     }
 
     /// <summary>The database file's full path.</summary>
@@ -80,6 +81,7 @@ public sealed class SqliteStore : INexusStore
 
     /// <inheritdoc/>
     public IWorkflowStore Workflows { get; }
+    public IStateStore State { get; }
 
     /// <inheritdoc/>
     public StoreHooks Hooks { get; } = new();

@@ -10,6 +10,7 @@ internal sealed class SqliteStoreTransaction : SqliteSession, IStoreTransaction
     private int _savepoints;
     private SqliteTaskStore? _tasks;
     private SqliteWorkflowStore? _workflows;
+    private SqliteStateStore? _state;
 
     public SqliteStoreTransaction(SqliteStore store, SqliteTransaction transaction) : base(store) => Transaction = transaction;
 
@@ -21,6 +22,7 @@ internal sealed class SqliteStoreTransaction : SqliteSession, IStoreTransaction
 
     /// <inheritdoc/>
     public IWorkflowStore Workflows => _workflows ??= new SqliteWorkflowStore(this);
+    public IStateStore State => _state ??= new SqliteStateStore(this);
 
     public override async Task<T> WriteAsync<T>(Func<SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {

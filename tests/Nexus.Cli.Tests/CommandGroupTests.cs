@@ -216,4 +216,31 @@ public sealed class CommandGroupTests(SqliteServer fixture) : IClassFixture<Sqli
         Assert.Contains("field path", escaping.Stderr, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_cli.Folder));
     }
+
+    [Fact]
+    public async Task State_SetGetLsHistoryRm_AndALostCompareAndSetFails()
+    {
+        var ns = "cli-" + Guid.NewGuid().ToString("N")[..8];
+
+        var set = await _cli.JsonAsync("state", "set", "users/1", """{"name":"Ada"}""", "--ns", ns, "--expect", "0");
+        var lost = await _cli.RunAsync("state", "set", "users/1", "2", "--ns", ns, "--expect", "0");
+        var badJson = await _cli.RunAsync("state", "set", "users/1", "{nope", "--ns", ns);
+        var got = await _cli.OkAsync("state", "get", "users/1", "--ns", ns);
+        var listed = await _cli.JsonAsync("state", "ls", "users/", "--ns", ns);
+        var history = await _cli.JsonAsync("state", "history", "users/1", "--ns", ns);
+        var removed = await _cli.JsonAsync("state", "rm", "users/1", "--ns", ns);
+        var missing = await _cli.RunAsync("state", "get", "users/1", "--ns", ns);
+
+        Assert.Equal(1, set.GetProperty("version").GetInt64());
+        Assert.Equal(1, lost.ExitCode);
+        Assert.Contains("409 state-conflict", lost.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, badJson.ExitCode);
+        Assert.Contains("value: not valid JSON", badJson.Stderr, StringComparison.Ordinal);
+        Assert.Contains("""{"name":"Ada"}""", got.Stdout, StringComparison.Ordinal);
+        Assert.Equal("users/1", listed.GetProperty("items")[0].GetProperty("key").GetString());
+        Assert.Equal(1, history.GetArrayLength());
+        Assert.Equal(2, removed.GetProperty("version").GetInt64());
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("does not exist", missing.Stderr, StringComparison.Ordinal);
+    }
 }

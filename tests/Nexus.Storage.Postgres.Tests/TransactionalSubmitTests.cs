@@ -161,6 +161,7 @@ public sealed class TransactionalSubmitTests : IAsyncLifetime
         public IExternalPluginStore ExternalPlugins => throw new NotImplementedException();
         public IWorkflowStore Workflows => throw new NotImplementedException();
         public StoreHooks Hooks => throw new NotImplementedException();
+        public IStateStore State => throw new NotImplementedException();
         public Task<T> InTransactionAsync<T>(Func<IStoreTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default) => throw new NotImplementedException();
         public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
         public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();

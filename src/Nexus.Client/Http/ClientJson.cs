@@ -49,5 +49,10 @@ namespace Nexus.Client.Http;
 [JsonSerializable(typeof(RunPage))]
 [JsonSerializable(typeof(SignalBody))]
 [JsonSerializable(typeof(StepItemListAnswer))]
+[JsonSerializable(typeof(StateEntryInfo))]
+[JsonSerializable(typeof(StatePageInfo))]
+[JsonSerializable(typeof(IReadOnlyList<StateVersionInfo>))]
+[JsonSerializable(typeof(StateDeleted))]
+[JsonSerializable(typeof(StateWriteBody))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ClientJson : JsonSerializerContext;

@@ -84,6 +84,8 @@ internal sealed class NexusEngine(
         var pruner = new NodePruner(store.Nodes, _options, _clock, Logger, leader);
         loops.Add(() => beacon.RunAsync(_stopLoops.Token));
         loops.Add(() => pruner.RunAsync(_stopLoops.Token));
+        var expirer = new StateExpirer(store.State, _options, _clock, Logger, leader);
+        loops.Add(() => expirer.RunAsync(_stopLoops.Token));
 
         _completerLoop = Task.Run(_completer.RunAsync, CancellationToken.None);
         tasks.CancelRequested += OnCancelRequested;

@@ -56,6 +56,10 @@ public sealed class NexusOptions
     /// <summary>How long a node (engine or external worker) may go unseen before the maintenance leader removes it from
     /// the node list. The list marks a node stale after three heartbeat intervals. Default 1 hour.</summary>
     public TimeSpan NodeRetention { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>Versions of history the state store keeps per key. Default 100.</summary>
+    public int StateHistoryLimit { get; set; } = 100;
+    /// <summary>How often the elected node sweeps expired state keys (they read as absent at once). Default 1 s.</summary>
+    public TimeSpan StateExpiryInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>Attempts allowed when neither the task nor its plugin says. Default 25.</summary>
     public int DefaultMaxAttempts { get; set; } = 25;
     /// <summary>Backoff when neither the task nor its plugin says.</summary>
@@ -91,6 +95,8 @@ public sealed class NexusOptions
         Positive(HeartbeatInterval, nameof(HeartbeatInterval));
         Positive(RescueInterval, nameof(RescueInterval));
         Positive(RetentionInterval, nameof(RetentionInterval));
+        Positive(StateExpiryInterval, nameof(StateExpiryInterval));
+        if (StateHistoryLimit is < 1 or > 100_000) throw new ArgumentException($"Nexus:StateHistoryLimit must be between 1 and 100000 (was {StateHistoryLimit}).");
         if (QueueCountsInterval is { } counts) Positive(counts, nameof(QueueCountsInterval));
         Positive(NodeRetention, nameof(NodeRetention));
         foreach (var (value, name) in new[] { (RetainSucceeded, nameof(RetainSucceeded)), (RetainCancelled, nameof(RetainCancelled)), (RetainDead, nameof(RetainDead)) })

@@ -47,6 +47,8 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton<Observability.NexusMetrics>();
         services.TryAddSingleton<ExternalPluginCatalog>();
         services.TryAddSingleton<TaskService>();
+        services.TryAddSingleton<State.INexusState, State.StateService>();
+        services.TryAddSingleton<Documents.INexusDocuments, Documents.DocumentService>();
         services.TryAddSingleton<INexusTasks>(sp => sp.GetRequiredService<TaskService>());
         services.TryAddSingleton<INexusTaskSignals>(sp => sp.GetRequiredService<TaskService>());
         services.TryAddSingleton<Attempts.AttemptPipeline>();

@@ -62,8 +62,12 @@ public sealed class JsonArgsSchema
     }
 
     /// <summary>Validates args JSON; throws <see cref="TaskValidationException"/> naming the field (<c>args.x</c>).</summary>
-    public void Validate(string argsJson)
+    public void Validate(string argsJson) => Validate(argsJson, "args");
+
+    /// <summary>Checks <paramref name="json"/>; errors name fields under <paramref name="root"/> (<c>document.total</c>).</summary>
+    public void Validate(string json, string root)
     {
+        var argsJson = json;
         JsonElement args;
         try
         {
@@ -72,9 +76,9 @@ public sealed class JsonArgsSchema
         }
         catch (JsonException ex)
         {
-            throw new TaskValidationException("args", $"is not valid JSON: {ex.Message}");
+            throw new TaskValidationException(root, $"is not valid JSON: {ex.Message}");
         }
-        Check(_root, args, "args");
+        Check(_root, args, root);
     }
 
     private sealed class Rule

@@ -25,6 +25,8 @@ public interface INexusStore : IAsyncDisposable
     IExternalPluginStore ExternalPlugins { get; }
     /// <summary>Workflow definitions, runs and steps.</summary>
     IWorkflowStore Workflows { get; }
+    /// <summary>The versioned state store (keys, versions, compare-and-set, history, TTL).</summary>
+    IStateStore State { get; }
     /// <summary>Hooks that run inside the transaction of every change of an owned task (see <see cref="IOwnedTaskHook"/>).</summary>
     StoreHooks Hooks { get; }
     /// <summary>Runs <paramref name="work"/> in one store transaction (a unit of work) and commits it when the work

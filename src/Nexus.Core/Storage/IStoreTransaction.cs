@@ -14,4 +14,6 @@ public interface IStoreTransaction
 
     /// <summary>The workflow store, joined to this transaction.</summary>
     IWorkflowStore Workflows { get; }
+    /// <summary>The state store, joined to this transaction.</summary>
+    IStateStore State { get; }
 }

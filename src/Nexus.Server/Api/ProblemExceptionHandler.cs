@@ -25,6 +25,22 @@ internal sealed class ProblemExceptionHandler(IOptions<NexusServerOptions> optio
             case QueueFullException ex:
                 await Problems.WriteAsync(context, 429, "queue-full", "Queue full", $"queue: {ex.Message}", "queue", retryAfter);
                 return true;
+            case Nexus.State.StateConflictException ex:
+                await Problems.WriteAsync(context, 409, ex.Code, "Version conflict", ex.Message, "expectedVersion",
+                    extensions: new Dictionary<string, object?> { ["currentVersion"] = ex.CurrentVersion, ["expectedVersion"] = ex.ExpectedVersion });
+                return true;
+            case Nexus.Documents.DocumentNotFoundException ex:
+                await Problems.WriteAsync(context, 404, ex.Code, "Not found", ex.Message);
+                return true;
+            case Nexus.Documents.JsonPatchException ex:
+                await Problems.WriteAsync(context, ex.Code == "patch-failed" ? 409 : 400, ex.Code, ex.Code == "patch-failed" ? "Patch failed" : "Invalid patch", ex.Message, ex.Field);
+                return true;
+            case Nexus.Filters.FilterException ex:
+                await Problems.WriteAsync(context, 400, ex.Code, "Invalid filter", ex.Message, "filter");
+                return true;
+            case Nexus.State.StateNotFoundException ex:
+                await Problems.WriteAsync(context, 404, ex.Code, "Not found", ex.Message);
+                return true;
             case StoreException ex:
                 logger.LogError(ex, "The store is unavailable.");
                 await Problems.WriteAsync(context, 503, "store-unavailable", "Store unavailable", ex.Message, null, retryAfter);

@@ -25,7 +25,8 @@ internal static class Problems
         return problem;
     }
 
-    public static async Task WriteAsync(HttpContext context, int status, string code, string title, string detail, string? field = null, int? retryAfterSeconds = null)
+    public static async Task WriteAsync(HttpContext context, int status, string code, string title, string detail, string? field = null, int? retryAfterSeconds = null,
+        IReadOnlyDictionary<string, object?>? extensions = null)
     {
         if (context.Response.HasStarted) return;
         context.Response.StatusCode = status;
@@ -34,8 +35,14 @@ internal static class Problems
         await service.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
-            ProblemDetails = Create(context, status, code, title, detail, field),
+            ProblemDetails = WithExtensions(Create(context, status, code, title, detail, field), extensions),
         });
+    }
+
+    private static ProblemDetails WithExtensions(ProblemDetails problem, IReadOnlyDictionary<string, object?>? extensions)
+    {
+        foreach (var (name, value) in extensions ?? new Dictionary<string, object?>()) problem.Extensions[name] = value;
+        return problem;
     }
 
     public static Task WriteAsync(HttpContext context, ApiProblemException ex) =>

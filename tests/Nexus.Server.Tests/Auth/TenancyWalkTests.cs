@@ -91,6 +91,23 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         ["POST /api/v1/runs/{id}/pause"] = None,
         ["POST /api/v1/runs/{id}/resume"] = None,
         ["POST /api/v1/runs/{id}/signal"] = (o, q) => [("", """{"signal":"go"}""")],
+        // State belongs to no queue: a limited caller is refused all of it, the other tenant's key included.
+        ["GET /api/v1/namespaces/{ns}/state"] = (o, q) => [("", null), ($"?prefix={o.Tag}", null)],
+        ["GET /api/v1/namespaces/{ns}/state/{key}"] = None,
+        ["PUT /api/v1/namespaces/{ns}/state/{key}"] = (o, q) => [("", """{"value":{"overwritten":true}}""")],
+        ["DELETE /api/v1/namespaces/{ns}/state/{key}"] = None,
+        ["GET /api/v1/namespaces/{ns}/state-history/{key}"] = None,
+        ["GET /api/v1/namespaces/{ns}/state-export"] = None,
+        ["POST /api/v1/namespaces/{ns}/state-import"] = (o, q) => [("", $$"""{"namespace":"walk","keys":[{"key":"{{o.Tag}}","value":2}]}""")],
+        ["POST /api/v1/apps/{app}/models/{model}/documents"] = (o, q) => [("", $$$"""{"id":"{{{o.Tag}}}","document":{"x":1}}""")],
+        ["GET /api/v1/apps/{app}/models/{model}/documents"] = (o, q) => [("", null), ("?filter=%7B%7D", null)],
+        ["GET /api/v1/apps/{app}/models/{model}/documents/{id}"] = None,
+        ["PUT /api/v1/apps/{app}/models/{model}/documents/{id}"] = (o, q) => [("", """{"document":{"overwritten":true}}""")],
+        ["PATCH /api/v1/apps/{app}/models/{model}/documents/{id}"] = (o, q) => [("", """[{"op":"add","path":"/overwritten","value":true}]""")],
+        ["DELETE /api/v1/apps/{app}/models/{model}/documents/{id}"] = None,
+        ["GET /api/v1/apps/{app}/models/{model}/schema"] = None,
+        ["PUT /api/v1/apps/{app}/models/{model}/schema"] = (o, q) => [("", """{"type":"object"}""")],
+        ["DELETE /api/v1/apps/{app}/models/{model}/schema"] = None,
         ["GET /healthz"] = None,
         ["GET /readyz"] = None,
     };
@@ -141,6 +158,14 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         if (template.StartsWith("/api/v1/tasks/{id}", StringComparison.Ordinal) || template.StartsWith("/api/v1/dead-letters/{id}", StringComparison.Ordinal))
         {
             return new[] { o.Scheduled, o.Dead, o.Running }.Select(id => template.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        }
+        if (template.StartsWith("/api/v1/apps/{app}", StringComparison.Ordinal))
+        {
+            return [template.Replace("{app}", "walk", StringComparison.Ordinal).Replace("{model}", "m", StringComparison.Ordinal).Replace("{id}", o.Tag, StringComparison.Ordinal)];
+        }
+        if (template.StartsWith("/api/v1/namespaces/{ns}", StringComparison.Ordinal))
+        {
+            return [template.Replace("{ns}", "walk", StringComparison.Ordinal).Replace("{key}", o.Tag, StringComparison.Ordinal)];
         }
         var value = template switch
         {
@@ -209,6 +234,12 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         await (await admin.PostJsonAsync("/api/v1/workflows", $$"""{"name":"{{workflow}}","description":"secret of {{tag}}","steps":[{"id":"wait","kind":"waitForEvent","signal":"go"}]}""")).JsonAsync(HttpStatusCode.Created);
         var run = (await (await admin.PostJsonAsync($"/api/v1/workflows/{workflow}/runs", $$"""{"input":{"who":"{{tag}}"} }""")).JsonAsync(HttpStatusCode.Created)).GetProperty("runId").GetInt64();
         return new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running, workflow, run);
+        await (await admin.PostJsonAsync("/api/v1/apps/walk/models/m/documents", $$$"""{"id":"{{{tag}}}","document":{"secret":"{{{tag}}}"}}""")).JsonAsync(HttpStatusCode.Created);
+        using (var put = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/namespaces/walk/state/{tag}") { Content = new StringContent($$$"""{"value":{"secret":"{{{tag}}}"}}""", Encoding.UTF8, "application/json") })
+        {
+            await (await admin.SendAsync(put)).JsonAsync();
+        }
+        return new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running);
     }
 
     /// <summary>What the other tenant owns, read back by the unlimited admin: every difference is a fault.</summary>
@@ -248,6 +279,11 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         Expect(versions.GetProperty("items").GetArrayLength() == 1, $"workflow {o.Workflow} has {versions.GetProperty("items").GetArrayLength()} versions, not 1");
         var listed = await (await admin.GetAsync("/api/v1/workflows")).JsonAsync();
         Expect(!listed.GetProperty("items").EnumerateArray().Any(w => w.GetProperty("name").GetString()!.StartsWith("walk-", StringComparison.Ordinal)), "the walker registered a workflow");
+        var state = await (await admin.GetAsync($"/api/v1/namespaces/walk/state/{o.Tag}")).JsonAsync();
+        Expect(state.GetProperty("version").GetInt64() == 1, $"state key {o.Tag} was written: {state}");
+        var doc = await (await admin.GetAsync($"/api/v1/apps/walk/models/m/documents/{o.Tag}")).JsonAsync();
+        Expect(doc.GetProperty("version").GetInt64() == 1, $"document {o.Tag} was written: {doc}");
+        Expect((await admin.GetAsync("/api/v1/apps/walk/models/m/schema")).StatusCode == HttpStatusCode.NotFound, "a schema was set on the other tenant's model");
         return faults;
     }
 }

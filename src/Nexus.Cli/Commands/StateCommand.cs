@@ -1,0 +1,149 @@
+using System.CommandLine;
+using System.Text.Json;
+using Nexus.Cli.Output;
+using Nexus.Client;
+
+namespace Nexus.Cli.Commands;
+
+/// <summary><c>nexus state get|set|rm|ls|history</c>: the versioned state store of a namespace.</summary>
+internal static class StateCommand
+{
+    public static Command Create()
+    {
+        var state = new Command("state", "The versioned state store: keys holding JSON, with versions and compare-and-set");
+        state.Subcommands.Add(Get());
+        state.Subcommands.Add(Set());
+        state.Subcommands.Add(Remove());
+        state.Subcommands.Add(List());
+        state.Subcommands.Add(History());
+        return state;
+    }
+
+    private static Option<string> Namespace() =>
+        new("--namespace", "--ns") { Description = "The namespace (default: default)", DefaultValueFactory = _ => "default" };
+
+    private static Argument<string> KeyArgument() => new("key") { Description = "The key, e.g. users/42/profile" };
+
+    private static Option<long?> Expect() =>
+        new("--expect") { Description = "Only when the key is at this version (0: only when it does not exist)" };
+
+    private static Command Get()
+    {
+        var ns = Namespace();
+        var key = KeyArgument();
+        var get = new Command("get", "Show a key's value and version") { key, ns };
+        get.Handle(async (parse, cli, ct) =>
+        {
+            var entry = await cli.Client.State.GetAsync(parse.GetValue(ns)!, parse.GetValue(key)!, ct);
+            if (entry is null)
+            {
+                Console.Error.WriteLine($"State key '{parse.GetValue(key)}' does not exist in namespace '{parse.GetValue(ns)}'.");
+                return ExitCodes.Refused;
+            }
+            Show(cli, entry);
+            return ExitCodes.Success;
+        });
+        return get;
+    }
+
+    private static Command Set()
+    {
+        var ns = Namespace();
+        var key = KeyArgument();
+        var value = new Argument<string>("value") { Description = "The JSON value, e.g. '{\"name\":\"Ada\"}' or '\"text\"' or 42" };
+        var expect = Expect();
+        var ttl = new Option<string?>("--ttl") { Description = "Expire after this long: 30s, 5m, 1h30m, PT1H" };
+        var set = new Command("set", "Write a new version of a key") { key, value, ns, expect, ttl };
+        set.Handle(async (parse, cli, ct) =>
+        {
+            var json = parse.GetValue(value)!;
+            try
+            {
+                using var _ = JsonDocument.Parse(json);
+            }
+            catch (JsonException ex)
+            {
+                throw new CliUsageException($"value: not valid JSON ({ex.Message}); quote text as '\"text\"'.");
+            }
+            var entry = await cli.Client.State.SetAsync(parse.GetValue(ns)!, parse.GetValue(key)!, json, parse.GetValue(expect), parse.GetValue(ttl), ct);
+            Show(cli, entry);
+            return ExitCodes.Success;
+        });
+        return set;
+    }
+
+    private static Command Remove()
+    {
+        var ns = Namespace();
+        var key = KeyArgument();
+        var expect = Expect();
+        var rm = new Command("rm", "Delete a key (its history keeps the deletion)") { key, ns, expect };
+        rm.Handle(async (parse, cli, ct) =>
+        {
+            var deleted = await cli.Client.State.DeleteAsync(parse.GetValue(ns)!, parse.GetValue(key)!, parse.GetValue(expect), ct);
+            cli.Printer.Show(deleted, CliJson.Default.StateDeleted, o => o.MarkupLine($"Deleted {Format.E(deleted.Key)} (version {deleted.Version})."));
+            return ExitCodes.Success;
+        });
+        return rm;
+    }
+
+    private static Command List()
+    {
+        var ns = Namespace();
+        var prefix = new Argument<string?>("prefix") { Description = "Only keys that start with this, e.g. users/ (default: all)", Arity = ArgumentArity.ZeroOrOne };
+        var limit = new Option<int>("--limit", "-n") { Description = "Keys per page (1–1000)", DefaultValueFactory = _ => 100 };
+        var cursor = new Option<string?>("--cursor") { Description = "Start after this key (the 'next' of the previous page)" };
+        var ls = new Command("ls", "List keys by prefix, in key order") { prefix, ns, limit, cursor };
+        ls.Handle(async (parse, cli, ct) =>
+        {
+            var page = await cli.Client.State.ListAsync(parse.GetValue(ns)!, parse.GetValue(prefix), parse.GetValue(cursor), parse.GetValue(limit), ct);
+            cli.Printer.Show(page, CliJson.Default.StatePageInfo, o =>
+            {
+                if (page.Items.Count == 0)
+                {
+                    o.MarkupLine("[grey]No keys.[/]");
+                    return;
+                }
+                var table = Format.Table("key", "version", "updated", "expires", "value");
+                foreach (var e in page.Items)
+                {
+                    table.AddRow(Format.E(e.Key), Format.Number(e.Version), Format.Time(e.UpdatedAt), e.ExpiresAt is { } x ? Format.Time(x) : "-", Format.E(Shorten(e.Value.GetRawText())));
+                }
+                o.Write(table);
+                if (page.Next is { } next) o.MarkupLine($"[grey]More: --cursor {Format.E(next)}[/]");
+            });
+            return ExitCodes.Success;
+        });
+        return ls;
+    }
+
+    private static Command History()
+    {
+        var ns = Namespace();
+        var key = KeyArgument();
+        var limit = new Option<int>("--limit", "-n") { Description = "Versions to show (1–1000)", DefaultValueFactory = _ => 20 };
+        var history = new Command("history", "A key's versions, newest first") { key, ns, limit };
+        history.Handle(async (parse, cli, ct) =>
+        {
+            var versions = await cli.Client.State.HistoryAsync(parse.GetValue(ns)!, parse.GetValue(key)!, null, parse.GetValue(limit), ct);
+            cli.Printer.Show(versions, CliJson.Default.IReadOnlyListStateVersionInfo, o =>
+            {
+                var table = Format.Table("version", "operation", "at", "value");
+                foreach (var v in versions) table.AddRow(Format.Number(v.Version), v.Operation, Format.Time(v.At), v.Value is { } x ? Format.E(Shorten(x.GetRawText())) : "-");
+                o.Write(table);
+            });
+            return ExitCodes.Success;
+        });
+        return history;
+    }
+
+    private static void Show(CliContext cli, StateEntryInfo entry) =>
+        cli.Printer.Show(entry, CliJson.Default.StateEntryInfo, o =>
+        {
+            o.MarkupLine($"[bold]{Format.E(entry.Key)}[/] in {Format.E(entry.Namespace)}: version {entry.Version}, updated {Format.Time(entry.UpdatedAt)}"
+                + (entry.ExpiresAt is { } x ? $", expires {Format.Time(x)}" : ""));
+            o.WriteLine(entry.Value.GetRawText());
+        });
+
+    private static string Shorten(string s) => s.Length <= 60 ? s : s[..60] + "…";
+}

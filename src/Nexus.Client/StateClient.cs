@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Text.Json;
+using Nexus.Client.Http;
+
+namespace Nexus.Client;
+
+/// <summary><c>/api/v1/namespaces/{ns}/state</c>: the versioned state store. Reading needs a role that reads, writing one
+/// that submits (admin, operator); a queue-limited key is refused. Reached through <see cref="NexusClient.State"/>.</summary>
+public sealed class StateClient
+{
+    private readonly NexusHttp _http;
+
+    internal StateClient(NexusHttp http) => _http = http;
+
+    /// <summary>The key, or null when it does not exist.</summary>
+    public async Task<StateEntryInfo?> GetAsync(string @namespace, string key, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _http.GetAsync(Url(@namespace, "state", key), ClientJson.Default.StateEntryInfo, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NexusApiException ex) when (ex.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes a new version of the key with a JSON value. With <paramref name="expectedVersion"/>, only over that
+    /// version (0: only when the key does not exist); a lost compare-and-set throws <see cref="NexusApiException"/> with
+    /// code <c>state-conflict</c> (409). <paramref name="ttl"/> is a duration text such as <c>30s</c> or <c>PT1H</c>.</summary>
+    public Task<StateEntryInfo> SetAsync(string @namespace, string key, string valueJson, long? expectedVersion = null, string? ttl = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(valueJson);
+        using var value = JsonDocument.Parse(valueJson);
+        var body = NexusHttp.Json(new StateWriteBody(value.RootElement.Clone(), expectedVersion, ttl), ClientJson.Default.StateWriteBody);
+        return _http.SendAsync(HttpMethod.Put, Url(@namespace, "state", key), body, ClientJson.Default.StateEntryInfo, cancellationToken);
+    }
+
+    /// <summary>Deletes the key (with <paramref name="expectedVersion"/>, only at that version).</summary>
+    /// <exception cref="NexusApiException"><c>state-not-found</c> (404) or <c>state-conflict</c> (409).</exception>
+    public Task<StateDeleted> DeleteAsync(string @namespace, string key, long? expectedVersion = null, CancellationToken cancellationToken = default) =>
+        _http.SendAsync(HttpMethod.Delete,
+            Url(@namespace, "state", key) + (expectedVersion is { } v ? "?expectedVersion=" + v.ToString(CultureInfo.InvariantCulture) : ""),
+            null, ClientJson.Default.StateDeleted, cancellationToken);
+
+    /// <summary>One page of keys starting with <paramref name="prefix"/>, after <paramref name="after"/>.</summary>
+    public Task<StatePageInfo> ListAsync(string @namespace, string? prefix = null, string? after = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        _http.GetAsync(new QueryString($"api/v1/namespaces/{QueryString.Segment(@namespace)}/state").Add("prefix", prefix).Add("after", after).Add("limit", limit).ToString(),
+            ClientJson.Default.StatePageInfo, cancellationToken);
+
+    /// <summary>The key's versions, newest first, before <paramref name="before"/>.</summary>
+    public Task<IReadOnlyList<StateVersionInfo>> HistoryAsync(string @namespace, string key, long? before = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        _http.GetAsync(new QueryString(Url(@namespace, "state-history", key)).Add("before", before?.ToString(CultureInfo.InvariantCulture)).Add("limit", limit).ToString(),
+            ClientJson.Default.IReadOnlyListStateVersionInfo, cancellationToken);
+
+    private static string Url(string @namespace, string area, string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(@namespace);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        // Each segment escaped on its own, so the key keeps its slashes.
+        return $"api/v1/namespaces/{QueryString.Segment(@namespace)}/{area}/" + string.Join('/', key.Split('/').Select(QueryString.Segment));
+    }
+}

@@ -1,0 +1,164 @@
+using Nexus.State;
+using Nexus.Storage;
+using Nexus.Tasks;
+
+namespace Nexus.Storage.Contract;
+
+/// <summary>The versioned state store on both drivers: versions, compare-and-set (one winner per version under
+/// concurrent writers), deletes that keep counting, TTLs, prefix listing in code point order, bounded history, and
+/// writes that join a unit of work.</summary>
+public abstract class StateContract : StoreContract
+{
+    private const string Ns = "app";
+
+    private Task<StateWriteResult> SetAsync(string key, string value, long? expected = null, TimeSpan? ttl = null, DateTimeOffset? now = null, int history = 100) =>
+        Store.State.SetAsync(new SetStateParams(Ns, key, value) { ExpectedVersion = expected, Ttl = ttl, Now = now ?? T0, HistoryLimit = history });
+
+    [Fact]
+    public async Task ASet_IsVersionOne_AndReadsBackExactlyAsWritten()
+    {
+        const string value = """{"b":1, "a":[1.0,2e3,-0], " ":"é\u2028😀"}""";
+
+        var written = await SetAsync("users/1", value, now: T0);
+
+        Assert.True(written.Written);
+        Assert.Equal(1, written.Version);
+        var entry = await Store.State.GetAsync(Ns, "users/1");
+        Assert.NotNull(entry);
+        Assert.Equal((value, 1L, T0, T0, (DateTimeOffset?)null), (entry.ValueJson, entry.Version, entry.CreatedAt, entry.UpdatedAt, entry.ExpiresAt));
+        Assert.Null(await Store.State.GetAsync("other", "users/1"));
+    }
+
+    [Fact]
+    public async Task CompareAndSet_WritesOnlyOverTheExpectedVersion_AndAConflictNamesTheCurrentOne()
+    {
+        Assert.True((await SetAsync("k", "1", expected: 0)).Written);
+        var conflict = await SetAsync("k", "2", expected: 0);
+        Assert.Equal((false, 1L), (conflict.Written, conflict.Version));
+        Assert.True((await SetAsync("k", "2", expected: 1, now: T0.AddSeconds(1))).Written);
+        var stale = await SetAsync("k", "3", expected: 1);
+        Assert.Equal((false, 2L, (StateEntry?)null), (stale.Written, stale.Version, stale.Entry));
+
+        var entry = await Store.State.GetAsync(Ns, "k");
+        Assert.Equal(("2", 2L, T0, T0.AddSeconds(1)), (entry!.ValueJson, entry.Version, entry.CreatedAt, entry.UpdatedAt));
+        var missing = await SetAsync("absent", "1", expected: 4);
+        Assert.Equal((false, 0L), (missing.Written, missing.Version));
+    }
+
+    [Fact]
+    public async Task ADelete_KeepsTheVersionCounting_AndTheHistorySaysWhatHappened()
+    {
+        await SetAsync("k", "\"a\"");
+        await SetAsync("k", "\"b\"");
+        Assert.Equal((false, 2L), Pick(await Store.State.DeleteAsync(new DeleteStateParams(Ns, "k") { ExpectedVersion = 1, Now = T0 })));
+        Assert.Equal((true, 3L), Pick(await Store.State.DeleteAsync(new DeleteStateParams(Ns, "k") { ExpectedVersion = 2, Now = T0 })));
+        Assert.Null(await Store.State.GetAsync(Ns, "k"));
+        Assert.Equal((false, 0L), Pick(await Store.State.DeleteAsync(new DeleteStateParams(Ns, "k") { Now = T0 })));
+
+        var recreated = await SetAsync("k", "\"c\"", expected: 0);
+        Assert.Equal((true, 4L), (recreated.Written, recreated.Version));
+
+        var history = await Store.State.HistoryAsync(new StateHistoryParams(Ns, "k", null, 10));
+        Assert.Equal([(4L, "set", "\"c\""), (3L, "delete", null), (2L, "set", "\"b\""), (1L, "set", "\"a\"")],
+            history.Select(v => (v.Version, v.Operation, v.ValueJson)));
+        var older = await Store.State.HistoryAsync(new StateHistoryParams(Ns, "k", 3, 1));
+        Assert.Equal(2L, Assert.Single(older).Version);
+    }
+
+    private static (bool, long) Pick(StateWriteResult r) => (r.Written, r.Version);
+
+    [Fact]
+    public async Task History_IsBoundedPerKey()
+    {
+        for (var i = 1; i <= 5; i++) await SetAsync("k", i.ToString(System.Globalization.CultureInfo.InvariantCulture), history: 3);
+
+        var history = await Store.State.HistoryAsync(new StateHistoryParams(Ns, "k", null, 100));
+
+        Assert.Equal([5L, 4L, 3L], history.Select(v => v.Version));
+    }
+
+    [Fact]
+    public async Task AnExpiredKey_ReadsAsAbsent_IsSwept_AndARewriteGoesOnCounting()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await SetAsync("short", "1", ttl: TimeSpan.FromSeconds(1), now: now.AddMinutes(-1));
+        await SetAsync("long", "1", ttl: TimeSpan.FromHours(1), now: now);
+
+        Assert.Null(await Store.State.GetAsync(Ns, "short"));
+        Assert.NotNull(await Store.State.GetAsync(Ns, "long"));
+        Assert.Equal(["long"], (await Store.State.ListAsync(new ListStateParams(Ns, "", null, 10) { Now = now })).Items.Select(e => e.Key));
+
+        var swept = await Store.State.ExpireAsync(new ExpireStateParams(10) { Now = now });
+        Assert.Equal([new StateExpiry(Ns, "short", 2)], swept);
+        Assert.Empty(await Store.State.ExpireAsync(new ExpireStateParams(10) { Now = now }));
+        Assert.Equal("expire", (await Store.State.HistoryAsync(new StateHistoryParams(Ns, "short", null, 1)))[0].Operation);
+
+        var again = await SetAsync("short", "2", expected: 0, now: now);
+        Assert.Equal((true, 3L), (again.Written, again.Version));
+    }
+
+    [Fact]
+    public async Task OverwritingAKeyThatExpiredUnswept_RecordsTheExpiryFirst()
+    {
+        await SetAsync("k", "1", ttl: TimeSpan.FromMinutes(1), now: T0);
+
+        var written = await SetAsync("k", "2", expected: 0, now: T0.AddMinutes(5));
+
+        Assert.Equal(3L, written.Version);
+        Assert.Equal([(3L, "set"), (2L, "expire"), (1L, "set")],
+            (await Store.State.HistoryAsync(new StateHistoryParams(Ns, "k", null, 10))).Select(v => (v.Version, v.Operation)));
+        Assert.Equal(T0.AddMinutes(5), written.Entry!.CreatedAt);
+    }
+
+    [Fact]
+    public async Task List_ByPrefix_InCodePointOrder_WithKeysetPaging()
+    {
+        foreach (var key in new[] { "a/é", "a/1", "b", "a/z", "ab", "a/2", "a" }) await SetAsync(key, "0");
+
+        var first = await Store.State.ListAsync(new ListStateParams(Ns, "a/", null, 3) { Now = T0 });
+        var second = await Store.State.ListAsync(new ListStateParams(Ns, "a/", first.Next, 3) { Now = T0 });
+
+        Assert.Equal(["a/1", "a/2", "a/z"], first.Items.Select(e => e.Key));
+        Assert.Equal("a/z", first.Next);
+        Assert.Equal(["a/é"], second.Items.Select(e => e.Key));
+        Assert.Null(second.Next);
+        Assert.Equal(["a", "a/1", "a/2", "a/z", "a/é", "ab", "b"], (await Store.State.ListAsync(new ListStateParams(Ns, "", null, 100) { Now = T0 })).Items.Select(e => e.Key));
+    }
+
+    [Fact]
+    public async Task ConcurrentCompareAndSets_HaveExactlyOneWinnerPerVersion()
+    {
+        await SetAsync("counter", "0");
+        for (var round = 1; round <= 10; round++)
+        {
+            var results = await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 8).Select(w =>
+                Store.State.SetAsync(new SetStateParams(Ns, "counter", $"{{\"round\":{round},\"writer\":{w}}}") { ExpectedVersion = round })));
+            Assert.Single(results, r => r.Written);
+            Assert.All(results.Where(r => !r.Written), r => Assert.Equal(round + 1L, r.Version));
+        }
+        Assert.Equal(11L, (await Store.State.GetAsync(Ns, "counter"))!.Version);
+    }
+
+    [Fact]
+    public async Task StateWrites_JoinAUnitOfWork_AndRollBackWithIt()
+    {
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.InTransactionAsync<int>(async (tx, ct) =>
+        {
+            await tx.State.SetAsync(new SetStateParams(Ns, "k", "1") { Now = T0 }, ct);
+            Assert.Equal("1", (await tx.State.GetAsync(Ns, "k", ct))?.ValueJson);
+            await tx.Tasks.InsertAsync(new InsertTasksParams([Task()]) { Now = T0 }, ct);
+            throw new InvalidOperationException("no");
+        }));
+        Assert.Null(await Store.State.GetAsync(Ns, "k"));
+        Assert.Empty((await Store.Tasks.ListAsync(new TaskQuery { Limit = 10 })).Items);
+
+        var version = await Store.InTransactionAsync(async (tx, ct) =>
+        {
+            var first = await tx.State.SetAsync(new SetStateParams(Ns, "k", "1") { Now = T0 }, ct);
+            var second = await tx.State.SetAsync(new SetStateParams(Ns, "k", "2") { ExpectedVersion = first.Version, Now = T0 }, ct);
+            return second.Version;
+        });
+        Assert.Equal(2L, version);
+        Assert.Equal("2", (await Store.State.GetAsync(Ns, "k"))!.ValueJson);
+    }
+}
