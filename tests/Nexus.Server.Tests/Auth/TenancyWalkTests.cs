@@ -233,13 +233,12 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         var workflow = "wf-" + tag;
         await (await admin.PostJsonAsync("/api/v1/workflows", $$"""{"name":"{{workflow}}","description":"secret of {{tag}}","steps":[{"id":"wait","kind":"waitForEvent","signal":"go"}]}""")).JsonAsync(HttpStatusCode.Created);
         var run = (await (await admin.PostJsonAsync($"/api/v1/workflows/{workflow}/runs", $$"""{"input":{"who":"{{tag}}"} }""")).JsonAsync(HttpStatusCode.Created)).GetProperty("runId").GetInt64();
-        return new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running, workflow, run);
         await (await admin.PostJsonAsync("/api/v1/apps/walk/models/m/documents", $$$"""{"id":"{{{tag}}}","document":{"secret":"{{{tag}}}"}}""")).JsonAsync(HttpStatusCode.Created);
         using (var put = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/namespaces/walk/state/{tag}") { Content = new StringContent($$$"""{"value":{"secret":"{{{tag}}}"}}""", Encoding.UTF8, "application/json") })
         {
             await (await admin.SendAsync(put)).JsonAsync();
         }
-        return new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running);
+        return new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running, workflow, run);
     }
 
     /// <summary>What the other tenant owns, read back by the unlimited admin: every difference is a fault.</summary>
