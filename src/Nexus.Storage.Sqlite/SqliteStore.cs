@@ -41,7 +41,9 @@ public sealed class SqliteStore : INexusStore
         FilePath = builder.DataSource;
         Time = time ?? TimeProvider.System;
         _writer = new SqliteWriter(ct => OpenAsync(isWriter: true, ct));
-        Tasks = new SqliteTaskStore(this);
+        var tasks = new SqliteTaskStore(this);
+        Tasks = tasks;
+        Events = new SqliteEventStore(this, tasks);
         Queues = new SqliteQueueStore(this);
         Leader = new SqliteLeaderStore(this);
         ApiKeys = new SqliteApiKeyStore(this);
@@ -60,6 +62,9 @@ public sealed class SqliteStore : INexusStore
 
     /// <inheritdoc/>
     public IQueueStore Queues { get; }
+
+    /// <inheritdoc/>
+    public IEventStore Events { get; }
 
     /// <inheritdoc/>
     public ILeaderStore Leader { get; }

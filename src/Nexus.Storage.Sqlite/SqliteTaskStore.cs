@@ -13,8 +13,11 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
     private readonly SqliteBulkActions _bulk = new(store);
 
     public Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default) =>
-        store.WriteAsync<IReadOnlyList<SubmitResult>>(async tx =>
-        {
+        store.WriteAsync(tx => InsertAsync(tx, p, cancellationToken), cancellationToken);
+
+    /// <summary>Inserts inside a write transaction that is already open (event deliveries join the dispatch's transaction).</summary>
+    internal async Task<IReadOnlyList<SubmitResult>> InsertAsync(SqliteTransaction tx, InsertTasksParams p, CancellationToken cancellationToken)
+    {
             var now = store.NowMs(p.Now);
             await CheckBacklogAsync(tx, p.Tasks, cancellationToken);
             await using var insert = SqliteRows.Command(tx, $"""
@@ -72,7 +75,7 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
                 results[i] = new SubmitResult(Convert.ToInt64(await existing.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture), false);
             }
             return results;
-        }, cancellationToken);
+    }
 
     private static async Task CheckBacklogAsync(SqliteTransaction tx, IReadOnlyList<NewTask> tasks, CancellationToken cancellationToken)
     {
