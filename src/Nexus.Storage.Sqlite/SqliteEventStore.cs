@@ -365,6 +365,7 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
         return total;
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA2100", Justification = "Callers pass constant WHERE clauses; values are parameters.")]
     private async Task<SubscriptionRecord?> ReadOneSubscriptionAsync(string where, Action<SqliteCommand> bind, CancellationToken cancellationToken)
     {
         await using var connection = await store.OpenReadAsync(cancellationToken);

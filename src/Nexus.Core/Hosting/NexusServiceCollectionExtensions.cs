@@ -50,6 +50,11 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton<INexusTaskSignals>(sp => sp.GetRequiredService<TaskService>());
         services.TryAddSingleton<Attempts.AttemptPipeline>();
         services.TryAddSingleton<Attempts.INexusAttempts>(sp => sp.GetRequiredService<Attempts.AttemptPipeline>());
+        services.TryAddSingleton<Observability.EventMetrics>();
+        services.TryAddSingleton(new Events.EventHandlerRegistry(builder.Handlers));
+        services.TryAddSingleton<Events.EventService>();
+        services.TryAddSingleton<Events.INexusEvents>(sp => sp.GetRequiredService<Events.EventService>());
+        services.AddSingleton<Attempts.ICompletionObserver, Events.EventDeadLetterObserver>();
         services.AddHostedService<NexusEngine>();
         return services;
     }
