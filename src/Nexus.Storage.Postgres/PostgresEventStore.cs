@@ -17,7 +17,7 @@ internal sealed class PostgresEventStore : IEventStore
     private const string EventColumns =
         "position, tx_id::text::bigint, namespace, topic, priority, event_key, headers::text, payload::text, time, trace_context, idempotency_key";
     private const string SubscriptionColumns =
-        "id, namespace, name, pattern, filter::text, action, target, args_template::text, queue, max_deliveries, ordered_by_key, cursor_tx, cursor_pos, created_at";
+        "id, namespace, name, pattern, filter::text, action, target, args_template::text, queue, max_deliveries, ordered_by_key, cursor_tx, cursor_pos, created_at, epoch";
     private readonly PostgresDatabase db;
     private readonly TaskInserter inserter;
     private readonly string events;
@@ -324,7 +324,7 @@ internal sealed class PostgresEventStore : IEventStore
     public async Task<bool> MoveCursorAsync(long subscriptionId, LogCursor cursor, CancellationToken cancellationToken = default)
     {
         await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand($"update {subscriptions} set cursor_tx = $2, cursor_pos = $3 where id = $1", conn);
+        await using var cmd = new NpgsqlCommand($"update {subscriptions} set cursor_tx = $2, cursor_pos = $3, epoch = epoch + 1 where id = $1", conn);
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = subscriptionId });
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = cursor.Tx });
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = cursor.Position });
@@ -510,6 +510,7 @@ internal sealed class PostgresEventStore : IEventStore
         OrderedByKey = r.GetBoolean(10),
         Cursor = new LogCursor(r.GetInt64(11), r.GetInt64(12)),
         CreatedAt = r.GetFieldValue<DateTimeOffset>(13),
+        Epoch = r.GetInt64(14),
     };
 
     private static NpgsqlParameter Text(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };

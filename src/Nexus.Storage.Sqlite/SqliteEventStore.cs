@@ -11,7 +11,7 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
 {
     private const string EventColumns = "position, namespace, topic, priority, event_key, headers, payload, time, trace_context, idempotency_key";
     private const string SubscriptionColumns =
-        "id, namespace, name, pattern, filter, action, target, args_template, queue, max_deliveries, ordered_by_key, cursor_tx, cursor_pos, created_at";
+        "id, namespace, name, pattern, filter, action, target, args_template, queue, max_deliveries, ordered_by_key, cursor_tx, cursor_pos, created_at, epoch";
 
     public Task<(NamespaceRecord Namespace, bool Created)> CreateNamespaceAsync(NewNamespace p, CancellationToken cancellationToken = default)
     {
@@ -230,7 +230,7 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
     public Task<bool> MoveCursorAsync(long subscriptionId, LogCursor cursor, CancellationToken cancellationToken = default) =>
         store.WriteAsync(async tx =>
         {
-            await using var command = SqliteRows.Command(tx, "UPDATE nexus_subscriptions SET cursor_tx = 0, cursor_pos = $pos WHERE id = $id");
+            await using var command = SqliteRows.Command(tx, "UPDATE nexus_subscriptions SET cursor_tx = 0, cursor_pos = $pos, epoch = epoch + 1 WHERE id = $id");
             command.Add("$id", subscriptionId);
             command.Add("$pos", cursor.Position);
             return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
@@ -419,5 +419,6 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
         OrderedByKey = r.GetInt64(10) != 0,
         Cursor = new LogCursor(r.GetInt64(11), r.GetInt64(12)),
         CreatedAt = SqliteRows.Time(r.GetInt64(13)),
+        Epoch = r.GetInt64(14),
     };
 }

@@ -123,3 +123,13 @@ public sealed class PostgresUniqueKeyContract : UniqueKeyContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresEventLogContract : EventLogContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
+public sealed class PostgresSubscriptionContract : SubscriptionContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

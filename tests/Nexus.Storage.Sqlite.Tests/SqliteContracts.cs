@@ -135,3 +135,13 @@ public sealed class SqliteUniqueKeyContract : UniqueKeyContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteEventLogContract : EventLogContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
+public sealed class SqliteSubscriptionContract : SubscriptionContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}

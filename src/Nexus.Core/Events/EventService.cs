@@ -305,7 +305,7 @@ internal sealed class EventService(
 
     /// <summary>The delivery tasks of <paramref name="events"/> for one subscription: those whose topic matches the
     /// pattern and whose document matches the filter. Each has the unique key <c>event:{subscription}:{position}</c>
-    /// (a replay adds its id), so a second insert of the same delivery is a no-op.</summary>
+    /// (a replay adds its id, a moved cursor its epoch), so a second insert of the same delivery is a no-op.</summary>
     internal List<NewTask> Plan(SubscriptionRecord sub, IReadOnlyList<EventRecord> events, string? replay)
     {
         var compiled = _compiled.GetOrAdd(sub.Id, _ => Compile(sub));
@@ -320,7 +320,8 @@ internal sealed class EventService(
                 using var parsed = JsonDocument.Parse(doc);
                 if (!filter.Matches(parsed.RootElement)) continue;
             }
-            var key = string.Create(CultureInfo.InvariantCulture, $"event:{sub.Id}:{e.Position}") + (replay is null ? "" : ":" + replay);
+            var key = string.Create(CultureInfo.InvariantCulture, $"event:{sub.Id}:{e.Position}")
+                + (replay is not null ? ":" + replay : sub.Epoch > 0 ? string.Create(CultureInfo.InvariantCulture, $":e{sub.Epoch}") : "");
             try
             {
                 rows.Add(PlanOne(sub, e, doc, key));

@@ -99,4 +99,6 @@ public sealed record SubscriptionRecord
     public LogCursor Cursor { get; init; }
     /// <summary>When it was created.</summary>
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>Raised by every cursor move, so that events dispatched again after a move back are new deliveries.</summary>
+    public long Epoch { get; init; }
 }

@@ -55,6 +55,7 @@ create table {schema}.subscriptions (
     ordered_by_key boolean     not null default false,
     cursor_tx      bigint      not null default 0,
     cursor_pos     bigint      not null default 0,
+    epoch          bigint      not null default 0,   -- raised by each cursor move: deliveries made after it are new ones
     created_at     timestamptz not null,
     unique (namespace, name)
 );

@@ -37,6 +37,7 @@ CREATE TABLE nexus_subscriptions (
     ordered_by_key INTEGER NOT NULL DEFAULT 0,
     cursor_tx      INTEGER NOT NULL DEFAULT 0,
     cursor_pos     INTEGER NOT NULL DEFAULT 0,
+    epoch          INTEGER NOT NULL DEFAULT 0,   -- raised by each cursor move: deliveries made after it are new ones
     created_at     INTEGER NOT NULL,
     UNIQUE (namespace, name)
 );
@@ -53,4 +54,4 @@ CREATE TABLE nexus_event_dead_letters (
 );
 CREATE INDEX nexus_event_dead_letters_ns_idx ON nexus_event_dead_letters (namespace, id);
 ALTER TABLE nexus_api_keys ADD COLUMN namespaces TEXT NOT NULL DEFAULT '[]';
-INSERT INTO nexus_namespaces (name, description, created_at) VALUES ('default', 'The namespace used when none is named', CAST(unixepoch('subsec') * 1000 AS INTEGER));
+INSERT INTO nexus_namespaces (name, description, created_at) VALUES ('default', 'The namespace used when none is named', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
