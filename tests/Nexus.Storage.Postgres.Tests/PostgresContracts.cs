@@ -133,3 +133,8 @@ public sealed class PostgresSubscriptionContract : SubscriptionContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresEventEngineContract : EventEngineContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

@@ -145,3 +145,8 @@ public sealed class SqliteSubscriptionContract : SubscriptionContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteEventEngineContract : EventEngineContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
