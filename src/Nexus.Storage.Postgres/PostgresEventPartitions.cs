@@ -10,7 +10,7 @@ namespace Nexus.Storage.Postgres;
 internal sealed class PostgresEventPartitions(PostgresDatabase db)
 {
     private const string Prefix = "events_p";
-    private readonly ConcurrentDictionary<DateOnly, bool> _known = new();
+    private readonly ConcurrentDictionary<DateOnly, bool> _known = db.EventPartitionDays;
     private readonly long _lockKey = BitConverter.ToInt64(System.Security.Cryptography.SHA256.HashData(
         System.Text.Encoding.UTF8.GetBytes("nexus-event-partitions:" + db.Schema.Name)), 0);
 

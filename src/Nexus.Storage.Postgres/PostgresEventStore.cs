@@ -46,7 +46,8 @@ internal sealed class PostgresEventStore : IEventStore
     {
         ArgumentNullException.ThrowIfNull(p);
         Names.Namespace(p.Name);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
         await using var cmd = new NpgsqlCommand($"""
             with made as (
                 insert into {namespaces} (name, description, created_at) values ($1, $2, coalesce($3::timestamptz, now()))
@@ -55,7 +56,7 @@ internal sealed class PostgresEventStore : IEventStore
             select name, description, created_at, true from made
             union all
             select name, description, created_at, false from {namespaces} where name = $1 and not exists (select 1 from made)
-            """, conn);
+            """, conn, joined);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Name });
         cmd.Parameters.Add(Text(p.Description));
         cmd.Parameters.Add(TaskLeases.NowParameter(p.Now));
@@ -66,8 +67,9 @@ internal sealed class PostgresEventStore : IEventStore
 
     public async Task<IReadOnlyList<NamespaceRecord>> ListNamespacesAsync(CancellationToken cancellationToken = default)
     {
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand($"select name, description, created_at from {namespaces} order by name", conn);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"select name, description, created_at from {namespaces} order by name", conn, joined);
         var list = new List<NamespaceRecord>();
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) list.Add(ReadNamespace(reader));
@@ -76,8 +78,9 @@ internal sealed class PostgresEventStore : IEventStore
 
     public async Task<NamespaceRecord?> GetNamespaceAsync(string name, CancellationToken cancellationToken = default)
     {
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand($"select name, description, created_at from {namespaces} where name = $1", conn);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"select name, description, created_at from {namespaces} where name = $1", conn, joined);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadNamespace(reader) : null;
@@ -88,10 +91,10 @@ internal sealed class PostgresEventStore : IEventStore
         ArgumentNullException.ThrowIfNull(p);
         if (p.Events.Count == 0) return [];
         await Partitions.EnsureAsync(p.Now ?? TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var results = await AppendInAsync(conn, tx, p, cancellationToken).ConfigureAwait(false);
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        await using var own = await lease.BeginAsync(cancellationToken).ConfigureAwait(false);
+        var results = await AppendInAsync(lease.Connection, lease.Joined?.Transaction ?? own.Transaction!, p, cancellationToken).ConfigureAwait(false);
+        await own.CommitAsync(cancellationToken).ConfigureAwait(false);
         return results;
     }
 
@@ -201,8 +204,9 @@ internal sealed class PostgresEventStore : IEventStore
     public async Task<EventPage> ReadAsync(ReadEventsParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var list = await ReadAfterAsync(conn, null, p.Namespace, p.After, Math.Clamp(p.Limit, 1, 10_000), null, cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        var list = await ReadAfterAsync(conn, joined, p.Namespace, p.After, Math.Clamp(p.Limit, 1, 10_000), null, cancellationToken).ConfigureAwait(false);
         return new EventPage(list, list.Count == 0 ? p.After : list[^1].Cursor);
     }
 
@@ -226,13 +230,14 @@ internal sealed class PostgresEventStore : IEventStore
     public async Task<IReadOnlyList<EventRecord>> ReadRangeAsync(ReadRangeParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
         await using var cmd = new NpgsqlCommand($"""
             select {EventColumns} from {events}
             where namespace = $1 and position >= $2 and position <= $3
               and ($4::timestamptz is null or time >= $4) and ($5::timestamptz is null or time < $5)
             order by position limit $6
-            """, conn);
+            """, conn, joined);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Namespace });
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.FromPosition ?? 0 });
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.ToPosition ?? long.MaxValue });
@@ -246,11 +251,12 @@ internal sealed class PostgresEventStore : IEventStore
     {
         ArgumentNullException.ThrowIfNull(start);
         if (start.Kind == SubscriptionStartKind.All) return LogCursor.Start;
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
         if (start.Kind == SubscriptionStartKind.New)
         {
             // Everything older than the oldest running transaction is read; whatever is still running commits later.
-            await using var head = new NpgsqlCommand("select pg_snapshot_xmin(pg_current_snapshot())::text::bigint", conn);
+            await using var head = new NpgsqlCommand("select pg_snapshot_xmin(pg_current_snapshot())::text::bigint", conn, joined);
             var xmin = (long)(await head.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
             return new LogCursor(xmin - 1, long.MaxValue);
         }
@@ -258,7 +264,7 @@ internal sealed class PostgresEventStore : IEventStore
             select tx_id::text::bigint, position from {events}
             where namespace = $1 and ($2::bigint is null or position <= $2) and ($3::timestamptz is null or time < $3)
             order by position desc limit 1
-            """, conn);
+            """, conn, joined);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = @namespace });
         cmd.Parameters.Add(new NpgsqlParameter { Value = start.Kind == SubscriptionStartKind.Position ? start.Position ?? 0 : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
         cmd.Parameters.Add(TaskLeases.NowParameter(start.Kind == SubscriptionStartKind.Time ? start.Time ?? DateTimeOffset.MinValue : null));
@@ -270,13 +276,14 @@ internal sealed class PostgresEventStore : IEventStore
     {
         ArgumentNullException.ThrowIfNull(p);
         var cursor = await CursorAtAsync(p.Namespace, p.Start, cancellationToken).ConfigureAwait(false);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
         await using var cmd = new NpgsqlCommand($"""
             insert into {subscriptions} (namespace, name, pattern, filter, action, target, args_template, queue, max_deliveries, ordered_by_key, cursor_tx, cursor_pos, created_at)
             values ($1, $2, $3, $4::jsonb, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, coalesce($13::timestamptz, now()))
             on conflict (namespace, name) do nothing
             returning {SubscriptionColumns}
-            """, conn);
+            """, conn, joined);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Namespace });
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Name });
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Pattern });
@@ -303,8 +310,9 @@ internal sealed class PostgresEventStore : IEventStore
 
     public async Task<IReadOnlyList<SubscriptionRecord>> ListSubscriptionsAsync(string? @namespace, CancellationToken cancellationToken = default)
     {
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand($"select {SubscriptionColumns} from {subscriptions} where ($1::text is null or namespace = $1) order by namespace, name", conn);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"select {SubscriptionColumns} from {subscriptions} where ($1::text is null or namespace = $1) order by namespace, name", conn, joined);
         cmd.Parameters.Add(Text(@namespace));
         var list = new List<SubscriptionRecord>();
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -314,8 +322,9 @@ internal sealed class PostgresEventStore : IEventStore
 
     public async Task<bool> DeleteSubscriptionAsync(string @namespace, string name, CancellationToken cancellationToken = default)
     {
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand($"delete from {subscriptions} where namespace = $1 and name = $2", conn);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"delete from {subscriptions} where namespace = $1 and name = $2", conn, joined);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = @namespace });
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
         return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
@@ -323,8 +332,9 @@ internal sealed class PostgresEventStore : IEventStore
 
     public async Task<bool> MoveCursorAsync(long subscriptionId, LogCursor cursor, CancellationToken cancellationToken = default)
     {
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand($"update {subscriptions} set cursor_tx = $2, cursor_pos = $3, epoch = epoch + 1 where id = $1", conn);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"update {subscriptions} set cursor_tx = $2, cursor_pos = $3, epoch = epoch + 1 where id = $1", conn, joined);
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = subscriptionId });
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = cursor.Tx });
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = cursor.Position });
@@ -336,8 +346,10 @@ internal sealed class PostgresEventStore : IEventStore
     {
         ArgumentNullException.ThrowIfNull(p);
         ArgumentNullException.ThrowIfNull(plan);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        await using var own = await lease.BeginAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
+        var tx = lease.Joined?.Transaction ?? own.Transaction!;
         // The horizon is taken before this transaction writes anything (and so before it has an id of its own).
         long xmin;
         await using (var horizon = new NpgsqlCommand("select pg_snapshot_xmin(pg_current_snapshot())::text::bigint", conn, tx))
@@ -376,18 +388,19 @@ internal sealed class PostgresEventStore : IEventStore
             move.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batch[^1].Cursor.Position });
             await move.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        await own.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new DispatchResult(due.Count, read, delivered, full) { DeliveriesBySubscription = bySubscription };
     }
 
     public async Task AddDeadLetterAsync(NewDeadLetter p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
         await using var cmd = new NpgsqlCommand($"""
             insert into {deadLetters} (namespace, subscription, position, topic, task_id, deliveries, reason, created_at)
             values ($1, $2, $3, $4, $5, $6, $7, coalesce($8::timestamptz, now()))
-            """, conn);
+            """, conn, joined);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Namespace });
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Subscription });
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Position });
@@ -401,11 +414,12 @@ internal sealed class PostgresEventStore : IEventStore
 
     public async Task<IReadOnlyList<EventDeadLetter>> ListDeadLettersAsync(string @namespace, int limit, CancellationToken cancellationToken = default)
     {
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
         await using var cmd = new NpgsqlCommand($"""
             select id, namespace, subscription, position, topic, task_id, deliveries, reason, created_at
             from {deadLetters} where namespace = $1 order by id desc limit $2
-            """, conn);
+            """, conn, joined);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = @namespace });
         cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Math.Clamp(limit, 1, 1000) });
         var list = new List<EventDeadLetter>();
@@ -438,19 +452,21 @@ internal sealed class PostgresEventStore : IEventStore
         }
         else
         {
-            await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var clock = new NpgsqlCommand("select now()", conn);
+            await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+            await using var clock = new NpgsqlCommand("select now()", conn, joined);
             now = (DateTimeOffset)(await clock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         await Partitions.CreateAsync(today, Math.Max(1, p.PartitionsAhead + 1), cancellationToken).ConfigureAwait(false);
         var dropped = await Partitions.DropBeforeAsync(now - p.RetainFor, cancellationToken).ConfigureAwait(false);
-        await using (var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false))
+        await using (var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false))
         {
+            var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
             // Idempotency keys are kept as long as their events.
             await using var prune = new NpgsqlCommand($"""
                 delete from {keys} where ctid = any(array(select ctid from {keys} where created_at < $1 limit $2))
-                """, conn);
+                """, conn, joined);
             prune.Parameters.Add(TaskLeases.NowParameter(now - p.RetainFor));
             prune.Parameters.Add(new NpgsqlParameter<int> { TypedValue = p.BatchSize });
             await prune.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -460,8 +476,9 @@ internal sealed class PostgresEventStore : IEventStore
 
     private async Task<SubscriptionRecord?> ReadOneSubscriptionAsync(string where, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
     {
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand($"select {SubscriptionColumns} from {subscriptions} where {where}", conn);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"select {SubscriptionColumns} from {subscriptions} where {where}", conn, joined);
         cmd.Parameters.AddRange(parameters);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadSubscription(reader) : null;

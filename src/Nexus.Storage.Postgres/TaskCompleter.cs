@@ -41,9 +41,9 @@ internal sealed class TaskCompleter
                     lease_expires_at = null
                 from input i cross join clock k
                 where t.id = i.id and t.lease_token = i.token and t.state = 'running'
-                returning i.ord
+                returning i.ord, t.owner, t.plugin, t.queue, t.attempt, t.state
             )
-            select ord from done
+            select ord, owner, plugin, queue, attempt, state from done
             """;
     }
 
@@ -59,20 +59,26 @@ internal sealed class TaskCompleter
         var results = new string?[n];
         var errors = new string?[n];
         var delays = new TimeSpan[n];
-        for (var i = 0; i < n; i++)
+        // Rows are locked in id order, as the heartbeat locks them: two batches touching the same rows cannot deadlock.
+        var order = TaskLeases.ByIdOrder(n, i => p.Completions[i].Id);
+        for (var j = 0; j < n; j++)
         {
-            var c = p.Completions[i];
-            ids[i] = c.Id;
-            tokens[i] = c.LeaseToken;
-            kinds[i] = Kind(c.Kind);
-            results[i] = c.Kind == CompletionKind.Succeeded ? c.ResultJson : null;
-            errors[i] = c.Error is null || c.Kind is CompletionKind.Succeeded or CompletionKind.Snoozed or CompletionKind.Released
+            var c = p.Completions[order[j]];
+            ids[j] = c.Id;
+            tokens[j] = c.LeaseToken;
+            kinds[j] = Kind(c.Kind);
+            results[j] = c.Kind == CompletionKind.Succeeded ? c.ResultJson : null;
+            errors[j] = c.Error is null || c.Kind is CompletionKind.Succeeded or CompletionKind.Snoozed or CompletionKind.Released
                 ? null
                 : StoredJson.Error(c.Error);
-            delays[i] = TaskBounds.ClampDelay(c.Delay);
+            delays[j] = TaskBounds.ClampDelay(c.Delay);
         }
 
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
+        // Alone, the statement is its own transaction (one round trip). With hooks, they join it: an explicit one.
+        var hooked = !db.Hooks.IsEmpty;
+        await using var tx = hooked ? await lease.BeginAsync(cancellationToken).ConfigureAwait(false) : default;
         await using var cmd = new NpgsqlCommand(sql, conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)p.Now?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = ids });
@@ -83,11 +89,25 @@ internal sealed class TaskCompleter
         cmd.Parameters.Add(new NpgsqlParameter<TimeSpan[]> { TypedValue = delays, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Interval });
 
         var accepted = new bool[n];
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var owned = new List<(int Index, OwnedTaskChange Change)>();
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            accepted[reader.GetInt64(0) - 1] = true;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var j = (int)reader.GetInt64(0) - 1;
+                var i = order[j];
+                accepted[i] = true;
+                if (reader.IsDBNull(1)) continue;
+                owned.Add((i, new OwnedTaskChange(ids[j], reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    TaskStates.Parse(reader.GetString(5)), reader.GetInt32(4), results[j], errors[j] is null ? null : p.Completions[i].Error)));
+            }
         }
+        if (owned.Count > 0 && hooked)
+        {
+            owned.Sort((a, b) => a.Index.CompareTo(b.Index));
+            await db.Hooks.RunAsync(db.TransactionFor(lease, tx), [.. owned.Select(o => o.Change)], cancellationToken).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return accepted;
     }
 

@@ -6,8 +6,9 @@ namespace Nexus.Storage.Sqlite;
 
 /// <summary>The event log on SQLite. Every write holds the file's one write lock from <c>BEGIN IMMEDIATE</c> to commit,
 /// so positions (the rowid) commit in order: a reader that follows <c>position &gt; cursor</c> never skips a late
-/// commit, and the cursor's transaction part is always 0.</summary>
-internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks) : IEventStore
+/// commit, and the cursor's transaction part is always 0. Written against a <see cref="SqliteSession"/>: the same code runs
+/// through the writer or inside a unit of work.</summary>
+internal sealed class SqliteEventStore(SqliteSession session) : IEventStore
 {
     private const string EventColumns = "position, namespace, topic, priority, event_key, headers, payload, time, trace_context, idempotency_key";
     private const string SubscriptionColumns =
@@ -17,7 +18,7 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
     {
         ArgumentNullException.ThrowIfNull(p);
         Names.Namespace(p.Name);
-        return store.WriteAsync(async tx =>
+        return session.WriteAsync(async tx =>
         {
             await using var insert = SqliteRows.Command(tx, """
                 INSERT INTO nexus_namespaces (name, description, created_at) VALUES ($name, $description, $now)
@@ -25,7 +26,7 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
                 """);
             insert.Add("$name", p.Name);
             insert.Add("$description", p.Description);
-            insert.Add("$now", store.NowMs(p.Now));
+            insert.Add("$now", session.NowMs(p.Now));
             var created = await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
             await using var read = SqliteRows.Command(tx, "SELECT name, description, created_at FROM nexus_namespaces WHERE name = $name");
             read.Add("$name", p.Name);
@@ -37,30 +38,32 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
 
     public async Task<IReadOnlyList<NamespaceRecord>> ListNamespacesAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = await store.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, description, created_at FROM nexus_namespaces ORDER BY name";
-        var list = new List<NamespaceRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) list.Add(ReadNamespace(reader));
-        return list;
+        return await session.ReadAsync(async command =>
+        {
+            command.CommandText = "SELECT name, description, created_at FROM nexus_namespaces ORDER BY name";
+            var list = new List<NamespaceRecord>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) list.Add(ReadNamespace(reader));
+            return list;
+        }, cancellationToken);
     }
 
     public async Task<NamespaceRecord?> GetNamespaceAsync(string name, CancellationToken cancellationToken = default)
     {
-        await using var connection = await store.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, description, created_at FROM nexus_namespaces WHERE name = $name";
-        command.Add("$name", name);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadNamespace(reader) : null;
+        return await session.ReadAsync(async command =>
+        {
+            command.CommandText = "SELECT name, description, created_at FROM nexus_namespaces WHERE name = $name";
+            command.Add("$name", name);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken) ? ReadNamespace(reader) : null;
+        }, cancellationToken);
     }
 
     public Task<IReadOnlyList<AppendResult>> AppendAsync(AppendEventsParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
         if (p.Events.Count == 0) return Task.FromResult<IReadOnlyList<AppendResult>>([]);
-        return store.WriteAsync(tx => AppendAsync(tx, p, cancellationToken), cancellationToken);
+        return session.WriteAsync(tx => AppendAsync(tx, p, cancellationToken), cancellationToken);
     }
 
     /// <summary>Appends inside an open write transaction (the unit of work of other areas joins here).</summary>
@@ -71,7 +74,7 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
             exists.Add("$name", p.Namespace);
             if (await exists.ExecuteScalarAsync(cancellationToken) is null) throw EventJson.NamespaceNotFound(p.Namespace);
         }
-        var now = store.NowMs(p.Now);
+        var now = session.NowMs(p.Now);
         await using var insert = SqliteRows.Command(tx, """
             INSERT INTO nexus_events (namespace, topic, priority, event_key, headers, payload, time, trace_context, idempotency_key)
             VALUES ($ns, $topic, $priority, $key, $headers, $payload, $now, $trace, $idem)
@@ -116,56 +119,59 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
     public async Task<EventPage> ReadAsync(ReadEventsParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var connection = await store.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {EventColumns} FROM nexus_events WHERE namespace = $ns AND position > $after ORDER BY position LIMIT $limit";
-        command.Add("$ns", p.Namespace);
-        command.Add("$after", p.After.Position);
-        command.Add("$limit", Math.Clamp(p.Limit, 1, 10_000));
-        var events = await ReadEventsAsync(command, cancellationToken);
-        return new EventPage(events, events.Count == 0 ? p.After : events[^1].Cursor);
+        return await session.ReadAsync(async command =>
+        {
+            command.CommandText = $"SELECT {EventColumns} FROM nexus_events WHERE namespace = $ns AND position > $after ORDER BY position LIMIT $limit";
+            command.Add("$ns", p.Namespace);
+            command.Add("$after", p.After.Position);
+            command.Add("$limit", Math.Clamp(p.Limit, 1, 10_000));
+            var events = await ReadEventsAsync(command, cancellationToken);
+            return new EventPage(events, events.Count == 0 ? p.After : events[^1].Cursor);
+        }, cancellationToken);
     }
 
     public async Task<IReadOnlyList<EventRecord>> ReadRangeAsync(ReadRangeParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var connection = await store.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT {EventColumns} FROM nexus_events
-            WHERE namespace = $ns AND position >= $from AND position <= $to AND time >= $fromTime AND time < $toTime
-            ORDER BY position LIMIT $limit
-            """;
-        command.Add("$ns", p.Namespace);
-        command.Add("$from", p.FromPosition ?? 0);
-        command.Add("$to", p.ToPosition ?? long.MaxValue);
-        command.Add("$fromTime", p.FromTime?.ToUnixTimeMilliseconds() ?? long.MinValue);
-        command.Add("$toTime", p.ToTime?.ToUnixTimeMilliseconds() ?? long.MaxValue);
-        command.Add("$limit", Math.Clamp(p.Limit, 1, 10_000));
-        return await ReadEventsAsync(command, cancellationToken);
+        return await session.ReadAsync(async command =>
+        {
+            command.CommandText = $"""
+                SELECT {EventColumns} FROM nexus_events
+                WHERE namespace = $ns AND position >= $from AND position <= $to AND time >= $fromTime AND time < $toTime
+                ORDER BY position LIMIT $limit
+                """;
+            command.Add("$ns", p.Namespace);
+            command.Add("$from", p.FromPosition ?? 0);
+            command.Add("$to", p.ToPosition ?? long.MaxValue);
+            command.Add("$fromTime", p.FromTime?.ToUnixTimeMilliseconds() ?? long.MinValue);
+            command.Add("$toTime", p.ToTime?.ToUnixTimeMilliseconds() ?? long.MaxValue);
+            command.Add("$limit", Math.Clamp(p.Limit, 1, 10_000));
+            return await ReadEventsAsync(command, cancellationToken);
+        }, cancellationToken);
     }
 
     public async Task<LogCursor> CursorAtAsync(string @namespace, SubscriptionStart start, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(start);
-        await using var connection = await store.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        switch (start.Kind)
+        return await session.ReadAsync(async command =>
         {
-            case SubscriptionStartKind.All:
-                return LogCursor.Start;
-            case SubscriptionStartKind.Position:
-                return new LogCursor(0, start.Position ?? 0);
-            case SubscriptionStartKind.Time:
-                command.CommandText = "SELECT coalesce(max(position), 0) FROM nexus_events WHERE namespace = $ns AND time < $time";
-                command.Add("$time", (start.Time ?? DateTimeOffset.MinValue).ToUnixTimeMilliseconds());
-                break;
-            default:
-                command.CommandText = "SELECT coalesce(max(position), 0) FROM nexus_events WHERE namespace = $ns";
-                break;
-        }
-        command.Add("$ns", @namespace);
-        return new LogCursor(0, Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture));
+            switch (start.Kind)
+            {
+                case SubscriptionStartKind.All:
+                    return LogCursor.Start;
+                case SubscriptionStartKind.Position:
+                    return new LogCursor(0, start.Position ?? 0);
+                case SubscriptionStartKind.Time:
+                    command.CommandText = "SELECT coalesce(max(position), 0) FROM nexus_events WHERE namespace = $ns AND time < $time";
+                    command.Add("$time", (start.Time ?? DateTimeOffset.MinValue).ToUnixTimeMilliseconds());
+                    break;
+                default:
+                    command.CommandText = "SELECT coalesce(max(position), 0) FROM nexus_events WHERE namespace = $ns";
+                    break;
+            }
+            command.Add("$ns", @namespace);
+            return new LogCursor(0, Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture));
+        }, cancellationToken);
     }
 
     public async Task<SubscriptionRecord> CreateSubscriptionAsync(NewSubscription p, CancellationToken cancellationToken = default)
@@ -174,7 +180,7 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
         // The start is resolved before the insert: on one writer nothing commits between the two that a "new"
         // subscription would miss, because events appended meanwhile come after the cursor read here.
         var cursor = await CursorAtAsync(p.Namespace, p.Start, cancellationToken);
-        return await store.WriteAsync(async tx =>
+        return await session.WriteAsync(async tx =>
         {
             await using var command = SqliteRows.Command(tx, $"""
                 INSERT INTO nexus_subscriptions (namespace, name, pattern, filter, action, target, args_template, queue, max_deliveries, ordered_by_key, cursor_tx, cursor_pos, created_at)
@@ -193,7 +199,7 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
             command.Add("$max", p.MaxDeliveries);
             command.Add("$ordered", p.OrderedByKey ? 1 : 0);
             command.Add("$cursor", cursor.Position);
-            command.Add("$now", store.NowMs(p.Now));
+            command.Add("$now", session.NowMs(p.Now));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             if (!await reader.ReadAsync(cancellationToken)) throw EventJson.SubscriptionExists(p.Namespace, p.Name);
             return ReadSubscription(reader);
@@ -208,18 +214,19 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
 
     public async Task<IReadOnlyList<SubscriptionRecord>> ListSubscriptionsAsync(string? @namespace, CancellationToken cancellationToken = default)
     {
-        await using var connection = await store.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {SubscriptionColumns} FROM nexus_subscriptions WHERE ($ns IS NULL OR namespace = $ns) ORDER BY namespace, name";
-        command.Add("$ns", @namespace);
-        var list = new List<SubscriptionRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) list.Add(ReadSubscription(reader));
-        return list;
+        return await session.ReadAsync(async command =>
+        {
+            command.CommandText = $"SELECT {SubscriptionColumns} FROM nexus_subscriptions WHERE ($ns IS NULL OR namespace = $ns) ORDER BY namespace, name";
+            command.Add("$ns", @namespace);
+            var list = new List<SubscriptionRecord>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) list.Add(ReadSubscription(reader));
+            return list;
+        }, cancellationToken);
     }
 
     public Task<bool> DeleteSubscriptionAsync(string @namespace, string name, CancellationToken cancellationToken = default) =>
-        store.WriteAsync(async tx =>
+        session.WriteAsync(async tx =>
         {
             await using var command = SqliteRows.Command(tx, "DELETE FROM nexus_subscriptions WHERE namespace = $ns AND name = $name");
             command.Add("$ns", @namespace);
@@ -228,7 +235,7 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
         }, cancellationToken);
 
     public Task<bool> MoveCursorAsync(long subscriptionId, LogCursor cursor, CancellationToken cancellationToken = default) =>
-        store.WriteAsync(async tx =>
+        session.WriteAsync(async tx =>
         {
             await using var command = SqliteRows.Command(tx, "UPDATE nexus_subscriptions SET cursor_tx = 0, cursor_pos = $pos, epoch = epoch + 1 WHERE id = $id");
             command.Add("$id", subscriptionId);
@@ -241,7 +248,7 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
     {
         ArgumentNullException.ThrowIfNull(p);
         ArgumentNullException.ThrowIfNull(plan);
-        return store.WriteAsync(async tx =>
+        return session.WriteAsync(async tx =>
         {
             var subscriptions = new List<SubscriptionRecord>();
             await using (var list = SqliteRows.Command(tx, $"""
@@ -276,7 +283,7 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
                 var deliveries = plan(subscription, batch);
                 if (deliveries.Count > 0)
                 {
-                    var inserted = await tasks.InsertAsync(tx, new InsertTasksParams(deliveries) { Now = p.Now }, cancellationToken);
+                    var inserted = await session.Join(tx).Tasks.InsertAsync(new InsertTasksParams(deliveries) { Now = p.Now }, cancellationToken);
                     var created = inserted.Count(r => r.Created);
                     delivered += created;
                     bySubscription[subscription.Id] = created;
@@ -293,7 +300,7 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
     public Task AddDeadLetterAsync(NewDeadLetter p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        return store.WriteAsync(async tx =>
+        return session.WriteAsync(async tx =>
         {
             await using var command = SqliteRows.Command(tx, """
                 INSERT INTO nexus_event_dead_letters (namespace, subscription, position, topic, task_id, deliveries, reason, created_at)
@@ -306,51 +313,52 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
             command.Add("$task", p.TaskId);
             command.Add("$deliveries", p.Deliveries);
             command.Add("$reason", p.Reason);
-            command.Add("$now", store.NowMs(p.Now));
+            command.Add("$now", session.NowMs(p.Now));
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
     }
 
     public async Task<IReadOnlyList<EventDeadLetter>> ListDeadLettersAsync(string @namespace, int limit, CancellationToken cancellationToken = default)
     {
-        await using var connection = await store.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT id, namespace, subscription, position, topic, task_id, deliveries, reason, created_at
-            FROM nexus_event_dead_letters WHERE namespace = $ns ORDER BY id DESC LIMIT $limit
-            """;
-        command.Add("$ns", @namespace);
-        command.Add("$limit", Math.Clamp(limit, 1, 1000));
-        var list = new List<EventDeadLetter>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        return await session.ReadAsync(async command =>
         {
-            list.Add(new EventDeadLetter
+            command.CommandText = """
+                SELECT id, namespace, subscription, position, topic, task_id, deliveries, reason, created_at
+                FROM nexus_event_dead_letters WHERE namespace = $ns ORDER BY id DESC LIMIT $limit
+                """;
+            command.Add("$ns", @namespace);
+            command.Add("$limit", Math.Clamp(limit, 1, 1000));
+            var list = new List<EventDeadLetter>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                Id = reader.GetInt64(0),
-                Namespace = reader.GetString(1),
-                Subscription = reader.GetString(2),
-                Position = reader.GetInt64(3),
-                Topic = reader.GetString(4),
-                TaskId = reader.IsDBNull(5) ? null : reader.GetInt64(5),
-                Deliveries = reader.GetInt32(6),
-                Reason = reader.GetString(7),
-                CreatedAt = SqliteRows.Time(reader.GetInt64(8)),
-            });
-        }
-        return list;
+                list.Add(new EventDeadLetter
+                {
+                    Id = reader.GetInt64(0),
+                    Namespace = reader.GetString(1),
+                    Subscription = reader.GetString(2),
+                    Position = reader.GetInt64(3),
+                    Topic = reader.GetString(4),
+                    TaskId = reader.IsDBNull(5) ? null : reader.GetInt64(5),
+                    Deliveries = reader.GetInt32(6),
+                    Reason = reader.GetString(7),
+                    CreatedAt = SqliteRows.Time(reader.GetInt64(8)),
+                });
+            }
+            return list;
+        }, cancellationToken);
     }
 
     public async Task<int> MaintainAsync(LogMaintenanceParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        var cutoff = store.NowMs(p.Now) - (long)p.RetainFor.TotalMilliseconds;
+        var cutoff = session.NowMs(p.Now) - (long)p.RetainFor.TotalMilliseconds;
         var total = 0;
         int deleted;
         do
         {
             // One short write per batch, so retention never holds the write lock for long.
-            deleted = await store.WriteAsync(async tx =>
+            deleted = await session.WriteAsync(async tx =>
             {
                 await using var command = SqliteRows.Command(tx, """
                     DELETE FROM nexus_events WHERE position IN (SELECT position FROM nexus_events WHERE time < $cutoff ORDER BY position LIMIT $batch)
@@ -368,12 +376,13 @@ internal sealed class SqliteEventStore(SqliteStore store, SqliteTaskStore tasks)
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA2100", Justification = "Callers pass constant WHERE clauses; values are parameters.")]
     private async Task<SubscriptionRecord?> ReadOneSubscriptionAsync(string where, Action<SqliteCommand> bind, CancellationToken cancellationToken)
     {
-        await using var connection = await store.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {SubscriptionColumns} FROM nexus_subscriptions WHERE {where}";
-        bind(command);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? ReadSubscription(reader) : null;
+        return await session.ReadAsync(async command =>
+        {
+            command.CommandText = $"SELECT {SubscriptionColumns} FROM nexus_subscriptions WHERE {where}";
+            bind(command);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken) ? ReadSubscription(reader) : null;
+        }, cancellationToken);
     }
 
     private static async Task<List<EventRecord>> ReadEventsAsync(SqliteCommand command, CancellationToken cancellationToken)

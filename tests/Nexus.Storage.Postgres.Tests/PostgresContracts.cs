@@ -124,6 +124,16 @@ public sealed class PostgresUniqueKeyContract : UniqueKeyContract
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
 
+public sealed class PostgresUnitOfWorkContract : UnitOfWorkContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
+public sealed class PostgresPoisonCompletionContract : PoisonCompletionContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
 public sealed class PostgresEventLogContract : EventLogContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();

@@ -136,6 +136,16 @@ public sealed class SqliteUniqueKeyContract : UniqueKeyContract
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
 
+public sealed class SqliteUnitOfWorkContract : UnitOfWorkContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
+public sealed class SqlitePoisonCompletionContract : PoisonCompletionContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
 public sealed class SqliteEventLogContract : EventLogContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();

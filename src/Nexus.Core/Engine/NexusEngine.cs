@@ -26,6 +26,7 @@ internal sealed class NexusEngine(
     IServiceScopeFactory scopes,
     NexusMetrics metrics,
     Attempts.AttemptPipeline attempts,
+    IEnumerable<IOwnedTaskHook> hooks,
     Events.EventService events,
     ILoggerFactory? loggerFactory = null) : IHostedService, IDisposable
 {
@@ -49,6 +50,8 @@ internal sealed class NexusEngine(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _options.Validate();
+        // Hooks from DI join the store here rather than in its factory, so a hook may depend on anything, the store included.
+        foreach (var hook in hooks) store.Hooks.Add(hook);
         if (_options.MigrateOnStart)
         {
             var migration = await store.MigrateAsync(cancellationToken);
@@ -62,7 +65,7 @@ internal sealed class NexusEngine(
             Logger.LogInformation("Nexus node {Node} started without workers (submit only).", _options.NodeId);
             return;
         }
-        _completer = new Completer(store, _clock, _options.CompletionBatchSize, Logger, (batch, accepted) => _executor?.OnStored(batch, accepted));
+        _completer = new Completer(store, _clock, _options.CompletionBatchSize, Logger, (batch, accepted) => _executor?.OnStored(batch, accepted), (id, token) => _executor?.AttemptOf(id, token));
         _executor = new Executor(registry, _options, scopes, _completer, store, _clock, _loggers, attempts, _hardStop.Token);
         var dispatcher = new Dispatcher(store, registry, _options, _executor, wake, _clock, Logger);
         var heartbeater = new Heartbeater(store, _options, _executor, _clock, Logger);
