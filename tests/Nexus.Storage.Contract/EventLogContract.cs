@@ -118,6 +118,28 @@ public abstract class EventLogContract : EventContractBase
     }
 
     [Fact]
+    public async Task InAUnitOfWork_AnAppendCommitsWithTheTaskBesideIt_OrNeitherExists()
+    {
+        var ns = await NamespaceAsync();
+        await Store.InTransactionAsync(async (tx, ct) =>
+        {
+            await tx.Events.AppendAsync(new AppendEventsParams(ns, [Event("uow.kept")]) { Now = T0 }, ct);
+            return await tx.Tasks.InsertAsync(new InsertTasksParams([Task(queue: "uow")]) { Now = T0 }, ct);
+        });
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.InTransactionAsync<int>(async (tx, ct) =>
+        {
+            await tx.Events.AppendAsync(new AppendEventsParams(ns, [Event("uow.lost")]) { Now = T0 }, ct);
+            await tx.Tasks.InsertAsync(new InsertTasksParams([Task(queue: "uow")]) { Now = T0 }, ct);
+            throw new InvalidOperationException("the work fails after both writes");
+        }));
+
+        var page = await SettledAsync(ns, 1);
+        Assert.Equal(["uow.kept"], (await Store.Events.ReadRangeAsync(new ReadRangeParams(ns, null, null, 10))).Select(e => e.Topic));
+        Assert.Single(page.Events);
+        Assert.Single((await Store.Tasks.ListAsync(new Tasks.TaskQuery { Queue = "uow" })).Items);
+    }
+
+    [Fact]
     public async Task DeadLetters_ArePerNamespace_NewestFirst()
     {
         var a = await NamespaceAsync("a");
