@@ -37,9 +37,14 @@ internal static class KeyEndpoints
         {
             if (!QueueName.IsValid(queues[i])) throw ApiProblemException.Invalid($"queues[{i}]", $"'{QueryValues.Shorten(queues[i] ?? "")}' is not a valid queue name");
         }
+        var namespaces = body.Namespaces ?? [];
+        for (var i = 0; i < namespaces.Count; i++)
+        {
+            if (!Events.Names.IsNamespace(namespaces[i])) throw ApiProblemException.Invalid($"namespaces[{i}]", $"'{QueryValues.Shorten(namespaces[i] ?? "")}' is not a valid namespace name");
+        }
         if (body.ExpiresAt is { } expires && expires <= time.GetUtcNow()) throw ApiProblemException.Invalid("expiresAt", "must be in the future");
         var caller = Caller.From(http.User);
-        caller.EnsureCanGrant(body.Role!, queues);
+        caller.EnsureCanGrant(body.Role!, queues, namespaces);
 
         var (id, key, hash) = ApiKeyFormat.Create();
         var record = await keys.CreateAsync(new NewApiKey
@@ -49,6 +54,7 @@ internal static class KeyEndpoints
             SecretHash = hash,
             Role = body.Role!,
             Queues = [.. queues.Distinct(StringComparer.Ordinal)],
+            Namespaces = [.. namespaces.Distinct(StringComparer.Ordinal)],
             ExpiresAt = body.ExpiresAt,
             CreatedBy = caller.Name,
         }, http.RequestAborted);
@@ -58,7 +64,7 @@ internal static class KeyEndpoints
     private static async Task<IResult> ListAsync(INexusStore store, HttpContext http)
     {
         var caller = Caller.From(http.User);
-        return Results.Ok((await Store(store).ListAsync(http.RequestAborted)).Where(k => caller.CanUseAll(k.Queues)).Select(Response).ToList());
+        return Results.Ok((await Store(store).ListAsync(http.RequestAborted)).Where(k => Visible(caller, k)).Select(Response).ToList());
     }
 
     private static async Task<IResult> RevokeAsync(HttpContext http, INexusStore store, ApiKeyValidator validator, string id)
@@ -66,7 +72,7 @@ internal static class KeyEndpoints
         var keys = Store(store);
         var caller = Caller.From(http.User);
         // A key outside the caller's limits is not found, as if it did not exist.
-        if (caller.IsLimited && (await keys.GetAsync(id, http.RequestAborted) is not { } key || !caller.CanUseAll(key.Queues)))
+        if (caller.IsLimited && (await keys.GetAsync(id, http.RequestAborted) is not { } key || !Visible(caller, key)))
         {
             throw ApiProblemException.NotFound($"No active API key with id '{QueryValues.Shorten(id)}'.");
         }
@@ -75,6 +81,10 @@ internal static class KeyEndpoints
         return revoked ? Results.NoContent() : throw ApiProblemException.NotFound($"No active API key with id '{QueryValues.Shorten(id)}'.");
     }
 
+    /// <summary>A limited caller sees a key only when everything it grants lies within the caller's own limits.</summary>
+    private static bool Visible(Caller caller, ApiKeyRecord k) =>
+        !caller.IsLimited || ((k.Queues.Count > 0 || k.Namespaces.Count > 0) && (k.Queues.Count == 0 || caller.CanUseAll(k.Queues)) && caller.CanUseAllNamespaces(k.Namespaces));
+
     private static KeyResponse Response(ApiKeyRecord k) =>
-        new(k.Id, k.Name, k.Role, k.Queues, k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.CreatedBy);
+        new(k.Id, k.Name, k.Role, k.Queues, k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.CreatedBy) { Namespaces = k.Namespaces };
 }

@@ -25,6 +25,12 @@ internal sealed class ProblemExceptionHandler(IOptions<NexusServerOptions> optio
             case QueueFullException ex:
                 await Problems.WriteAsync(context, 429, "queue-full", "Queue full", $"queue: {ex.Message}", "queue", retryAfter);
                 return true;
+            case StoreException { Code: "namespace-not-found" } ex:
+                await Problems.WriteAsync(context, 404, ex.Code, "Not found", "namespace: " + ex.Message, "namespace");
+                return true;
+            case StoreException { Code: "subscription-exists" } ex:
+                await Problems.WriteAsync(context, 409, ex.Code, "Conflict", "name: " + ex.Message, "name");
+                return true;
             case StoreException ex:
                 logger.LogError(ex, "The store is unavailable.");
                 await Problems.WriteAsync(context, 503, "store-unavailable", "Store unavailable", ex.Message, null, retryAfter);
