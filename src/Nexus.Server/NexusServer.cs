@@ -123,6 +123,10 @@ public static class NexusServer
         app.MapMetricsEndpoint();
         api.MapNodeEndpoints();
         api.MapWorkerEndpoints();
+        api.MapNamespaceEndpoints();
+        api.MapEventEndpoints();
+        api.MapSubscriptionEndpoints();
+        api.MapConsumerEndpoints();
         app.MapNexusOpenApi(server.PublicApiReference);
 
         app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, auth));

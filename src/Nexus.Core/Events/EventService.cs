@@ -381,7 +381,7 @@ internal sealed class EventService(
     }
 
     /// <summary>The queue of a consumer subscription's deliveries: its own, so its group's consumers compete only among themselves.</summary>
-    public static string ConsumerQueue(SubscriptionRecord sub) => string.Create(CultureInfo.InvariantCulture, $"events.{sub.Id}");
+    public static string ConsumerQueue(SubscriptionRecord sub) => SubscriptionActions.DeliveryQueue(sub);
 
     public async Task<IReadOnlyList<ConsumerDelivery>> ReceiveAsync(string @namespace, string subscription, string consumer, int max, TimeSpan visibility, CancellationToken cancellationToken = default)
     {

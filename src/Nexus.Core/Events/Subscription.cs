@@ -14,6 +14,16 @@ public static class SubscriptionActions
     /// <summary>True for a kind name: one of the above, or one that an <see cref="ISubscriptionAction"/> registers
     /// (1–32 lower-case letters).</summary>
     public static bool IsKind(string? kind) => kind is { Length: > 0 and <= 32 } && kind.All(char.IsAsciiLetterLower);
+
+    /// <summary>The queue a subscription's deliveries go to: a consumer subscription has its own (<c>events.{id}</c>), so
+    /// its group's consumers compete only among themselves; the others use their configured queue.</summary>
+    public static string DeliveryQueue(SubscriptionRecord subscription)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        return subscription.Action == Consumer
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"events.{subscription.Id}")
+            : subscription.Queue;
+    }
 }
 
 /// <summary>Where a new subscription starts reading.</summary>
