@@ -24,6 +24,8 @@ internal static class CliApp
         root.Subcommands.Add(ArtifactsCommand.Create());
         root.Subcommands.Add(NodesCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
+        root.Subcommands.Add(EventsCommand.Create());
+        root.Subcommands.Add(SubsCommand.Create());
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
         return root;
