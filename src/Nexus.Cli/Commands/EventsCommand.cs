@@ -84,7 +84,7 @@ internal static class EventsCommand
         var from = new Option<string?>("--after") { Description = "Start after this cursor or position (default: the start of the log)" };
         var count = new Option<int?>("--count", "-n") { Description = "Stop after this many events (default: follow until Ctrl+C)" };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep waiting for new events (default when --count is not given)" };
-        var command = new Command("tail", "Print the log's events in order, following new ones") { ns, pattern, from, count, follow };
+        var command = new Command("tail", "Print the log's events in order, following new ones (--json: one event per line)") { ns, pattern, from, count, follow };
         command.Handle(async (parse, cli, ct) =>
         {
             var name = parse.GetValue(ns)!;
@@ -98,7 +98,7 @@ internal static class EventsCommand
                 var page = await cli.Client.Events.ReadAsync(name, cursor, 500, parse.GetValue(pattern), ct);
                 foreach (var e in page.Events)
                 {
-                    if (cli.Printer.Json) cli.Printer.WriteJson(e, CliJson.Default.EventInfo);
+                    if (cli.Printer.Json) WriteLine(e);
                     else cli.Printer.Line($"[grey]{e.Position}[/] {Format.Time(e.Time)} [bold]{Format.E(e.Topic)}[/] {(e.Key is null ? "" : $"[blue]{Format.E(e.Key)}[/] ")}{Format.E(e.Payload.GetRawText())}");
                     if (++shown == max) return ExitCodes.Success;
                 }
@@ -112,6 +112,14 @@ internal static class EventsCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>One event per line (JSON Lines), so that a follower can be piped.</summary>
+    private static void WriteLine(EventInfo e)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer)) JsonSerializer.Serialize(writer, e, CliJson.Default.EventInfo);
+        Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
     private static Command Replay()
