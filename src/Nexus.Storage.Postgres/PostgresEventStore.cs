@@ -26,6 +26,7 @@ internal sealed class PostgresEventStore : IEventStore
     private readonly string subscriptions;
     private readonly string deadLetters;
     private readonly string sequence;
+    private readonly NotifyCoalescer notifier;
 
     public PostgresEventStore(PostgresDatabase db, TaskInserter inserter)
     {
@@ -38,6 +39,7 @@ internal sealed class PostgresEventStore : IEventStore
         subscriptions = db.Schema.Table("subscriptions");
         deadLetters = db.Schema.Table("event_dead_letters");
         sequence = db.Schema.Table("events_position_seq");
+        notifier = new NotifyCoalescer(db);
     }
 
     public PostgresEventPartitions Partitions { get; }
@@ -93,8 +95,12 @@ internal sealed class PostgresEventStore : IEventStore
         await Partitions.EnsureAsync(p.Now ?? TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
         await using var own = await lease.BeginAsync(cancellationToken).ConfigureAwait(false);
-        var results = await AppendInAsync(lease.Connection, lease.Joined?.Transaction ?? own.Transaction!, p, cancellationToken).ConfigureAwait(false);
+        var joined = lease.Joined is not null;
+        var results = await AppendInAsync(lease.Connection, lease.Joined?.Transaction ?? own.Transaction!, p, notifyInTransaction: joined, cancellationToken).ConfigureAwait(false);
         await own.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // NOTIFY inside a transaction serializes every notifying commit of the cluster (a global lock through the WAL
+        // flush); after our own commit one coalesced NOTIFY covers every append that committed meanwhile.
+        if (!joined) await notifier.SignalAsync(EventsWakePayload).ConfigureAwait(false);
         return results;
     }
 
@@ -106,10 +112,11 @@ internal sealed class PostgresEventStore : IEventStore
         var conn = transaction.Connection ?? throw new InvalidOperationException("The transaction is already completed; emit inside an open transaction.");
         if (p.Events.Count == 0) return [];
         await Partitions.EnsureAsync(p.Now ?? TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return await AppendInAsync(conn, transaction, p, cancellationToken).ConfigureAwait(false);
+        return await AppendInAsync(conn, transaction, p, notifyInTransaction: true, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IReadOnlyList<AppendResult>> AppendInAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AppendEventsParams p, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<AppendResult>> AppendInAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, AppendEventsParams p, bool notifyInTransaction, CancellationToken cancellationToken)
     {
         var n = p.Events.Count;
         var positions = new long[n];
@@ -188,7 +195,9 @@ internal sealed class PostgresEventStore : IEventStore
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             foreach (var i in rows) results[i] = new AppendResult(positions[i], true);
         }
-        // One wake-up per append, delivered at commit: dispatchers on every node read the log (the log is the truth).
+        // In someone else's transaction the wake-up must fire at its commit: a NOTIFY inside it (the log is the truth;
+        // the NOTIFY only says "read").
+        if (!notifyInTransaction) return results;
         await using (var notify = new NpgsqlCommand("select pg_notify($1, $2)", conn, tx))
         {
             notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = db.Schema.NotifyChannel });

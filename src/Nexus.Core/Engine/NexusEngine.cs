@@ -110,7 +110,7 @@ internal sealed class NexusEngine(
                 _listener = await notifications.ListenAsync(payload =>
                 {
                     if (payload == "$events") events.DispatchWake.Set();
-                    else if (payload is null)
+                    else if (payload is null or "")
                     {
                         events.DispatchWake.Set();
                         wake.Set();

@@ -3,16 +3,13 @@ using System.Diagnostics.Metrics;
 namespace Nexus.Observability;
 
 /// <summary>The event area's metrics on the <see cref="NexusTelemetry.MeterName"/> meter: events appended by
-/// namespace and topic, deliveries by subscription and outcome, and each subscription's lag (events appended after
-/// its cursor, as last seen by this node's dispatcher).</summary>
+/// namespace and topic, and deliveries by subscription and outcome.</summary>
 internal sealed class EventMetrics : IDisposable
 {
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly Counter<long> _emitted;
     private readonly Counter<long> _deliveries;
-    private readonly Dictionary<(string Namespace, string Subscription), long> _lag = [];
-    private readonly Lock _lagLock = new();
 
     public EventMetrics(IMeterFactory? meterFactory = null)
     {
@@ -28,8 +25,6 @@ internal sealed class EventMetrics : IDisposable
         _emitted = _meter.CreateCounter<long>("nexus.events.emitted", "{event}", "Events appended to the log (not repeats of an idempotency key), by namespace and topic.");
         _deliveries = _meter.CreateCounter<long>("nexus.events.deliveries", "{delivery}",
             "Deliveries by namespace, subscription and outcome: dispatched (a delivery task made), acked, nacked, dead (to the namespace's dead letters), replayed.");
-        _meter.CreateObservableGauge("nexus.events.subscription.lag", ObserveLag, "{event}",
-            "Events after a subscription's cursor when this node's dispatcher last looked (0 when it has read everything).");
     }
 
     public void Emitted(string ns, string topic, int count)
@@ -40,19 +35,6 @@ internal sealed class EventMetrics : IDisposable
     public void Delivered(string ns, string subscription, string outcome, int count = 1)
     {
         if (count > 0 && _deliveries.Enabled) _deliveries.Add(count, new("namespace", ns), new("subscription", subscription), new("outcome", outcome));
-    }
-
-    public void Lag(string ns, string subscription, long lag)
-    {
-        lock (_lagLock) _lag[(ns, subscription)] = Math.Max(0, lag);
-    }
-
-    private IEnumerable<Measurement<long>> ObserveLag()
-    {
-        lock (_lagLock)
-        {
-            return [.. _lag.Select(kv => new Measurement<long>(kv.Value, new("namespace", kv.Key.Namespace), new("subscription", kv.Key.Subscription)))];
-        }
     }
 
     public void Dispose()
