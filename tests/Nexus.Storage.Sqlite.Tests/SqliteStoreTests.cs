@@ -54,7 +54,7 @@ public sealed class SqliteStoreTests
         {
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE nexus_tasks DROP COLUMN trace_context; DROP TABLE nexus_nodes; DROP TABLE nexus_external_plugins; UPDATE nexus_schema_version SET version = 2";
+            downgrade.CommandText = "DROP TABLE nexus_events; DROP TABLE nexus_namespaces; DROP TABLE nexus_subscriptions; DROP TABLE nexus_event_dead_letters; ALTER TABLE nexus_api_keys DROP COLUMN namespaces; ALTER TABLE nexus_tasks DROP COLUMN trace_context; DROP TABLE nexus_nodes; DROP TABLE nexus_external_plugins; UPDATE nexus_schema_version SET version = 2";
             await downgrade.ExecuteNonQueryAsync();
         }
 
@@ -86,6 +86,7 @@ public sealed class SqliteStoreTests
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
             downgrade.CommandText = """
+                DROP TABLE nexus_events; DROP TABLE nexus_namespaces; DROP TABLE nexus_subscriptions; DROP TABLE nexus_event_dead_letters; ALTER TABLE nexus_api_keys DROP COLUMN namespaces; 
                 DROP INDEX nexus_tasks_owner;
                 ALTER TABLE nexus_tasks DROP COLUMN owner;
                 UPDATE nexus_schema_version SET version = 6
@@ -96,7 +97,7 @@ public sealed class SqliteStoreTests
         await using var upgraded = Open(path);
         var result = await upgraded.MigrateAsync();
 
-        Assert.Equal([7], result.Applied);
+        Assert.Equal([7, 8], result.Applied);
         var task = (await upgraded.Tasks.GetAsync(kept))!;
         Assert.Equal(("k", "a"), (task.UniqueKey, Assert.Single(task.Tags)));
         var next = await upgraded.Tasks.InsertAsync(new InsertTasksParams([Task() with { UniqueKey = "k" }, Task() with { Waiting = true, Owner = "wf:1" }]) { Now = T0 });
@@ -122,6 +123,7 @@ public sealed class SqliteStoreTests
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
             downgrade.CommandText = """
+                DROP TABLE nexus_events; DROP TABLE nexus_namespaces; DROP TABLE nexus_subscriptions; DROP TABLE nexus_event_dead_letters; ALTER TABLE nexus_api_keys DROP COLUMN namespaces; 
                 DROP INDEX nexus_tasks_unique_key;
                 CREATE UNIQUE INDEX nexus_tasks_unique_key ON nexus_tasks (unique_key) WHERE unique_key IS NOT NULL;
                 UPDATE nexus_schema_version SET version = 5
@@ -132,7 +134,7 @@ public sealed class SqliteStoreTests
         await using var upgraded = Open(path);
         var result = await upgraded.MigrateAsync();
 
-        Assert.Equal([6, 7], result.Applied);
+        Assert.Equal([6, 7, 8], result.Applied);
         var again = await upgraded.Tasks.InsertAsync(new InsertTasksParams([Task() with { UniqueKey = "k" }, Task() with { UniqueKey = "k", Queue = "other" }]) { Now = T0 });
         Assert.Equal((id, false), (again[0].Id, again[0].Created));
         Assert.True(again[1].Created);
