@@ -30,6 +30,7 @@ public sealed class NexusClient
         Tasks = new TasksClient(_http);
         DeadLetters = new DeadLettersClient(_http);
         Queues = new QueuesClient(_http);
+        Events = new EventsClient(_http);
         Plugins = new PluginsClient(_http);
         Keys = new KeysClient(_http);
         Nodes = new NodesClient(_http);
@@ -51,6 +52,9 @@ public sealed class NexusClient
 
     /// <summary>Dead letters: list, retry one, retry or purge by filter.</summary>
     public DeadLettersClient DeadLetters { get; }
+
+    /// <summary>Events: namespaces, emit, read, subscriptions, replay, consumers, dead letters.</summary>
+    public EventsClient Events { get; }
 
     /// <summary>Queues: counts, pause, resume, limits.</summary>
     public QueuesClient Queues { get; }

@@ -146,6 +146,10 @@ public static class NexusServer
             api.MapSystemEndpoints();
             api.MapNodeEndpoints();
             api.MapWorkerEndpoints();
+            api.MapNamespaceEndpoints();
+            api.MapEventEndpoints();
+            api.MapSubscriptionEndpoints();
+            api.MapConsumerEndpoints();
             app.MapNexusOpenApi(server.PublicApiReference);
             app.MapNexusDashboard();
             // The dashboard's artifact downloads: the API's own download (and its rule), under the dashboard's cookie.

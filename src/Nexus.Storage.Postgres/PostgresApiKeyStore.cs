@@ -7,7 +7,7 @@ namespace Nexus.Storage.Postgres;
 /// <summary>API keys in the schema's <c>api_keys</c> table.</summary>
 internal sealed class PostgresApiKeyStore : IApiKeyStore
 {
-    private const string Columns = "id, name, secret_hash, role, queues::text, created_at, expires_at, revoked_at, created_by";
+    private const string Columns = "id, name, secret_hash, role, queues::text, created_at, expires_at, revoked_at, created_by, namespaces::text";
     private readonly PostgresDatabase db;
     private readonly string createSql;
     private readonly string getSql;
@@ -19,8 +19,8 @@ internal sealed class PostgresApiKeyStore : IApiKeyStore
         this.db = db;
         var keys = db.Schema.Table("api_keys");
         createSql = $"""
-            insert into {keys} (id, name, secret_hash, role, queues, created_at, expires_at, created_by)
-            values ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now()), $7, $8)
+            insert into {keys} (id, name, secret_hash, role, queues, created_at, expires_at, created_by, namespaces)
+            values ($1, $2, $3, $4, $5, coalesce($6::timestamptz, now()), $7, $8, $9)
             returning {Columns}
             """;
         getSql = $"select {Columns} from {keys} where id = $1";
@@ -41,6 +41,7 @@ internal sealed class PostgresApiKeyStore : IApiKeyStore
         cmd.Parameters.Add(TaskLeases.NowParameter(key.Now));
         cmd.Parameters.Add(Time(key.ExpiresAt));
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)key.CreatedBy ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = JsonSerializer.Serialize(key.Namespaces), NpgsqlDbType = NpgsqlDbType.Jsonb });
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         return Read(reader);
@@ -89,5 +90,6 @@ internal sealed class PostgresApiKeyStore : IApiKeyStore
         ExpiresAt = r.IsDBNull(6) ? null : r.GetFieldValue<DateTimeOffset>(6),
         RevokedAt = r.IsDBNull(7) ? null : r.GetFieldValue<DateTimeOffset>(7),
         CreatedBy = r.IsDBNull(8) ? null : r.GetString(8),
+        Namespaces = StoredJson.Tags(r.GetString(9)),
     };
 }

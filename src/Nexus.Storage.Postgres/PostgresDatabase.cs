@@ -14,12 +14,15 @@ internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, PostgresSche
     /// <summary>The hooks of owned tasks (the store's), run inside the transactions that change them.</summary>
     public StoreHooks Hooks { get; init; } = new();
 
+    /// <summary>The days known to have a partition of the event log, shared by every instance bound to a transaction.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<DateOnly, bool> EventPartitionDays { get; private init; } = new();
+
     /// <summary>The unit of work the components built over this instance run in, or null (each call on its own).</summary>
     public PostgresStoreTransaction? Joined { get; private init; }
 
     /// <summary>The same database, bound to <paramref name="transaction"/>.</summary>
     public PostgresDatabase Join(PostgresStoreTransaction transaction) =>
-        ReferenceEquals(Joined, transaction) ? this : new(DataSource, Schema, Options) { Hooks = Hooks, Joined = transaction };
+        ReferenceEquals(Joined, transaction) ? this : new(DataSource, Schema, Options) { Hooks = Hooks, Joined = transaction, EventPartitionDays = EventPartitionDays };
 
     /// <summary>A connection for one call: the unit of work's, or a pooled one (see <see cref="PostgresLease"/>).</summary>
     public async ValueTask<PostgresLease> LeaseAsync(CancellationToken cancellationToken) =>

@@ -16,6 +16,7 @@ public sealed class PostgresStore : INexusStore
 {
     private readonly PostgresDatabase db;
     private readonly PostgresTaskStore tasks;
+    private readonly PostgresEventStore events;
     private readonly PostgresMigrator migrator;
     private readonly bool ownsDataSource;
     private int disposed;
@@ -35,6 +36,7 @@ public sealed class PostgresStore : INexusStore
         db = new PostgresDatabase(dataSource, new PostgresSchema(options.Schema), options);
         tasks = new PostgresTaskStore(db);
         migrator = new PostgresMigrator(db);
+        events = new PostgresEventStore(db, tasks.Inserter);
         Queues = new PostgresQueueStore(db);
         Leader = new PostgresLeaderStore(db);
         Notifications = new PostgresNotifications(db);
@@ -74,6 +76,9 @@ public sealed class PostgresStore : INexusStore
 
     /// <inheritdoc/>
     public ITaskStore Tasks => tasks;
+
+    /// <inheritdoc/>
+    public IEventStore Events => events;
 
     /// <inheritdoc/>
     public IQueueStore Queues { get; }
@@ -128,6 +133,18 @@ public sealed class PostgresStore : INexusStore
     /// or SERIALIZABLE, a key or backlog that a concurrent transaction changed surfaces as a serialization failure.</remarks>
     public Task<IReadOnlyList<SubmitResult>> InsertAsync(NpgsqlTransaction transaction, InsertTasksParams p, CancellationToken cancellationToken = default) =>
         tasks.Inserter.InsertAsync(transaction, p, cancellationToken);
+
+    /// <summary>Appends events inside the caller's transaction: they exist (and the dispatchers' wake-up NOTIFY is sent)
+    /// exactly when <paramref name="transaction"/> commits, and vanish if it rolls back. Idempotency keys are as
+    /// <see cref="IEventStore.AppendAsync"/>; a key taken by a concurrent open transaction waits for it.</summary>
+    /// <param name="transaction">An open transaction on this store's database.</param>
+    /// <param name="p">The events, already validated (see <c>INexusEvents.Prepare</c>).</param>
+    /// <param name="cancellationToken">Cancels the append.</param>
+    public Task<IReadOnlyList<Events.AppendResult>> AppendAsync(NpgsqlTransaction transaction, AppendEventsParams p, CancellationToken cancellationToken = default) =>
+        events.AppendAsync(transaction, p, cancellationToken);
+
+    /// <summary>The days that have a partition of the event log now (UTC), ascending.</summary>
+    public Task<IReadOnlyList<DateOnly>> EventPartitionsAsync(CancellationToken cancellationToken = default) => events.Partitions.ListAsync(cancellationToken);
 
     /// <inheritdoc/>
     public StoreHooks Hooks => db.Hooks;

@@ -11,6 +11,7 @@ internal sealed class PostgresStoreTransaction : IStoreTransaction
     private PostgresTaskStore? tasks;
     private PostgresWorkflowStore? workflows;
     private PostgresStateStore? state;
+    private PostgresEventStore? events;
 
     public PostgresStoreTransaction(PostgresDatabase db, NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
@@ -32,4 +33,5 @@ internal sealed class PostgresStoreTransaction : IStoreTransaction
     /// <inheritdoc/>
     public IWorkflowStore Workflows => workflows ??= new PostgresWorkflowStore(Database);
     public IStateStore State => state ??= new PostgresStateStore(Database);
+    public IEventStore Events => events ??= new PostgresEventStore(Database, ((PostgresTaskStore)Tasks).Inserter);
 }

@@ -6,7 +6,7 @@ namespace Nexus.Storage.Sqlite;
 /// <summary>API keys in <c>nexus_api_keys</c>. Reads use pooled connections; writes go through the writer.</summary>
 internal sealed class SqliteApiKeyStore(SqliteStore store) : IApiKeyStore
 {
-    private const string Columns = "id, name, secret_hash, role, queues, created_at, expires_at, revoked_at, created_by";
+    private const string Columns = "id, name, secret_hash, role, queues, created_at, expires_at, revoked_at, created_by, namespaces";
 
     public Task<ApiKeyRecord> CreateAsync(NewApiKey key, CancellationToken cancellationToken = default)
     {
@@ -14,8 +14,8 @@ internal sealed class SqliteApiKeyStore(SqliteStore store) : IApiKeyStore
         return store.WriteAsync(async tx =>
         {
             await using var command = SqliteRows.Command(tx, $"""
-                INSERT INTO nexus_api_keys (id, name, secret_hash, role, queues, created_at, expires_at, created_by)
-                VALUES ($id, $name, $hash, $role, $queues, $now, $expires, $by)
+                INSERT INTO nexus_api_keys (id, name, secret_hash, role, queues, created_at, expires_at, created_by, namespaces)
+                VALUES ($id, $name, $hash, $role, $queues, $now, $expires, $by, $namespaces)
                 RETURNING {Columns}
                 """);
             command.Add("$id", key.Id);
@@ -26,6 +26,7 @@ internal sealed class SqliteApiKeyStore(SqliteStore store) : IApiKeyStore
             command.Add("$now", store.NowMs(key.Now));
             command.Add("$expires", key.ExpiresAt?.ToUnixTimeMilliseconds());
             command.Add("$by", key.CreatedBy);
+            command.Add("$namespaces", JsonSerializer.Serialize(key.Namespaces));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             return Read(reader);
@@ -76,5 +77,6 @@ internal sealed class SqliteApiKeyStore(SqliteStore store) : IApiKeyStore
         ExpiresAt = r.IsDBNull(6) ? null : SqliteRows.Time(r.GetInt64(6)),
         RevokedAt = r.IsDBNull(7) ? null : SqliteRows.Time(r.GetInt64(7)),
         CreatedBy = r.IsDBNull(8) ? null : r.GetString(8),
+        Namespaces = StoredJson.Tags(r.GetString(9)),
     };
 }

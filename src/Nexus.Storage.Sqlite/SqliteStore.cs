@@ -43,6 +43,7 @@ public sealed class SqliteStore : INexusStore
         _writer = new SqliteWriter(ct => OpenAsync(isWriter: true, ct));
         Session = new SqliteWriterSession(this);
         Tasks = new SqliteTaskStore(Session);
+        Events = new SqliteEventStore(Session);
         Queues = new SqliteQueueStore(this);
         Leader = new SqliteLeaderStore(this);
         ApiKeys = new SqliteApiKeyStore(this);
@@ -63,6 +64,9 @@ public sealed class SqliteStore : INexusStore
 
     /// <inheritdoc/>
     public IQueueStore Queues { get; }
+
+    /// <inheritdoc/>
+    public IEventStore Events { get; }
 
     /// <inheritdoc/>
     public ILeaderStore Leader { get; }

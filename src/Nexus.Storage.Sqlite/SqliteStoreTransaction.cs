@@ -11,6 +11,7 @@ internal sealed class SqliteStoreTransaction : SqliteSession, IStoreTransaction
     private SqliteTaskStore? _tasks;
     private SqliteWorkflowStore? _workflows;
     private SqliteStateStore? _state;
+    private SqliteEventStore? _events;
 
     public SqliteStoreTransaction(SqliteStore store, SqliteTransaction transaction) : base(store) => Transaction = transaction;
 
@@ -23,6 +24,7 @@ internal sealed class SqliteStoreTransaction : SqliteSession, IStoreTransaction
     /// <inheritdoc/>
     public IWorkflowStore Workflows => _workflows ??= new SqliteWorkflowStore(this);
     public IStateStore State => _state ??= new SqliteStateStore(this);
+    public IEventStore Events => _events ??= new SqliteEventStore(this);
 
     public override async Task<T> WriteAsync<T>(Func<SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {

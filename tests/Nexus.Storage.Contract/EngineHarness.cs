@@ -43,7 +43,7 @@ public abstract class EngineHarness : IAsyncLifetime
     protected RetryPolicy? ProbeRetry { get; set; }
 
     protected async Task<(IHost Host, INexusTasks Tasks)> StartAsync(
-        Action<NexusOptions>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
+        Action<NexusOptions>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null, Action<NexusBuilder>? nexus = null)
     {
         LastStore ??= await CreateStoreAsync();
         var gated = CompletionGate is null && CompletionReturnGate is null
@@ -58,6 +58,7 @@ public abstract class EngineHarness : IAsyncLifetime
         services?.Invoke(builder.Services);
         builder.Services.AddNexus(n => n
             .UseStore(_ => store)
+            .Also(nexus)
             .AddPlugin<ProbePlugin>(p => p.Retry = ProbeRetry)
             .Configure(o =>
             {
@@ -105,5 +106,15 @@ public abstract class EngineHarness : IAsyncLifetime
             host.Dispose();
         }
         if (LastStore is not null) await LastStore.DisposeAsync();
+    }
+}
+
+internal static class NexusBuilderHooks
+{
+    /// <summary>Lets a test add to the builder (handlers, plugins) in the middle of the harness's chain.</summary>
+    public static NexusBuilder Also(this NexusBuilder builder, Action<NexusBuilder>? more)
+    {
+        more?.Invoke(builder);
+        return builder;
     }
 }

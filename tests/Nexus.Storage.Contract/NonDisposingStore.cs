@@ -7,6 +7,7 @@ internal sealed class NonDisposingStore(INexusStore inner, ITaskStore? tasks = n
 {
     public string Driver => inner.Driver;
     public ITaskStore Tasks => tasks ?? inner.Tasks;
+    public IEventStore Events => inner.Events;
     public IQueueStore Queues => inner.Queues;
     public ILeaderStore Leader => inner.Leader;
     public ITaskNotifications? Notifications => inner.Notifications;

@@ -41,7 +41,7 @@ public sealed class MigrationTests
             id = (await store.Tasks.InsertAsync(new InsertTasksParams([new NewTask { Plugin = "test.echo", ArgsJson = "{}", Queue = "default", MaxAttempts = 1 }])))[0].Id;
         }
         // Back to the shipped version 2: no trace_context column, nor the tables of the later versions.
-        await using (var downgrade = server.DataSource.CreateCommand($"alter table \"{schema}\".tasks drop column trace_context, drop column owner; drop table \"{schema}\".nodes; drop table \"{schema}\".external_plugins; delete from \"{schema}\".schema_version where version > 2"))
+        await using (var downgrade = server.DataSource.CreateCommand($"{UndoEvents(schema)} alter table \"{schema}\".tasks drop column trace_context, drop column owner; drop table \"{schema}\".nodes; drop table \"{schema}\".external_plugins; delete from \"{schema}\".schema_version where version > 2"))
         {
             await downgrade.ExecuteNonQueryAsync();
         }
@@ -71,6 +71,7 @@ public sealed class MigrationTests
             drop index "{schema}".tasks_unique_key_idx;
             create unique index tasks_unique_key_idx on "{schema}".tasks (unique_key) where unique_key is not null;
             alter table "{schema}".tasks drop column owner;
+            {UndoEvents(schema)}
             delete from "{schema}".schema_version where version > 6
             """))
         {
@@ -198,4 +199,9 @@ public sealed class MigrationTests
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    /// <summary>Undoes version 9 (the event log), so that a downgraded schema can be migrated past it again.</summary>
+    private static string UndoEvents(string schema) =>
+        $"drop table \"{schema}\".events; drop sequence \"{schema}\".events_position_seq; drop table \"{schema}\".event_keys; drop table \"{schema}\".namespaces; " +
+        $"drop table \"{schema}\".subscriptions; drop table \"{schema}\".event_dead_letters; alter table \"{schema}\".api_keys drop column namespaces;";
 }

@@ -140,16 +140,19 @@ public sealed class PostgresPoisonCompletionContract : PoisonCompletionContract
 }
 
 public sealed class PostgresStateContract : StateContract
+public sealed class PostgresEventLogContract : EventLogContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
 
 public sealed class PostgresStateServiceContract : StateServiceContract
+public sealed class PostgresSubscriptionContract : SubscriptionContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
 
 public sealed class PostgresDocumentContract : DocumentContract
+public sealed class PostgresEventEngineContract : EventEngineContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }

@@ -153,6 +153,7 @@ public sealed class TransactionalSubmitTests : IAsyncLifetime
     {
         public string Driver => "other";
         public ITaskStore Tasks => throw new NotImplementedException();
+        public IEventStore Events => throw new NotImplementedException();
         public IQueueStore Queues => throw new NotImplementedException();
         public ILeaderStore Leader => throw new NotImplementedException();
         public ITaskNotifications? Notifications => null;

@@ -152,16 +152,19 @@ public sealed class SqlitePoisonCompletionContract : PoisonCompletionContract
 }
 
 public sealed class SqliteStateContract : StateContract
+public sealed class SqliteEventLogContract : EventLogContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
 
 public sealed class SqliteStateServiceContract : StateServiceContract
+public sealed class SqliteSubscriptionContract : SubscriptionContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
 
 public sealed class SqliteDocumentContract : DocumentContract
+public sealed class SqliteEventEngineContract : EventEngineContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }

@@ -54,7 +54,7 @@ public sealed class SqliteStoreTests
         {
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
-            downgrade.CommandText = "ALTER TABLE nexus_tasks DROP COLUMN trace_context; DROP TABLE nexus_nodes; DROP TABLE nexus_external_plugins; UPDATE nexus_schema_version SET version = 2";
+            downgrade.CommandText = "DROP TABLE nexus_events; DROP TABLE nexus_namespaces; DROP TABLE nexus_subscriptions; DROP TABLE nexus_event_dead_letters; ALTER TABLE nexus_api_keys DROP COLUMN namespaces; ALTER TABLE nexus_tasks DROP COLUMN trace_context; DROP TABLE nexus_nodes; DROP TABLE nexus_external_plugins; UPDATE nexus_schema_version SET version = 2";
             await downgrade.ExecuteNonQueryAsync();
         }
 
@@ -86,6 +86,7 @@ public sealed class SqliteStoreTests
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
             downgrade.CommandText = """
+                DROP TABLE nexus_events; DROP TABLE nexus_namespaces; DROP TABLE nexus_subscriptions; DROP TABLE nexus_event_dead_letters; ALTER TABLE nexus_api_keys DROP COLUMN namespaces; 
                 DROP INDEX nexus_tasks_owner;
                 ALTER TABLE nexus_tasks DROP COLUMN owner;
                 UPDATE nexus_schema_version SET version = 6
@@ -122,6 +123,7 @@ public sealed class SqliteStoreTests
             await connection.OpenAsync();
             await using var downgrade = connection.CreateCommand();
             downgrade.CommandText = """
+                DROP TABLE nexus_events; DROP TABLE nexus_namespaces; DROP TABLE nexus_subscriptions; DROP TABLE nexus_event_dead_letters; ALTER TABLE nexus_api_keys DROP COLUMN namespaces; 
                 DROP INDEX nexus_tasks_unique_key;
                 CREATE UNIQUE INDEX nexus_tasks_unique_key ON nexus_tasks (unique_key) WHERE unique_key IS NOT NULL;
                 UPDATE nexus_schema_version SET version = 5

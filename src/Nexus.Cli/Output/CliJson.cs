@@ -8,6 +8,14 @@ namespace Nexus.Cli.Output;
 /// is an error naming the line).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(IReadOnlyList<EmittedEvent>))]
+[JsonSerializable(typeof(EventInfo))]
+[JsonSerializable(typeof(ReplayResult))]
+[JsonSerializable(typeof(IReadOnlyList<NamespaceInfo>))]
+[JsonSerializable(typeof(NamespaceInfo))]
+[JsonSerializable(typeof(IReadOnlyList<EventDeadLetter>))]
+[JsonSerializable(typeof(IReadOnlyList<SubscriptionInfo>))]
+[JsonSerializable(typeof(SubscriptionInfo))]
 [JsonSerializable(typeof(TaskSubmission))]
 [JsonSerializable(typeof(SubmittedTask))]
 [JsonSerializable(typeof(TaskInfo))]

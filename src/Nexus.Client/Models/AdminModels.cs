@@ -52,8 +52,10 @@ public sealed record PluginInfo(string Name, string Description, string Version,
 /// <param name="Role"><c>admin</c>, <c>operator</c>, <c>viewer</c> or <c>worker</c>.</param>
 public sealed record KeyRequest(string Name, string Role)
 {
-    /// <summary>Queues the key is limited to. Default (null): every queue.</summary>
+    /// <summary>Queues the key is limited to. Default (null): every queue (unless namespaces are named: then none).</summary>
     public IReadOnlyList<string>? Queues { get; init; }
+    /// <summary>Event namespaces the key may use. A key without any limit reaches every namespace; a limited key only these.</summary>
+    public IReadOnlyList<string>? Namespaces { get; init; }
     /// <summary>When the key stops working. Default (null): never.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 }
@@ -67,7 +69,11 @@ public sealed record KeyRequest(string Name, string Role)
 /// <param name="ExpiresAt">When it stops working, or null.</param>
 /// <param name="RevokedAt">When it was revoked, or null.</param>
 /// <param name="CreatedBy">Who made it.</param>
-public sealed record KeyInfo(string Id, string Name, string Role, IReadOnlyList<string> Queues, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, string? CreatedBy);
+public sealed record KeyInfo(string Id, string Name, string Role, IReadOnlyList<string> Queues, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, string? CreatedBy)
+{
+    /// <summary>The event namespaces it may use.</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
+}
 
 /// <summary>A key just made: the only time its secret is shown.</summary>
 /// <param name="Key">The key to send (<c>Authorization: Bearer …</c>); store it now, it cannot be shown again.</param>

@@ -21,7 +21,11 @@ public sealed record ReadinessInfo(string Status, string Store, int SchemaVersio
 /// <param name="Method"><c>api-key</c>, <c>jwt</c>, <c>bootstrap-key</c> or <c>anonymous-loopback</c>.</param>
 /// <param name="Roles">The caller's roles.</param>
 /// <param name="Queues">The queues the caller is limited to, or null for every queue.</param>
-public sealed record CallerInfo(string Name, string Method, IReadOnlyList<string> Roles, IReadOnlyList<string>? Queues);
+public sealed record CallerInfo(string Name, string Method, IReadOnlyList<string> Roles, IReadOnlyList<string>? Queues)
+{
+    /// <summary>The event namespaces the caller may use, or null for every one.</summary>
+    public IReadOnlyList<string>? Namespaces { get; init; }
+}
 
 /// <summary>What the server is (<c>GET /api/v1/server</c>).</summary>
 /// <param name="Version">The Nexus version.</param>

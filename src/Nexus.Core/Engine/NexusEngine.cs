@@ -27,6 +27,7 @@ internal sealed class NexusEngine(
     NexusMetrics metrics,
     Attempts.AttemptPipeline attempts,
     IEnumerable<IOwnedTaskHook> hooks,
+    Events.EventService events,
     ILoggerFactory? loggerFactory = null) : IHostedService, IDisposable
 {
     private readonly NexusOptions _options = options.Value;
@@ -86,6 +87,14 @@ internal sealed class NexusEngine(
         loops.Add(() => pruner.RunAsync(_stopLoops.Token));
         var expirer = new StateExpirer(store.State, _options, _clock, Logger, leader);
         loops.Add(() => expirer.RunAsync(_stopLoops.Token));
+        var eventLog = new Events.EventLogMaintenance(store, _options, _clock, Logger, leader);
+        loops.Add(() => eventLog.RunAsync(_stopLoops.Token));
+        if (_options.Events.Dispatch)
+        {
+            await events.EnsureHandlerSubscriptionsAsync(cancellationToken);
+            var eventDispatcher = new Events.EventDispatcher(events, _options, _loggers.CreateLogger("Nexus.Events"));
+            loops.Add(() => eventDispatcher.RunAsync(_stopLoops.Token));
+        }
 
         _completerLoop = Task.Run(_completer.RunAsync, CancellationToken.None);
         tasks.CancelRequested += OnCancelRequested;
@@ -100,7 +109,17 @@ internal sealed class NexusEngine(
         {
             if (store.Notifications is { } notifications)
             {
-                _listener = await notifications.ListenAsync(_ => wake.Set(), cancellationToken);
+                // One listener for both: task inserts wake the claimers; "$events" (an append) wakes the event dispatcher.
+                _listener = await notifications.ListenAsync(payload =>
+                {
+                    if (payload == "$events") events.DispatchWake.Set();
+                    else if (payload is null or "")
+                    {
+                        events.DispatchWake.Set();
+                        wake.Set();
+                    }
+                    else wake.Set();
+                }, cancellationToken);
                 wake.Set();
             }
             await registering;

@@ -74,6 +74,9 @@ public sealed class NexusOptions
     /// from the store (in the background). Null means the default, 5 seconds.</summary>
     public TimeSpan? QueueCountsInterval { get; set; }
 
+    /// <summary>The event log and its dispatcher (<c>Nexus:Events</c>).</summary>
+    public Events.EventOptions Events { get; set; } = new();
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the setting that is out of range.</summary>
     public void Validate()
     {
@@ -107,5 +110,6 @@ public sealed class NexusOptions
         if (ShutdownTimeout < TimeSpan.Zero) throw new ArgumentException("Nexus:ShutdownTimeout must not be negative.");
         foreach (var q in Queues ?? []) QueueName.Validate(q, "Nexus:Queues");
         DefaultRetry.Validate("Nexus:DefaultRetry");
+        Events.Validate();
     }
 }

@@ -60,6 +60,11 @@ public static class NexusServiceCollectionExtensions
         services.AddSingleton<Attempts.ICompletionObserver>(sp => sp.GetRequiredService<Workflows.WorkflowHook>());
         services.TryAddSingleton<Workflows.WorkflowService>();
         services.TryAddSingleton<Workflows.INexusWorkflows>(sp => sp.GetRequiredService<Workflows.WorkflowService>());
+        services.TryAddSingleton<Observability.EventMetrics>();
+        services.TryAddSingleton(new Events.EventHandlerRegistry(builder.Handlers));
+        services.TryAddSingleton<Events.EventService>();
+        services.TryAddSingleton<Events.INexusEvents>(sp => sp.GetRequiredService<Events.EventService>());
+        services.AddSingleton<Attempts.ICompletionObserver, Events.EventDeadLetterObserver>();
         services.AddHostedService<NexusEngine>();
         return services;
     }

@@ -32,6 +32,9 @@ public sealed record NewApiKey
     public required string Role { get; init; }
     /// <summary>Queues the key is limited to; empty means every queue.</summary>
     public IReadOnlyList<string> Queues { get; init; } = [];
+    /// <summary>Event namespaces the key may use. A key with no limit at all (no queues, no namespaces) reaches every
+    /// namespace; a limited key reaches only the namespaces named here (none when empty): deny by default.</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
     /// <summary>When the key stops working, or null for never.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
     /// <summary>Who made it (a principal name), for the record.</summary>
@@ -53,6 +56,8 @@ public sealed record ApiKeyRecord
     public required string Role { get; init; }
     /// <summary>Queues the key is limited to; empty means every queue.</summary>
     public IReadOnlyList<string> Queues { get; init; } = [];
+    /// <summary>Event namespaces the key may use (see <see cref="NewApiKey.Namespaces"/>).</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
     /// <summary>When it was made (store clock).</summary>
     public DateTimeOffset CreatedAt { get; init; }
     /// <summary>When it stops working, or null for never.</summary>

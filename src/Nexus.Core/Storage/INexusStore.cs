@@ -11,6 +11,8 @@ public interface INexusStore : IAsyncDisposable
     string Driver { get; }
     /// <summary>Tasks: insert, claim, complete, heartbeat, rescue, inspect.</summary>
     ITaskStore Tasks { get; }
+    /// <summary>The event log: namespaces, events, subscriptions and their dead letters.</summary>
+    IEventStore Events { get; }
     /// <summary>Queue settings: pause, concurrency, backlog.</summary>
     IQueueStore Queues { get; }
     /// <summary>Leader election for maintenance work that must run on one node.</summary>

@@ -16,4 +16,6 @@ public interface IStoreTransaction
     IWorkflowStore Workflows { get; }
     /// <summary>The state store, joined to this transaction.</summary>
     IStateStore State { get; }
+    /// <summary>The event log, joined to this transaction: an append commits with the other writes.</summary>
+    IEventStore Events { get; }
 }

@@ -8,8 +8,8 @@ using Nexus.Server.Auth;
 namespace Nexus.Server.Api;
 
 /// <summary><c>/api/v1/apps/{app}/models/{model}/documents</c>: live JSON documents, changed by JSON Patch with a version
-/// check, queried by filter. Reading needs <see cref="Right.Read"/>, writing <see cref="Right.Submit"/>; documents
-/// belong to no queue, so queue-limited callers are refused (403 <c>state-forbidden</c>, as for the state they live in).</summary>
+/// check, queried by filter. Reading needs <see cref="Right.Read"/>, writing <see cref="Right.Submit"/>; the app is a
+/// namespace: a caller limited to namespaces reaches only those (404 elsewhere), one limited to queues alone none.</summary>
 internal static class DocumentEndpoints
 {
     public static void MapDocumentEndpoints(this RouteGroupBuilder api)
@@ -43,7 +43,7 @@ internal static class DocumentEndpoints
 
     private static async Task<IResult> CreateAsync(HttpContext http, INexusDocuments docs, string app, string model)
     {
-        Ensure(http);
+        Ensure(http, app);
         var body = await ReadAsync(http);
         var created = await docs.CreateAsync(app, model, Document(body), body.Id, http.RequestAborted);
         http.Response.Headers.ETag = Tag(created.Version);
@@ -53,7 +53,7 @@ internal static class DocumentEndpoints
     private static async Task<IResult> QueryAsync(HttpContext http, INexusDocuments docs, string app, string model,
         [FromQuery] string? filter, [FromQuery] string? after, [FromQuery] string? limit)
     {
-        Ensure(http);
+        Ensure(http, app);
         var page = await docs.QueryAsync(app, model, QueryValues.Text(filter, "filter", 8192), QueryValues.Text(after, "after", 128),
             QueryValues.Int(limit, "limit", 1, 1000) ?? 100, http.RequestAborted);
         return Results.Ok(new DocumentListResponse([.. page.Items.Select(Response)], page.Next));
@@ -61,7 +61,7 @@ internal static class DocumentEndpoints
 
     private static async Task<IResult> GetAsync(HttpContext http, INexusDocuments docs, string app, string model, string id)
     {
-        Ensure(http);
+        Ensure(http, app);
         var doc = await docs.GetAsync(app, model, id, http.RequestAborted) ?? throw new DocumentNotFoundException(app, model, id);
         http.Response.Headers.ETag = Tag(doc.Version);
         return Results.Ok(Response(doc));
@@ -69,7 +69,7 @@ internal static class DocumentEndpoints
 
     private static async Task<IResult> ReplaceAsync(HttpContext http, INexusDocuments docs, string app, string model, string id)
     {
-        Ensure(http);
+        Ensure(http, app);
         var body = await ReadAsync(http);
         if (body.Id is not null && body.Id != id) throw ApiProblemException.Invalid("id", "is the path's; leave it out of a replace");
         var doc = await docs.ReplaceAsync(app, model, id, Document(body), body.ExpectedVersion ?? IfMatch(http), http.RequestAborted);
@@ -79,7 +79,7 @@ internal static class DocumentEndpoints
 
     private static async Task<IResult> PatchAsync(HttpContext http, INexusDocuments docs, string app, string model, string id)
     {
-        Ensure(http);
+        Ensure(http, app);
         var patch = await RequestJson.ReadAsync<System.Text.Json.Nodes.JsonNode>(http.Request)
             ?? throw ApiProblemException.Invalid("patch", "is required: a JSON array of operations");
         var doc = await docs.PatchAsync(app, model, id, patch.ToJsonString(), IfMatch(http), http.RequestAborted);
@@ -89,7 +89,7 @@ internal static class DocumentEndpoints
 
     private static async Task<IResult> DeleteAsync(HttpContext http, INexusDocuments docs, string app, string model, string id, [FromQuery] string? expectedVersion)
     {
-        Ensure(http);
+        Ensure(http, app);
         long? expected = expectedVersion is null ? IfMatch(http) : QueryValues.Int(expectedVersion, "expectedVersion", 0, int.MaxValue);
         var version = await docs.DeleteAsync(app, model, id, expected, http.RequestAborted);
         return Results.Ok(new DocumentDeleteResponse(id, version));
@@ -97,14 +97,14 @@ internal static class DocumentEndpoints
 
     private static async Task<IResult> GetSchemaAsync(HttpContext http, INexusDocuments docs, string app, string model)
     {
-        Ensure(http);
+        Ensure(http, app);
         var schema = await docs.GetSchemaAsync(app, model, http.RequestAborted) ?? throw ApiProblemException.NotFound($"Model '{model}' of app '{app}' has no schema.");
         return Results.Ok(StoredJsonValue.Element(schema));
     }
 
     private static async Task<IResult> SetSchemaAsync(HttpContext http, INexusDocuments docs, string app, string model)
     {
-        Ensure(http);
+        Ensure(http, app);
         var schema = await RequestJson.ReadAsync<System.Text.Json.Nodes.JsonNode>(http.Request) ?? throw ApiProblemException.Invalid("schema", "is required");
         await docs.SetSchemaAsync(app, model, schema.ToJsonString(), http.RequestAborted);
         return Results.Ok(StoredJsonValue.Element(schema.ToJsonString()));
@@ -112,7 +112,7 @@ internal static class DocumentEndpoints
 
     private static async Task<IResult> DeleteSchemaAsync(HttpContext http, INexusDocuments docs, string app, string model)
     {
-        Ensure(http);
+        Ensure(http, app);
         await docs.SetSchemaAsync(app, model, null, http.RequestAborted);
         return Results.NoContent();
     }
@@ -135,12 +135,7 @@ internal static class DocumentEndpoints
 
     private static DocumentResponse Response(DocumentEntry d) => new(d.App, d.Model, d.Id, StoredJsonValue.Element(d.ValueJson), d.Version, d.CreatedAt, d.UpdatedAt);
 
-    private static void Ensure(HttpContext http)
-    {
-        if (Caller.From(http.User).IsLimited)
-        {
-            throw new ApiProblemException(403, "state-forbidden", "Documents not allowed",
-                "Your key is limited to queues, and documents belong to no queue; use a key without queue limits.");
-        }
-    }
+    /// <summary>The one rule: a caller limited to namespaces reaches only those (others are not found); a caller limited
+    /// to queues alone reaches no namespace.</summary>
+    private static void Ensure(HttpContext http, string app) => Caller.From(http.User).EnsureNamespace(app);
 }

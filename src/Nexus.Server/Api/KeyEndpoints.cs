@@ -26,7 +26,7 @@ internal static class KeyEndpoints
     {
         KeyOperations.Store(store);
         var body = await RequestJson.ReadAsync<CreateKeyRequest>(http.Request);
-        var (key, record) = await KeyOperations.CreateAsync(Caller.From(http.User), store, time, body!.Name, body.Role, body.Queues, body.ExpiresAt, http.RequestAborted);
+        var (key, record) = await KeyOperations.CreateAsync(Caller.From(http.User), store, time, body!.Name, body.Role, body.Queues, body.ExpiresAt, http.RequestAborted, body.Namespaces);
         return Results.Created($"/api/v1/keys/{record.Id}", new CreatedKeyResponse(key, Response(record)));
     }
 
@@ -40,5 +40,5 @@ internal static class KeyEndpoints
     }
 
     private static KeyResponse Response(ApiKeyRecord k) =>
-        new(k.Id, k.Name, k.Role, k.Queues, k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.CreatedBy);
+        new(k.Id, k.Name, k.Role, k.Queues, k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.CreatedBy) { Namespaces = k.Namespaces };
 }

@@ -40,6 +40,11 @@ internal sealed class ProblemExceptionHandler(IOptions<NexusServerOptions> optio
                 return true;
             case Nexus.State.StateNotFoundException ex:
                 await Problems.WriteAsync(context, 404, ex.Code, "Not found", ex.Message);
+            case StoreException { Code: "namespace-not-found" } ex:
+                await Problems.WriteAsync(context, 404, ex.Code, "Not found", "namespace: " + ex.Message, "namespace");
+                return true;
+            case StoreException { Code: "subscription-exists" } ex:
+                await Problems.WriteAsync(context, 409, ex.Code, "Conflict", "name: " + ex.Message, "name");
                 return true;
             case StoreException ex:
                 logger.LogError(ex, "The store is unavailable.");

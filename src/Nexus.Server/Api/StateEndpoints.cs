@@ -8,8 +8,8 @@ using Nexus.State;
 namespace Nexus.Server.Api;
 
 /// <summary><c>/api/v1/namespaces/{ns}/state</c>: the versioned state store. Reading needs <see cref="Right.Read"/>,
-/// writing <see cref="Right.Submit"/>. State belongs to no queue, so a caller limited to queues is refused
-/// (403 <c>state-forbidden</c>). The version is the ETag: <c>If-Match</c> makes a write a compare-and-set, and a lost one
+/// writing <see cref="Right.Submit"/>. A caller limited to namespaces reaches only those (404 elsewhere); a caller
+/// limited to queues alone reaches none. The version is the ETag: <c>If-Match</c> makes a write a compare-and-set, and a lost one
 /// answers 409 <c>state-conflict</c> with <c>currentVersion</c>.</summary>
 internal static class StateEndpoints
 {
@@ -40,7 +40,7 @@ internal static class StateEndpoints
     private static async Task<IResult> ListAsync(HttpContext http, INexusState state, string ns,
         [FromQuery] string? prefix, [FromQuery] string? after, [FromQuery] string? limit)
     {
-        Ensure(http);
+        Ensure(http, ns);
         var page = await state.ListAsync(ns, QueryValues.Text(prefix, "prefix", StateKeys.MaxKeyLength) ?? "", QueryValues.Text(after, "after", StateKeys.MaxKeyLength),
             QueryValues.Int(limit, "limit", 1, 1000) ?? 100, http.RequestAborted);
         return Results.Ok(new StateListResponse([.. page.Items.Select(Response)], page.Next));
@@ -48,7 +48,7 @@ internal static class StateEndpoints
 
     private static async Task<IResult> GetAsync(HttpContext http, INexusState state, string ns, string key)
     {
-        Ensure(http);
+        Ensure(http, ns);
         var entry = await state.GetAsync(ns, Key(key), http.RequestAborted)
             ?? throw ApiProblemException.NotFound($"State key '{QueryValues.Shorten(Key(key))}' does not exist in namespace '{ns}'.");
         http.Response.Headers.ETag = Tag(entry.Version);
@@ -57,7 +57,7 @@ internal static class StateEndpoints
 
     private static async Task<IResult> SetAsync(HttpContext http, INexusState state, string ns, string key)
     {
-        Ensure(http);
+        Ensure(http, ns);
         var json = await RequestJson.ReadAsync<System.Text.Json.Nodes.JsonObject>(http.Request)
             ?? throw ApiProblemException.Invalid("value", "is required");
         StateWriteRequest body;
@@ -87,7 +87,7 @@ internal static class StateEndpoints
 
     private static async Task<IResult> DeleteAsync(HttpContext http, INexusState state, string ns, string key, [FromQuery] string? expectedVersion)
     {
-        Ensure(http);
+        Ensure(http, ns);
         long? fromQuery = expectedVersion is null ? null : QueryValues.Int(expectedVersion, "expectedVersion", 0, int.MaxValue);
         var version = await state.DeleteAsync(ns, Key(key), Expected(http, fromQuery), http.RequestAborted);
         return Results.Ok(new StateDeleteResponse(Key(key), version));
@@ -96,21 +96,21 @@ internal static class StateEndpoints
     private static async Task<IResult> HistoryAsync(HttpContext http, INexusState state, string ns, string key,
         [FromQuery] string? before, [FromQuery] string? limit)
     {
-        Ensure(http);
+        Ensure(http, ns);
         var versions = await state.HistoryAsync(ns, Key(key), QueryValues.Cursor(before), QueryValues.Int(limit, "limit", 1, 1000) ?? 100, http.RequestAborted);
         return Results.Ok(versions.Select(v => new StateVersionResponse(v.Version, v.Operation, v.ValueJson is null ? null : StoredJsonValue.Element(v.ValueJson), v.At)).ToList());
     }
 
     private static async Task<IResult> ExportAsync(HttpContext http, INexusState state, string ns)
     {
-        Ensure(http);
+        Ensure(http, ns);
         var snapshot = await state.ExportAsync(ns, http.RequestAborted);
         return Results.Ok(new StateSnapshotDocument(snapshot.Namespace, [.. snapshot.Keys.Select(k => new StateSnapshotKeyDocument(k.Key, StoredJsonValue.Element(k.ValueJson), k.ExpiresAt))]));
     }
 
     private static async Task<IResult> ImportAsync(HttpContext http, INexusState state, string ns)
     {
-        Ensure(http);
+        Ensure(http, ns);
         var body = await RequestJson.ReadAsync<StateSnapshotDocument>(http.Request) ?? throw ApiProblemException.Invalid("keys", "is required");
         if (body.Keys is null) throw ApiProblemException.Invalid("keys", "is required");
         var keys = body.Keys.Select((k, i) => new StateSnapshotKey(
@@ -141,13 +141,7 @@ internal static class StateEndpoints
     private static StateResponse Response(StateEntry e) =>
         new(e.Namespace, e.Key, StoredJsonValue.Element(e.ValueJson), e.Version, e.CreatedAt, e.UpdatedAt, e.ExpiresAt);
 
-    /// <summary>Fails closed for callers limited to queues: state carries no queue to check against.</summary>
-    private static void Ensure(HttpContext http)
-    {
-        if (Caller.From(http.User).IsLimited)
-        {
-            throw new ApiProblemException(403, "state-forbidden", "State not allowed",
-                "Your key is limited to queues, and state belongs to no queue; use a key without queue limits.");
-        }
-    }
+    /// <summary>The one rule: a caller limited to namespaces reaches only those (others are not found); a caller limited
+    /// to queues alone reaches no namespace.</summary>
+    private static void Ensure(HttpContext http, string ns) => Caller.From(http.User).EnsureNamespace(ns);
 }

@@ -27,7 +27,10 @@ internal static class SystemEndpoints
         api.MapGet("/whoami", (HttpContext http) =>
         {
             var caller = Caller.From(http.User);
-            return Results.Ok(new WhoAmIResponse(caller.Name, caller.Method, caller.Roles, caller.Queues?.Order(StringComparer.Ordinal).ToList()));
+            return Results.Ok(new WhoAmIResponse(caller.Name, caller.Method, caller.Roles, caller.Queues?.Order(StringComparer.Ordinal).ToList())
+            {
+                Namespaces = caller.Namespaces?.Order(StringComparer.Ordinal).ToList(),
+            });
         }).WithTags("Server").WithSummary("Who the server takes the caller for").Produces<WhoAmIResponse>().ProducesCommonProblems();
         api.MapGet("/server", (INexusStore store, IOptions<NexusOptions> engine, IOptions<NexusAuthOptions> auth) =>
             Results.Ok(new ServerInfoResponse(Version, store.Driver, engine.Value.NodeId, engine.Value.RunWorkers,

@@ -31,7 +31,9 @@ internal sealed class ApiKeyValidator(INexusStore store, IOptions<NexusAuthOptio
         if (record is null || !ApiKeyFormat.SameHash(hash, record.SecretHash)) return (null, "The API key is not valid.");
         if (record.RevokedAt is not null) return (null, $"The API key {ApiKeyFormat.Shown(id)} was revoked.");
         if (record.ExpiresAt is { } expires && expires <= time.GetUtcNow()) return (null, $"The API key {ApiKeyFormat.Shown(id)} expired at {expires:O}.");
-        return (Caller.Principal($"key:{record.Name}", "api-key", [record.Role], record.Queues.Count == 0 ? null : record.Queues, record.Id), null);
+        var limited = record.Queues.Count > 0 || record.Namespaces.Count > 0;
+        return (Caller.Principal($"key:{record.Name}", "api-key", [record.Role], record.Queues.Count == 0 ? null : record.Queues, record.Id,
+            namespaces: limited ? record.Namespaces : null), null);
     }
 
     /// <summary>Forgets a key on this node at once (after it was revoked here).</summary>

@@ -8,21 +8,31 @@ namespace Nexus.Server.Auth;
 /// what lies outside them is refused or left out as if it did not exist.</summary>
 internal sealed record Caller(string Name, string Method, IReadOnlyList<string> Roles, IReadOnlySet<string>? Queues, string? KeyId)
 {
+    /// <summary>The event namespaces the caller may use, or null for every one. A caller with any limit (queues or
+    /// namespaces) reaches only the namespaces granted to it: none unless named (deny by default).</summary>
+    public IReadOnlySet<string>? Namespaces { get; init; }
+
     public const string NameClaim = "nexus:name";
     public const string MethodClaim = "nexus:auth";
     public const string RoleClaim = "nexus:role";
     public const string QueueClaim = "nexus:queue";
     public const string KeyIdClaim = "nexus:key";
+    public const string NamespaceClaim = "nexus:namespace";
+    /// <summary>Marks a caller with some limit, so that a limit naming nothing still limits (to nothing).</summary>
+    public const string LimitedClaim = "nexus:limited";
     /// <summary>The caller's rate-limit bucket when its name is not a stable identity (a JWT without <c>sub</c>).</summary>
     public const string BucketClaim = "nexus:bucket";
     public const string Scheme = "Nexus";
 
     /// <summary>Builds the principal every authentication method ends in.</summary>
-    public static ClaimsPrincipal Principal(string name, string method, IEnumerable<string> roles, IEnumerable<string>? queues, string? keyId = null, string? bucket = null)
+    public static ClaimsPrincipal Principal(string name, string method, IEnumerable<string> roles, IEnumerable<string>? queues, string? keyId = null, string? bucket = null,
+        IEnumerable<string>? namespaces = null)
     {
         var claims = new List<Claim> { new(NameClaim, name), new(MethodClaim, method) };
         claims.AddRange(roles.Select(r => new Claim(RoleClaim, r)));
         if (queues is not null) claims.AddRange(queues.Select(q => new Claim(QueueClaim, q)));
+        if (namespaces is not null) claims.AddRange(namespaces.Select(n => new Claim(NamespaceClaim, n)));
+        if (queues is not null || namespaces is not null) claims.Add(new Claim(LimitedClaim, "true"));
         if (keyId is not null) claims.Add(new Claim(KeyIdClaim, keyId));
         if (bucket is not null) claims.Add(new Claim(BucketClaim, bucket));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme, NameClaim, RoleClaim));
@@ -31,12 +41,47 @@ internal sealed record Caller(string Name, string Method, IReadOnlyList<string> 
     public static Caller From(ClaimsPrincipal user)
     {
         var queues = user.FindAll(QueueClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        var namespaces = user.FindAll(NamespaceClaim).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
+        var limited = user.FindFirst(LimitedClaim) is not null || queues.Count > 0 || namespaces.Count > 0;
         return new Caller(
             user.FindFirst(NameClaim)?.Value ?? "unknown",
             user.FindFirst(MethodClaim)?.Value ?? "unknown",
             [.. user.FindAll(RoleClaim).Select(c => c.Value)],
-            queues.Count == 0 ? null : queues,
-            user.FindFirst(KeyIdClaim)?.Value);
+            limited ? queues : null,
+            user.FindFirst(KeyIdClaim)?.Value)
+        {
+            Namespaces = limited ? namespaces : null,
+        };
+    }
+
+    /// <summary>True when the caller may use the namespace.</summary>
+    public bool CanUseNamespace(string ns) => Namespaces is null || Namespaces.Contains(ns);
+
+    /// <summary>True when every one of <paramref name="namespaces"/> is the caller's.</summary>
+    public bool CanUseAllNamespaces(IReadOnlyCollection<string> namespaces) => Namespaces is null || namespaces.All(Namespaces.Contains);
+
+    /// <summary>Throws 404 (as if it did not exist) when the caller may not use the namespace: a limited caller learns
+    /// nothing of namespaces outside its grant, not even that they exist.</summary>
+    public void EnsureNamespace(string ns)
+    {
+        if (!CanUseNamespace(ns))
+        {
+            throw new ApiProblemException(404, "namespace-not-found", "Not found",
+                $"namespace: '{QueryValues.Shorten(ns)}' does not exist or is not one of the namespaces you may use.", "namespace");
+        }
+    }
+
+    /// <summary>Throws 403 naming the entry when a key would grant a namespace the caller does not hold.</summary>
+    public void EnsureCanGrantNamespaces(IReadOnlyList<string> namespaces)
+    {
+        for (var i = 0; i < namespaces.Count; i++)
+        {
+            if (!CanUseNamespace(namespaces[i]))
+            {
+                throw new ApiProblemException(403, "namespace-forbidden", "Namespace not allowed",
+                    $"namespaces[{i}]: '{QueryValues.Shorten(namespaces[i])}' is not one of the namespaces you may use; a key may not grant more than its maker holds.", $"namespaces[{i}]");
+            }
+        }
     }
 
     public bool Has(Right right) => Roles.Any(r => NexusRoles.Grants(r, right));
@@ -53,17 +98,21 @@ internal sealed record Caller(string Name, string Method, IReadOnlyList<string> 
     /// <summary>True when a role grants nothing that the caller's roles do not.</summary>
     public bool Holds(string role) => Enum.GetValues<Right>().All(right => !NexusRoles.Grants(role, right) || Has(right));
 
-    /// <summary>Throws 403 unless the caller holds everything a key with <paramref name="role"/> and
-    /// <paramref name="queues"/> (empty: every queue) would grant: a key never grants more than its maker holds.</summary>
-    public void EnsureCanGrant(string role, IReadOnlyList<string> queues)
+    /// <summary>Throws 403 unless the caller holds everything a key with <paramref name="role"/>,
+    /// <paramref name="queues"/> and <paramref name="namespaces"/> would grant (neither: every queue and namespace; a
+    /// limit in one leaves the other denied unless named): a key never grants more than its maker holds.</summary>
+    public void EnsureCanGrant(string role, IReadOnlyList<string> queues, IReadOnlyList<string>? namespaces = null)
     {
+        namespaces ??= [];
+        EnsureCanGrantNamespaces(namespaces);
         if (!Holds(role))
         {
             throw new ApiProblemException(403, "role-forbidden", "Role not allowed",
                 $"role: '{role}' grants more than your role ({string.Join(", ", Roles)}); a key may not grant more than its maker holds.", "role");
         }
         if (Queues is null) return;
-        if (queues.Count == 0)
+        // A key with a namespace limit but no queues is limited to no queue; only a key without any limit reaches every queue.
+        if (queues.Count == 0 && namespaces.Count == 0)
         {
             throw new ApiProblemException(403, "queue-forbidden", "Queue not allowed",
                 $"queues: a key without queues reaches every queue, but you are limited to {string.Join(", ", Queues.Order(StringComparer.Ordinal))}; name some of them.", "queues");

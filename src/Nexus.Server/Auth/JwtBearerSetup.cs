@@ -70,9 +70,13 @@ internal static class JwtBearerSetup
                     context.Fail(new NexusRoleException($"The JWT's '{jwt.QueuesClaim}' claim is present but names no queue; leave it out for every queue, or name the queues."));
                     return Task.CompletedTask;
                 }
+                var namespaces = token.FindAll(jwt.NamespacesClaim).SelectMany(c => Split(c.Value)).Distinct(StringComparer.Ordinal).ToList();
+                var namespacesClaimed = namespaces.Count > 0 || JwtClaims.Has(context.SecurityToken, token, jwt.NamespacesClaim);
+                var limited = queues.Count > 0 || namespacesClaimed;
                 var sub = token.FindFirst("sub")?.Value;
                 var subject = sub ?? token.FindFirst("name")?.Value ?? "unknown";
-                context.Principal = Caller.Principal($"jwt:{subject}", "jwt", roles, queues.Count == 0 ? null : queues, bucket: JwtClaims.Bucket(context.SecurityToken, token, sub));
+                context.Principal = Caller.Principal($"jwt:{subject}", "jwt", roles, queues.Count == 0 ? null : queues, bucket: JwtClaims.Bucket(context.SecurityToken, token, sub),
+                    namespaces: limited ? namespaces : null);
                 return Task.CompletedTask;
             },
         };

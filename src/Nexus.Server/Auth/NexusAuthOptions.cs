@@ -53,6 +53,9 @@ public sealed class JwtOptions
     public string RoleClaim { get; set; } = "role";
     /// <summary>The claim listing the queues the caller is limited to (absent: every queue). Default <c>nexus_queues</c>.</summary>
     public string QueuesClaim { get; set; } = "nexus_queues";
+    /// <summary>The claim listing the event namespaces the caller may use. A token with no limit (neither claim) reaches
+    /// every namespace; a token limited to queues reaches only the namespaces this claim names. Default <c>nexus_namespaces</c>.</summary>
+    public string NamespacesClaim { get; set; } = "nexus_namespaces";
     /// <summary>Allowed clock difference when checking expiry. Default 30 seconds.</summary>
     public int ClockSkewSeconds { get; set; } = 30;
 

@@ -16,6 +16,11 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
 
     /// <summary>The other tenant's things; every name carries <see cref="Tag"/>, which no answer may contain.</summary>
     private sealed record Other(string Tag, string Queue, string Plugin, string Worker, string KeyId, long Scheduled, long Dead, long Running, string Workflow, long Run);
+    private sealed record Other(string Tag, string Queue, string Plugin, string Worker, string KeyId, long Scheduled, long Dead, long Running)
+    {
+        public string Namespace => "ns-" + Tag;
+        public string Subscription => "sub-" + Tag;
+    }
 
     private delegate IEnumerable<(string Suffix, string? Body)> Calls(Other other, string ownQueue);
 
@@ -108,6 +113,26 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         ["GET /api/v1/apps/{app}/models/{model}/schema"] = None,
         ["PUT /api/v1/apps/{app}/models/{model}/schema"] = (o, q) => [("", """{"type":"object"}""")],
         ["DELETE /api/v1/apps/{app}/models/{model}/schema"] = None,
+        // Events: the walker is limited to queues and so to no namespace (deny by default); the other tenant's namespace
+        // (named by its tag) answers 404 on every route, and no namespace can be made or listed.
+        ["GET /api/v1/namespaces"] = None,
+        ["POST /api/v1/namespaces"] = (o, q) => [("", $$"""{"name":"{{o.Namespace}}"}"""), ("", """{"name":"walker-own"}""")],
+        ["GET /api/v1/namespaces/{ns}"] = None,
+        ["GET /api/v1/namespaces/{ns}/dead-letters"] = None,
+        ["POST /api/v1/namespaces/{ns}/events"] = (o, q) => [("", """{"topic":"walk.in","payload":{"x":1}}""")],
+        ["GET /api/v1/namespaces/{ns}/events"] = (o, q) => [("", null), ("?pattern=>", null)],
+        ["POST /api/v1/namespaces/{ns}/topics/{topic}"] = (o, q) => [("", """{"x":1}""")],
+        ["GET /api/v1/namespaces/{ns}/subscriptions"] = None,
+        ["POST /api/v1/namespaces/{ns}/subscriptions"] = (o, q) =>
+            [("", $$"""{"name":"walk-sub","pattern":">","action":"plugin","target":"text.generate","queue":"{{q}}"}"""), ("", """{"name":"walk-c","pattern":">","action":"consumer"}""")],
+        ["GET /api/v1/namespaces/{ns}/subscriptions/{name}"] = None,
+        ["DELETE /api/v1/namespaces/{ns}/subscriptions/{name}"] = None,
+        ["POST /api/v1/namespaces/{ns}/subscriptions/{name}/cursor"] = (o, q) => [("", """{"kind":"all"}""")],
+        ["POST /api/v1/namespaces/{ns}/subscriptions/{name}/replay"] = (o, q) => [("", """{"fromPosition":0}""")],
+        ["POST /api/v1/namespaces/{ns}/subscriptions/{name}/receive"] = (o, q) => [("", """{"max":10}""")],
+        ["POST /api/v1/namespaces/{ns}/subscriptions/{name}/ack"] = (o, q) => [("", $$"""{"deliveries":[{"id":{{o.Running}},"leaseToken":"{{Guid.NewGuid()}}"}]}""")],
+        ["POST /api/v1/namespaces/{ns}/subscriptions/{name}/nack"] = (o, q) => [("", $$"""{"id":{{o.Running}},"leaseToken":"{{Guid.NewGuid()}}"}""")],
+        ["POST /api/v1/namespaces/{ns}/subscriptions/{name}/extend"] = (o, q) => [("", $$"""{"deliveries":[{"id":{{o.Running}},"leaseToken":"{{Guid.NewGuid()}}"}]}""")],
         ["GET /healthz"] = None,
         ["GET /readyz"] = None,
     };
@@ -166,6 +191,10 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         if (template.StartsWith("/api/v1/namespaces/{ns}", StringComparison.Ordinal))
         {
             return [template.Replace("{ns}", "walk", StringComparison.Ordinal).Replace("{key}", o.Tag, StringComparison.Ordinal)];
+        if (template.StartsWith("/api/v1/namespaces/{ns}", StringComparison.Ordinal))
+        {
+            return [template.Replace("{ns}", o.Namespace, StringComparison.Ordinal).Replace("{name}", o.Subscription, StringComparison.Ordinal)
+                .Replace("{topic}", "walk.topic", StringComparison.Ordinal)];
         }
         var value = template switch
         {
@@ -198,7 +227,7 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         }
         // What the request said may be echoed (e.g. "queue: 'x' is not one of your queues"); nothing more.
         var rest = text.Replace(path, "", StringComparison.Ordinal); // problem+json's "instance" is the request's own path
-        foreach (var echoed in new[] { other.Queue, other.Plugin, other.Worker, other.KeyId }) rest = rest.Replace(echoed, "", StringComparison.Ordinal);
+        foreach (var echoed in new[] { other.Queue, other.Plugin, other.Worker, other.KeyId, other.Namespace, other.Subscription }) rest = rest.Replace(echoed, "", StringComparison.Ordinal);
         return rest.Contains(other.Tag, StringComparison.Ordinal) ? $"the answer reveals the other tenant: {text}" : null;
     }
 
@@ -239,6 +268,10 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
             await (await admin.SendAsync(put)).JsonAsync();
         }
         return new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running, workflow, run);
+        await (await admin.PostJsonAsync("/api/v1/namespaces", $$"""{"name":"ns-{{tag}}","description":"secret of {{tag}}"}""")).JsonAsync(HttpStatusCode.Created);
+        await (await admin.PostJsonAsync($"/api/v1/namespaces/ns-{tag}/events", $$$"""{"topic":"secret.{{{tag}}}","payload":{"who":"{{{tag}}}"}}""")).JsonAsync();
+        await (await admin.PostJsonAsync($"/api/v1/namespaces/ns-{tag}/subscriptions", $$$"""{"name":"sub-{{{tag}}}","pattern":">","action":"consumer","start":{"kind":"all"}}""")).JsonAsync(HttpStatusCode.Created);
+        return new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running);
     }
 
     /// <summary>What the other tenant owns, read back by the unlimited admin: every difference is a fault.</summary>
@@ -283,6 +316,11 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         var doc = await (await admin.GetAsync($"/api/v1/apps/walk/models/m/documents/{o.Tag}")).JsonAsync();
         Expect(doc.GetProperty("version").GetInt64() == 1, $"document {o.Tag} was written: {doc}");
         Expect((await admin.GetAsync("/api/v1/apps/walk/models/m/schema")).StatusCode == HttpStatusCode.NotFound, "a schema was set on the other tenant's model");
+        var events = await (await admin.GetAsync($"/api/v1/namespaces/{o.Namespace}/events")).JsonAsync();
+        Expect(events.GetProperty("events").GetArrayLength() == 1, $"namespace {o.Namespace} holds {events.GetProperty("events").GetArrayLength()} events, not 1");
+        var subs = (await (await admin.GetAsync($"/api/v1/namespaces/{o.Namespace}/subscriptions")).JsonAsync()).EnumerateArray().ToList();
+        Expect(subs.Count == 1 && subs[0].GetProperty("cursor").GetString() != null, $"namespace {o.Namespace} has {subs.Count} subscriptions, not 1");
+        Expect((await admin.GetAsync("/api/v1/namespaces/walker-own")).StatusCode == HttpStatusCode.NotFound, "the walker made a namespace");
         return faults;
     }
 }

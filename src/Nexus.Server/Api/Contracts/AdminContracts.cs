@@ -60,8 +60,11 @@ public sealed record CreateKeyRequest
     public string? Name { get; init; }
     /// <summary>admin, operator, viewer or worker.</summary>
     public string? Role { get; init; }
-    /// <summary>Queues the key is limited to; absent or empty: every queue.</summary>
+    /// <summary>Queues the key is limited to; absent or empty: every queue (unless namespaces are named: then none).</summary>
     public IReadOnlyList<string>? Queues { get; init; }
+    /// <summary>Event namespaces the key may use. A key without queues and namespaces reaches every namespace; a limited
+    /// key reaches only the namespaces named here.</summary>
+    public IReadOnlyList<string>? Namespaces { get; init; }
     /// <summary>When the key stops working; absent: never.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
 }
@@ -75,7 +78,11 @@ public sealed record CreateKeyRequest
 /// <param name="ExpiresAt">When it stops working, or null.</param>
 /// <param name="RevokedAt">When it was revoked, or null.</param>
 /// <param name="CreatedBy">Who made it.</param>
-public sealed record KeyResponse(string Id, string Name, string Role, IReadOnlyList<string> Queues, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, string? CreatedBy);
+public sealed record KeyResponse(string Id, string Name, string Role, IReadOnlyList<string> Queues, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, string? CreatedBy)
+{
+    /// <summary>The event namespaces it may use (empty: every one for a key without limits, none for a limited key).</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
+}
 
 /// <summary>A key just made: the only time its secret text is shown.</summary>
 /// <param name="Key">The key to send (Authorization: Bearer …); store it now, it cannot be shown again.</param>
@@ -87,7 +94,11 @@ public sealed record CreatedKeyResponse(string Key, KeyResponse Info);
 /// <param name="Method">api-key, jwt, bootstrap-key or anonymous-loopback.</param>
 /// <param name="Roles">The caller's roles.</param>
 /// <param name="Queues">The queues the caller is limited to, or null for every queue.</param>
-public sealed record WhoAmIResponse(string Name, string Method, IReadOnlyList<string> Roles, IReadOnlyList<string>? Queues);
+public sealed record WhoAmIResponse(string Name, string Method, IReadOnlyList<string> Roles, IReadOnlyList<string>? Queues)
+{
+    /// <summary>The event namespaces the caller may use, or null for every one.</summary>
+    public IReadOnlyList<string>? Namespaces { get; init; }
+}
 
 /// <summary>Liveness.</summary>
 /// <param name="Status">Always <c>alive</c>.</param>

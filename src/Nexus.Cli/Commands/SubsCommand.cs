@@ -1,0 +1,132 @@
+using System.CommandLine;
+using Nexus.Cli.Output;
+using Nexus.Client;
+using Spectre.Console;
+
+namespace Nexus.Cli.Commands;
+
+/// <summary><c>nexus subs ls|show|add|rm|cursor</c>.</summary>
+internal static class SubsCommand
+{
+    public static Command Create()
+    {
+        var subs = new Command("subs", "Subscriptions: list, show, add, remove, move the cursor (replay: nexus events replay)");
+        subs.Subcommands.Add(List());
+        subs.Subcommands.Add(Show());
+        subs.Subcommands.Add(Add());
+        subs.Subcommands.Add(Remove());
+        subs.Subcommands.Add(Cursor());
+        return subs;
+    }
+
+    private static Argument<string> Name() => new("name") { Description = "The subscription's name" };
+
+    private static Command List()
+    {
+        var ns = EventsCommand.NamespaceArgument();
+        var command = new Command("ls", "List a namespace's subscriptions") { ns };
+        command.Handle(async (parse, cli, ct) =>
+        {
+            var all = await cli.Client.Events.ListSubscriptionsAsync(parse.GetValue(ns)!, ct);
+            cli.Printer.Show(all, CliJson.Default.IReadOnlyListSubscriptionInfo, o =>
+            {
+                var table = Format.Table("name", "pattern", "action", "target", "queue", "max del.", "cursor");
+                foreach (var s in all) table.AddRow(Format.E(s.Name), Format.E(s.Pattern), Format.E(s.Action), Format.E(s.Target), Format.E(s.Queue), Format.Number(s.MaxDeliveries), Format.E(s.Cursor));
+                o.Write(table);
+            });
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var ns = EventsCommand.NamespaceArgument();
+        var name = Name();
+        var command = new Command("show", "Show one subscription") { ns, name };
+        command.Handle(async (parse, cli, ct) =>
+        {
+            var s = await cli.Client.Events.GetSubscriptionAsync(parse.GetValue(ns)!, parse.GetValue(name)!, ct);
+            cli.Printer.Show(s, CliJson.Default.SubscriptionInfo, o => Describe(o, s));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Add()
+    {
+        var ns = EventsCommand.NamespaceArgument();
+        var name = Name();
+        var pattern = new Argument<string>("pattern") { Description = "The topic pattern: * one segment, > the rest" };
+        var plugin = new Option<string?>("--plugin") { Description = "Run this plugin per event (args from --args, a template)" };
+        var consumer = new Option<bool>("--consumer") { Description = "Deliveries are read by external consumers over HTTP" };
+        var args = new Option<string?>("--args") { Description = "The args template, JSON or @file: \"{{payload.id}}\" takes a value of the event" };
+        var filter = new Option<string?>("--filter") { Description = "A filter over the event document, JSON or @file (docs/filters.md)" };
+        var queue = new Option<string?>("--queue") { Description = "The queue of the deliveries (plugin)" };
+        var max = new Option<int?>("--max-deliveries") { Description = "Deliveries per event before it is a dead letter (default 5)" };
+        var from = new Option<string?>("--from") { Description = "Start: new (default), all, a position, or an ISO 8601 instant" };
+        var command = new Command("add", "Create a subscription") { ns, name, pattern, plugin, consumer, args, filter, queue, max, from };
+        command.Handle(async (parse, cli, ct) =>
+        {
+            var isConsumer = parse.GetValue(consumer);
+            var target = parse.GetValue(plugin);
+            if (isConsumer == (target is not null)) throw new CliUsageException("Give exactly one action: --plugin NAME or --consumer.");
+            var definition = new SubscriptionDefinition
+            {
+                Name = parse.GetValue(name)!,
+                Pattern = parse.GetValue(pattern)!,
+                Action = isConsumer ? "consumer" : "plugin",
+                Target = target,
+                ArgsTemplate = parse.GetValue(args) is { } a ? EventsCommand.ParseJson(a, "--args") : null,
+                Filter = parse.GetValue(filter) is { } f ? EventsCommand.ParseJson(f, "--filter") : null,
+                Queue = parse.GetValue(queue),
+                MaxDeliveries = parse.GetValue(max),
+                Start = Start(parse.GetValue(from), "--from"),
+            };
+            var made = await cli.Client.Events.SubscribeAsync(parse.GetValue(ns)!, definition, ct);
+            cli.Printer.Show(made, CliJson.Default.SubscriptionInfo, o => Describe(o, made));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Remove()
+    {
+        var ns = EventsCommand.NamespaceArgument();
+        var name = Name();
+        var command = new Command("rm", "Delete a subscription (deliveries already made stay)") { ns, name };
+        command.Handle(async (parse, cli, ct) =>
+        {
+            await cli.Client.Events.UnsubscribeAsync(parse.GetValue(ns)!, parse.GetValue(name)!, ct);
+            if (!cli.Printer.Json) cli.Printer.Line($"Subscription [bold]{Format.E(parse.GetValue(name))}[/] deleted.");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Cursor()
+    {
+        var ns = EventsCommand.NamespaceArgument();
+        var name = Name();
+        var to = new Argument<string>("to") { Description = "new, all, a position, or an ISO 8601 instant" };
+        var command = new Command("cursor", "Move a subscription's cursor; events after it are delivered (again)") { ns, name, to };
+        command.Handle(async (parse, cli, ct) =>
+        {
+            var moved = await cli.Client.Events.MoveCursorAsync(parse.GetValue(ns)!, parse.GetValue(name)!, Start(parse.GetValue(to), "to")!, ct);
+            cli.Printer.Show(moved, CliJson.Default.SubscriptionInfo, o => o.MarkupLine($"Cursor of [bold]{Format.E(moved.Name)}[/] is now {Format.E(moved.Cursor)}."));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static SubscriptionStart? Start(string? text, string option) => text switch
+    {
+        null => null,
+        "new" or "all" => new SubscriptionStart { Kind = text },
+        _ when long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) => new SubscriptionStart { Kind = "position", Position = p },
+        _ => new SubscriptionStart { Kind = "time", Time = EventsCommand.Instant(text, option) },
+    };
+
+    private static void Describe(IAnsiConsole o, SubscriptionInfo s) =>
+        o.MarkupLine($"Subscription [bold]{Format.E(s.Name)}[/] in {Format.E(s.Namespace)}: {Format.E(s.Pattern)} → {Format.E(s.Action)} {Format.E(s.Target ?? "")} (queue {Format.E(s.Queue)}, cursor {Format.E(s.Cursor)})");
+}

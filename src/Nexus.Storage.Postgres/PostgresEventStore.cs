@@ -1,0 +1,543 @@
+using Npgsql;
+using NpgsqlTypes;
+using Nexus.Events;
+
+namespace Nexus.Storage.Postgres;
+
+/// <summary>
+/// The event log on PostgreSQL: a table partitioned by day (<see cref="PostgresEventPartitions"/>). Positions come from
+/// a sequence, taken before commit, so a plain <c>position &gt; cursor</c> reader would lose a row that commits after a
+/// row with a higher position. Each row therefore keeps its transaction id (<c>pg_current_xact_id()</c>), readers follow
+/// (tx_id, position), and a read returns only rows whose transaction is older than the oldest transaction still
+/// running (<c>pg_snapshot_xmin(pg_current_snapshot())</c>): every such transaction has committed or rolled back, so no
+/// row can appear later below the cursor.
+/// </summary>
+internal sealed class PostgresEventStore : IEventStore
+{
+    private const string EventColumns =
+        "position, tx_id::text::bigint, namespace, topic, priority, event_key, headers::text, payload::text, time, trace_context, idempotency_key";
+    private const string SubscriptionColumns =
+        "id, namespace, name, pattern, filter::text, action, target, args_template::text, queue, max_deliveries, ordered_by_key, cursor_tx, cursor_pos, created_at, epoch";
+    private readonly PostgresDatabase db;
+    private readonly TaskInserter inserter;
+    private readonly string events;
+    private readonly string namespaces;
+    private readonly string keys;
+    private readonly string subscriptions;
+    private readonly string deadLetters;
+    private readonly string sequence;
+    private readonly NotifyCoalescer notifier;
+
+    public PostgresEventStore(PostgresDatabase db, TaskInserter inserter)
+    {
+        this.db = db;
+        this.inserter = inserter;
+        Partitions = new PostgresEventPartitions(db);
+        events = db.Schema.Table("events");
+        namespaces = db.Schema.Table("namespaces");
+        keys = db.Schema.Table("event_keys");
+        subscriptions = db.Schema.Table("subscriptions");
+        deadLetters = db.Schema.Table("event_dead_letters");
+        sequence = db.Schema.Table("events_position_seq");
+        notifier = new NotifyCoalescer(db);
+    }
+
+    public PostgresEventPartitions Partitions { get; }
+
+    public async Task<(NamespaceRecord Namespace, bool Created)> CreateNamespaceAsync(NewNamespace p, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        Names.Namespace(p.Name);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"""
+            with made as (
+                insert into {namespaces} (name, description, created_at) values ($1, $2, coalesce($3::timestamptz, now()))
+                on conflict (name) do nothing returning name, description, created_at
+            )
+            select name, description, created_at, true from made
+            union all
+            select name, description, created_at, false from {namespaces} where name = $1 and not exists (select 1 from made)
+            """, conn, joined);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Name });
+        cmd.Parameters.Add(Text(p.Description));
+        cmd.Parameters.Add(TaskLeases.NowParameter(p.Now));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (ReadNamespace(reader), reader.GetBoolean(3));
+    }
+
+    public async Task<IReadOnlyList<NamespaceRecord>> ListNamespacesAsync(CancellationToken cancellationToken = default)
+    {
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"select name, description, created_at from {namespaces} order by name", conn, joined);
+        var list = new List<NamespaceRecord>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) list.Add(ReadNamespace(reader));
+        return list;
+    }
+
+    public async Task<NamespaceRecord?> GetNamespaceAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"select name, description, created_at from {namespaces} where name = $1", conn, joined);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadNamespace(reader) : null;
+    }
+
+    public async Task<IReadOnlyList<AppendResult>> AppendAsync(AppendEventsParams p, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        if (p.Events.Count == 0) return [];
+        await Partitions.EnsureAsync(p.Now ?? TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        await using var own = await lease.BeginAsync(cancellationToken).ConfigureAwait(false);
+        var joined = lease.Joined is not null;
+        var results = await AppendInAsync(lease.Connection, lease.Joined?.Transaction ?? own.Transaction!, p, notifyInTransaction: joined, cancellationToken).ConfigureAwait(false);
+        await own.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // NOTIFY inside a transaction serializes every notifying commit of the cluster (a global lock through the WAL
+        // flush); after our own commit one coalesced NOTIFY covers every append that committed meanwhile.
+        if (!joined) await notifier.SignalAsync(EventsWakePayload).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>Appends inside the caller's transaction: the events exist exactly when it commits.</summary>
+    public async Task<IReadOnlyList<AppendResult>> AppendAsync(NpgsqlTransaction transaction, AppendEventsParams p, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(p);
+        var conn = transaction.Connection ?? throw new InvalidOperationException("The transaction is already completed; emit inside an open transaction.");
+        if (p.Events.Count == 0) return [];
+        await Partitions.EnsureAsync(p.Now ?? TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return await AppendInAsync(conn, transaction, p, notifyInTransaction: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<AppendResult>> AppendInAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, AppendEventsParams p, bool notifyInTransaction, CancellationToken cancellationToken)
+    {
+        var n = p.Events.Count;
+        var positions = new long[n];
+        await using (var reserve = new NpgsqlCommand($"""
+            select (select count(*) from {namespaces} where name = $1), array(select nextval('{sequence}') from generate_series(1, $2) g order by g)
+            """, conn, tx))
+        {
+            reserve.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Namespace });
+            reserve.Parameters.Add(new NpgsqlParameter<int> { TypedValue = n });
+            await using var reader = await reserve.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (reader.GetInt64(0) == 0) throw EventJson.NamespaceNotFound(p.Namespace);
+            positions = reader.GetFieldValue<long[]>(1);
+        }
+        var results = new AppendResult[n];
+        var keep = new bool[n];
+        Array.Fill(keep, true);
+        var keyed = Enumerable.Range(0, n).Where(i => p.Events[i].IdempotencyKey is not null).ToList();
+        if (keyed.Count > 0)
+        {
+            // A key taken by a concurrent transaction blocks here until it commits (then it is found) or rolls back.
+            await using var claim = new NpgsqlCommand($"""
+                with wanted as (select * from unnest($2::text[], $3::bigint[]) as w(k, p)),
+                made as (
+                    insert into {keys} (namespace, idempotency_key, position, created_at)
+                    select $1, k, p, coalesce($4::timestamptz, now()) from wanted
+                    on conflict (namespace, idempotency_key) do nothing
+                    returning idempotency_key, position
+                )
+                select w.k, coalesce(m.position, e.position), m.position is not null
+                from wanted w left join made m on m.idempotency_key = w.k
+                left join {keys} e on m.position is null and e.namespace = $1 and e.idempotency_key = w.k
+                """, conn, tx);
+            claim.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Namespace });
+            claim.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. keyed.Select(i => p.Events[i].IdempotencyKey!)] });
+            claim.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. keyed.Select(i => positions[i])] });
+            claim.Parameters.Add(TaskLeases.NowParameter(p.Now));
+            var byKey = new Dictionary<string, (long Position, bool Created)>(StringComparer.Ordinal);
+            await using (var reader = await claim.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    byKey.TryAdd(reader.GetString(0), (reader.GetInt64(1), reader.GetBoolean(2)));
+                }
+            }
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var i in keyed)
+            {
+                var key = p.Events[i].IdempotencyKey!;
+                var (position, created) = byKey[key];
+                // The same key twice in one call: the first one is appended, the rest return its position.
+                var first = seen.Add(key) && created && position == positions[i];
+                keep[i] = first;
+                results[i] = new AppendResult(position, first);
+            }
+        }
+        var rows = Enumerable.Range(0, n).Where(i => keep[i]).ToList();
+        if (rows.Count > 0)
+        {
+            await using var insert = new NpgsqlCommand($"""
+                insert into {events} (position, namespace, topic, priority, event_key, headers, payload, time, trace_context, idempotency_key)
+                select pos, $1, topic, prio, k, h::jsonb, pl::jsonb, coalesce($2::timestamptz, now()), tc, ik
+                from unnest($3::bigint[], $4::text[], $5::smallint[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[])
+                    as r(pos, topic, prio, k, h, pl, tc, ik)
+                """, conn, tx);
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Namespace });
+            insert.Parameters.Add(TaskLeases.NowParameter(p.Now));
+            insert.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Select(i => positions[i])] });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(i => p.Events[i].Topic)] });
+            insert.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = [.. rows.Select(i => (short)p.Events[i].Priority)] });
+            insert.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. rows.Select(i => p.Events[i].Key)] });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(i => EventJson.Headers(p.Events[i].Headers))] });
+            insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(i => p.Events[i].PayloadJson)] });
+            insert.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. rows.Select(i => p.Events[i].TraceContext)] });
+            insert.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. rows.Select(i => p.Events[i].IdempotencyKey)] });
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var i in rows) results[i] = new AppendResult(positions[i], true);
+        }
+        // In someone else's transaction the wake-up must fire at its commit: a NOTIFY inside it (the log is the truth;
+        // the NOTIFY only says "read").
+        if (!notifyInTransaction) return results;
+        await using (var notify = new NpgsqlCommand("select pg_notify($1, $2)", conn, tx))
+        {
+            notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = db.Schema.NotifyChannel });
+            notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = EventsWakePayload });
+            await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return results;
+    }
+
+    /// <summary>The NOTIFY payload on the tasks channel that says "events were appended" (no queue has this name).</summary>
+    public const string EventsWakePayload = "$events";
+
+    public async Task<EventPage> ReadAsync(ReadEventsParams p, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        var list = await ReadAfterAsync(conn, joined, p.Namespace, p.After, Math.Clamp(p.Limit, 1, 10_000), null, cancellationToken).ConfigureAwait(false);
+        return new EventPage(list, list.Count == 0 ? p.After : list[^1].Cursor);
+    }
+
+    private async Task<List<EventRecord>> ReadAfterAsync(
+        NpgsqlConnection conn, NpgsqlTransaction? tx, string ns, LogCursor after, int limit, long? xmin, CancellationToken cancellationToken)
+    {
+        var horizon = xmin is null ? "pg_snapshot_xmin(pg_current_snapshot())" : "$5::text::xid8";
+        await using var cmd = new NpgsqlCommand($"""
+            select {EventColumns} from {events}
+            where namespace = $1 and (tx_id, position) > ($2::text::xid8, $3) and tx_id < {horizon}
+            order by tx_id, position limit $4
+            """, conn, tx);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ns });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = after.Tx.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after.Position });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        if (xmin is { } x) cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = x.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        return await ReadEventsAsync(cmd, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<EventRecord>> ReadRangeAsync(ReadRangeParams p, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"""
+            select {EventColumns} from {events}
+            where namespace = $1 and position >= $2 and position <= $3
+              and ($4::timestamptz is null or time >= $4) and ($5::timestamptz is null or time < $5)
+            order by position limit $6
+            """, conn, joined);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Namespace });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.FromPosition ?? 0 });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.ToPosition ?? long.MaxValue });
+        cmd.Parameters.Add(TaskLeases.NowParameter(p.FromTime));
+        cmd.Parameters.Add(TaskLeases.NowParameter(p.ToTime));
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Math.Clamp(p.Limit, 1, 10_000) });
+        return await ReadEventsAsync(cmd, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<LogCursor> CursorAtAsync(string @namespace, SubscriptionStart start, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        if (start.Kind == SubscriptionStartKind.All) return LogCursor.Start;
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        if (start.Kind == SubscriptionStartKind.New)
+        {
+            // Everything older than the oldest running transaction is read; whatever is still running commits later.
+            await using var head = new NpgsqlCommand("select pg_snapshot_xmin(pg_current_snapshot())::text::bigint", conn, joined);
+            var xmin = (long)(await head.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            return new LogCursor(xmin - 1, long.MaxValue);
+        }
+        await using var cmd = new NpgsqlCommand($"""
+            select tx_id::text::bigint, position from {events}
+            where namespace = $1 and ($2::bigint is null or position <= $2) and ($3::timestamptz is null or time < $3)
+            order by position desc limit 1
+            """, conn, joined);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = @namespace });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = start.Kind == SubscriptionStartKind.Position ? start.Position ?? 0 : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(TaskLeases.NowParameter(start.Kind == SubscriptionStartKind.Time ? start.Time ?? DateTimeOffset.MinValue : null));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? new LogCursor(reader.GetInt64(0), reader.GetInt64(1)) : LogCursor.Start;
+    }
+
+    public async Task<SubscriptionRecord> CreateSubscriptionAsync(NewSubscription p, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        var cursor = await CursorAtAsync(p.Namespace, p.Start, cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"""
+            insert into {subscriptions} (namespace, name, pattern, filter, action, target, args_template, queue, max_deliveries, ordered_by_key, cursor_tx, cursor_pos, created_at)
+            values ($1, $2, $3, $4::jsonb, $5, $6, $7::jsonb, $8, $9, $10, $11, $12, coalesce($13::timestamptz, now()))
+            on conflict (namespace, name) do nothing
+            returning {SubscriptionColumns}
+            """, conn, joined);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Namespace });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Name });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Pattern });
+        cmd.Parameters.Add(Text(p.FilterJson));
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Action });
+        cmd.Parameters.Add(Text(p.Target));
+        cmd.Parameters.Add(Text(p.ArgsTemplateJson));
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Queue });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = p.MaxDeliveries });
+        cmd.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = p.OrderedByKey });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = cursor.Tx });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = cursor.Position });
+        cmd.Parameters.Add(TaskLeases.NowParameter(p.Now));
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) throw EventJson.SubscriptionExists(p.Namespace, p.Name);
+        return ReadSubscription(reader);
+    }
+
+    public Task<SubscriptionRecord?> GetSubscriptionAsync(string @namespace, string name, CancellationToken cancellationToken = default) =>
+        ReadOneSubscriptionAsync("namespace = $1 and name = $2", [new NpgsqlParameter<string> { TypedValue = @namespace }, new NpgsqlParameter<string> { TypedValue = name }], cancellationToken);
+
+    public Task<SubscriptionRecord?> GetSubscriptionAsync(long id, CancellationToken cancellationToken = default) =>
+        ReadOneSubscriptionAsync("id = $1", [new NpgsqlParameter<long> { TypedValue = id }], cancellationToken);
+
+    public async Task<IReadOnlyList<SubscriptionRecord>> ListSubscriptionsAsync(string? @namespace, CancellationToken cancellationToken = default)
+    {
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"select {SubscriptionColumns} from {subscriptions} where ($1::text is null or namespace = $1) order by namespace, name", conn, joined);
+        cmd.Parameters.Add(Text(@namespace));
+        var list = new List<SubscriptionRecord>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) list.Add(ReadSubscription(reader));
+        return list;
+    }
+
+    public async Task<bool> DeleteSubscriptionAsync(string @namespace, string name, CancellationToken cancellationToken = default)
+    {
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"delete from {subscriptions} where namespace = $1 and name = $2", conn, joined);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = @namespace });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+        return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<bool> MoveCursorAsync(long subscriptionId, LogCursor cursor, CancellationToken cancellationToken = default)
+    {
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"update {subscriptions} set cursor_tx = $2, cursor_pos = $3, epoch = epoch + 1 where id = $1", conn, joined);
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = subscriptionId });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = cursor.Tx });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = cursor.Position });
+        return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<DispatchResult> DispatchAsync(
+        DispatchParams p, Func<SubscriptionRecord, IReadOnlyList<EventRecord>, IReadOnlyList<NewTask>> plan, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        ArgumentNullException.ThrowIfNull(plan);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        await using var own = await lease.BeginAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
+        var tx = lease.Joined?.Transaction ?? own.Transaction!;
+        // The horizon is taken before this transaction writes anything (and so before it has an id of its own).
+        long xmin;
+        await using (var horizon = new NpgsqlCommand("select pg_snapshot_xmin(pg_current_snapshot())::text::bigint", conn, tx))
+        {
+            xmin = (long)(await horizon.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+        var due = new List<SubscriptionRecord>();
+        // Another dispatcher (another node) holding a subscription is skipped, never waited for.
+        await using (var list = new NpgsqlCommand($"select {SubscriptionColumns} from {subscriptions} where cursor_tx < $2 order by id limit $1 for update skip locked", conn, tx))
+        {
+            list.Parameters.Add(new NpgsqlParameter<int> { TypedValue = p.MaxSubscriptions });
+            list.Parameters.Add(new NpgsqlParameter<long> { TypedValue = xmin });
+            await using var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) due.Add(ReadSubscription(reader));
+        }
+        int read = 0, delivered = 0;
+        var full = false;
+        var bySubscription = new Dictionary<long, int>();
+        foreach (var subscription in due)
+        {
+            var batch = await ReadAfterAsync(conn, tx, subscription.Namespace, subscription.Cursor, p.MaxEvents, xmin, cancellationToken).ConfigureAwait(false);
+            if (batch.Count == 0) continue;
+            full |= batch.Count == p.MaxEvents;
+            read += batch.Count;
+            var deliveries = plan(subscription, batch);
+            if (deliveries.Count > 0)
+            {
+                var inserted = await inserter.InsertAsync(tx, new InsertTasksParams(deliveries) { Now = p.Now }, cancellationToken).ConfigureAwait(false);
+                var created = inserted.Count(r => r.Created);
+                delivered += created;
+                bySubscription[subscription.Id] = created;
+            }
+            await using var move = new NpgsqlCommand($"update {subscriptions} set cursor_tx = $2, cursor_pos = $3 where id = $1", conn, tx);
+            move.Parameters.Add(new NpgsqlParameter<long> { TypedValue = subscription.Id });
+            move.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batch[^1].Cursor.Tx });
+            move.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batch[^1].Cursor.Position });
+            await move.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await own.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new DispatchResult(due.Count, read, delivered, full) { DeliveriesBySubscription = bySubscription };
+    }
+
+    public async Task AddDeadLetterAsync(NewDeadLetter p, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"""
+            insert into {deadLetters} (namespace, subscription, position, topic, task_id, deliveries, reason, created_at)
+            values ($1, $2, $3, $4, $5, $6, $7, coalesce($8::timestamptz, now()))
+            """, conn, joined);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Namespace });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Subscription });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Position });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Topic });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)p.TaskId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = p.Deliveries });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Reason });
+        cmd.Parameters.Add(TaskLeases.NowParameter(p.Now));
+        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<EventDeadLetter>> ListDeadLettersAsync(string @namespace, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"""
+            select id, namespace, subscription, position, topic, task_id, deliveries, reason, created_at
+            from {deadLetters} where namespace = $1 order by id desc limit $2
+            """, conn, joined);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = @namespace });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Math.Clamp(limit, 1, 1000) });
+        var list = new List<EventDeadLetter>();
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(new EventDeadLetter
+            {
+                Id = reader.GetInt64(0),
+                Namespace = reader.GetString(1),
+                Subscription = reader.GetString(2),
+                Position = reader.GetInt64(3),
+                Topic = reader.GetString(4),
+                TaskId = reader.IsDBNull(5) ? null : reader.GetInt64(5),
+                Deliveries = reader.GetInt32(6),
+                Reason = reader.GetString(7),
+                CreatedAt = reader.GetFieldValue<DateTimeOffset>(8),
+            });
+        }
+        return list;
+    }
+
+    public async Task<int> MaintainAsync(LogMaintenanceParams p, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        DateTimeOffset now;
+        if (p.Now is { } explicitNow)
+        {
+            now = explicitNow;
+        }
+        else
+        {
+            await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+            await using var clock = new NpgsqlCommand("select now()", conn, joined);
+            now = (DateTimeOffset)(await clock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        await Partitions.CreateAsync(today, Math.Max(1, p.PartitionsAhead + 1), cancellationToken).ConfigureAwait(false);
+        var dropped = await Partitions.DropBeforeAsync(now - p.RetainFor, cancellationToken).ConfigureAwait(false);
+        await using (var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+            // Idempotency keys are kept as long as their events.
+            await using var prune = new NpgsqlCommand($"""
+                delete from {keys} where ctid = any(array(select ctid from {keys} where created_at < $1 limit $2))
+                """, conn, joined);
+            prune.Parameters.Add(TaskLeases.NowParameter(now - p.RetainFor));
+            prune.Parameters.Add(new NpgsqlParameter<int> { TypedValue = p.BatchSize });
+            await prune.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return dropped;
+    }
+
+    private async Task<SubscriptionRecord?> ReadOneSubscriptionAsync(string where, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
+    {
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"select {SubscriptionColumns} from {subscriptions} where {where}", conn, joined);
+        cmd.Parameters.AddRange(parameters);
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadSubscription(reader) : null;
+    }
+
+    private static async Task<List<EventRecord>> ReadEventsAsync(NpgsqlCommand cmd, CancellationToken cancellationToken)
+    {
+        var list = new List<EventRecord>();
+        await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var position = r.GetInt64(0);
+            list.Add(new EventRecord
+            {
+                Position = position,
+                Cursor = new LogCursor(r.GetInt64(1), position),
+                Namespace = r.GetString(2),
+                Topic = r.GetString(3),
+                Priority = (EventPriority)r.GetInt16(4),
+                Key = r.IsDBNull(5) ? null : r.GetString(5),
+                Headers = EventJson.Headers(r.GetString(6)),
+                PayloadJson = r.GetString(7),
+                Time = r.GetFieldValue<DateTimeOffset>(8),
+                TraceContext = r.IsDBNull(9) ? null : r.GetString(9),
+                IdempotencyKey = r.IsDBNull(10) ? null : r.GetString(10),
+            });
+        }
+        return list;
+    }
+
+    private static NamespaceRecord ReadNamespace(NpgsqlDataReader r) =>
+        new(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetFieldValue<DateTimeOffset>(2));
+
+    private static SubscriptionRecord ReadSubscription(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetInt64(0),
+        Namespace = r.GetString(1),
+        Name = r.GetString(2),
+        Pattern = r.GetString(3),
+        FilterJson = r.IsDBNull(4) ? null : r.GetString(4),
+        Action = r.GetString(5),
+        Target = r.IsDBNull(6) ? null : r.GetString(6),
+        ArgsTemplateJson = r.IsDBNull(7) ? null : r.GetString(7),
+        Queue = r.GetString(8),
+        MaxDeliveries = r.GetInt32(9),
+        OrderedByKey = r.GetBoolean(10),
+        Cursor = new LogCursor(r.GetInt64(11), r.GetInt64(12)),
+        CreatedAt = r.GetFieldValue<DateTimeOffset>(13),
+        Epoch = r.GetInt64(14),
+    };
+
+    private static NpgsqlParameter Text(string? value) => new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+}

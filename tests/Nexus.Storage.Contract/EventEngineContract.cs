@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Nexus.Events;
+using Nexus.Hosting;
+using Nexus.Tasks;
+using Nexus.Testing;
+
+namespace Nexus.Storage.Contract;
+
+/// <summary>Events through the real engine: an emit becomes exactly one task per subscription, run by a plugin with
+/// args from the event, or by an in-process handler; a delivery that fails its last attempt leaves the event in the
+/// namespace's dead letters.</summary>
+public abstract class EventEngineContract : EngineHarness
+{
+    private static readonly RetryPolicy Quick = new() { InitialDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(20), Jitter = 0 };
+
+    private static void Fast(NexusOptions o)
+    {
+        o.DefaultRetry = Quick;
+        o.Events.DispatchInterval = TimeSpan.FromMilliseconds(50);
+    }
+
+    private static async Task<List<TaskRecord>> DeliveriesAsync(INexusTasks tasks, string queue, int count) =>
+        (await Eventually.UntilAsync(() => tasks.ListAsync(new TaskQuery { Queue = queue, Limit = 100 }), p => p.Items.Count >= count,
+            because: $"{count} deliveries in {queue}", describe: p => p.Items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture))).Items.OrderBy(t => t.Id).ToList();
+
+    [Fact]
+    public async Task Emit_ToAPluginSubscription_RunsThePluginOncePerMatchingEvent_WithArgsFromTheEvent()
+    {
+        var (host, tasks) = await StartAsync(Fast);
+        var events = host.Services.GetRequiredService<INexusEvents>();
+        await events.CreateNamespaceAsync("shop");
+        await events.SubscribeAsync(new SubscriptionRequest("shop", "probe-big-orders", "orders.*")
+        {
+            Target = "test.probe",
+            ArgsTemplate = """{"mode":"succeed","value":"{{payload.name}} #{{position}}"}""",
+            Filter = """{"payload.total":{"$gt":100}}""",
+            Queue = "deliveries",
+        });
+
+        var big = await events.EmitAsync("shop", EventRequest.Of("orders.created", new { name = "big", total = 500 }) with { Priority = EventPriority.High });
+        await events.EmitAsync("shop", EventRequest.Of("orders.created", new { name = "small", total = 5 }));
+        await events.EmitAsync("shop", EventRequest.Of("users.created", new { name = "user", total = 900 }));
+        var delivery = Assert.Single(await DeliveriesAsync(tasks, "deliveries", 1));
+        var done = await WaitFinishedAsync(tasks, delivery.Id);
+
+        Assert.Equal(TaskState.Succeeded, done.State);
+        Assert.Equal($"big #{big.Position}", JsonDocument.Parse(done.ResultJson!).RootElement.GetProperty("value").GetString());
+        Assert.Equal((int)EventPriority.High, done.Priority);
+        Assert.Equal($"event:{(await events.GetSubscriptionAsync("shop", "probe-big-orders"))!.Id}:{big.Position}", done.UniqueKey);
+        // Later dispatches find nothing new for it: exactly one delivery per (subscription, event).
+        await events.DispatchAsync();
+        Assert.Single((await tasks.ListAsync(new TaskQuery { Queue = "deliveries", Limit = 100 })).Items);
+    }
+
+    [Fact]
+    public async Task Handler_RegisteredInCode_ReceivesMatchingEvents_AndOneThatKeepsFailingEndsInDeadLetters()
+    {
+        var received = new ConcurrentQueue<(string Topic, int Delivery)>();
+        var (host, tasks) = await StartAsync(Fast, nexus: n => n.Subscribe("user.*", (d, ct) =>
+        {
+            received.Enqueue((d.Event.Topic, d.Delivery));
+            return d.Event.PayloadJson.Contains("broken", StringComparison.Ordinal)
+                ? throw new InvalidOperationException("cannot welcome a broken user")
+                : Task.CompletedTask;
+        }, o => { o.Namespace = "users"; o.MaxDeliveries = 2; }));
+        var events = host.Services.GetRequiredService<INexusEvents>();
+        var sub = await Eventually.UntilAsync(() => events.GetSubscriptionAsync("users", "handler-user-star"), s => s is not null);
+        Assert.Equal(SubscriptionActions.Handler, sub!.Action);
+
+        await events.EmitAsync("users", EventRequest.Of("user.created", new { name = "ada" }));
+        var broken = await events.EmitAsync("users", EventRequest.Of("user.updated", new { name = "broken" }));
+        await events.EmitAsync("users", EventRequest.Of("order.created", new { name = "not for the handler" }));
+
+        var letters = await Eventually.UntilAsync(() => events.ListDeadLettersAsync("users"), l => l.Count == 1, because: "a dead letter");
+        Assert.Equal((broken.Position, "handler-user-star", "user.updated", 2), (letters[0].Position, letters[0].Subscription, letters[0].Topic, letters[0].Deliveries));
+        Assert.Contains("cannot welcome a broken user", letters[0].Reason, StringComparison.Ordinal);
+        await Eventually.UntilAsync(() => received.Count >= 3, because: "three deliveries");
+        Assert.Equal([("user.created", 1), ("user.updated", 1), ("user.updated", 2)], received.OrderBy(r => r.Topic, StringComparer.Ordinal).ThenBy(r => r.Delivery));
+    }
+
+    [Fact]
+    public async Task Replay_DeliversARangeAgain_OnceForTheSameReplayId()
+    {
+        var (host, tasks) = await StartAsync(Fast);
+        var events = host.Services.GetRequiredService<INexusEvents>();
+        await events.CreateNamespaceAsync("shop");
+        await events.SubscribeAsync(new SubscriptionRequest("shop", "probe", "orders.>")
+        {
+            Target = "test.probe",
+            ArgsTemplate = """{"value":"{{topic}}"}""",
+            Queue = "replays",
+        });
+        var emitted = await events.EmitManyAsync("shop", [.. Enumerable.Range(0, 3).Select(i => EventRequest.Of($"orders.e{i}", new { i }))]);
+        await DeliveriesAsync(tasks, "replays", 3);
+
+        var replay = await events.ReplayAsync(new ReplayRequest("shop", "probe") { FromPosition = emitted[1].Position, ToPosition = emitted[2].Position, ReplayId = "fix-1" });
+        var again = await events.ReplayAsync(new ReplayRequest("shop", "probe") { FromPosition = emitted[1].Position, ToPosition = emitted[2].Position, ReplayId = "fix-1" });
+
+        Assert.Equal(new ReplayResult("fix-1", 2, 2), replay);
+        Assert.Equal(new ReplayResult("fix-1", 2, 0), again);
+        var all = await DeliveriesAsync(tasks, "replays", 5);
+        Assert.Equal(5, all.Count);
+        Assert.Equal(2, all.Count(t => t.UniqueKey!.EndsWith(":rfix-1", StringComparison.Ordinal)));
+    }
+}

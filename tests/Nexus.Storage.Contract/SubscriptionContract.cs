@@ -1,0 +1,156 @@
+using Nexus.Events;
+using Nexus.Storage;
+using Nexus.Testing;
+
+namespace Nexus.Storage.Contract;
+
+/// <summary>Subscriptions on every driver: starts, cursors, and the dispatch that turns events into exactly one
+/// delivery task per (subscription, event), committed with the cursor.</summary>
+public abstract class SubscriptionContract : EventContractBase
+{
+    private Task<SubscriptionRecord> SubscribeAsync(string ns, string name, SubscriptionStart? start = null, string pattern = ">") =>
+        Store.Events.CreateSubscriptionAsync(new NewSubscription
+        {
+            Namespace = ns,
+            Name = name,
+            Pattern = pattern,
+            Action = SubscriptionActions.Plugin,
+            Target = "test.echo",
+            Queue = "deliveries",
+            MaxDeliveries = 3,
+            Start = start ?? SubscriptionStart.All,
+            Now = T0,
+        });
+
+    /// <summary>A plan like the event service's: one task per event, unique per subscription and position.</summary>
+    private static IReadOnlyList<NewTask> Plan(SubscriptionRecord sub, IReadOnlyList<EventRecord> events) =>
+        [.. events.Where(e => TopicPattern.Parse(sub.Pattern).Matches(e.Topic)).Select(e => Task(
+            plugin: "test.echo", queue: sub.Queue, priority: (int)e.Priority, uniqueKey: $"event:{sub.Id}:{e.Position}:e{sub.Epoch}",
+            args: $$"""{"topic":"{{e.Topic}}","position":{{e.Position}},"sub":"{{sub.Name}}"}"""))];
+
+    private Task<DispatchResult> DispatchAsync(int maxEvents = 100) => Store.Events.DispatchAsync(new DispatchParams(10, maxEvents) { Now = T0 }, Plan);
+
+    /// <summary>Dispatches until <paramref name="count"/> deliveries exist (on PostgreSQL the dispatcher reads past an
+    /// event only once every older transaction of the cluster has ended).</summary>
+    private Task<List<(string Sub, long Position)>> DispatchUntilAsync(int count) =>
+        Eventually.UntilAsync(async () =>
+        {
+            await DispatchAsync();
+            return await DeliveriesAsync();
+        }, d => d.Count >= count, because: $"{count} deliveries", describe: d => d.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private async Task<List<(string Sub, long Position)>> DeliveriesAsync()
+    {
+        var page = await Store.Tasks.ListAsync(new Tasks.TaskQuery { Queue = "deliveries", Limit = 1000 });
+        return [.. page.Items.Select(t =>
+        {
+            var args = System.Text.Json.JsonDocument.Parse(t.ArgsJson).RootElement;
+            return (args.GetProperty("sub").GetString()!, args.GetProperty("position").GetInt64());
+        }).OrderBy(d => d.Item1, StringComparer.Ordinal).ThenBy(d => d.Item2)];
+    }
+
+    [Fact]
+    public async Task Subscription_NameIsUniqueInItsNamespace()
+    {
+        var ns = await NamespaceAsync();
+        var other = await NamespaceAsync("other");
+        var made = await SubscribeAsync(ns, "s1");
+        await SubscribeAsync(other, "s1");
+
+        var ex = await Assert.ThrowsAsync<StoreException>(() => SubscribeAsync(ns, "s1"));
+        Assert.Equal("subscription-exists", ex.Code);
+        Assert.Equal(made, await Store.Events.GetSubscriptionAsync(ns, "s1"));
+        Assert.Equal(made, await Store.Events.GetSubscriptionAsync(made.Id));
+        Assert.Equal(["s1"], (await Store.Events.ListSubscriptionsAsync(ns)).Select(s => s.Name));
+        Assert.True(await Store.Events.DeleteSubscriptionAsync(ns, "s1"));
+        Assert.False(await Store.Events.DeleteSubscriptionAsync(ns, "s1"));
+        Assert.Null(await Store.Events.GetSubscriptionAsync(ns, "s1"));
+    }
+
+    [Fact]
+    public async Task Dispatch_MakesOneDeliveryPerSubscriptionAndEvent_AndNeverTheSameOneTwice()
+    {
+        var ns = await NamespaceAsync();
+        await SubscribeAsync(ns, "all");
+        await SubscribeAsync(ns, "orders", pattern: "orders.*");
+        var appended = await AppendAsync(ns, Event("orders.created"), Event("users.created"), Event("orders.paid"));
+
+        await SettledAsync(ns, 3);
+        var first = await DispatchAsync();
+        var second = await DispatchAsync();
+
+        Assert.Equal(5, first.Deliveries);
+        Assert.Equal(6, first.EventsRead);
+        Assert.Equal(0, second.Deliveries);
+        var p = appended.Select(a => a.Position).ToArray();
+        Assert.Equal([("all", p[0]), ("all", p[1]), ("all", p[2]), ("orders", p[0]), ("orders", p[2])], await DeliveriesAsync());
+        var cursor = (await Store.Events.GetSubscriptionAsync(ns, "all"))!.Cursor;
+        Assert.Equal(p[2], cursor.Position);
+    }
+
+    [Fact]
+    public async Task Dispatch_WithSmallBatches_ReportsFull_UntilEverythingIsRead()
+    {
+        var ns = await NamespaceAsync();
+        await SubscribeAsync(ns, "all");
+        await AppendAsync(ns, [.. Enumerable.Range(0, 5).Select(i => Event($"t.e{i}"))]);
+        await SettledAsync(ns, 5);
+
+        var rounds = new List<DispatchResult>();
+        do rounds.Add(await DispatchAsync(maxEvents: 2));
+        while (rounds[^1].Full && rounds.Count < 10);
+
+        Assert.Equal([2, 2, 1], rounds.Select(r => r.Deliveries));
+        Assert.Equal(5, (await DeliveriesAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Dispatch_FromConcurrentDispatchers_MakesEachDeliveryOnce()
+    {
+        var ns = await NamespaceAsync();
+        for (var s = 0; s < 4; s++) await SubscribeAsync(ns, $"s{s}");
+        await AppendAsync(ns, [.. Enumerable.Range(0, 50).Select(i => Event($"t.e{i}"))]);
+
+        await SettledAsync(ns, 50);
+        var results = await System.Threading.Tasks.Task.WhenAll(Enumerable.Range(0, 6).Select(_ => DispatchAsync(maxEvents: 7)));
+
+        var deliveries = await DispatchUntilAsync(200);
+        Assert.Equal(200, deliveries.Count);
+        Assert.Equal(200, deliveries.Distinct().Count());
+        Assert.True(results.Sum(r => r.Deliveries) > 0);
+    }
+
+    [Fact]
+    public async Task Start_New_SkipsEarlierEvents_Position_AndTime_StartWhereAsked()
+    {
+        var ns = await NamespaceAsync();
+        var early = await Store.Events.AppendAsync(new AppendEventsParams(ns, [Event("t.a"), Event("t.b")]) { Now = T0 });
+        await SettledAsync(ns, 2);
+        await SubscribeAsync(ns, "new", SubscriptionStart.New);
+        await SubscribeAsync(ns, "from-position", new SubscriptionStart(SubscriptionStartKind.Position, early[0].Position));
+        await SubscribeAsync(ns, "from-time", new SubscriptionStart(SubscriptionStartKind.Time, Time: T0.AddMinutes(1)));
+        var late = await Store.Events.AppendAsync(new AppendEventsParams(ns, [Event("t.c")]) { Now = T0.AddMinutes(2) });
+
+        await DispatchUntilAsync(4);
+
+        Assert.Equal(
+            [("from-position", early[1].Position), ("from-position", late[0].Position), ("from-time", late[0].Position), ("new", late[0].Position)],
+            await DeliveriesAsync());
+    }
+
+    [Fact]
+    public async Task MoveCursor_Back_DeliversTheEventsAgainAsNewDeliveries()
+    {
+        var ns = await NamespaceAsync();
+        var sub = await SubscribeAsync(ns, "all");
+        await AppendAsync(ns, Event("t.a"), Event("t.b"));
+        await DispatchUntilAsync(2);
+
+        Assert.True(await Store.Events.MoveCursorAsync(sub.Id, LogCursor.Start));
+        var deliveries = await DispatchUntilAsync(4);
+
+        Assert.Equal(4, deliveries.Count);
+        Assert.Equal(2, deliveries.Distinct().Count());
+        Assert.False(await Store.Events.MoveCursorAsync(sub.Id + 1000, LogCursor.Start));
+    }
+}
