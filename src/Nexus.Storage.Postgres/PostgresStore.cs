@@ -41,6 +41,7 @@ public sealed class PostgresStore : INexusStore
         ApiKeys = new PostgresApiKeyStore(db);
         Nodes = new PostgresNodeStore(db);
         ExternalPlugins = new PostgresExternalPluginStore(db);
+        Schedules = new PostgresScheduleStore(db, tasks.Inserter);
         this.ownsDataSource = ownsDataSource;
     }
 
@@ -90,6 +91,9 @@ public sealed class PostgresStore : INexusStore
 
     /// <inheritdoc/>
     public IExternalPluginStore ExternalPlugins { get; }
+
+    /// <inheritdoc/>
+    public IScheduleStore Schedules { get; }
 
     /// <summary>The data source the store connects through; open your own connections and transactions from it
     /// to submit tasks transactionally.</summary>

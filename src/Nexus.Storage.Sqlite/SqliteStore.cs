@@ -41,12 +41,14 @@ public sealed class SqliteStore : INexusStore
         FilePath = builder.DataSource;
         Time = time ?? TimeProvider.System;
         _writer = new SqliteWriter(ct => OpenAsync(isWriter: true, ct));
-        Tasks = new SqliteTaskStore(this);
+        var tasks = new SqliteTaskStore(this);
+        Tasks = tasks;
         Queues = new SqliteQueueStore(this);
         Leader = new SqliteLeaderStore(this);
         ApiKeys = new SqliteApiKeyStore(this);
         Nodes = new SqliteNodeStore(this);
         ExternalPlugins = new SqliteExternalPluginStore(this);
+        Schedules = new SqliteScheduleStore(this, tasks);
     }
 
     /// <summary>The database file's full path.</summary>
@@ -75,6 +77,9 @@ public sealed class SqliteStore : INexusStore
 
     /// <inheritdoc/>
     public IExternalPluginStore ExternalPlugins { get; }
+
+    /// <inheritdoc/>
+    public IScheduleStore Schedules { get; }
 
     internal TimeProvider Time { get; }
 

@@ -13,66 +13,69 @@ internal sealed class SqliteTaskStore(SqliteStore store) : ITaskStore
     private readonly SqliteBulkActions _bulk = new(store);
 
     public Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default) =>
-        store.WriteAsync<IReadOnlyList<SubmitResult>>(async tx =>
-        {
-            var now = store.NowMs(p.Now);
-            await CheckBacklogAsync(tx, p.Tasks, cancellationToken);
-            await using var insert = SqliteRows.Command(tx, $"""
-                INSERT INTO nexus_tasks (plugin, queue, priority, state, args, max_attempts, run_at, created_at, unique_key, tags, timeout_ms, retry, trace_context, owner)
-                VALUES ($plugin, $queue, $priority, $state, $args, $max, $runAt, $now, $key, $tags, $timeout, $retry, $trace, $owner)
-                ON CONFLICT (queue, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
-                RETURNING id
-                """);
-            var pPlugin = insert.Add("$plugin", "");
-            var pQueue = insert.Add("$queue", "");
-            var pPriority = insert.Add("$priority", 0);
-            var pState = insert.Add("$state", "");
-            var pArgs = insert.Add("$args", "");
-            var pMax = insert.Add("$max", 1);
-            var pRunAt = insert.Add("$runAt", 0L);
-            insert.Add("$now", now);
-            var pKey = insert.Add("$key", null);
-            var pTags = insert.Add("$tags", "[]");
-            var pTimeout = insert.Add("$timeout", null);
-            var pRetry = insert.Add("$retry", null);
-            var pTrace = insert.Add("$trace", null);
-            var pOwner = insert.Add("$owner", null);
-            await insert.PrepareAsync(cancellationToken);
-            // Unique keys are unique per queue (migration 6): a key of another queue is neither found nor in the way.
-            await using var existing = SqliteRows.Command(tx, "SELECT id FROM nexus_tasks WHERE queue = $queue AND unique_key = $key");
-            var eQueue = existing.Add("$queue", "");
-            var eKey = existing.Add("$key", "");
+        store.WriteAsync(tx => InsertAsync(tx, p, cancellationToken), cancellationToken);
 
-            var results = new SubmitResult[p.Tasks.Count];
-            for (var i = 0; i < results.Length; i++)
+    /// <summary>The insert inside the caller's write transaction (a schedule's fire row and its task commit together).</summary>
+    internal async Task<IReadOnlyList<SubmitResult>> InsertAsync(SqliteTransaction tx, InsertTasksParams p, CancellationToken cancellationToken)
+    {
+        var now = store.NowMs(p.Now);
+        await CheckBacklogAsync(tx, p.Tasks, cancellationToken);
+        await using var insert = SqliteRows.Command(tx, $"""
+            INSERT INTO nexus_tasks (plugin, queue, priority, state, args, max_attempts, run_at, created_at, unique_key, tags, timeout_ms, retry, trace_context, owner)
+            VALUES ($plugin, $queue, $priority, $state, $args, $max, $runAt, $now, $key, $tags, $timeout, $retry, $trace, $owner)
+            ON CONFLICT (queue, unique_key) WHERE unique_key IS NOT NULL DO NOTHING
+            RETURNING id
+            """);
+        var pPlugin = insert.Add("$plugin", "");
+        var pQueue = insert.Add("$queue", "");
+        var pPriority = insert.Add("$priority", 0);
+        var pState = insert.Add("$state", "");
+        var pArgs = insert.Add("$args", "");
+        var pMax = insert.Add("$max", 1);
+        var pRunAt = insert.Add("$runAt", 0L);
+        insert.Add("$now", now);
+        var pKey = insert.Add("$key", null);
+        var pTags = insert.Add("$tags", "[]");
+        var pTimeout = insert.Add("$timeout", null);
+        var pRetry = insert.Add("$retry", null);
+        var pTrace = insert.Add("$trace", null);
+        var pOwner = insert.Add("$owner", null);
+        await insert.PrepareAsync(cancellationToken);
+        // Unique keys are unique per queue (migration 6): a key of another queue is neither found nor in the way.
+        await using var existing = SqliteRows.Command(tx, "SELECT id FROM nexus_tasks WHERE queue = $queue AND unique_key = $key");
+        var eQueue = existing.Add("$queue", "");
+        var eKey = existing.Add("$key", "");
+
+        var results = new SubmitResult[p.Tasks.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            var t = p.Tasks[i];
+            var runAt = t.RunAt?.ToUnixTimeMilliseconds() ?? now + (long)TaskBounds.ClampDelay(t.Delay ?? TimeSpan.Zero).TotalMilliseconds;
+            pPlugin.Value = t.Plugin;
+            pQueue.Value = t.Queue;
+            pPriority.Value = t.Priority;
+            pState.Value = t.Waiting ? "waiting" : runAt > now ? "scheduled" : "available";
+            pOwner.Value = (object?)t.Owner ?? DBNull.Value;
+            pArgs.Value = t.ArgsJson;
+            pMax.Value = t.MaxAttempts;
+            pRunAt.Value = runAt;
+            pKey.Value = (object?)t.UniqueKey ?? DBNull.Value;
+            pTags.Value = StoredJson.Tags(t.Tags);
+            pTimeout.Value = t.Timeout is { } timeout ? (long)TaskBounds.ClampTimeout(timeout).TotalMilliseconds : DBNull.Value;
+            pRetry.Value = (object?)StoredJson.Retry(t.Retry) ?? DBNull.Value;
+            pTrace.Value = (object?)t.TraceContext ?? DBNull.Value;
+            var id = await insert.ExecuteScalarAsync(cancellationToken);
+            if (id is not null)
             {
-                var t = p.Tasks[i];
-                var runAt = t.RunAt?.ToUnixTimeMilliseconds() ?? now + (long)TaskBounds.ClampDelay(t.Delay ?? TimeSpan.Zero).TotalMilliseconds;
-                pPlugin.Value = t.Plugin;
-                pQueue.Value = t.Queue;
-                pPriority.Value = t.Priority;
-                pState.Value = t.Waiting ? "waiting" : runAt > now ? "scheduled" : "available";
-                pOwner.Value = (object?)t.Owner ?? DBNull.Value;
-                pArgs.Value = t.ArgsJson;
-                pMax.Value = t.MaxAttempts;
-                pRunAt.Value = runAt;
-                pKey.Value = (object?)t.UniqueKey ?? DBNull.Value;
-                pTags.Value = StoredJson.Tags(t.Tags);
-                pTimeout.Value = t.Timeout is { } timeout ? (long)TaskBounds.ClampTimeout(timeout).TotalMilliseconds : DBNull.Value;
-                pRetry.Value = (object?)StoredJson.Retry(t.Retry) ?? DBNull.Value;
-                pTrace.Value = (object?)t.TraceContext ?? DBNull.Value;
-                var id = await insert.ExecuteScalarAsync(cancellationToken);
-                if (id is not null)
-                {
-                    results[i] = new SubmitResult(Convert.ToInt64(id, CultureInfo.InvariantCulture), true);
-                    continue;
-                }
-                eQueue.Value = t.Queue;
-                eKey.Value = t.UniqueKey;
-                results[i] = new SubmitResult(Convert.ToInt64(await existing.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture), false);
+                results[i] = new SubmitResult(Convert.ToInt64(id, CultureInfo.InvariantCulture), true);
+                continue;
             }
-            return results;
-        }, cancellationToken);
+            eQueue.Value = t.Queue;
+            eKey.Value = t.UniqueKey;
+            results[i] = new SubmitResult(Convert.ToInt64(await existing.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture), false);
+        }
+        return results;
+    }
 
     private static async Task CheckBacklogAsync(SqliteTransaction tx, IReadOnlyList<NewTask> tasks, CancellationToken cancellationToken)
     {

@@ -13,6 +13,7 @@ internal sealed class NonDisposingStore(INexusStore inner, ITaskStore? tasks = n
     public IApiKeyStore ApiKeys => inner.ApiKeys;
     public INodeStore Nodes => inner.Nodes;
     public IExternalPluginStore ExternalPlugins => inner.ExternalPlugins;
+    public IScheduleStore Schedules => inner.Schedules;
     public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default) => inner.MigrateAsync(cancellationToken);
     public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) => inner.CheckHealthAsync(cancellationToken);
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

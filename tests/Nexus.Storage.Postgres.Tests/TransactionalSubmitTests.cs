@@ -159,6 +159,7 @@ public sealed class TransactionalSubmitTests : IAsyncLifetime
         public IApiKeyStore ApiKeys => throw new NotImplementedException();
         public INodeStore Nodes => throw new NotImplementedException();
         public IExternalPluginStore ExternalPlugins => throw new NotImplementedException();
+        public IScheduleStore Schedules => throw new NotImplementedException();
         public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
         public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) => throw new NotImplementedException();
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -26,6 +26,8 @@ internal sealed class NexusEngine(
     IServiceScopeFactory scopes,
     NexusMetrics metrics,
     Attempts.AttemptPipeline attempts,
+    Scheduling.ScheduleService schedules,
+    ScheduleMetrics scheduleMetrics,
     ILoggerFactory? loggerFactory = null) : IHostedService, IDisposable
 {
     private readonly NexusOptions _options = options.Value;
@@ -80,6 +82,11 @@ internal sealed class NexusEngine(
         var pruner = new NodePruner(store.Nodes, _options, _clock, Logger, leader);
         loops.Add(() => beacon.RunAsync(_stopLoops.Token));
         loops.Add(() => pruner.RunAsync(_stopLoops.Token));
+        if (_options.RunScheduler)
+        {
+            var scheduler = new Scheduler(store, schedules, _options, _clock, scheduleMetrics, wake, _loggers.CreateLogger("Nexus.Scheduler"));
+            loops.Add(() => scheduler.RunAsync(_stopLoops.Token));
+        }
 
         _completerLoop = Task.Run(_completer.RunAsync, CancellationToken.None);
         tasks.CancelRequested += OnCancelRequested;

@@ -69,6 +69,13 @@ public sealed class NexusOptions
     /// <summary>How old the queue counts behind the <c>queue_tasks</c> metric may be before a scrape reads them again
     /// from the store (in the background). Null means the default, 5 seconds.</summary>
     public TimeSpan? QueueCountsInterval { get; set; }
+    /// <summary>Run the scheduler loop in this process (every node runs it; the database keeps each slot to one fire).
+    /// Default true.</summary>
+    public bool RunScheduler { get; set; } = true;
+    /// <summary>How often the scheduler looks for due schedules. Default 1 second.</summary>
+    public TimeSpan SchedulerInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How late a slot may be seen and still count as on time rather than as a misfire. Default 1 minute.</summary>
+    public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the setting that is out of range.</summary>
     public void Validate()
@@ -93,6 +100,8 @@ public sealed class NexusOptions
         Positive(RetentionInterval, nameof(RetentionInterval));
         if (QueueCountsInterval is { } counts) Positive(counts, nameof(QueueCountsInterval));
         Positive(NodeRetention, nameof(NodeRetention));
+        Positive(SchedulerInterval, nameof(SchedulerInterval));
+        Positive(MisfireThreshold, nameof(MisfireThreshold));
         foreach (var (value, name) in new[] { (RetainSucceeded, nameof(RetainSucceeded)), (RetainCancelled, nameof(RetainCancelled)), (RetainDead, nameof(RetainDead)) })
         {
             if (value is { } v && v < TimeSpan.Zero) throw new ArgumentException($"Nexus:{name} must not be negative (was {v}).");

@@ -50,6 +50,9 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton<INexusTaskSignals>(sp => sp.GetRequiredService<TaskService>());
         services.TryAddSingleton<Attempts.AttemptPipeline>();
         services.TryAddSingleton<Attempts.INexusAttempts>(sp => sp.GetRequiredService<Attempts.AttemptPipeline>());
+        services.TryAddSingleton<Observability.ScheduleMetrics>();
+        services.TryAddSingleton<Scheduling.ScheduleService>();
+        services.TryAddSingleton<Scheduling.INexusSchedules>(sp => sp.GetRequiredService<Scheduling.ScheduleService>());
         services.AddHostedService<NexusEngine>();
         return services;
     }

@@ -23,6 +23,8 @@ public interface INexusStore : IAsyncDisposable
     INodeStore Nodes { get; }
     /// <summary>Plugins declared by external workers.</summary>
     IExternalPluginStore ExternalPlugins { get; }
+    /// <summary>Schedules and their history of fires (one row per schedule and slot).</summary>
+    IScheduleStore Schedules { get; }
     /// <summary>Applies pending migrations under a lock. Throws <see cref="StoreException"/> when the database is
     /// unreachable or its schema is newer than this code knows.</summary>
     Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default);
