@@ -123,3 +123,8 @@ public sealed class PostgresUniqueKeyContract : UniqueKeyContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresScheduleContract : ScheduleContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

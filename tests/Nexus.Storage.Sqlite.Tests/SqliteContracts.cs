@@ -135,3 +135,8 @@ public sealed class SqliteUniqueKeyContract : UniqueKeyContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteScheduleContract : ScheduleContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
