@@ -7,7 +7,8 @@ namespace Nexus.Storage.Postgres;
 
 /// <summary>Bulk operator actions (retry or delete many tasks matching a filter): one statement each, oldest first.
 /// Rows are picked with <c>FOR UPDATE SKIP LOCKED</c>, so a row a worker is completing at that moment is left for
-/// the next call instead of waited for.</summary>
+/// the next call instead of waited for. Retried owned tasks go to the store's hooks; owned tasks are never
+/// bulk-deleted (they go with their owner).</summary>
 internal sealed class PostgresBulkActions(PostgresDatabase db)
 {
     private readonly string tasks = db.Schema.Table("tasks");
@@ -27,15 +28,38 @@ internal sealed class PostgresBulkActions(PostgresDatabase db)
                 cancel_requested = false,
                 max_attempts = greatest(t.max_attempts, t.attempt + 1)
             from picked where t.id = picked.id
+            returning t.id, t.owner, t.plugin, t.queue, t.attempt
             """;
-        return ExecuteAsync(sql, parameters, cancellationToken);
+        return RetryAsync(sql, parameters, cancellationToken);
+    }
+
+    private async Task<int> RetryAsync(string sql, List<NpgsqlParameter> parameters, CancellationToken cancellationToken)
+    {
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await lease.BeginAsync(cancellationToken).ConfigureAwait(false);
+        var retried = 0;
+        var owned = new List<OwnedTaskChange>();
+        await using (var cmd = new NpgsqlCommand(sql, lease.Connection, tx.Transaction))
+        {
+            foreach (var parameter in parameters) cmd.Parameters.Add(parameter);
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                retried++;
+                if (reader.IsDBNull(1)) continue;
+                owned.Add(new OwnedTaskChange(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), TaskState.Available, reader.GetInt32(4), null, null));
+            }
+        }
+        await db.Hooks.RunAsync(db.TransactionFor(lease, tx), owned, cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return retried;
     }
 
     public Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken)
     {
         p.Validate();
         var parameters = new List<NpgsqlParameter>();
-        var picked = Pick(p, "t.state <> 'running'", parameters);
+        var picked = Pick(p, "t.state <> 'running' and t.owner is null", parameters);
         return ExecuteAsync($"with picked as ({picked}) delete from {tasks} t using picked where t.id = picked.id", parameters, cancellationToken);
     }
 
@@ -52,7 +76,8 @@ internal sealed class PostgresBulkActions(PostgresDatabase db)
 
     private async Task<int> ExecuteAsync(string sql, List<NpgsqlParameter> parameters, CancellationToken cancellationToken)
     {
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(sql, conn);
         foreach (var parameter in parameters) cmd.Parameters.Add(parameter);
         return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -11,6 +11,25 @@ internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, PostgresSche
     public PostgresSchema Schema { get; } = schema;
     public PostgresStoreOptions Options { get; } = options;
 
+    /// <summary>The hooks of owned tasks (the store's), run inside the transactions that change them.</summary>
+    public StoreHooks Hooks { get; init; } = new();
+
+    /// <summary>The unit of work the components built over this instance run in, or null (each call on its own).</summary>
+    public PostgresStoreTransaction? Joined { get; private init; }
+
+    /// <summary>The same database, bound to <paramref name="transaction"/>.</summary>
+    public PostgresDatabase Join(PostgresStoreTransaction transaction) =>
+        ReferenceEquals(Joined, transaction) ? this : new(DataSource, Schema, Options) { Hooks = Hooks, Joined = transaction };
+
+    /// <summary>A connection for one call: the unit of work's, or a pooled one (see <see cref="PostgresLease"/>).</summary>
+    public async ValueTask<PostgresLease> LeaseAsync(CancellationToken cancellationToken) =>
+        Joined is { } joined ? new PostgresLease(joined.Connection, joined) : new PostgresLease(await OpenAsync(cancellationToken).ConfigureAwait(false), null);
+
+    /// <summary>The unit of work for hooks of a call on <paramref name="lease"/> with its own transaction <paramref name="own"/>.</summary>
+    public IStoreTransaction TransactionFor(PostgresLease lease, PostgresTxScope own) =>
+        lease.Joined ?? new PostgresStoreTransaction(this, lease.Connection, own.Transaction
+            ?? throw new InvalidOperationException("Hooks need the call to run in a transaction."));
+
     /// <summary>Host, port and database, never credentials: safe for messages and logs.</summary>
     public string Location { get; } = DescribeLocation(dataSource.ConnectionString);
 

@@ -5,22 +5,21 @@ using Nexus.Scheduling;
 namespace Nexus.Storage.Postgres;
 
 /// <summary>Schedules in the schema's <c>schedules</c> table, fires in <c>schedule_fires</c> (primary key schedule and
-/// slot). A fire batch is one transaction: the fire rows (<c>on conflict do nothing</c>, so a row another node committed
-/// first shows as zero rows, and one it has not committed yet waits for it), their tasks, and the cursor move compared
-/// with the cursor the node read. Any miss rolls everything back.</summary>
+/// slot). A fire batch runs in the unit of work that inserted its tasks: the fire rows (<c>on conflict do nothing</c>, so
+/// a row another node committed first shows as zero rows, and one it has not committed yet waits for it) and the cursor
+/// move compared with the cursor the node read. Any miss throws, and the unit of work rolls back with the tasks. Built
+/// over a <see cref="PostgresDatabase"/> that is either the store's (each call its own connection) or joined to a unit of work.</summary>
 internal sealed class PostgresScheduleStore : IScheduleStore
 {
     private const string Columns = "name, cron, time_zone, target_kind, target::text, misfire, catch_up, overlap, description, paused, pause_reason, " +
         "resume_at, cursor_at, next_fire_at, buffered_slot, last_task_id, created_at, updated_at";
 
     private readonly PostgresDatabase db;
-    private readonly TaskInserter inserter;
     private readonly string upsertSql, getSql, listSql, deleteSql, pauseSql, resumeDueSql, dueSql, insertFireSql, fireBufferedSql, advanceSql, historySql;
 
-    public PostgresScheduleStore(PostgresDatabase db, TaskInserter inserter)
+    public PostgresScheduleStore(PostgresDatabase db)
     {
         this.db = db;
-        this.inserter = inserter;
         var schedules = db.Schema.Table("schedules");
         var fires = db.Schema.Table("schedule_fires");
         upsertSql = $"""
@@ -74,7 +73,8 @@ internal sealed class PostgresScheduleStore : IScheduleStore
     public async Task<ScheduleRecord> UpsertAsync(UpsertScheduleParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(upsertSql, conn);
         cmd.Parameters.Add(Text(p.Name));
         cmd.Parameters.Add(Text(p.Cron));
@@ -93,7 +93,8 @@ internal sealed class PostgresScheduleStore : IScheduleStore
 
     public async Task<ScheduleRecord?> GetAsync(string name, CancellationToken cancellationToken = default)
     {
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(getSql, conn);
         cmd.Parameters.Add(Text(name));
         return (await ReadAllAsync(cmd, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
@@ -102,7 +103,8 @@ internal sealed class PostgresScheduleStore : IScheduleStore
     public async Task<IReadOnlyList<ScheduleRecord>> ListAsync(ListSchedulesParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(listSql, conn);
         cmd.Parameters.Add(Text(p.After));
         cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = p.Limit });
@@ -111,7 +113,8 @@ internal sealed class PostgresScheduleStore : IScheduleStore
 
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default)
     {
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(deleteSql, conn);
         cmd.Parameters.Add(Text(name));
         return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
@@ -120,7 +123,8 @@ internal sealed class PostgresScheduleStore : IScheduleStore
     public async Task<ScheduleRecord?> SetPausedAsync(PauseScheduleParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(pauseSql, conn);
         cmd.Parameters.Add(Text(p.Name));
         cmd.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = p.Paused });
@@ -132,7 +136,8 @@ internal sealed class PostgresScheduleStore : IScheduleStore
 
     public async Task<int> ResumeDueAsync(DateTimeOffset? now, CancellationToken cancellationToken = default)
     {
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(resumeDueSql, conn);
         cmd.Parameters.Add(TaskLeases.NowParameter(now));
         return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -141,47 +146,36 @@ internal sealed class PostgresScheduleStore : IScheduleStore
     public async Task<IReadOnlyList<ScheduleRecord>> DueAsync(DueSchedulesParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(dueSql, conn);
         cmd.Parameters.Add(TaskLeases.NowParameter(p.Now));
         cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = p.Max });
         return await ReadAllAsync(cmd, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<long?>> FireAsync(ScheduleFireBatch batch, CancellationToken cancellationToken = default)
+    public async Task FireAsync(ScheduleFireBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var ids = new long?[batch.Rows.Count];
-        for (var i = 0; i < ids.Length; i++)
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
+        await using var tx = await lease.BeginAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var row in batch.Rows)
         {
-            var row = batch.Rows[i];
-            // The fire row first: a slot another node holds (committed or not) stops this batch before any task is made.
-            await using (var cmd = new NpgsqlCommand(row.FromBuffer ? fireBufferedSql : insertFireSql, conn, tx))
-            {
-                cmd.Parameters.Add(Text(batch.Name));
-                cmd.Parameters.Add(Time(row.Slot));
-                cmd.Parameters.Add(Text(row.Outcome.Name()));
-                cmd.Parameters.Add(new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-                cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = row.Count });
-                cmd.Parameters.Add(Text(row.Detail));
-                cmd.Parameters.Add(Text(batch.Node));
-                cmd.Parameters.Add(TaskLeases.NowParameter(batch.Now));
-                if (await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1) throw new SlotTakenException(batch.Name, row.Slot);
-            }
-            if (row.Task is { } task)
-            {
-                ids[i] = (await inserter.InsertAsync(tx, new InsertTasksParams([task]) { Now = batch.Now }, cancellationToken).ConfigureAwait(false))[0].Id;
-                await using var link = new NpgsqlCommand($"update {db.Schema.Table("schedule_fires")} set task_id = $3 where schedule = $1 and slot = $2", conn, tx);
-                link.Parameters.Add(Text(batch.Name));
-                link.Parameters.Add(Time(row.Slot));
-                link.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ids[i]!.Value });
-                await link.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+            // A row another node committed first shows as zero rows; one it has not committed yet makes this wait for it.
+            await using var cmd = new NpgsqlCommand(row.FromBuffer ? fireBufferedSql : insertFireSql, conn, tx.Transaction);
+            cmd.Parameters.Add(Text(batch.Name));
+            cmd.Parameters.Add(Time(row.Slot));
+            cmd.Parameters.Add(Text(row.Outcome.Name()));
+            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)row.TaskId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+            cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = row.Count });
+            cmd.Parameters.Add(Text(row.Detail));
+            cmd.Parameters.Add(Text(batch.Node));
+            cmd.Parameters.Add(TaskLeases.NowParameter(batch.Now));
+            if (await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1) throw new SlotTakenException(batch.Name, row.Slot);
         }
         var buffered = batch.Rows.LastOrDefault(r => r.Outcome == FireOutcome.Buffered);
-        await using (var advance = new NpgsqlCommand(advanceSql, conn, tx))
+        await using (var advance = new NpgsqlCommand(advanceSql, conn, tx.Transaction))
         {
             advance.Parameters.Add(Text(batch.Name));
             advance.Parameters.Add(Time(batch.ExpectedCursor));
@@ -189,18 +183,18 @@ internal sealed class PostgresScheduleStore : IScheduleStore
             advance.Parameters.Add(Time(batch.NextFireAt));
             advance.Parameters.Add(Time(buffered?.Slot));
             advance.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = batch.Rows.Any(r => r.FromBuffer) });
-            var lastTask = ids.LastOrDefault(id => id is not null);
+            var lastTask = batch.Rows.LastOrDefault(r => r.TaskId is not null)?.TaskId;
             advance.Parameters.Add(new NpgsqlParameter { Value = (object?)lastTask ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
             if (await advance.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1) throw new SlotTakenException(batch.Name, batch.NewCursor);
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return ids;
     }
 
     public async Task<IReadOnlyList<ScheduleFireRecord>> HistoryAsync(ScheduleHistoryParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(historySql, conn);
         cmd.Parameters.Add(Text(p.Name));
         cmd.Parameters.Add(Time(p.Before));

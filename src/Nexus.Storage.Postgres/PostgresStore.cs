@@ -41,7 +41,7 @@ public sealed class PostgresStore : INexusStore
         ApiKeys = new PostgresApiKeyStore(db);
         Nodes = new PostgresNodeStore(db);
         ExternalPlugins = new PostgresExternalPluginStore(db);
-        Schedules = new PostgresScheduleStore(db, tasks.Inserter);
+        Schedules = new PostgresScheduleStore(db);
         this.ownsDataSource = ownsDataSource;
     }
 
@@ -126,6 +126,33 @@ public sealed class PostgresStore : INexusStore
     /// or SERIALIZABLE, a key or backlog that a concurrent transaction changed surfaces as a serialization failure.</remarks>
     public Task<IReadOnlyList<SubmitResult>> InsertAsync(NpgsqlTransaction transaction, InsertTasksParams p, CancellationToken cancellationToken = default) =>
         tasks.Inserter.InsertAsync(transaction, p, cancellationToken);
+
+    /// <inheritdoc/>
+    public StoreHooks Hooks => db.Hooks;
+
+    /// <inheritdoc/>
+    public async Task<T> InTransactionAsync<T>(Func<IStoreTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var result = await work(new PostgresStoreTransaction(db, conn, tx), cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>A unit of work over <b>your own</b> open transaction on this store's database: every call on its stores
+    /// runs inside <paramref name="transaction"/>, so Nexus's writes (tasks, and the areas that follow) commit or roll
+    /// back with yours. Nothing is committed by Nexus; owned-task hooks run inside it too.</summary>
+    /// <param name="transaction">An open transaction on this store's database.</param>
+    /// <exception cref="InvalidOperationException">The transaction is already completed.</exception>
+    public IStoreTransaction Join(NpgsqlTransaction transaction)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        var conn = transaction.Connection
+            ?? throw new InvalidOperationException("The transaction is already completed; join an open transaction.");
+        return new PostgresStoreTransaction(db, conn, transaction);
+    }
 
     /// <inheritdoc/>
     public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default) => migrator.MigrateAsync(cancellationToken);

@@ -40,7 +40,7 @@ internal sealed class PostgresTaskStore : ITaskStore
             woken as (select pg_notify($3, min(queue)) from released having count(*) > 0)
             select (select count(*) from released) + 0 * (select count(*) from woken)
             """;
-        lockStateSql = $"select state from {tasks} where id = $1 for update";
+        lockStateSql = $"select state, owner, plugin, queue, attempt from {tasks} where id = $1 for update";
         cancelSql = $"""
             update {tasks}
             set cancel_requested = case when state = 'running' then true else cancel_requested end,
@@ -57,9 +57,10 @@ internal sealed class PostgresTaskStore : ITaskStore
                     cancel_requested = false,
                     max_attempts = greatest(max_attempts, attempt + 1)
                 where id = $1 and state in ('dead', 'cancelled')
-                returning id
+                returning id, owner, plugin, queue, attempt
             )
-            select (select count(*) from retried), exists (select 1 from {tasks} where id = $1)
+            select (select count(*) from retried), exists (select 1 from {tasks} where id = $1), r.owner, r.plugin, r.queue, r.attempt
+            from (select 1) one left join retried r on true
             """;
         deleteSql = $"""
             with deleted as (
@@ -77,7 +78,7 @@ internal sealed class PostgresTaskStore : ITaskStore
     public PostgresBulkActions Bulk { get; }
 
     public Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default) =>
-        Inserter.InsertAsync(p, cancellationToken);
+        db.Joined is { } joined ? Inserter.InsertAsync(joined.Transaction, p, cancellationToken) : Inserter.InsertAsync(p, cancellationToken);
 
     public Task<IReadOnlyList<TaskRecord>> ClaimAsync(ClaimParams p, CancellationToken cancellationToken = default) =>
         Claimer.ClaimAsync(p, cancellationToken);
@@ -105,7 +106,8 @@ internal sealed class PostgresTaskStore : ITaskStore
         ArgumentNullException.ThrowIfNull(p);
         if (p.Ids.Count == 0) return 0;
         if (p.Ids.Count > ReleaseParams.MaxIds) throw new ArgumentOutOfRangeException(nameof(p), p.Ids.Count, $"At most {ReleaseParams.MaxIds} ids per release.");
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(releaseSql, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. p.Ids] });
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)p.Now?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
@@ -115,7 +117,8 @@ internal sealed class PostgresTaskStore : ITaskStore
 
     public async Task<TaskRecord?> GetAsync(long id, CancellationToken cancellationToken = default)
     {
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(getSql, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = id });
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -135,7 +138,8 @@ internal sealed class PostgresTaskStore : ITaskStore
         parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         sql.Append(" order by t.id desc limit $").Append(parameters.Count);
 
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(sql.ToString(), conn);
         foreach (var parameter in parameters) cmd.Parameters.Add(parameter);
         var items = new List<TaskRecord>(limit);
@@ -150,24 +154,32 @@ internal sealed class PostgresTaskStore : ITaskStore
     public async Task<CancelOutcome> CancelAsync(TaskActionParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
+        await using var tx = await lease.BeginAsync(cancellationToken).ConfigureAwait(false);
 
         TaskState state;
-        await using (var read = new NpgsqlCommand(lockStateSql, conn, tx))
+        OwnedTaskChange? owned = null;
+        await using (var read = new NpgsqlCommand(lockStateSql, conn, tx.Transaction))
         {
             read.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Id });
-            if (await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not string name) return CancelOutcome.NotFound;
-            state = TaskStates.Parse(name);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return CancelOutcome.NotFound;
+            state = TaskStates.Parse(reader.GetString(0));
+            if (!reader.IsDBNull(1))
+            {
+                owned = new OwnedTaskChange(p.Id, reader.GetString(1), reader.GetString(2), reader.GetString(3), TaskState.Cancelled, reader.GetInt32(4), null, null);
+            }
         }
         if (state.IsTerminal()) return CancelOutcome.AlreadyFinished;
 
-        await using (var update = new NpgsqlCommand(cancelSql, conn, tx))
+        await using (var update = new NpgsqlCommand(cancelSql, conn, tx.Transaction))
         {
             update.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Id });
             update.Parameters.Add(TaskLeases.NowParameter(p.Now));
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+        if (owned is not null && state != TaskState.Running) await db.Hooks.RunAsync(db.TransactionFor(lease, tx), [owned], cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return state == TaskState.Running ? CancelOutcome.Requested : CancelOutcome.Cancelled;
     }
@@ -175,21 +187,35 @@ internal sealed class PostgresTaskStore : ITaskStore
     public async Task<RetryOutcome> RetryAsync(TaskActionParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var cmd = new NpgsqlCommand(retrySql, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Id });
-        cmd.Parameters.Add(TaskLeases.NowParameter(p.Now));
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return reader.GetInt64(0) == 1 ? RetryOutcome.Retried
-            : reader.GetBoolean(1) ? RetryOutcome.NotRetryable
-            : RetryOutcome.NotFound;
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
+        await using var tx = await lease.BeginAsync(cancellationToken).ConfigureAwait(false);
+        RetryOutcome outcome;
+        OwnedTaskChange? owned = null;
+        await using (var cmd = new NpgsqlCommand(retrySql, conn, tx.Transaction))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Id });
+            cmd.Parameters.Add(TaskLeases.NowParameter(p.Now));
+            await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            outcome = reader.GetInt64(0) == 1 ? RetryOutcome.Retried
+                : reader.GetBoolean(1) ? RetryOutcome.NotRetryable
+                : RetryOutcome.NotFound;
+            if (!reader.IsDBNull(2))
+            {
+                owned = new OwnedTaskChange(p.Id, reader.GetString(2), reader.GetString(3), reader.GetString(4), TaskState.Available, reader.GetInt32(5), null, null);
+            }
+        }
+        if (owned is not null) await db.Hooks.RunAsync(db.TransactionFor(lease, tx), [owned], cancellationToken).ConfigureAwait(false);
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return outcome;
     }
 
     public async Task<DeleteOutcome> DeleteAsync(TaskActionParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(deleteSql, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Id });
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -201,7 +227,8 @@ internal sealed class PostgresTaskStore : ITaskStore
 
     public async Task<IReadOnlyList<QueueCounts>> CountAsync(CancellationToken cancellationToken = default)
     {
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(countSql, conn);
         var result = new List<QueueCounts>();
         Dictionary<TaskState, long>? counts = null;

@@ -41,9 +41,9 @@ internal sealed class TaskCompleter
                     lease_expires_at = null
                 from input i cross join clock k
                 where t.id = i.id and t.lease_token = i.token and t.state = 'running'
-                returning i.ord
+                returning i.ord, t.owner, t.plugin, t.queue, t.attempt, t.state
             )
-            select ord from done
+            select ord, owner, plugin, queue, attempt, state from done
             """;
     }
 
@@ -72,7 +72,11 @@ internal sealed class TaskCompleter
             delays[i] = TaskBounds.ClampDelay(c.Delay);
         }
 
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
+        // Alone, the statement is its own transaction (one round trip). With hooks, they join it: an explicit one.
+        var hooked = !db.Hooks.IsEmpty;
+        await using var tx = hooked ? await lease.BeginAsync(cancellationToken).ConfigureAwait(false) : default;
         await using var cmd = new NpgsqlCommand(sql, conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)p.Now?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = ids });
@@ -83,11 +87,24 @@ internal sealed class TaskCompleter
         cmd.Parameters.Add(new NpgsqlParameter<TimeSpan[]> { TypedValue = delays, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Interval });
 
         var accepted = new bool[n];
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var owned = new List<(int Index, OwnedTaskChange Change)>();
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            accepted[reader.GetInt64(0) - 1] = true;
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var i = (int)reader.GetInt64(0) - 1;
+                accepted[i] = true;
+                if (reader.IsDBNull(1)) continue;
+                owned.Add((i, new OwnedTaskChange(ids[i], reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    TaskStates.Parse(reader.GetString(5)), reader.GetInt32(4), results[i], errors[i] is null ? null : p.Completions[i].Error)));
+            }
         }
+        if (owned.Count > 0 && hooked)
+        {
+            owned.Sort((a, b) => a.Index.CompareTo(b.Index));
+            await db.Hooks.RunAsync(db.TransactionFor(lease, tx), [.. owned.Select(o => o.Change)], cancellationToken).ConfigureAwait(false);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return accepted;
     }
 

@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using Nexus.Tasks;
 
 namespace Nexus.Storage.Postgres;
 
@@ -33,7 +34,7 @@ internal sealed class TaskLeases
         progressSql = $"update {tasks} set progress = $3 where id = $1 and lease_token = $2 and state = 'running'";
         expiredSql = $"""
             with clock as (select coalesce($1::timestamptz, now()) as now)
-            select t.id, t.attempt, t.max_attempts, t.leased_by, k.now
+            select t.id, t.attempt, t.max_attempts, t.leased_by, k.now, t.owner, t.plugin, t.queue
             from {tasks} t cross join clock k
             where t.state = 'running' and t.lease_expires_at < k.now
             order by t.lease_expires_at
@@ -66,7 +67,8 @@ internal sealed class TaskLeases
             tokens[i] = p.Leases[i].LeaseToken;
         }
 
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(heartbeatSql, conn);
         cmd.Parameters.Add(NowParameter(p.Now));
         cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = ids });
@@ -87,7 +89,8 @@ internal sealed class TaskLeases
     public async Task<bool> SetProgressAsync(ProgressParams p, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(progressSql, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Id });
         cmd.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = p.LeaseToken });
@@ -102,14 +105,16 @@ internal sealed class TaskLeases
         ArgumentNullException.ThrowIfNull(p);
         if (p.Max <= 0) return new RescueResult(0, 0);
 
-        await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
+        await using var tx = await lease.BeginAsync(cancellationToken).ConfigureAwait(false);
 
         var ids = new List<long>();
         var errors = new List<string>();
         var dead = new List<bool>();
+        var owned = new List<OwnedTaskChange>();
         DateTimeOffset now = default;
-        await using (var select = new NpgsqlCommand(expiredSql, conn, tx))
+        await using (var select = new NpgsqlCommand(expiredSql, conn, tx.Transaction))
         {
             select.Parameters.Add(NowParameter(p.Now));
             select.Parameters.Add(new NpgsqlParameter<int> { TypedValue = p.Max });
@@ -118,14 +123,21 @@ internal sealed class TaskLeases
             {
                 var attempt = reader.GetInt32(1);
                 now = reader.GetFieldValue<DateTimeOffset>(4);
-                ids.Add(reader.GetInt64(0));
-                dead.Add(attempt >= reader.GetInt32(2));
-                errors.Add(StoredJson.Error(StoredJson.LeaseExpired(attempt, now, reader.IsDBNull(3) ? null : reader.GetString(3))));
+                var id = reader.GetInt64(0);
+                var isDead = attempt >= reader.GetInt32(2);
+                var error = StoredJson.LeaseExpired(attempt, now, reader.IsDBNull(3) ? null : reader.GetString(3));
+                ids.Add(id);
+                dead.Add(isDead);
+                errors.Add(StoredJson.Error(error));
+                if (!reader.IsDBNull(5))
+                {
+                    owned.Add(new OwnedTaskChange(id, reader.GetString(5), reader.GetString(6), reader.GetString(7), isDead ? TaskState.Dead : TaskState.Retrying, attempt, null, error));
+                }
             }
         }
         if (ids.Count == 0) return new RescueResult(0, 0);
 
-        await using (var update = new NpgsqlCommand(rescueSql, conn, tx))
+        await using (var update = new NpgsqlCommand(rescueSql, conn, tx.Transaction))
         {
             update.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = now.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             update.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. ids] });
@@ -133,6 +145,7 @@ internal sealed class TaskLeases
             update.Parameters.Add(new NpgsqlParameter<bool[]> { TypedValue = [.. dead] });
             await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+        await db.Hooks.RunAsync(db.TransactionFor(lease, tx), owned, cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
 
         var deadCount = dead.Count(d => d);

@@ -4,31 +4,45 @@ using Nexus.Tasks;
 
 namespace Nexus.Storage.Sqlite;
 
-/// <summary>Bulk operator actions (retry or delete many tasks matching a filter): one statement each, oldest first.</summary>
-internal sealed class SqliteBulkActions(SqliteStore store)
+/// <summary>Bulk operator actions (retry or delete many tasks matching a filter): one statement each, oldest first.
+/// Retried owned tasks go to the store's hooks; owned tasks are never bulk-deleted (they go with their owner).</summary>
+internal sealed class SqliteBulkActions(SqliteSession session)
 {
     public Task<int> RetryManyAsync(BulkTaskParams p, CancellationToken cancellationToken)
     {
         p.Validate();
-        return store.WriteAsync(async tx =>
+        return session.WriteAsync(async tx =>
         {
             await using var command = Command(tx, p.Filter, "state IN ('dead','cancelled')", p.Max, where => $"""
                 UPDATE nexus_tasks
                 SET state = 'available', run_at = $now, finished_at = NULL, cancel_requested = 0,
                     max_attempts = max(max_attempts, attempt + 1)
                 WHERE id IN (SELECT id FROM nexus_tasks {where})
+                RETURNING id, owner, plugin, queue, attempt
                 """);
-            command.Add("$now", store.NowMs(p.Now));
-            return await command.ExecuteNonQueryAsync(cancellationToken);
+            command.Add("$now", session.NowMs(p.Now));
+            var retried = 0;
+            var owned = new List<OwnedTaskChange>();
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    retried++;
+                    if (reader.IsDBNull(1)) continue;
+                    owned.Add(new OwnedTaskChange(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), TaskState.Available, reader.GetInt32(4), null, null));
+                }
+            }
+            await session.Store.Hooks.RunAsync(session.Join(tx), owned, cancellationToken);
+            return retried;
         }, cancellationToken);
     }
 
     public Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken)
     {
         p.Validate();
-        return store.WriteAsync(async tx =>
+        return session.WriteAsync(async tx =>
         {
-            await using var command = Command(tx, p.Filter, "state <> 'running'", p.Max,
+            await using var command = Command(tx, p.Filter, "state <> 'running' AND owner IS NULL", p.Max,
                 where => $"DELETE FROM nexus_tasks WHERE id IN (SELECT id FROM nexus_tasks {where})");
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);

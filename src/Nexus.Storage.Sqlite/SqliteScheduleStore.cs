@@ -4,10 +4,11 @@ using Nexus.Scheduling;
 namespace Nexus.Storage.Sqlite;
 
 /// <summary>Schedules in <c>nexus_schedules</c>, fires in <c>nexus_schedule_fires</c> (primary key schedule and slot).
-/// A fire batch runs in the writer's <c>BEGIN IMMEDIATE</c> transaction: the cursor compare, the fire rows and their
-/// tasks commit together, and across processes SQLite's write lock orders the batches, so the second sees the first's
-/// cursor (or conflicting rows) and rolls back.</summary>
-internal sealed class SqliteScheduleStore(SqliteStore store, SqliteTaskStore tasks) : IScheduleStore
+/// A fire batch runs in the unit of work that inserted its tasks (the writer's <c>BEGIN IMMEDIATE</c> transaction): the
+/// cursor compare, the fire rows and the tasks commit together, and across processes SQLite's write lock orders the
+/// batches, so the second sees the first's cursor (or conflicting rows) and rolls back. Built over a session: the
+/// store's own (each call one write) or a unit of work's.</summary>
+internal sealed class SqliteScheduleStore(SqliteSession session) : IScheduleStore
 {
     private const string Columns = "name, cron, time_zone, target_kind, target, misfire, catch_up_ms, overlap, description, paused, pause_reason, " +
         "resume_at, cursor_at, next_fire_at, buffered_slot, last_task_id, created_at, updated_at";
@@ -15,7 +16,7 @@ internal sealed class SqliteScheduleStore(SqliteStore store, SqliteTaskStore tas
     public Task<ScheduleRecord> UpsertAsync(UpsertScheduleParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        return store.WriteAsync(async tx =>
+        return session.WriteAsync(async tx =>
         {
             await using var command = SqliteRows.Command(tx, $"""
                 INSERT INTO nexus_schedules (name, cron, time_zone, target_kind, target, misfire, catch_up_ms, overlap, description,
@@ -38,33 +39,33 @@ internal sealed class SqliteScheduleStore(SqliteStore store, SqliteTaskStore tas
             command.Add("$description", p.Description);
             command.Add("$cursor", p.Cursor.ToUnixTimeMilliseconds());
             command.Add("$next", p.NextFireAt?.ToUnixTimeMilliseconds());
-            command.Add("$now", store.NowMs(p.Now));
+            command.Add("$now", session.NowMs(p.Now));
             return (await ReadAllAsync(command, cancellationToken))[0];
         }, cancellationToken);
     }
 
-    public async Task<ScheduleRecord?> GetAsync(string name, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await store.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM nexus_schedules WHERE name = $name";
-        command.Add("$name", name);
-        return (await ReadAllAsync(command, cancellationToken)).FirstOrDefault();
-    }
+    public Task<ScheduleRecord?> GetAsync(string name, CancellationToken cancellationToken = default) =>
+        session.ReadAsync(async command =>
+        {
+            command.CommandText = $"SELECT {Columns} FROM nexus_schedules WHERE name = $name";
+            command.Add("$name", name);
+            return (await ReadAllAsync(command, cancellationToken)).FirstOrDefault();
+        }, cancellationToken);
 
-    public async Task<IReadOnlyList<ScheduleRecord>> ListAsync(ListSchedulesParams p, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ScheduleRecord>> ListAsync(ListSchedulesParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var connection = await store.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM nexus_schedules WHERE $after IS NULL OR name > $after ORDER BY name LIMIT $limit";
-        command.Add("$after", p.After);
-        command.Add("$limit", p.Limit);
-        return await ReadAllAsync(command, cancellationToken);
+        return session.ReadAsync<IReadOnlyList<ScheduleRecord>>(async command =>
+        {
+            command.CommandText = $"SELECT {Columns} FROM nexus_schedules WHERE $after IS NULL OR name > $after ORDER BY name LIMIT $limit";
+            command.Add("$after", p.After);
+            command.Add("$limit", p.Limit);
+            return await ReadAllAsync(command, cancellationToken);
+        }, cancellationToken);
     }
 
     public Task<bool> DeleteAsync(string name, CancellationToken cancellationToken = default) =>
-        store.WriteAsync(async tx =>
+        session.WriteAsync(async tx =>
         {
             await using var fires = SqliteRows.Command(tx, "DELETE FROM nexus_schedule_fires WHERE schedule = $name");
             fires.Add("$name", name);
@@ -77,7 +78,7 @@ internal sealed class SqliteScheduleStore(SqliteStore store, SqliteTaskStore tas
     public Task<ScheduleRecord?> SetPausedAsync(PauseScheduleParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        return store.WriteAsync(async tx =>
+        return session.WriteAsync(async tx =>
         {
             await using var command = SqliteRows.Command(tx, $"""
                 UPDATE nexus_schedules SET paused = $paused, pause_reason = $reason, resume_at = $resume, updated_at = $now
@@ -87,51 +88,46 @@ internal sealed class SqliteScheduleStore(SqliteStore store, SqliteTaskStore tas
             command.Add("$paused", p.Paused ? 1 : 0);
             command.Add("$reason", p.Paused ? p.Reason : null);
             command.Add("$resume", p.Paused ? p.ResumeAt?.ToUnixTimeMilliseconds() : null);
-            command.Add("$now", store.NowMs(p.Now));
+            command.Add("$now", session.NowMs(p.Now));
             return (await ReadAllAsync(command, cancellationToken)).FirstOrDefault();
         }, cancellationToken);
     }
 
     public Task<int> ResumeDueAsync(DateTimeOffset? now, CancellationToken cancellationToken = default) =>
-        store.WriteAsync(async tx =>
+        session.WriteAsync(async tx =>
         {
             await using var command = SqliteRows.Command(tx, """
                 UPDATE nexus_schedules SET paused = 0, pause_reason = NULL, resume_at = NULL, updated_at = $now
                 WHERE paused = 1 AND resume_at IS NOT NULL AND resume_at <= $now
                 """);
-            command.Add("$now", store.NowMs(now));
+            command.Add("$now", session.NowMs(now));
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
-    public async Task<IReadOnlyList<ScheduleRecord>> DueAsync(DueSchedulesParams p, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ScheduleRecord>> DueAsync(DueSchedulesParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var connection = await store.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT {Columns} FROM nexus_schedules
-            WHERE paused = 0 AND ((next_fire_at IS NOT NULL AND next_fire_at <= $now) OR buffered_slot IS NOT NULL)
-            ORDER BY coalesce(buffered_slot, next_fire_at) LIMIT $max
-            """;
-        command.Add("$now", store.NowMs(p.Now));
-        command.Add("$max", p.Max);
-        return await ReadAllAsync(command, cancellationToken);
+        return session.ReadAsync<IReadOnlyList<ScheduleRecord>>(async command =>
+        {
+            command.CommandText = $"""
+                SELECT {Columns} FROM nexus_schedules
+                WHERE paused = 0 AND ((next_fire_at IS NOT NULL AND next_fire_at <= $now) OR buffered_slot IS NOT NULL)
+                ORDER BY coalesce(buffered_slot, next_fire_at) LIMIT $max
+                """;
+            command.Add("$now", session.NowMs(p.Now));
+            command.Add("$max", p.Max);
+            return await ReadAllAsync(command, cancellationToken);
+        }, cancellationToken);
     }
 
-    public Task<IReadOnlyList<long?>> FireAsync(ScheduleFireBatch batch, CancellationToken cancellationToken = default)
+    public Task FireAsync(ScheduleFireBatch batch, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        return store.WriteAsync<IReadOnlyList<long?>>(async tx =>
+        return session.WriteAsync(async tx =>
         {
-            var now = store.NowMs(batch.Now);
-            var ids = new long?[batch.Rows.Count];
-            for (var i = 0; i < ids.Length; i++)
+            var now = session.NowMs(batch.Now);
+            foreach (var row in batch.Rows)
             {
-                var row = batch.Rows[i];
-                if (row.Task is { } task)
-                {
-                    ids[i] = (await tasks.InsertAsync(tx, new InsertTasksParams([task]) { Now = batch.Now }, cancellationToken))[0].Id;
-                }
                 await using var command = SqliteRows.Command(tx, row.FromBuffer
                     ? """
                       UPDATE nexus_schedule_fires SET outcome = $outcome, task_id = $task, detail = $detail, node = $node, decided_at = $now
@@ -145,43 +141,42 @@ internal sealed class SqliteScheduleStore(SqliteStore store, SqliteTaskStore tas
                 command.Add("$name", batch.Name);
                 command.Add("$slot", row.Slot.ToUnixTimeMilliseconds());
                 command.Add("$outcome", row.Outcome.Name());
-                command.Add("$task", ids[i]);
+                command.Add("$task", row.TaskId);
                 command.Add("$count", row.Count);
                 command.Add("$detail", row.Detail);
                 command.Add("$node", batch.Node);
                 command.Add("$now", now);
-                // Throwing rolls back this write's savepoint: the task inserted above goes with it.
+                // Throwing rolls back this write (and, inside a unit of work, the unit's tasks with it).
                 if (await command.ExecuteNonQueryAsync(cancellationToken) != 1) throw new SlotTakenException(batch.Name, row.Slot);
             }
             var buffered = batch.Rows.LastOrDefault(r => r.Outcome == FireOutcome.Buffered);
-            var firedBuffer = batch.Rows.Any(r => r.FromBuffer);
-            var lastTask = ids.LastOrDefault(id => id is not null);
-            await using (var update = SqliteRows.Command(tx, """
+            await using var update = SqliteRows.Command(tx, """
                 UPDATE nexus_schedules
                 SET cursor_at = $cursor, next_fire_at = $next,
                     buffered_slot = CASE WHEN $buffered IS NOT NULL THEN $buffered WHEN $clearBuffer = 1 THEN NULL ELSE buffered_slot END,
                     last_task_id = coalesce($lastTask, last_task_id)
                 WHERE name = $name AND cursor_at = $expected
-                """))
-            {
-                update.Add("$name", batch.Name);
-                update.Add("$expected", batch.ExpectedCursor.ToUnixTimeMilliseconds());
-                update.Add("$cursor", batch.NewCursor.ToUnixTimeMilliseconds());
-                update.Add("$next", batch.NextFireAt?.ToUnixTimeMilliseconds());
-                update.Add("$buffered", buffered?.Slot.ToUnixTimeMilliseconds());
-                update.Add("$clearBuffer", firedBuffer ? 1 : 0);
-                update.Add("$lastTask", lastTask);
-                if (await update.ExecuteNonQueryAsync(cancellationToken) != 1) throw new SlotTakenException(batch.Name, batch.NewCursor);
-            }
-            return ids;
+                """);
+            update.Add("$name", batch.Name);
+            update.Add("$expected", batch.ExpectedCursor.ToUnixTimeMilliseconds());
+            update.Add("$cursor", batch.NewCursor.ToUnixTimeMilliseconds());
+            update.Add("$next", batch.NextFireAt?.ToUnixTimeMilliseconds());
+            update.Add("$buffered", buffered?.Slot.ToUnixTimeMilliseconds());
+            update.Add("$clearBuffer", batch.Rows.Any(r => r.FromBuffer) ? 1 : 0);
+            update.Add("$lastTask", batch.Rows.LastOrDefault(r => r.TaskId is not null)?.TaskId);
+            if (await update.ExecuteNonQueryAsync(cancellationToken) != 1) throw new SlotTakenException(batch.Name, batch.NewCursor);
+            return 0;
         }, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<ScheduleFireRecord>> HistoryAsync(ScheduleHistoryParams p, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ScheduleFireRecord>> HistoryAsync(ScheduleHistoryParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);
-        await using var connection = await store.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
+        return session.ReadAsync(command => HistoryAsync(command, p, cancellationToken), cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<ScheduleFireRecord>> HistoryAsync(SqliteCommand command, ScheduleHistoryParams p, CancellationToken cancellationToken)
+    {
         command.CommandText = """
             SELECT schedule, slot, outcome, task_id, count, detail, node, decided_at FROM nexus_schedule_fires
             WHERE schedule = $name AND ($before IS NULL OR slot < $before) ORDER BY slot DESC LIMIT $limit

@@ -41,14 +41,14 @@ public sealed class SqliteStore : INexusStore
         FilePath = builder.DataSource;
         Time = time ?? TimeProvider.System;
         _writer = new SqliteWriter(ct => OpenAsync(isWriter: true, ct));
-        var tasks = new SqliteTaskStore(this);
-        Tasks = tasks;
+        Session = new SqliteWriterSession(this);
+        Tasks = new SqliteTaskStore(Session);
         Queues = new SqliteQueueStore(this);
         Leader = new SqliteLeaderStore(this);
         ApiKeys = new SqliteApiKeyStore(this);
         Nodes = new SqliteNodeStore(this);
         ExternalPlugins = new SqliteExternalPluginStore(this);
-        Schedules = new SqliteScheduleStore(this, tasks);
+        Schedules = new SqliteScheduleStore(Session);
     }
 
     /// <summary>The database file's full path.</summary>
@@ -81,7 +81,20 @@ public sealed class SqliteStore : INexusStore
     /// <inheritdoc/>
     public IScheduleStore Schedules { get; }
 
+    /// <inheritdoc/>
+    public StoreHooks Hooks { get; } = new();
+
     internal TimeProvider Time { get; }
+
+    /// <summary>The session of calls made on the store itself (not inside a unit of work).</summary>
+    internal SqliteSession Session { get; }
+
+    /// <inheritdoc/>
+    public Task<T> InTransactionAsync<T>(Func<IStoreTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return WriteAsync(tx => work(new SqliteStoreTransaction(this, tx), cancellationToken), cancellationToken);
+    }
 
     /// <summary>The store's clock: SQLite lives on this machine, so the database clock is the process clock.</summary>
     internal long NowMs(DateTimeOffset? now) => (now ?? Time.GetUtcNow()).ToUnixTimeMilliseconds();

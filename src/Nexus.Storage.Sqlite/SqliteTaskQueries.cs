@@ -4,23 +4,23 @@ using Nexus.Tasks;
 namespace Nexus.Storage.Sqlite;
 
 /// <summary>Reads and operator actions on single tasks: off the hot path, kept apart from it.</summary>
-internal sealed class SqliteTaskQueries(SqliteStore store)
+internal sealed class SqliteTaskQueries(SqliteSession session)
 {
-    public async Task<TaskRecord?> GetAsync(long id, CancellationToken cancellationToken)
-    {
-        await using var connection = await store.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {SqliteRows.Columns} FROM nexus_tasks WHERE id = $id";
-        command.Add("$id", id);
-        return (await SqliteRows.ReadAllAsync(command, cancellationToken)).FirstOrDefault();
-    }
+    public Task<TaskRecord?> GetAsync(long id, CancellationToken cancellationToken) =>
+        session.ReadAsync(async command =>
+        {
+            command.CommandText = $"SELECT {SqliteRows.Columns} FROM nexus_tasks WHERE id = $id";
+            command.Add("$id", id);
+            return (await SqliteRows.ReadAllAsync(command, cancellationToken)).FirstOrDefault();
+        }, cancellationToken);
+
+    public Task<TaskPage> ListAsync(TaskQuery query, CancellationToken cancellationToken) =>
+        session.ReadAsync(command => ListAsync(command, query, cancellationToken), cancellationToken);
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA2100", Justification = "The WHERE clause is assembled from constant fragments; every value is a parameter.")]
-    public async Task<TaskPage> ListAsync(TaskQuery query, CancellationToken cancellationToken)
+    private static async Task<TaskPage> ListAsync(Microsoft.Data.Sqlite.SqliteCommand command, TaskQuery query, CancellationToken cancellationToken)
     {
         var limit = Math.Clamp(query.Limit, 1, 1000);
-        await using var connection = await store.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
         // Every filter is a fixed fragment with a parameter; nothing from the query enters the SQL text.
         var where = new StringBuilder("WHERE 1 = 1");
         var parameters = new List<(string Name, object Value)>();
@@ -37,10 +37,11 @@ internal sealed class SqliteTaskQueries(SqliteStore store)
         return new TaskPage(items, items.Count == limit ? items[^1].Id : null);
     }
 
-    public async Task<IReadOnlyList<QueueCounts>> CountAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<QueueCounts>> CountAsync(CancellationToken cancellationToken) =>
+        session.ReadAsync(command => CountAsync(command, cancellationToken), cancellationToken);
+
+    private static async Task<IReadOnlyList<QueueCounts>> CountAsync(Microsoft.Data.Sqlite.SqliteCommand command, CancellationToken cancellationToken)
     {
-        await using var connection = await store.OpenReadAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
         command.CommandText = "SELECT queue, state, count(*) FROM nexus_tasks GROUP BY queue, state ORDER BY queue";
         var byQueue = new SortedDictionary<string, Dictionary<TaskState, long>>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -54,27 +55,28 @@ internal sealed class SqliteTaskQueries(SqliteStore store)
     }
 
     public Task<CancelOutcome> CancelAsync(TaskActionParams p, CancellationToken cancellationToken) =>
-        store.WriteAsync(async tx =>
+        session.WriteAsync(async tx =>
         {
-            var state = await StateAsync(tx, p.Id, cancellationToken);
-            if (state is null) return CancelOutcome.NotFound;
-            if (state.Value.IsTerminal()) return CancelOutcome.AlreadyFinished;
-            var running = state == TaskState.Running;
+            var row = await RowAsync(tx, p.Id, cancellationToken);
+            if (row is null) return CancelOutcome.NotFound;
+            if (row.State.IsTerminal()) return CancelOutcome.AlreadyFinished;
+            var running = row.State == TaskState.Running;
             await using var update = SqliteRows.Command(tx, running
                 ? "UPDATE nexus_tasks SET cancel_requested = 1 WHERE id = $id"
                 : "UPDATE nexus_tasks SET state = 'cancelled', finished_at = $now WHERE id = $id");
             update.Add("$id", p.Id);
-            update.Add("$now", store.NowMs(p.Now));
+            update.Add("$now", session.NowMs(p.Now));
             await update.ExecuteNonQueryAsync(cancellationToken);
+            if (!running) await HookAsync(tx, row, TaskState.Cancelled, cancellationToken);
             return running ? CancelOutcome.Requested : CancelOutcome.Cancelled;
         }, cancellationToken);
 
     public Task<RetryOutcome> RetryAsync(TaskActionParams p, CancellationToken cancellationToken) =>
-        store.WriteAsync(async tx =>
+        session.WriteAsync(async tx =>
         {
-            var state = await StateAsync(tx, p.Id, cancellationToken);
-            if (state is null) return RetryOutcome.NotFound;
-            if (state is not (TaskState.Dead or TaskState.Cancelled)) return RetryOutcome.NotRetryable;
+            var row = await RowAsync(tx, p.Id, cancellationToken);
+            if (row is null) return RetryOutcome.NotFound;
+            if (row.State is not (TaskState.Dead or TaskState.Cancelled)) return RetryOutcome.NotRetryable;
             await using var update = SqliteRows.Command(tx, """
                 UPDATE nexus_tasks
                 SET state = 'available', run_at = $now, finished_at = NULL, cancel_requested = 0,
@@ -82,27 +84,37 @@ internal sealed class SqliteTaskQueries(SqliteStore store)
                 WHERE id = $id
                 """);
             update.Add("$id", p.Id);
-            update.Add("$now", store.NowMs(p.Now));
+            update.Add("$now", session.NowMs(p.Now));
             await update.ExecuteNonQueryAsync(cancellationToken);
+            await HookAsync(tx, row, TaskState.Available, cancellationToken);
             return RetryOutcome.Retried;
         }, cancellationToken);
 
     public Task<DeleteOutcome> DeleteAsync(TaskActionParams p, CancellationToken cancellationToken) =>
-        store.WriteAsync(async tx =>
+        session.WriteAsync(async tx =>
         {
-            var state = await StateAsync(tx, p.Id, cancellationToken);
-            if (state is null) return DeleteOutcome.NotFound;
-            if (state == TaskState.Running) return DeleteOutcome.Running;
+            var row = await RowAsync(tx, p.Id, cancellationToken);
+            if (row is null) return DeleteOutcome.NotFound;
+            if (row.State == TaskState.Running) return DeleteOutcome.Running;
             await using var delete = SqliteRows.Command(tx, "DELETE FROM nexus_tasks WHERE id = $id");
             delete.Add("$id", p.Id);
             await delete.ExecuteNonQueryAsync(cancellationToken);
             return DeleteOutcome.Deleted;
         }, cancellationToken);
 
-    private static async Task<TaskState?> StateAsync(Microsoft.Data.Sqlite.SqliteTransaction tx, long id, CancellationToken cancellationToken)
+    private static async Task<Row?> RowAsync(Microsoft.Data.Sqlite.SqliteTransaction tx, long id, CancellationToken cancellationToken)
     {
-        await using var select = SqliteRows.Command(tx, "SELECT state FROM nexus_tasks WHERE id = $id");
+        await using var select = SqliteRows.Command(tx, "SELECT state, owner, plugin, queue, attempt FROM nexus_tasks WHERE id = $id");
         select.Add("$id", id);
-        return await select.ExecuteScalarAsync(cancellationToken) is string s ? TaskStates.Parse(s) : null;
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken)) return null;
+        return new Row(id, TaskStates.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4));
     }
+
+    private Task HookAsync(Microsoft.Data.Sqlite.SqliteTransaction tx, Row row, TaskState state, CancellationToken cancellationToken) =>
+        row.Owner is null
+            ? Task.CompletedTask
+            : session.Store.Hooks.RunAsync(session.Join(tx), [new OwnedTaskChange(row.Id, row.Owner, row.Plugin, row.Queue, state, row.Attempt, null, null)], cancellationToken);
+
+    private sealed record Row(long Id, TaskState State, string? Owner, string Plugin, string Queue, int Attempt);
 }

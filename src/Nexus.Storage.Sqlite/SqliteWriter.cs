@@ -15,9 +15,16 @@ internal sealed class SqliteWriter(Func<CancellationToken, Task<SqliteConnection
     private readonly Lock _startLock = new();
     private Task? _loop;
     private SqliteConnection? _connection;
+    // Set on the writer loop's own flow: a write queued from inside a write would wait for itself.
+    private readonly AsyncLocal<bool> _insideWrite = new();
 
     public Task<T> WriteAsync<T>(Func<SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
+        if (_insideWrite.Value)
+        {
+            throw new InvalidOperationException(
+                "A SQLite write was started from inside another (a unit of work or a hook): use the stores of the transaction you were given (tx.Tasks, …), not the store's own, which would wait for the writer that is running you.");
+        }
         var write = new Write<T>(work, cancellationToken);
         ObjectDisposedException.ThrowIf(!_queue.Writer.TryWrite(write), this);
         lock (_startLock) _loop ??= Task.Run(LoopAsync, CancellationToken.None);
@@ -27,6 +34,7 @@ internal sealed class SqliteWriter(Func<CancellationToken, Task<SqliteConnection
     private async Task LoopAsync()
     {
         var batch = new List<IWrite>(MaxBatch);
+        _insideWrite.Value = true;
         while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var w))

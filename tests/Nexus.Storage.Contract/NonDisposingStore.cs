@@ -14,6 +14,9 @@ internal sealed class NonDisposingStore(INexusStore inner, ITaskStore? tasks = n
     public INodeStore Nodes => inner.Nodes;
     public IExternalPluginStore ExternalPlugins => inner.ExternalPlugins;
     public IScheduleStore Schedules => inner.Schedules;
+    public StoreHooks Hooks => inner.Hooks;
+    public Task<T> InTransactionAsync<T>(Func<IStoreTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default) =>
+        inner.InTransactionAsync(work, cancellationToken);
     public Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default) => inner.MigrateAsync(cancellationToken);
     public Task<StoreHealth> CheckHealthAsync(CancellationToken cancellationToken = default) => inner.CheckHealthAsync(cancellationToken);
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -142,7 +142,7 @@ public abstract class ScheduleContract : EngineHarness
     }
 
     [Fact]
-    public async Task FireBatch_ForASlotAlreadyDecided_IsRefused_AndLeavesNoTask()
+    public async Task FireBatch_ForASlotAlreadyDecided_IsRefused_AndItsUnitOfWorkLeavesNoTask()
     {
         var n = await StartNodeAsync();
         await n.Api.PutAsync(Spec("once", "* * * * *"));
@@ -152,16 +152,20 @@ public abstract class ScheduleContract : EngineHarness
         var slot = Start.AddMinutes(1);
         var task = new Nexus.Storage.NewTask { Plugin = "test.probe", ArgsJson = "{}", Queue = "cron", MaxAttempts = 1, Tags = ["schedule:once"] };
 
-        // A node that read the schedule before the fire: the cursor it expects and the slot are both taken.
-        await Assert.ThrowsAsync<Nexus.Storage.SlotTakenException>(() => n.Store.Schedules.FireAsync(new Nexus.Storage.ScheduleFireBatch
+        // The unit of work of a node that read the schedule before the fire: its task, then the fire rows.
+        Task<int> StaleFire(DateTimeOffset expected) => n.Store.InTransactionAsync(async (tx, ct) =>
         {
-            Name = "once", ExpectedCursor = Start, NewCursor = slot, Rows = [new Nexus.Storage.ScheduleFireRow(slot, FireOutcome.Fired) { Task = task }], Now = n.Clock.GetUtcNow(),
-        }));
-        // Even with the current cursor, the slot's row is in the way.
-        await Assert.ThrowsAsync<Nexus.Storage.SlotTakenException>(() => n.Store.Schedules.FireAsync(new Nexus.Storage.ScheduleFireBatch
-        {
-            Name = "once", ExpectedCursor = slot, NewCursor = slot, Rows = [new Nexus.Storage.ScheduleFireRow(slot, FireOutcome.Fired) { Task = task }], Now = n.Clock.GetUtcNow(),
-        }));
+            var id = (await tx.Tasks.InsertAsync(new Nexus.Storage.InsertTasksParams([task]) { Now = n.Clock.GetUtcNow() }, ct))[0].Id;
+            await tx.Schedules.FireAsync(new Nexus.Storage.ScheduleFireBatch
+            {
+                Name = "once", ExpectedCursor = expected, NewCursor = slot, Rows = [new Nexus.Storage.ScheduleFireRow(slot, FireOutcome.Fired) { TaskId = id }], Now = n.Clock.GetUtcNow(),
+            }, ct);
+            return 0;
+        });
+
+        // The cursor it expects and the slot are both taken; with the current cursor, the slot's row is still in the way.
+        await Assert.ThrowsAsync<Nexus.Storage.SlotTakenException>(() => StaleFire(Start));
+        await Assert.ThrowsAsync<Nexus.Storage.SlotTakenException>(() => StaleFire(slot));
 
         Assert.Equal(before.Select(t => t.Id), (await TasksAsync(n, "once")).Select(t => t.Id));
         Assert.Single(await HistoryAsync(n, "once"));
@@ -358,7 +362,9 @@ public abstract class ScheduleContract : EngineHarness
         var fire = Assert.Single(handler.Fires);
         Assert.Equal(("emit", Start.AddMinutes(2), "schedule:emit:" + Start.AddMinutes(2).ToUnixTimeMilliseconds()), (fire.Schedule, fire.Slot, fire.IdempotencyKey));
         Assert.Equal("report.due", JsonDocument.Parse(fire.TargetJson).RootElement.GetProperty("topic").GetString());
-        Assert.Equal(FireOutcome.Fired, (await HistoryAsync(wired, "emit"))[^1].Outcome);
+        var last = (await HistoryAsync(wired, "emit"))[^1];
+        var written = Assert.Single(await TasksAsync(wired, "emit"));
+        Assert.Equal((FireOutcome.Fired, $"event {written.Id}"), (last.Outcome, last.Detail));
     }
 
     [Fact]
@@ -412,10 +418,15 @@ public abstract class ScheduleContract : EngineHarness
         public List<ScheduleFire> Fires { get; } = [];
         public string Kind => ScheduleTargetKinds.Event;
         public void Validate(string targetJson) { }
-        public Task<string?> FireAsync(ScheduleFire fire, CancellationToken cancellationToken)
+        public async Task<string?> FireAsync(Nexus.Storage.IStoreTransaction transaction, ScheduleFire fire, CancellationToken cancellationToken)
         {
+            // Its write joins the slot's unit of work (a stand-in for an event append).
+            var made = await transaction.Tasks.InsertAsync(new Nexus.Storage.InsertTasksParams([new Nexus.Storage.NewTask
+            {
+                Plugin = "test.probe", ArgsJson = "{}", Queue = "events", MaxAttempts = 1, Tags = ["schedule:emit"],
+            }]), cancellationToken);
             lock (Fires) Fires.Add(fire);
-            return Task.FromResult<string?>("event:1");
+            return $"event {made[0].Id}";
         }
     }
 }

@@ -124,6 +124,11 @@ public sealed class PostgresUniqueKeyContract : UniqueKeyContract
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
 
+public sealed class PostgresUnitOfWorkContract : UnitOfWorkContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
 public sealed class PostgresScheduleContract : ScheduleContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();

@@ -136,6 +136,11 @@ public sealed class SqliteUniqueKeyContract : UniqueKeyContract
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
 
+public sealed class SqliteUnitOfWorkContract : UnitOfWorkContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
 public sealed class SqliteScheduleContract : ScheduleContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();

@@ -28,6 +28,7 @@ internal sealed class NexusEngine(
     Attempts.AttemptPipeline attempts,
     Scheduling.ScheduleService schedules,
     ScheduleMetrics scheduleMetrics,
+    IEnumerable<IOwnedTaskHook> hooks,
     ILoggerFactory? loggerFactory = null) : IHostedService, IDisposable
 {
     private readonly NexusOptions _options = options.Value;
@@ -50,6 +51,8 @@ internal sealed class NexusEngine(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _options.Validate();
+        // Hooks from DI join the store here rather than in its factory, so a hook may depend on anything, the store included.
+        foreach (var hook in hooks) store.Hooks.Add(hook);
         if (_options.MigrateOnStart)
         {
             var migration = await store.MigrateAsync(cancellationToken);

@@ -10,9 +10,9 @@ namespace Nexus.Engine;
 /// <summary>
 /// The scheduler loop, on every node (not only the leader): each tick resumes schedules whose pause has run out, reads
 /// the schedules with a slot due, and for each decides its slots (misfire policy, then overlap policy slot by slot)
-/// and hands the decisions to the store in one batch. The store inserts one row per (schedule, slot) with the task in
-/// the same transaction and refuses the batch when another node decided first, so a slot is fired once however many
-/// nodes tick at the same moment.
+/// and stores them in one unit of work: the fired tasks (or the writes of an event or workflow target's handler) and one
+/// row per (schedule, slot). The store refuses the rows when another node decided first, which rolls the tasks back
+/// too, so a slot is fired once however many nodes tick at the same moment.
 /// </summary>
 internal sealed class Scheduler(
     INexusStore store,
@@ -56,6 +56,9 @@ internal sealed class Scheduler(
         if (fired) wake.Set();
     }
 
+    /// <summary>A decided slot and, for a fired task target, the task it submits.</summary>
+    private sealed record Planned(ScheduleFireRow Row, NewTask? Task = null);
+
     /// <summary>Decides and stores one schedule's due slots; true when a task was submitted.</summary>
     internal async Task<bool> FireAsync(ScheduleRecord s, DateTimeOffset now, CancellationToken stop)
     {
@@ -63,13 +66,14 @@ internal sealed class Scheduler(
         var isTask = s.TargetKind == ScheduleTargetKinds.Task;
         var previousUnfinished = isTask && s.LastTaskId is { } last && await UnfinishedAsync(last, stop).ConfigureAwait(false);
         var bufferTaken = s.BufferedSlot is not null;
-        var rows = new List<ScheduleFireRow>();
+        var rows = new List<Planned>();
         int? lastFire = null; // index into rows of this batch's latest fire
         var cancelStored = false; // the stored previous task is to be cancelled (overlap policy cancel-previous)
 
         if (s.BufferedSlot is { } buffered && !previousUnfinished)
         {
-            rows.Add(Fire(s, buffered, isTask) with { FromBuffer = true });
+            var fire = Fire(s, buffered, isTask);
+            rows.Add(fire with { Row = fire.Row with { FromBuffer = true } });
             lastFire = rows.Count - 1;
             previousUnfinished = isTask;
             bufferTaken = false;
@@ -78,11 +82,11 @@ internal sealed class Scheduler(
         var plan = FirePlanner.Plan(cron, s.Cursor, now, s.Misfire, s.CatchUpWindow, options.MisfireThreshold);
         if (plan.Missed > 0 && plan.LastMissed is { } lastMissed)
         {
-            rows.Add(new ScheduleFireRow(lastMissed, FireOutcome.Misfired)
+            rows.Add(new Planned(new ScheduleFireRow(lastMissed, FireOutcome.Misfired)
             {
                 Count = plan.Missed,
                 Detail = plan.Missed == 1 ? $"late (misfire policy {s.Misfire.Name()})" : $"{plan.Missed} slots late up to this one (misfire policy {s.Misfire.Name()})",
-            });
+            }));
         }
         foreach (var slot in plan.Fire)
         {
@@ -95,23 +99,24 @@ internal sealed class Scheduler(
                     previousUnfinished = isTask;
                     break;
                 case OverlapDecision.Skip:
-                    rows.Add(new ScheduleFireRow(slot, FireOutcome.Skipped) { Detail = bufferTaken ? "previous task unfinished and a slot already buffered" : "previous task unfinished (overlap policy skip)" });
+                    rows.Add(new Planned(new ScheduleFireRow(slot, FireOutcome.Skipped) { Detail = bufferTaken ? "previous task unfinished and a slot already buffered" : "previous task unfinished (overlap policy skip)" }));
                     break;
                 case OverlapDecision.Buffer:
-                    rows.Add(new ScheduleFireRow(slot, FireOutcome.Buffered) { Detail = "waiting for the previous task to finish" });
+                    rows.Add(new Planned(new ScheduleFireRow(slot, FireOutcome.Buffered) { Detail = "waiting for the previous task to finish" }));
                     bufferTaken = true;
                     break;
                 default:
                     if (lastFire is { } earlier)
                     {
                         // The previous fire is in this same batch and not stored yet: it is superseded, never submitted.
-                        rows[earlier] = new ScheduleFireRow(rows[earlier].Slot, FireOutcome.Skipped) { Detail = "superseded by a later slot of the same catch-up (overlap policy cancel-previous)" };
+                        rows[earlier] = new Planned(new ScheduleFireRow(rows[earlier].Row.Slot, FireOutcome.Skipped) { Detail = "superseded by a later slot of the same catch-up (overlap policy cancel-previous)" });
                         rows.Add(Fire(s, slot, isTask));
                     }
                     else
                     {
                         cancelStored = true;
-                        rows.Add(Fire(s, slot, isTask) with { Detail = $"previous task {s.LastTaskId} cancelled (overlap policy cancel-previous)" });
+                        var fire = Fire(s, slot, isTask);
+                        rows.Add(fire with { Row = fire.Row with { Detail = $"previous task {s.LastTaskId} cancelled (overlap policy cancel-previous)" } });
                     }
                     lastFire = rows.Count - 1;
                     break;
@@ -125,53 +130,57 @@ internal sealed class Scheduler(
             await store.Tasks.CancelAsync(new TaskActionParams(previous), stop).ConfigureAwait(false);
         }
         var newCursor = plan.NewCursor ?? s.Cursor;
-        var ids = await store.Schedules.FireAsync(new ScheduleFireBatch
+        var handler = isTask ? null : schedules.Handler(s.TargetKind);
+        var submitted = await store.InTransactionAsync(async (tx, ct) =>
         {
-            Name = s.Name,
-            ExpectedCursor = s.Cursor,
-            NewCursor = newCursor,
-            NextFireAt = cron.Next(newCursor),
-            Rows = rows,
-            Node = options.NodeId,
-            Now = now,
+            // The tasks, the other targets' writes and the fire rows commit together: a refused fire row rolls all back.
+            var newTasks = rows.Where(r => r.Task is not null).Select(r => r.Task!).ToList();
+            var ids = newTasks.Count == 0 ? [] : await tx.Tasks.InsertAsync(new InsertTasksParams(newTasks) { Now = clock.Now }, ct).ConfigureAwait(false);
+            var next = 0;
+            var final = new List<ScheduleFireRow>(rows.Count);
+            foreach (var planned in rows)
+            {
+                var row = planned.Row;
+                if (planned.Task is not null) row = row with { TaskId = ids[next++].Id };
+                else if (handler is not null && row.Outcome == FireOutcome.Fired)
+                {
+                    var made = await handler.FireAsync(tx, new ScheduleFire(s.Name, row.Slot, s.TargetJson), ct).ConfigureAwait(false);
+                    row = row with { Detail = made ?? row.Detail };
+                }
+                final.Add(row);
+            }
+            await tx.Schedules.FireAsync(new ScheduleFireBatch
+            {
+                Name = s.Name,
+                ExpectedCursor = s.Cursor,
+                NewCursor = newCursor,
+                NextFireAt = cron.Next(newCursor),
+                Rows = final,
+                Node = options.NodeId,
+                Now = now,
+            }, ct).ConfigureAwait(false);
+            return ids.Count;
         }, stop).ConfigureAwait(false);
-        foreach (var row in rows) metrics.Decided(s.Name, row.Outcome, row.Count);
-        if (!isTask) await RunHandlersAsync(s, rows, stop).ConfigureAwait(false);
-        return ids.Any(id => id is not null);
+        foreach (var planned in rows) metrics.Decided(s.Name, planned.Row.Outcome, planned.Row.Count);
+        return submitted > 0;
     }
 
-    private ScheduleFireRow Fire(ScheduleRecord s, DateTimeOffset slot, bool isTask)
+    private Planned Fire(ScheduleRecord s, DateTimeOffset slot, bool isTask)
     {
         if (!isTask)
         {
             return schedules.Handler(s.TargetKind) is null
-                ? new ScheduleFireRow(slot, FireOutcome.Failed) { Detail = $"no handler for {s.TargetKind} targets on node {options.NodeId}" }
-                : new ScheduleFireRow(slot, FireOutcome.Fired);
+                ? new Planned(new ScheduleFireRow(slot, FireOutcome.Failed) { Detail = $"no handler for {s.TargetKind} targets on node {options.NodeId}" })
+                : new Planned(new ScheduleFireRow(slot, FireOutcome.Fired));
         }
         try
         {
-            return new ScheduleFireRow(slot, FireOutcome.Fired) { Task = schedules.ToNewTask(s.Name, slot, s.TargetJson) };
+            return new Planned(new ScheduleFireRow(slot, FireOutcome.Fired), schedules.ToNewTask(s.Name, slot, s.TargetJson));
         }
         catch (NexusException ex)
         {
             // E.g. the plugin is no longer registered: the slot is recorded as failed rather than retried forever.
-            return new ScheduleFireRow(slot, FireOutcome.Failed) { Detail = ex.Message };
-        }
-    }
-
-    private async Task RunHandlersAsync(ScheduleRecord s, List<ScheduleFireRow> rows, CancellationToken stop)
-    {
-        if (schedules.Handler(s.TargetKind) is not { } handler) return;
-        foreach (var row in rows.Where(r => r.Outcome == FireOutcome.Fired))
-        {
-            try
-            {
-                await handler.FireAsync(new ScheduleFire(s.Name, row.Slot, s.TargetJson), stop).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Logger.LogError(ex, "Schedule {Schedule}: the {Kind} target of slot {Slot} failed.", s.Name, s.TargetKind, row.Slot);
-            }
+            return new Planned(new ScheduleFireRow(slot, FireOutcome.Failed) { Detail = ex.Message });
         }
     }
 

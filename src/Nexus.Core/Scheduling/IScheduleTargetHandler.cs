@@ -3,8 +3,10 @@ namespace Nexus.Scheduling;
 /// <summary>
 /// Runs the non-task targets of schedules (<c>event</c>, <c>workflow</c>): register one per kind in DI
 /// (<c>services.AddSingleton&lt;IScheduleTargetHandler, MyHandler&gt;()</c>). Without a handler of its kind, a slot is
-/// recorded as <see cref="FireOutcome.Failed"/> with the reason. A handler is called once per slot, after the slot's
-/// row was won by this node; it should be idempotent per (schedule, slot) (e.g. use them as the event's idempotency key).
+/// recorded as <see cref="FireOutcome.Failed"/> with the reason. A handler runs inside the unit of work that records the
+/// slot's row: its writes through the transaction it is given commit with that row, and roll back when another node
+/// decided the slot first, so a slot's target runs once. On SQLite it must be short and use only that transaction's
+/// stores (never the store's own). Throwing rolls the slot back; the scheduler tries it again on its next tick.
 /// </summary>
 public interface IScheduleTargetHandler
 {
@@ -14,8 +16,9 @@ public interface IScheduleTargetHandler
     /// <summary>Validates a target's JSON when a schedule is created; throws <see cref="TaskValidationException"/> naming the field.</summary>
     void Validate(string targetJson);
 
-    /// <summary>Runs the target for one slot; returns a short reference to what it made (e.g. <c>event:123</c>) for the history.</summary>
-    Task<string?> FireAsync(ScheduleFire fire, CancellationToken cancellationToken);
+    /// <summary>Runs the target for one slot inside <paramref name="transaction"/>; returns a short reference to what it made
+    /// (e.g. <c>event 123</c>) for the history, or null.</summary>
+    Task<string?> FireAsync(Storage.IStoreTransaction transaction, ScheduleFire fire, CancellationToken cancellationToken);
 }
 
 /// <summary>One slot of one schedule being fired.</summary>

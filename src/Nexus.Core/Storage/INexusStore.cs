@@ -25,6 +25,13 @@ public interface INexusStore : IAsyncDisposable
     IExternalPluginStore ExternalPlugins { get; }
     /// <summary>Schedules and their history of fires (one row per schedule and slot).</summary>
     IScheduleStore Schedules { get; }
+    /// <summary>Hooks that run inside the transaction of every change of an owned task (see <see cref="IOwnedTaskHook"/>).</summary>
+    StoreHooks Hooks { get; }
+    /// <summary>Runs <paramref name="work"/> in one store transaction (a unit of work) and commits it when the work
+    /// returns; an exception rolls every write of the work back and is rethrown. On SQLite the work runs inside the
+    /// single writer (its own savepoint of the writer's batch), so it must be short and must call only the stores of
+    /// the transaction it is given, never this store's (that would wait on itself and is refused).</summary>
+    Task<T> InTransactionAsync<T>(Func<IStoreTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default);
     /// <summary>Applies pending migrations under a lock. Throws <see cref="StoreException"/> when the database is
     /// unreachable or its schema is newer than this code knows.</summary>
     Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken = default);

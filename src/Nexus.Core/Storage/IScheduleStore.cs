@@ -1,10 +1,9 @@
 using Nexus.Scheduling;
-using Nexus.Tasks;
 
 namespace Nexus.Storage;
 
 /// <summary>
-/// Schedules and their fires. A fire is a row unique per (schedule, slot), inserted in the same transaction as the
+/// Schedules and their fires. A fire is a row unique per (schedule, slot), inserted in the same unit of work as the
 /// task it submits and as the move of the schedule's cursor (compared with the cursor the firing node read), so
 /// however many nodes run the scheduler, each slot is decided once: the database refuses the second.
 /// </summary>
@@ -32,10 +31,12 @@ public interface IScheduleStore
     /// <summary>Active schedules with a slot due (next fire at or before now) or a buffered slot, oldest due first.</summary>
     Task<IReadOnlyList<ScheduleRecord>> DueAsync(DueSchedulesParams p, CancellationToken cancellationToken = default);
 
-    /// <summary>Applies one node's decisions for one schedule in one transaction: inserts each fire row (and its task),
-    /// moves the cursor from <see cref="ScheduleFireBatch.ExpectedCursor"/>. Throws <see cref="SlotTakenException"/>,
-    /// storing nothing, when another node decided any of these slots (or moved the cursor) first.</summary>
-    Task<IReadOnlyList<long?>> FireAsync(ScheduleFireBatch batch, CancellationToken cancellationToken = default);
+    /// <summary>Records one node's decisions for one schedule: inserts each fire row and moves the cursor from
+    /// <see cref="ScheduleFireBatch.ExpectedCursor"/>. Throws <see cref="SlotTakenException"/>, storing nothing, when
+    /// another node decided any of these slots (or moved the cursor) first. Called on
+    /// <see cref="IStoreTransaction.Schedules"/> in the unit of work that inserted the fired tasks, a refusal rolls the
+    /// tasks back with it.</summary>
+    Task FireAsync(ScheduleFireBatch batch, CancellationToken cancellationToken = default);
 
     /// <summary>A schedule's fires, newest slot first.</summary>
     Task<IReadOnlyList<ScheduleFireRecord>> HistoryAsync(ScheduleHistoryParams p, CancellationToken cancellationToken = default);
@@ -196,8 +197,8 @@ public sealed record ScheduleFireBatch
 /// <param name="Outcome">The decision.</param>
 public sealed record ScheduleFireRow(DateTimeOffset Slot, FireOutcome Outcome)
 {
-    /// <summary>The task to insert with it (fired task targets).</summary>
-    public NewTask? Task { get; init; }
+    /// <summary>The task it submitted (fired task targets), inserted in the same unit of work.</summary>
+    public long? TaskId { get; init; }
     /// <summary>Slots it stands for (misfire rows).</summary>
     public int Count { get; init; } = 1;
     /// <summary>Why.</summary>

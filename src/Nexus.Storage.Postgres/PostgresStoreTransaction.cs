@@ -1,0 +1,33 @@
+using Npgsql;
+
+namespace Nexus.Storage.Postgres;
+
+/// <summary>A unit of work on PostgreSQL: an open transaction (Nexus's own, from
+/// <see cref="PostgresStore.InTransactionAsync{T}"/>, or the caller's, from <see cref="PostgresStore.Join"/>). Every
+/// area store it hands out runs its statements on <see cref="Connection"/> inside <see cref="Transaction"/>.</summary>
+internal sealed class PostgresStoreTransaction : IStoreTransaction
+{
+    private readonly PostgresDatabase db;
+    private PostgresTaskStore? tasks;
+    private PostgresScheduleStore? schedules;
+
+    public PostgresStoreTransaction(PostgresDatabase db, NpgsqlConnection connection, NpgsqlTransaction transaction)
+    {
+        this.db = db;
+        Connection = connection;
+        Transaction = transaction;
+    }
+
+    public NpgsqlConnection Connection { get; }
+
+    public NpgsqlTransaction Transaction { get; }
+
+    /// <summary>The database settings bound to this transaction: components built over it run inside it.</summary>
+    public PostgresDatabase Database => db.Join(this);
+
+    /// <inheritdoc/>
+    public ITaskStore Tasks => tasks ??= new PostgresTaskStore(Database);
+
+    /// <inheritdoc/>
+    public IScheduleStore Schedules => schedules ??= new PostgresScheduleStore(Database);
+}
