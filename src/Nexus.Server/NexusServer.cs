@@ -122,6 +122,7 @@ public static class NexusServer
         api.MapSystemEndpoints();
         app.MapMetricsEndpoint();
         api.MapNodeEndpoints();
+        api.MapScheduleEndpoints();
         api.MapWorkerEndpoints();
         app.MapNexusOpenApi(server.PublicApiReference);
 

@@ -87,7 +87,7 @@ public abstract class ScheduleContract : EngineHarness
 
         var ex = await Assert.ThrowsAnyAsync<NexusException>(() => n.Api.PutAsync(new ScheduleSpec { Name = name, Cron = cron, Target = JsonDocument.Parse(target).RootElement }));
 
-        Assert.Equal(field, ex is TaskValidationException v ? v.Field : ex is UnknownPluginException ? "target.task.plugin" : ex.Code);
+        Assert.Equal(field, Assert.IsType<TaskValidationException>(ex).Field);
         Assert.Empty(await n.Api.ListAsync());
     }
 

@@ -20,6 +20,11 @@ public interface INexusSchedules
     Task<ScheduleRecord?> ResumeAsync(string name, CancellationToken cancellationToken = default);
     /// <summary>The next <paramref name="count"/> (1–1000) slots of a schedule after now; null when there is none.</summary>
     Task<IReadOnlyList<DateTimeOffset>?> PreviewAsync(string name, int count, CancellationToken cancellationToken = default);
+    /// <summary>The queue a schedule's fires go to (what a queue-limited caller is judged by), or null for event and
+    /// workflow targets and for a task target that no longer resolves: those belong to no queue.</summary>
+    string? QueueOf(ScheduleRecord schedule);
+    /// <summary>The queue a spec's fires would go to, validating its target (throws <see cref="TaskValidationException"/>).</summary>
+    string? QueueOf(ScheduleSpec spec);
     /// <summary>A schedule's history of fires, newest slot first.</summary>
     Task<IReadOnlyList<ScheduleFireRecord>> HistoryAsync(string name, DateTimeOffset? before = null, int limit = 100, CancellationToken cancellationToken = default);
 }

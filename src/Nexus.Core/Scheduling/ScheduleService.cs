@@ -112,7 +112,28 @@ internal sealed class ScheduleService(INexusStore store, INexusTasks tasks, Time
         {
             throw new TaskValidationException(fieldPrefix + ex.Field, ex.Problem);
         }
+        catch (UnknownPluginException ex)
+        {
+            throw new TaskValidationException(fieldPrefix + "plugin", ex.Message);
+        }
     }
+
+    public string? QueueOf(ScheduleRecord s)
+    {
+        if (s.TargetKind != ScheduleTargetKinds.Task) return null;
+        try
+        {
+            return ToNewTask(s.Name, s.Cursor, s.TargetJson).Queue;
+        }
+        catch (NexusException)
+        {
+            return null;
+        }
+    }
+
+    public string? QueueOf(ScheduleSpec spec) => ParseTarget(spec.Name, spec.Target) is (ScheduleTargetKinds.Task, var json)
+        ? ToNewTask(spec.Name, DateTimeOffset.UnixEpoch, json).Queue
+        : null;
 
     public Task<ScheduleRecord?> GetAsync(string name, CancellationToken cancellationToken = default) =>
         store.Schedules.GetAsync(name, cancellationToken);

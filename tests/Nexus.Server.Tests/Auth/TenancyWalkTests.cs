@@ -15,7 +15,11 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
     private ServerHost Host => fixture.Host;
 
     /// <summary>The other tenant's things; every name carries <see cref="Tag"/>, which no answer may contain.</summary>
-    private sealed record Other(string Tag, string Queue, string Plugin, string Worker, string KeyId, long Scheduled, long Dead, long Running);
+    private sealed record Other(string Tag, string Queue, string Plugin, string Worker, string KeyId, long Scheduled, long Dead, long Running)
+    {
+        /// <summary>The other tenant's schedule (its task target submits to <see cref="Queue"/>).</summary>
+        public string Schedule => "sb-" + Tag;
+    }
 
     private delegate IEnumerable<(string Suffix, string? Body)> Calls(Other other, string ownQueue);
 
@@ -75,6 +79,19 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         // Files belong to no queue: a limited caller is refused them all, the other tenant's output file included.
         ["GET /api/v1/artifacts"] = (o, q) => [("", null), ($"?prefix={o.Tag}", null)],
         ["GET /api/v1/artifacts/{path}"] = None,
+        ["GET /api/v1/schedules"] = (o, q) => [("", null), ($"?after=sb", null)],
+        ["GET /api/v1/schedules/{name}"] = None,
+        ["PUT /api/v1/schedules/{name}"] = (o, q) =>
+        [
+            ("", $$"""{"cron":"* * * * *","target":{"task":{"plugin":"text.generate","args":{"filename":"w.txt"},"queue":"{{q}}"} } }"""),
+            ("", $$"""{"cron":"* * * * *","target":{"task":{"plugin":"text.generate","args":{"filename":"w.txt"},"queue":"{{o.Queue}}"} } }"""),
+            ("", $$"""{"cron":"* * * * *","target":{"task":{"plugin":"{{o.Plugin}}","args":{} } } }"""),
+        ],
+        ["DELETE /api/v1/schedules/{name}"] = None,
+        ["POST /api/v1/schedules/{name}/pause"] = (o, q) => [("", """{"reason":"walk"}""")],
+        ["POST /api/v1/schedules/{name}/resume"] = None,
+        ["GET /api/v1/schedules/{name}/next"] = None,
+        ["GET /api/v1/schedules/{name}/history"] = None,
         ["GET /healthz"] = None,
         ["GET /readyz"] = None,
     };
@@ -133,6 +150,7 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
             _ when template.StartsWith("/api/v1/plugins/{name}", StringComparison.Ordinal) => ("{name}", o.Plugin),
             _ when template.StartsWith("/api/v1/workers/{workerId}", StringComparison.Ordinal) => ("{workerId}", o.Worker),
             _ when template.StartsWith("/api/v1/artifacts/{path}", StringComparison.Ordinal) => ("{path}", o.Tag + ".txt"),
+            _ when template.StartsWith("/api/v1/schedules/{name}", StringComparison.Ordinal) => ("{name}", o.Schedule),
             _ => throw new InvalidOperationException($"The tenancy walk does not know what to put in {template}: teach {nameof(Targets)}."),
         };
         return [template.Replace(value.Item1, value.Item2, StringComparison.Ordinal)];
@@ -155,7 +173,7 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         }
         // What the request said may be echoed (e.g. "queue: 'x' is not one of your queues"); nothing more.
         var rest = text.Replace(path, "", StringComparison.Ordinal); // problem+json's "instance" is the request's own path
-        foreach (var echoed in new[] { other.Queue, other.Plugin, other.Worker, other.KeyId }) rest = rest.Replace(echoed, "", StringComparison.Ordinal);
+        foreach (var echoed in new[] { other.Queue, other.Plugin, other.Worker, other.KeyId, other.Schedule }) rest = rest.Replace(echoed, "", StringComparison.Ordinal);
         return rest.Contains(other.Tag, StringComparison.Ordinal) ? $"the answer reveals the other tenant: {text}" : null;
     }
 
@@ -186,7 +204,12 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         var running = await admin.SubmitAsync($$"""{"plugin":"{{plugin}}","args":{"who":"{{tag}}"} }""");
         var second = await (await theirs.PostJsonAsync($"/api/v1/workers/{worker}/lease", """{"max":1}""")).JsonAsync();
         Assert.Equal(running, second.GetProperty("tasks")[0].GetProperty("id").GetInt64());
-        return new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running);
+        var other = new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running);
+        // A yearly schedule (it never fires during the walk) whose tasks go to the other tenant's queue.
+        var schedule = await admin.PutAsync($"/api/v1/schedules/{other.Schedule}", new StringContent(
+            $$"""{"cron":"0 0 1 1 *","description":"secret of {{tag}}","target":{"task":{"plugin":"text.generate","args":{"filename":"{{tag}}.txt"},"queue":"{{queue}}"} } }""", Encoding.UTF8, "application/json"));
+        await schedule.JsonAsync();
+        return other;
     }
 
     /// <summary>What the other tenant owns, read back by the unlimited admin: every difference is a fault.</summary>
@@ -219,6 +242,10 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         var keys = (await (await admin.GetAsync("/api/v1/keys")).JsonAsync()).EnumerateArray().ToList();
         Expect(keys.Single(k => k.GetProperty("id").GetString() == o.KeyId).GetProperty("revokedAt").ValueKind == JsonValueKind.Null, $"key {o.KeyId} was revoked");
         Expect(!keys.Any(k => k.GetProperty("createdBy").GetString() == "key:walker"), "the walker made a key");
+        var schedule = await admin.GetAsync($"/api/v1/schedules/{o.Schedule}");
+        var s = schedule.StatusCode == HttpStatusCode.OK ? await schedule.JsonAsync() : (JsonElement?)null;
+        Expect(s?.GetProperty("cron").GetString() == "0 0 1 1 *" && s.Value.GetProperty("paused").GetBoolean() == false
+            && s.Value.GetProperty("target").GetProperty("task").GetProperty("queue").GetString() == o.Queue, $"schedule {o.Schedule} was changed or deleted: {s}");
         return faults;
     }
 }
