@@ -35,6 +35,7 @@ public sealed class NexusClient
         Nodes = new NodesClient(_http);
         Workers = new WorkersClient(_http);
         Artifacts = new ArtifactsClient(_http);
+        Schedules = new SchedulesClient(_http);
     }
 
     /// <summary>The name of the <see cref="HttpClient"/> that <see cref="NexusClientServiceCollectionExtensions.AddNexusClient"/>
@@ -64,6 +65,9 @@ public sealed class NexusClient
 
     /// <summary>External workers: register the plugins they serve, lease (long poll), heartbeat, complete, deregister.</summary>
     public WorkersClient Workers { get; }
+
+    /// <summary>Cron schedules: create, pause, resume, preview, history.</summary>
+    public SchedulesClient Schedules { get; }
 
     /// <summary>The files the plugins wrote under the server's artifacts root: list and download.</summary>
     public ArtifactsClient Artifacts { get; }

@@ -23,6 +23,11 @@ namespace Nexus.Cli.Output;
 [JsonSerializable(typeof(IReadOnlyList<KeyInfo>))]
 [JsonSerializable(typeof(CreatedKey))]
 [JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(ScheduleInfo))]
+[JsonSerializable(typeof(SchedulePage))]
+[JsonSerializable(typeof(ScheduleNext))]
+[JsonSerializable(typeof(ScheduleHistory))]
+[JsonSerializable(typeof(DeletedScheduleReport))]
 [JsonSerializable(typeof(FileSubmitReport))]
 [JsonSerializable(typeof(DeletedReport))]
 [JsonSerializable(typeof(WatchReport))]
@@ -40,6 +45,9 @@ internal sealed record FileSubmitReport(int Submitted, int Created, IReadOnlyLis
 
 /// <summary><c>nexus tasks rm --json</c>.</summary>
 internal sealed record DeletedReport(long Id, bool Deleted);
+
+/// <summary>What <c>schedules rm</c> prints with <c>--json</c>.</summary>
+internal sealed record DeletedScheduleReport(string Name, bool Deleted);
 
 /// <summary><c>nexus keys revoke --json</c>.</summary>
 internal sealed record RevokedReport(string Id, bool Revoked);

@@ -41,5 +41,12 @@ namespace Nexus.Client.Http;
 [JsonSerializable(typeof(CompleteAnswer))]
 [JsonSerializable(typeof(DeregisteredWorker))]
 [JsonSerializable(typeof(ArtifactPage))]
+[JsonSerializable(typeof(ScheduleDefinition))]
+[JsonSerializable(typeof(ScheduleInfo))]
+[JsonSerializable(typeof(SchedulePage))]
+[JsonSerializable(typeof(ScheduleHistory))]
+[JsonSerializable(typeof(ScheduleNext))]
+[JsonSerializable(typeof(SchedulePauseBody))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ClientJson : JsonSerializerContext;
