@@ -42,6 +42,7 @@ public sealed class PostgresStore : INexusStore
         Nodes = new PostgresNodeStore(db);
         ExternalPlugins = new PostgresExternalPluginStore(db);
         Schedules = new PostgresScheduleStore(db);
+        Services = new PostgresServiceStore(db);
         this.ownsDataSource = ownsDataSource;
     }
 
@@ -94,6 +95,9 @@ public sealed class PostgresStore : INexusStore
 
     /// <inheritdoc/>
     public IScheduleStore Schedules { get; }
+
+    /// <inheritdoc/>
+    public IServiceStore Services { get; }
 
     /// <summary>The data source the store connects through; open your own connections and transactions from it
     /// to submit tasks transactionally.</summary>

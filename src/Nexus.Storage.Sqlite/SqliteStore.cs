@@ -49,6 +49,7 @@ public sealed class SqliteStore : INexusStore
         Nodes = new SqliteNodeStore(this);
         ExternalPlugins = new SqliteExternalPluginStore(this);
         Schedules = new SqliteScheduleStore(Session);
+        Services = new SqliteServiceStore(Session);
     }
 
     /// <summary>The database file's full path.</summary>
@@ -80,6 +81,9 @@ public sealed class SqliteStore : INexusStore
 
     /// <inheritdoc/>
     public IScheduleStore Schedules { get; }
+
+    /// <inheritdoc/>
+    public IServiceStore Services { get; }
 
     /// <inheritdoc/>
     public StoreHooks Hooks { get; } = new();

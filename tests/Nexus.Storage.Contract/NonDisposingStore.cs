@@ -14,6 +14,7 @@ internal sealed class NonDisposingStore(INexusStore inner, ITaskStore? tasks = n
     public INodeStore Nodes => inner.Nodes;
     public IExternalPluginStore ExternalPlugins => inner.ExternalPlugins;
     public IScheduleStore Schedules => inner.Schedules;
+    public IServiceStore Services => inner.Services;
     public StoreHooks Hooks => inner.Hooks;
     public Task<T> InTransactionAsync<T>(Func<IStoreTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default) =>
         inner.InTransactionAsync(work, cancellationToken);

@@ -28,6 +28,7 @@ internal sealed class NexusEngine(
     Attempts.AttemptPipeline attempts,
     Scheduling.ScheduleService schedules,
     ScheduleMetrics scheduleMetrics,
+    ServiceMetrics serviceMetrics,
     IEnumerable<IOwnedTaskHook> hooks,
     ILoggerFactory? loggerFactory = null) : IHostedService, IDisposable
 {
@@ -85,6 +86,11 @@ internal sealed class NexusEngine(
         var pruner = new NodePruner(store.Nodes, _options, _clock, Logger, leader);
         loops.Add(() => beacon.RunAsync(_stopLoops.Token));
         loops.Add(() => pruner.RunAsync(_stopLoops.Token));
+        var checker = new ServiceChecker(store, _options, _clock, serviceMetrics, _loggers.CreateLogger("Nexus.Services"), leader);
+        loops.Add(async () =>
+        {
+            using (checker) await checker.RunAsync(_stopLoops.Token);
+        });
         if (_options.RunScheduler)
         {
             var scheduler = new Scheduler(store, schedules, _options, _clock, scheduleMetrics, wake, _loggers.CreateLogger("Nexus.Scheduler"));

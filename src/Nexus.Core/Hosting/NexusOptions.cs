@@ -74,6 +74,9 @@ public sealed class NexusOptions
     public bool RunScheduler { get; set; } = true;
     /// <summary>How often the scheduler looks for due schedules. Default 1 second.</summary>
     public TimeSpan SchedulerInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often the elected node runs the service registry's checks (each instance is checked at its own
+    /// interval or TTL, on the first tick after it is due). Default 500 ms.</summary>
+    public TimeSpan ServiceCheckInterval { get; set; } = TimeSpan.FromMilliseconds(500);
     /// <summary>How late a slot may be seen and still count as on time rather than as a misfire. Default 1 minute.</summary>
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -101,6 +104,7 @@ public sealed class NexusOptions
         if (QueueCountsInterval is { } counts) Positive(counts, nameof(QueueCountsInterval));
         Positive(NodeRetention, nameof(NodeRetention));
         Positive(SchedulerInterval, nameof(SchedulerInterval));
+        Positive(ServiceCheckInterval, nameof(ServiceCheckInterval));
         Positive(MisfireThreshold, nameof(MisfireThreshold));
         foreach (var (value, name) in new[] { (RetainSucceeded, nameof(RetainSucceeded)), (RetainCancelled, nameof(RetainCancelled)), (RetainDead, nameof(RetainDead)) })
         {

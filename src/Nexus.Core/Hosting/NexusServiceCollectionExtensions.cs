@@ -53,6 +53,10 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton<Observability.ScheduleMetrics>();
         services.TryAddSingleton<Scheduling.ScheduleService>();
         services.TryAddSingleton<Scheduling.INexusSchedules>(sp => sp.GetRequiredService<Scheduling.ScheduleService>());
+        services.TryAddSingleton<Observability.ServiceMetrics>();
+        services.TryAddSingleton(_ => new Services.LeastLoaded(new Random()));
+        services.TryAddSingleton<Services.ServiceRegistry>();
+        services.TryAddSingleton<Services.INexusServices>(sp => sp.GetRequiredService<Services.ServiceRegistry>());
         services.AddHostedService<NexusEngine>();
         return services;
     }

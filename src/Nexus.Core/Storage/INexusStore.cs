@@ -25,6 +25,8 @@ public interface INexusStore : IAsyncDisposable
     IExternalPluginStore ExternalPlugins { get; }
     /// <summary>Schedules and their history of fires (one row per schedule and slot).</summary>
     IScheduleStore Schedules { get; }
+    /// <summary>The service registry's instances.</summary>
+    IServiceStore Services { get; }
     /// <summary>Hooks that run inside the transaction of every change of an owned task (see <see cref="IOwnedTaskHook"/>).</summary>
     StoreHooks Hooks { get; }
     /// <summary>Runs <paramref name="work"/> in one store transaction (a unit of work) and commits it when the work

@@ -37,8 +37,8 @@ create table {schema}.schedule_fires (
 );
 
 create table {schema}.services (
-    id                   text        primary key,
     name                 text        not null,
+    id                   text        not null,
     version              text        not null default '',
     base_url             text        not null,
     capabilities         jsonb       not null default '[]',
@@ -57,6 +57,6 @@ create table {schema}.services (
     last_check_at        timestamptz,
     last_seen_at         timestamptz not null,
     last_error           text,
-    registered_at        timestamptz not null
+    registered_at        timestamptz not null,
+    primary key (name, id)
 );
-create index services_name_idx on {schema}.services (name);

@@ -37,8 +37,8 @@ CREATE TABLE nexus_schedule_fires (
 ) WITHOUT ROWID;
 
 CREATE TABLE nexus_services (
-    id                  TEXT    PRIMARY KEY,
     name                TEXT    NOT NULL,
+    id                  TEXT    NOT NULL,
     version             TEXT    NOT NULL DEFAULT '',
     base_url            TEXT    NOT NULL,
     capabilities        TEXT    NOT NULL DEFAULT '[]',
@@ -57,6 +57,6 @@ CREATE TABLE nexus_services (
     last_check_at       INTEGER,
     last_seen_at        INTEGER NOT NULL,
     last_error          TEXT,
-    registered_at       INTEGER NOT NULL
+    registered_at       INTEGER NOT NULL,
+    PRIMARY KEY (name, id)
 );
-CREATE INDEX nexus_services_name ON nexus_services (name);
