@@ -103,6 +103,8 @@ public static class NexusServer
         services.AddSingleton<Workers.TaskArrivals>();
         services.AddHostedService(sp => sp.GetRequiredService<Workers.TaskArrivals>());
         services.AddSingleton<Workers.WorkerPresence>();
+        services.AddHttpForwarder();
+        services.AddSingleton<Api.ServiceInvoker>();
 
         var app = builder.Build();
         app.UseExceptionHandler();
@@ -123,6 +125,7 @@ public static class NexusServer
         app.MapMetricsEndpoint();
         api.MapNodeEndpoints();
         api.MapScheduleEndpoints();
+        api.MapServiceEndpoints();
         api.MapWorkerEndpoints();
         app.MapNexusOpenApi(server.PublicApiReference);
 

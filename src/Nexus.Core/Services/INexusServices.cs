@@ -15,6 +15,10 @@ public interface INexusServices
     /// <summary>Chooses a healthy instance of <paramref name="name"/> with the given capabilities, least loaded by power
     /// of two choices over this node's in-flight invokes; null when none is healthy.</summary>
     Task<ServiceInstance?> ChooseAsync(string name, IReadOnlyList<string>? capabilities = null, CancellationToken cancellationToken = default);
+    /// <summary>Counts an invoke's outcome in the metrics (<c>nexus_service_invokes_total</c> by service and status).</summary>
+    void RecordInvoke(string service, int status);
+    /// <summary>Invokes in flight to an instance from this node.</summary>
+    int InFlight(ServiceInstance instance);
     /// <summary>The in-flight counter of invokes; dispose the handle when the invoke ends.</summary>
     IDisposable StartInvoke(ServiceInstance instance);
 }

@@ -4,7 +4,7 @@ using Nexus.Storage;
 namespace Nexus.Services;
 
 /// <summary>Validates registrations, applies heartbeats through <see cref="HealthRules"/>, filters, chooses.</summary>
-internal sealed partial class ServiceRegistry(INexusStore store, TimeProvider time, LeastLoaded balancer) : INexusServices
+internal sealed partial class ServiceRegistry(INexusStore store, TimeProvider time, LeastLoaded balancer, Observability.ServiceMetrics metrics) : INexusServices
 {
     public Task<ServiceInstance> RegisterAsync(ServiceRegistration registration, CancellationToken cancellationToken = default)
     {
@@ -62,6 +62,14 @@ internal sealed partial class ServiceRegistry(INexusStore store, TimeProvider ti
         balancer.Choose(await ListAsync(name, capabilities, ServiceHealth.Healthy, cancellationToken));
 
     public IDisposable StartInvoke(ServiceInstance instance) => balancer.Start(instance);
+
+    public void RecordInvoke(string service, int status) => metrics.Invoked(service, status);
+
+    public int InFlight(ServiceInstance instance)
+    {
+        ArgumentNullException.ThrowIfNull(instance);
+        return balancer.InFlight(instance.Name, instance.Id);
+    }
 
     internal static void ValidateName(string? name, string field)
     {
