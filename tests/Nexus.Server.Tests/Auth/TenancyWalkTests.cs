@@ -19,6 +19,9 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
     {
         /// <summary>The other tenant's schedule (its task target submits to <see cref="Queue"/>).</summary>
         public string Schedule => "sb-" + Tag;
+
+        /// <summary>A service registered by the unlimited admin (services belong to no queue).</summary>
+        public string Service => "svc-" + Tag;
     }
 
     private delegate IEnumerable<(string Suffix, string? Body)> Calls(Other other, string ownQueue);
@@ -92,6 +95,16 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         ["POST /api/v1/schedules/{name}/resume"] = None,
         ["GET /api/v1/schedules/{name}/next"] = None,
         ["GET /api/v1/schedules/{name}/history"] = None,
+        // Services belong to no queue: a limited caller is refused them all.
+        ["GET /api/v1/services"] = (o, q) => [("", null), ($"?service=svc-{o.Tag}", null)],
+        ["GET /api/v1/services/{name}"] = None,
+        ["PUT /api/v1/services/{name}/instances/{id}"] = (o, q) => [("", """{"baseUrl":"http://127.0.0.1:9/"}""")],
+        ["POST /api/v1/services/{name}/instances/{id}/heartbeat"] = None,
+        ["DELETE /api/v1/services/{name}/instances/{id}"] = None,
+        ["GET /api/v1/services/{name}/invoke/{path}"] = None,
+        ["POST /api/v1/services/{name}/invoke/{path}"] = (o, q) => [("", "{}")],
+        ["PUT /api/v1/services/{name}/invoke/{path}"] = (o, q) => [("", "{}")],
+        ["DELETE /api/v1/services/{name}/invoke/{path}"] = None,
         ["GET /healthz"] = None,
         ["GET /readyz"] = None,
     };
@@ -139,6 +152,11 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
     private static IEnumerable<string> Targets(string template, Other o)
     {
         if (!template.Contains('{', StringComparison.Ordinal)) return [template];
+        if (template.StartsWith("/api/v1/services/", StringComparison.Ordinal))
+        {
+            return [template.Replace("{name}", o.Service, StringComparison.Ordinal).Replace("{id}", "i-" + o.Tag, StringComparison.Ordinal)
+                .Replace("{path}", "echo", StringComparison.Ordinal)];
+        }
         if (template.StartsWith("/api/v1/tasks/{id}", StringComparison.Ordinal) || template.StartsWith("/api/v1/dead-letters/{id}", StringComparison.Ordinal))
         {
             return new[] { o.Scheduled, o.Dead, o.Running }.Select(id => template.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
@@ -173,7 +191,7 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         }
         // What the request said may be echoed (e.g. "queue: 'x' is not one of your queues"); nothing more.
         var rest = text.Replace(path, "", StringComparison.Ordinal); // problem+json's "instance" is the request's own path
-        foreach (var echoed in new[] { other.Queue, other.Plugin, other.Worker, other.KeyId, other.Schedule }) rest = rest.Replace(echoed, "", StringComparison.Ordinal);
+        foreach (var echoed in new[] { other.Queue, other.Plugin, other.Worker, other.KeyId, other.Schedule, other.Service, "i-" + other.Tag }) rest = rest.Replace(echoed, "", StringComparison.Ordinal);
         return rest.Contains(other.Tag, StringComparison.Ordinal) ? $"the answer reveals the other tenant: {text}" : null;
     }
 
@@ -209,6 +227,9 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         var schedule = await admin.PutAsync($"/api/v1/schedules/{other.Schedule}", new StringContent(
             $$"""{"cron":"0 0 1 1 *","description":"secret of {{tag}}","target":{"task":{"plugin":"text.generate","args":{"filename":"{{tag}}.txt"},"queue":"{{queue}}"} } }""", Encoding.UTF8, "application/json"));
         await schedule.JsonAsync();
+        var service = await admin.PutAsync($"/api/v1/services/{other.Service}/instances/i-{tag}", new StringContent(
+            $$"""{"baseUrl":"http://127.0.0.1:9/","metadata":{"secret":"{{tag}}"} }""", Encoding.UTF8, "application/json"));
+        await service.JsonAsync();
         return other;
     }
 
@@ -246,6 +267,8 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         var s = schedule.StatusCode == HttpStatusCode.OK ? await schedule.JsonAsync() : (JsonElement?)null;
         Expect(s?.GetProperty("cron").GetString() == "0 0 1 1 *" && s.Value.GetProperty("paused").GetBoolean() == false
             && s.Value.GetProperty("target").GetProperty("task").GetProperty("queue").GetString() == o.Queue, $"schedule {o.Schedule} was changed or deleted: {s}");
+        var instances = (await (await admin.GetAsync($"/api/v1/services/{o.Service}")).JsonAsync()).GetProperty("instances");
+        Expect(instances.GetArrayLength() == 1 && instances[0].GetProperty("baseUrl").GetString() == "http://127.0.0.1:9/", $"service {o.Service} was changed or deregistered: {instances}");
         return faults;
     }
 }
