@@ -24,6 +24,7 @@ internal static class CliApp
         root.Subcommands.Add(ArtifactsCommand.Create());
         root.Subcommands.Add(NodesCommand.Create());
         root.Subcommands.Add(SchedulesCommand.Create());
+        root.Subcommands.Add(ServicesCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());

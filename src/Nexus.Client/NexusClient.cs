@@ -36,6 +36,7 @@ public sealed class NexusClient
         Workers = new WorkersClient(_http);
         Artifacts = new ArtifactsClient(_http);
         Schedules = new SchedulesClient(_http);
+        Services = new ServicesClient(_http);
     }
 
     /// <summary>The name of the <see cref="HttpClient"/> that <see cref="NexusClientServiceCollectionExtensions.AddNexusClient"/>
@@ -68,6 +69,9 @@ public sealed class NexusClient
 
     /// <summary>Cron schedules: create, pause, resume, preview, history.</summary>
     public SchedulesClient Schedules { get; }
+
+    /// <summary>The service registry: register, heartbeat, deregister, list by capability and health.</summary>
+    public ServicesClient Services { get; }
 
     /// <summary>The files the plugins wrote under the server's artifacts root: list and download.</summary>
     public ArtifactsClient Artifacts { get; }

@@ -28,6 +28,8 @@ namespace Nexus.Cli.Output;
 [JsonSerializable(typeof(ScheduleNext))]
 [JsonSerializable(typeof(ScheduleHistory))]
 [JsonSerializable(typeof(DeletedScheduleReport))]
+[JsonSerializable(typeof(ServiceInstanceInfo))]
+[JsonSerializable(typeof(ServiceInstanceList))]
 [JsonSerializable(typeof(FileSubmitReport))]
 [JsonSerializable(typeof(DeletedReport))]
 [JsonSerializable(typeof(WatchReport))]
@@ -46,7 +48,7 @@ internal sealed record FileSubmitReport(int Submitted, int Created, IReadOnlyLis
 /// <summary><c>nexus tasks rm --json</c>.</summary>
 internal sealed record DeletedReport(long Id, bool Deleted);
 
-/// <summary>What <c>schedules rm</c> prints with <c>--json</c>.</summary>
+/// <summary>What <c>schedules rm</c> and <c>services rm</c> print with <c>--json</c>.</summary>
 internal sealed record DeletedScheduleReport(string Name, bool Deleted);
 
 /// <summary><c>nexus keys revoke --json</c>.</summary>

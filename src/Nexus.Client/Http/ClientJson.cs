@@ -47,6 +47,9 @@ namespace Nexus.Client.Http;
 [JsonSerializable(typeof(ScheduleHistory))]
 [JsonSerializable(typeof(ScheduleNext))]
 [JsonSerializable(typeof(SchedulePauseBody))]
+[JsonSerializable(typeof(ServiceRegistration))]
+[JsonSerializable(typeof(ServiceInstanceInfo))]
+[JsonSerializable(typeof(ServiceInstanceList))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class ClientJson : JsonSerializerContext;
