@@ -49,6 +49,9 @@ public static class NexusServer
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = server.MaxRequestBodyBytes;
+            // Above the limits the API answers itself as problem+json (RequestSizeLimits): Kestrel's answers have no body.
+            k.Limits.MaxRequestLineSize = Api.RequestSizeLimits.KestrelRequestLine;
+            k.Limits.MaxRequestHeadersTotalSize = Api.RequestSizeLimits.KestrelHeaders;
             k.AddServerHeader = false;
         });
         if (config.GetValue<bool>("Nexus:Logging:Json"))
@@ -107,6 +110,7 @@ public static class NexusServer
         services.AddSingleton<Api.ServiceInvoker>();
 
         var app = builder.Build();
+        app.UseRequestSizeLimits();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();

@@ -59,17 +59,19 @@ internal sealed class TaskCompleter
         var results = new string?[n];
         var errors = new string?[n];
         var delays = new TimeSpan[n];
-        for (var i = 0; i < n; i++)
+        // Rows are locked in id order, as the heartbeat locks them: two batches touching the same rows cannot deadlock.
+        var order = TaskLeases.ByIdOrder(n, i => p.Completions[i].Id);
+        for (var j = 0; j < n; j++)
         {
-            var c = p.Completions[i];
-            ids[i] = c.Id;
-            tokens[i] = c.LeaseToken;
-            kinds[i] = Kind(c.Kind);
-            results[i] = c.Kind == CompletionKind.Succeeded ? c.ResultJson : null;
-            errors[i] = c.Error is null || c.Kind is CompletionKind.Succeeded or CompletionKind.Snoozed or CompletionKind.Released
+            var c = p.Completions[order[j]];
+            ids[j] = c.Id;
+            tokens[j] = c.LeaseToken;
+            kinds[j] = Kind(c.Kind);
+            results[j] = c.Kind == CompletionKind.Succeeded ? c.ResultJson : null;
+            errors[j] = c.Error is null || c.Kind is CompletionKind.Succeeded or CompletionKind.Snoozed or CompletionKind.Released
                 ? null
                 : StoredJson.Error(c.Error);
-            delays[i] = TaskBounds.ClampDelay(c.Delay);
+            delays[j] = TaskBounds.ClampDelay(c.Delay);
         }
 
         await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
@@ -92,11 +94,12 @@ internal sealed class TaskCompleter
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                var i = (int)reader.GetInt64(0) - 1;
+                var j = (int)reader.GetInt64(0) - 1;
+                var i = order[j];
                 accepted[i] = true;
                 if (reader.IsDBNull(1)) continue;
-                owned.Add((i, new OwnedTaskChange(ids[i], reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                    TaskStates.Parse(reader.GetString(5)), reader.GetInt32(4), results[i], errors[i] is null ? null : p.Completions[i].Error)));
+                owned.Add((i, new OwnedTaskChange(ids[j], reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                    TaskStates.Parse(reader.GetString(5)), reader.GetInt32(4), results[j], errors[j] is null ? null : p.Completions[i].Error)));
             }
         }
         if (owned.Count > 0 && hooked)

@@ -61,10 +61,12 @@ internal sealed class TaskLeases
         if (n == 0) return [];
         var ids = new long[n];
         var tokens = new Guid[n];
-        for (var i = 0; i < n; i++)
+        // Rows are locked in id order, as completion batches lock them: the two cannot deadlock on shared rows.
+        var order = ByIdOrder(n, i => p.Leases[i].Id);
+        for (var j = 0; j < n; j++)
         {
-            ids[i] = p.Leases[i].Id;
-            tokens[i] = p.Leases[i].LeaseToken;
+            ids[j] = p.Leases[order[j]].Id;
+            tokens[j] = p.Leases[order[j]].LeaseToken;
         }
 
         await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
@@ -76,14 +78,29 @@ internal sealed class TaskLeases
         cmd.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = p.LeaseDuration, NpgsqlDbType = NpgsqlDbType.Interval });
 
         var statuses = new LeaseStatus[n];
-        for (var i = 0; i < n; i++) statuses[i] = new LeaseStatus(ids[i], false, false);
+        for (var i = 0; i < n; i++) statuses[i] = new LeaseStatus(p.Leases[i].Id, false, false);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var i = (int)(reader.GetInt64(0) - 1);
-            statuses[i] = new LeaseStatus(ids[i], true, reader.GetBoolean(1));
+            var j = (int)(reader.GetInt64(0) - 1);
+            statuses[order[j]] = new LeaseStatus(ids[j], true, reader.GetBoolean(1));
         }
         return statuses;
+    }
+
+    /// <summary>The positions 0..n-1 sorted by the id at each, so that batch statements walk, and lock, rows
+    /// in one global order.</summary>
+    internal static int[] ByIdOrder(int n, Func<int, long> idAt)
+    {
+        var order = new int[n];
+        var keys = new long[n];
+        for (var i = 0; i < n; i++)
+        {
+            order[i] = i;
+            keys[i] = idAt(i);
+        }
+        Array.Sort(keys, order);
+        return order;
     }
 
     public async Task<bool> SetProgressAsync(ProgressParams p, CancellationToken cancellationToken)

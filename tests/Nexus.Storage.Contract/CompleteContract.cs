@@ -151,4 +151,22 @@ public abstract class CompleteContract : StoreContract
 
         Assert.Equal(new TaskProgress(0.25, "a quarter"), (await GetAsync(t.Id)).Progress);
     }
+
+    [Fact]
+    public async Task ABatchInAnyOrder_AnswersEachCompletionAtItsOwnPosition_AndSoDoesAHeartbeat()
+    {
+        for (var i = 0; i < 6; i++) await InsertAsync(Task());
+        var claimed = (await ClaimAsync(6)).OrderByDescending(t => t.Id).ToList();
+        var stale = claimed[2];
+        var leases = claimed.Select(t => new LeaseRef(t.Id, t == stale ? Guid.NewGuid() : t.LeaseToken!.Value)).ToList();
+
+        var beats = await Store.Tasks.HeartbeatAsync(new HeartbeatParams(leases, TimeSpan.FromMinutes(1)) { Now = T0 });
+        var accepted = await Store.Tasks.CompleteAsync(new CompleteParams(
+            [.. leases.Select(l => new TaskCompletion(l.Id, l.LeaseToken, CompletionKind.Succeeded) { ResultJson = "{}" })]) { Now = T0 });
+
+        Assert.Equal(leases.Select(l => l.Id), beats.Select(b => b.Id));
+        Assert.Equal(leases.Select(l => l.Id != stale.Id), beats.Select(b => b.Held));
+        Assert.Equal(leases.Select(l => l.Id != stale.Id), accepted);
+        Assert.Equal(TaskState.Running, (await GetAsync(stale.Id)).State);
+    }
 }

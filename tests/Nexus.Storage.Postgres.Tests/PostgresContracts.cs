@@ -138,3 +138,8 @@ public sealed class PostgresServiceContract : ServiceContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresPoisonCompletionContract : PoisonCompletionContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

@@ -150,3 +150,8 @@ public sealed class SqliteServiceContract : ServiceContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqlitePoisonCompletionContract : PoisonCompletionContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}

@@ -5,7 +5,9 @@ using Nexus.Storage;
 namespace Nexus.Engine;
 
 /// <summary>Writes completions in batches: whatever has queued up while the previous batch was being written goes in the next one.</summary>
-internal sealed class Completer(INexusStore store, StoreClock clock, int batchSize, ILogger logger, Action<IReadOnlyList<TaskCompletion>, IReadOnlyList<bool>> onStored)
+internal sealed class Completer(
+    INexusStore store, StoreClock clock, int batchSize, ILogger logger, Action<IReadOnlyList<TaskCompletion>, IReadOnlyList<bool>> onStored,
+    Func<long, Guid, int?>? attemptOf = null)
 {
     private readonly Channel<TaskCompletion> _channel = Channel.CreateUnbounded<TaskCompletion>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -50,6 +52,21 @@ internal sealed class Completer(INexusStore store, StoreClock clock, int batchSi
                 onStored(batch, accepted);
                 return;
             }
+            catch (Exception ex) when (!IsTransient(ex) && batch.Count > 1)
+            {
+                // The store refused the batch itself (a value it cannot hold, a hook that threw): write the halves, so one
+                // poison completion cannot hold back the others.
+                logger.LogWarning(ex, "Writing {Count} completions was refused; writing them in halves to find the one at fault.", batch.Count);
+                var half = batch.Count / 2;
+                await WriteAsync(batch[..half]).ConfigureAwait(false);
+                await WriteAsync(batch[half..]).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (!IsTransient(ex) && attempt >= RefusedTries)
+            {
+                await StoreRefusalAsync(batch[0], ex).ConfigureAwait(false);
+                return;
+            }
             catch (Exception ex) when (attempt >= 30)
             {
                 logger.LogError(ex, "Giving up writing {Count} completions after {Attempt} tries; their tasks will be rescued when their leases expire.", batch.Count, attempt);
@@ -58,12 +75,41 @@ internal sealed class Completer(INexusStore store, StoreClock clock, int batchSi
             }
             catch (Exception ex)
             {
-                // The store is unreachable for a moment. Keep the batch: leases cover the tasks meanwhile, and the fence
-                // makes a late write harmless if they were rescued.
+                // The store is unreachable for a moment (or refused one completion, which may pass on another try). Keep
+                // the batch: leases cover the tasks meanwhile, and the fence makes a late write harmless if they were rescued.
                 logger.LogError(ex, "Writing {Count} completions failed (try {Attempt}); retrying in {Delay}.", batch.Count, attempt, delay);
                 await Task.Delay(delay, clock.Time).ConfigureAwait(false);
                 delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
             }
         }
     }
+
+    /// <summary>Tries of one completion the store keeps refusing (not for want of a connection) before it is written as
+    /// dead with the refusal as its error, instead of being rescued and run again forever.</summary>
+    internal const int RefusedTries = 3;
+
+    private async Task StoreRefusalAsync(TaskCompletion completion, Exception refusal)
+    {
+        logger.LogError(refusal, "The store refused the outcome ({Kind}) of task {TaskId} {Tries} times; storing the task as dead with that error.", completion.Kind, completion.Id, RefusedTries);
+        var dead = new TaskCompletion(completion.Id, completion.LeaseToken, CompletionKind.Dead)
+        {
+            Error = new Tasks.AttemptError(attemptOf?.Invoke(completion.Id, completion.LeaseToken) ?? completion.Error?.Attempt ?? 0, clock.Time.GetUtcNow(), "OutcomeRefused",
+                $"The store refused this attempt's outcome ({completion.Kind}): {refusal.Message}", null),
+        };
+        try
+        {
+            var accepted = await store.Tasks.CompleteAsync(new CompleteParams([dead]) { Now = clock.Now }).ConfigureAwait(false);
+            onStored([dead], accepted);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Could not store task {TaskId} as dead either; it will be rescued when its lease expires.", completion.Id);
+            onStored([completion], [false]);
+        }
+    }
+
+    /// <summary>A failure to reach the store, as opposed to the store refusing what was written.</summary>
+    private static bool IsTransient(Exception ex) =>
+        ex is StoreException or TimeoutException or IOException or OperationCanceledException
+        || (ex is System.Data.Common.DbException db && (db.IsTransient || db.InnerException is IOException or TimeoutException or System.Net.Sockets.SocketException));
 }

@@ -216,6 +216,10 @@ internal sealed class Executor(
 
     /// <summary>Called once a batch of completions was written (or given up on): lets the tasks' leases go and hands
     /// the accepted outcomes to the attempt pipeline (metrics, waiters, observers).</summary>
+    /// <summary>The attempt number of an outcome awaiting its write, or null when none is.</summary>
+    public int? AttemptOf(long id, Guid leaseToken) =>
+        _awaitingStore.TryGetValue((id, leaseToken), out var running) ? running.Record.Attempt : null;
+
     public void OnStored(IReadOnlyList<TaskCompletion> batch, IReadOnlyList<bool> accepted)
     {
         var stored = new List<Attempts.StoredOutcome>(batch.Count);

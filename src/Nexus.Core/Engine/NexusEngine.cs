@@ -67,7 +67,7 @@ internal sealed class NexusEngine(
             Logger.LogInformation("Nexus node {Node} started without workers (submit only).", _options.NodeId);
             return;
         }
-        _completer = new Completer(store, _clock, _options.CompletionBatchSize, Logger, (batch, accepted) => _executor?.OnStored(batch, accepted));
+        _completer = new Completer(store, _clock, _options.CompletionBatchSize, Logger, (batch, accepted) => _executor?.OnStored(batch, accepted), (id, token) => _executor?.AttemptOf(id, token));
         _executor = new Executor(registry, _options, scopes, _completer, store, _clock, _loggers, attempts, _hardStop.Token);
         var dispatcher = new Dispatcher(store, registry, _options, _executor, wake, _clock, Logger);
         var heartbeater = new Heartbeater(store, _options, _executor, _clock, Logger);
