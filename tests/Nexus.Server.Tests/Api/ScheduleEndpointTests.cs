@@ -76,6 +76,9 @@ public abstract class ScheduleEndpointTests(ServerFixture fixture)
         var task = await client.WaitForStateAsync(fire.GetProperty("taskId").GetInt64(), "succeeded");
         Assert.Contains($"schedule:{name}", task.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
         Assert.Equal(0, fire.GetProperty("slot").GetDateTimeOffset().Millisecond);
+        var metrics = await Nexus.Testing.Eventually.UntilAsync(async () => await (await client.GetAsync("/metrics")).Content.ReadAsStringAsync(),
+            text => text.Contains("nexus_schedule_fires_total{", StringComparison.Ordinal) && text.Contains(name, StringComparison.Ordinal), because: "the fire in /metrics");
+        Assert.Matches($"nexus_schedule_fires_total\\{{[^}}]*outcome=\"fired\"[^}}]*schedule=\"{name}\"", metrics);
     }
 
     [Theory]

@@ -132,6 +132,9 @@ public sealed class ServiceEndpointTests : IAsyncLifetime
         }
         await Eventually.UntilAsync(() => Task.FromResult(_hook.After.Count(a => a.Service == name)), n => n == 5, because: "the after hooks");
         Assert.All(_hook.After.Where(a => a.Service == name), a => Assert.Equal((201, "up"), (a.Status, a.Instance)));
+        var metrics = await (await client.GetAsync("/metrics")).Content.ReadAsStringAsync();
+        Assert.Matches($"nexus_service_invokes_total\\{{[^}}]*service=\"{name}\"[^}}]*status=\"201\"[^}}]*\\}} 5", metrics);
+        Assert.Contains("nexus_service_instances{", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
