@@ -2,7 +2,7 @@
 -- A fire row is unique per (schedule, slot) and is inserted in the same transaction as the task it submits, so two
 -- nodes ticking at once cannot both fire a slot: the second insert conflicts and its whole batch rolls back.
 -- {schema} is replaced by the validated, quoted schema name before this runs; nothing else is substituted.
-create table {schema}.schedules (
+create table if not exists {schema}.schedules (
     name          text        primary key,
     cron          text        not null,
     time_zone     text        not null,
@@ -22,9 +22,9 @@ create table {schema}.schedules (
     created_at    timestamptz not null,
     updated_at    timestamptz not null
 );
-create index schedules_due_idx on {schema}.schedules (next_fire_at) where not paused;
+create index if not exists schedules_due_idx on {schema}.schedules (next_fire_at) where not paused;
 
-create table {schema}.schedule_fires (
+create table if not exists {schema}.schedule_fires (
     schedule   text        not null,
     slot       timestamptz not null,
     outcome    text        not null check (outcome in ('fired', 'misfired', 'skipped', 'buffered', 'failed')),
@@ -36,7 +36,7 @@ create table {schema}.schedule_fires (
     primary key (schedule, slot)
 );
 
-create table {schema}.services (
+create table if not exists {schema}.services (
     name                 text        not null,
     id                   text        not null,
     version              text        not null default '',

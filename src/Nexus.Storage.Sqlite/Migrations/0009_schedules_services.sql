@@ -1,8 +1,9 @@
 -- Nexus SQLite schema, version 9: schedules with their history of fires, and the service registry.
 -- A fire row is unique per (schedule, slot) and is inserted in the same transaction as the task it submits, so two
 -- processes ticking at once cannot both fire a slot: the second insert conflicts and its whole batch rolls back.
--- Times are Unix milliseconds.
-CREATE TABLE nexus_schedules (
+-- Times are Unix milliseconds. "IF NOT EXISTS": the migration tests roll a database back to an older version number by
+-- hand and migrate it again.
+CREATE TABLE IF NOT EXISTS nexus_schedules (
     name          TEXT    PRIMARY KEY,
     cron          TEXT    NOT NULL,
     time_zone     TEXT    NOT NULL,
@@ -22,9 +23,9 @@ CREATE TABLE nexus_schedules (
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL
 );
-CREATE INDEX nexus_schedules_due ON nexus_schedules (next_fire_at) WHERE paused = 0;
+CREATE INDEX IF NOT EXISTS nexus_schedules_due ON nexus_schedules (next_fire_at) WHERE paused = 0;
 
-CREATE TABLE nexus_schedule_fires (
+CREATE TABLE IF NOT EXISTS nexus_schedule_fires (
     schedule   TEXT    NOT NULL,
     slot       INTEGER NOT NULL,
     outcome    TEXT    NOT NULL CHECK (outcome IN ('fired','misfired','skipped','buffered','failed')),
@@ -36,7 +37,7 @@ CREATE TABLE nexus_schedule_fires (
     PRIMARY KEY (schedule, slot)
 ) WITHOUT ROWID;
 
-CREATE TABLE nexus_services (
+CREATE TABLE IF NOT EXISTS nexus_services (
     name                TEXT    NOT NULL,
     id                  TEXT    NOT NULL,
     version             TEXT    NOT NULL DEFAULT '',
