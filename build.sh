@@ -23,7 +23,7 @@ Nexus build script.
   ./build.sh build    Build the solution (warnings are errors).
   ./build.sh bench    Run the benchmark (bench/Nexus.Bench, Release) on SQLite and a throwaway durable PostgreSQL;
                       extra arguments go to the harness, e.g. --store sqlite --workloads w1,w3 --w1-tasks 20000.
-  ./build.sh setup    Install what a fresh machine lacks (PostgreSQL 15 server binaries) via apt-get.
+  ./build.sh setup    Install what a fresh machine lacks (PostgreSQL 15 server binaries, promtool) via apt-get.
   ./build.sh help     This text.
 TXT
 }
@@ -34,6 +34,13 @@ setup() {
     if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql-15 >/dev/null
+  fi
+  # promtool (Debian's prometheus package) checks and unit-tests the alert rules of deploy/ in the server tests.
+  if ! command -v promtool >/dev/null; then
+    echo "promtool is missing; installing Debian's prometheus package with apt-get (its service is not started)." >&2
+    if [[ $(id -u) -ne 0 ]]; then SUDO=sudo; else SUDO=; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null
   fi
   command -v dotnet >/dev/null || { echo "The .NET 10 SDK is required (https://dot.net)." >&2; exit 1; }
 }

@@ -10,8 +10,8 @@ namespace Nexus.Bench;
 internal static class BenchHost
 {
     /// <summary>Builds and starts a host on <paramref name="db"/>; <paramref name="starting"/> runs just before
-    /// <c>StartAsync</c> (after the build), for timing the engine's start alone.</summary>
-    public static async Task<IHost> StartAsync(BenchDatabase db, BenchProbe probe, Action<NexusOptions> configure, Action? starting = null)
+    /// <c>StartAsync</c> (after the build), for timing the engine's start alone; <paramref name="plugins"/> registers more.</summary>
+    public static async Task<IHost> StartAsync(BenchDatabase db, BenchProbe probe, Action<NexusOptions> configure, Action? starting = null, Action<NexusBuilder>? plugins = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddLogging(l => l.AddFilter(_ => false));
@@ -20,6 +20,7 @@ internal static class BenchHost
         {
             db.Use(n);
             n.AddPlugin<NoopPlugin>();
+            plugins?.Invoke(n);
             n.Configure(configure);
         });
         var host = builder.Build();

@@ -19,6 +19,9 @@ internal sealed record BenchOptions
     public int DefaultsSingle { get; init; } = 5_000;
     public int DefaultsPaced { get; init; } = 1_000;
     public string? Out { get; init; }
+    public int ScaleTasks { get; init; } = 20_000;
+    public IReadOnlyList<int> ScaleNodes { get; init; } = [1, 2, 3];
+    public string ScalePlugin { get; init; } = "reverse";
 
     public static BenchOptions Parse(string[] args)
     {
@@ -39,6 +42,9 @@ internal sealed record BenchOptions
                 "--defaults-bulk" => o with { DefaultsBulk = Int() },
                 "--soak-minutes" => o with { SoakMinutes = Int() },
                 "--out" => o with { Out = Next() },
+                "--scale-tasks" => o with { ScaleTasks = Int() },
+                "--scale-plugin" => o with { ScalePlugin = Next() is var plugin && plugin is "reverse" or "wordcount" ? plugin : throw new ArgumentException("--scale-plugin must be reverse or wordcount.") },
+                "--scale-nodes" => o with { ScaleNodes = [.. Next().Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))] },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
         }

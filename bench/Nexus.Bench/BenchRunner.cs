@@ -29,12 +29,13 @@ public static class BenchRunner
                 {
                     "defaults" => await new DefaultsWorkload(stores, options).RunAsync(),
                     "soak" => await new SoakWorkload(stores, options).RunAsync(),
+                    "scaleout" => await new ScaleOutWorkload(stores, options).RunAsync(),
                     "w1" => await runner.W1BulkAsync(),
                     "w1-store" => await new StoreOnlyWorkload(stores, options).RunAsync(),
                     "w2" => await runner.W2SingleAsync(),
                     "w3" => await runner.W3LatencyAsync(),
                     "w4" => await runner.W4SustainedAsync(),
-                    _ => throw new ArgumentException($"Unknown workload '{workload}' (expected defaults, w1, w1-store, w2, w3, w4, soak)."),
+                    _ => throw new ArgumentException($"Unknown workload '{workload}' (expected defaults, w1, w1-store, w2, w3, w4, soak, scaleout)."),
                 };
                 result = result with { Statements = await StatementProfile.TopAsync(pg) };
                 results.Add(result);

@@ -74,6 +74,7 @@ internal sealed class BenchStores(string kind, string? postgres)
                 await analyze.ExecuteNonQueryAsync();
             })
         {
+            Schema = schema,
             Sizes = async () =>
             {
                 await using var ds = NpgsqlDataSource.Create(connectionString);
@@ -102,5 +103,8 @@ internal sealed record BenchDatabase(Action<NexusBuilder> Use, Func<INexusStore>
 {
     /// <summary>The database's size and health now: table and index MB, dead rows, deadlocks so far (SQLite: file and
     /// WAL MB, free pages).</summary>
+    /// <summary>The PostgreSQL schema of the database (null on SQLite), for processes started on it.</summary>
+    public string? Schema { get; init; }
+
     public Func<Task<IReadOnlyDictionary<string, double>>> Sizes { get; init; } = () => Task.FromResult<IReadOnlyDictionary<string, double>>(new Dictionary<string, double>());
 }

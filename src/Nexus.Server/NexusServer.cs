@@ -40,6 +40,7 @@ public static class NexusServer
         rate.Validate();
         var auth = config.GetSection(NexusAuthOptions.Section).Get<NexusAuthOptions>() ?? new NexusAuthOptions();
         auth.Validate();
+        var role = NodeRoles.Read(config);
         var urls = ServerConfiguration.Urls(config);
         // Kestrel's own endpoints win over the URLs; both are checked here, and what is bound is checked after start.
         var exposed = urls.Concat(ServerConfiguration.KestrelEndpointUrls(config)).Where(u => !Loopback.IsLoopbackUrl(u)).ToList();
@@ -103,9 +104,14 @@ public static class NexusServer
         services.AddNexusRateLimits(rate);
         services.AddNexusOpenApi();
         builder.AddNexusObservability(hooks.Tracing);
-        services.AddSingleton<Workers.TaskArrivals>();
-        services.AddHostedService(sp => sp.GetRequiredService<Workers.TaskArrivals>());
-        services.AddSingleton<Workers.WorkerPresence>();
+        if (role == NodeRole.Server)
+        {
+            // They serve the external workers' long polls and presence, which a worker-only node does not serve.
+            services.AddSingleton<Workers.TaskArrivals>();
+            services.AddHostedService(sp => sp.GetRequiredService<Workers.TaskArrivals>());
+            services.AddSingleton<Workers.WorkerPresence>();
+        }
+        // Service invokes (YARP) are part of the API, which a worker-only node does not serve; registering them is harmless there.
         services.AddHttpForwarder();
         services.AddSingleton<Api.ServiceInvoker>();
 
@@ -118,32 +124,44 @@ public static class NexusServer
         app.UseAuthorization();
 
         app.MapHealthEndpoints();
-        var api = app.MapGroup("/api/v1");
-        api.MapTaskEndpoints();
-        api.MapDeadLetterEndpoints();
-        api.MapQueueEndpoints();
-        api.MapPluginEndpoints();
-        api.MapArtifactEndpoints();
-        api.MapKeyEndpoints();
-        api.MapSystemEndpoints();
         app.MapMetricsEndpoint();
-        api.MapNodeEndpoints();
-        api.MapScheduleEndpoints();
-        api.MapServiceEndpoints();
-        api.MapWorkerEndpoints();
-        app.MapNexusOpenApi(server.PublicApiReference);
+        // A worker-only node serves health and metrics alone: no API, no OpenAPI document, no reference page.
+        if (role == NodeRole.Server)
+        {
+            var api = app.MapGroup("/api/v1");
+            api.MapTaskEndpoints();
+            api.MapDeadLetterEndpoints();
+            api.MapQueueEndpoints();
+            api.MapPluginEndpoints();
+            api.MapArtifactEndpoints();
+            api.MapKeyEndpoints();
+            api.MapSystemEndpoints();
+            api.MapNodeEndpoints();
+            api.MapScheduleEndpoints();
+            api.MapServiceEndpoints();
+            api.MapWorkerEndpoints();
+            app.MapNexusOpenApi(server.PublicApiReference);
+        }
 
-        app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, auth));
+        app.Lifetime.ApplicationStarted.Register(() => LogStarted(app, auth, role));
         return app;
     }
 
-    private static void LogStarted(WebApplication app, NexusAuthOptions auth)
+    private static void LogStarted(WebApplication app, NexusAuthOptions auth, NodeRole role)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Nexus.Server");
         var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         var store = app.Services.GetRequiredService<Storage.INexusStore>();
-        logger.LogInformation("Nexus server {Version} listening on {Urls} ({Store} store). API reference: {Docs}/docs",
-            SystemEndpoints.Version, string.Join(", ", addresses), store.Driver, addresses.FirstOrDefault() ?? "");
+        if (role == NodeRole.Worker)
+        {
+            logger.LogInformation("Nexus worker node {Version} listening on {Urls} ({Store} store): health and metrics only.",
+                SystemEndpoints.Version, string.Join(", ", addresses), store.Driver);
+        }
+        else
+        {
+            logger.LogInformation("Nexus server {Version} listening on {Urls} ({Store} store). API reference: {Docs}/docs",
+                SystemEndpoints.Version, string.Join(", ", addresses), store.Driver, addresses.FirstOrDefault() ?? "");
+        }
         var methods = new List<string> { "API keys" };
         if (auth.BootstrapKey is not null) methods.Add("the bootstrap key");
         if (auth.Jwt.Enabled) methods.Add($"JWTs from {auth.Jwt.Issuer}");

@@ -14,9 +14,28 @@ internal sealed class LeaderElector(ILeaderStore leaders, NexusOptions options, 
     /// maintenance soon after the leader dies.</summary>
     public TimeSpan Ttl => options.RescueInterval * 3;
 
-    public Task<bool> LeadsAsync(CancellationToken stop) =>
-        leaders.TryAcquireAsync(new LeaderParams(Name, options.NodeId, Ttl) { Now = clock.Now }, stop);
+    private volatile bool _leads;
 
-    public Task ResignAsync(CancellationToken stop) =>
-        leaders.ResignAsync(new LeaderParams(Name, options.NodeId, Ttl) { Now = clock.Now }, stop);
+    /// <summary>Whether this node held the leadership at its last election (for the <c>nexus.maintenance.leader</c> gauge).</summary>
+    public bool Leads => _leads;
+
+    public async Task<bool> LeadsAsync(CancellationToken stop)
+    {
+        try
+        {
+            return _leads = await leaders.TryAcquireAsync(new LeaderParams(Name, options.NodeId, Ttl) { Now = clock.Now }, stop).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Unable to renew: another node may take over once the lease lapses, so do not claim to lead meanwhile.
+            _leads = false;
+            throw;
+        }
+    }
+
+    public async Task ResignAsync(CancellationToken stop)
+    {
+        _leads = false;
+        await leaders.ResignAsync(new LeaderParams(Name, options.NodeId, Ttl) { Now = clock.Now }, stop).ConfigureAwait(false);
+    }
 }

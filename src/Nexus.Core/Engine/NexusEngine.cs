@@ -75,6 +75,7 @@ internal sealed class NexusEngine(
         var rescuer = new Rescuer(store, _options, wake, _clock, Logger, metrics, leader);
         var executor = _executor;
         metrics.AttachWorkers(() => executor.Running.Count);
+        metrics.AttachLeader(() => leader.Leads);
         var retention = new Retention(store, _options, _clock, Logger, leader);
         var loops = new List<Func<Task>>
         {
@@ -152,6 +153,7 @@ internal sealed class NexusEngine(
         await _completerLoop.ConfigureAwait(false);
         tasks.CancelRequested -= OnCancelRequested;
         metrics.AttachWorkers(null);
+        metrics.AttachLeader(null);
         if (_listener is not null) await _listener.DisposeAsync();
         if (_beacon is not null) await _beacon.RemoveAsync(cancellationToken);
         try

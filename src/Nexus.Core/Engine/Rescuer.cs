@@ -32,5 +32,6 @@ internal sealed class Rescuer(INexusStore store, NexusOptions options, WakeSigna
             }
         }
         while (result.Requeued + result.Dead == BatchSize && !stop.IsCancellationRequested);
+        metrics.RescuePassed();
     }
 }

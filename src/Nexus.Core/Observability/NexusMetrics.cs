@@ -34,10 +34,12 @@ internal sealed class NexusMetrics : IDisposable
     private readonly Counter<long> _dead;
     private readonly Counter<long> _cancelled;
     private readonly Counter<long> _rescues;
+    private readonly Counter<long> _rescuePasses;
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _startLatency;
     private readonly QueueDepthGauge _queueDepth;
     private Func<int>? _busyWorkers;
+    private Func<bool>? _leads;
 
     public NexusMetrics(INexusStore store, IOptions<NexusOptions> options, TimeProvider time, IMeterFactory? meterFactory = null)
     {
@@ -57,6 +59,8 @@ internal sealed class NexusMetrics : IDisposable
         _dead = _meter.CreateCounter<long>("nexus.tasks.dead", "{task}", "Tasks that failed their last attempt (or failed permanently), counted when the store accepted the outcome.");
         _cancelled = _meter.CreateCounter<long>("nexus.tasks.cancelled", "{task}", "Tasks cancelled: waiting ones at the request, running ones when their attempt stopped.");
         _rescues = _meter.CreateCounter<long>("nexus.lease.rescues", "{task}", "Tasks whose lease expired and were returned to the queue (outcome=requeued) or were dead (outcome=dead).");
+        _rescuePasses = _meter.CreateCounter<long>("nexus.maintenance.rescue_passes", "{pass}", "Rescue passes over expired leases this node completed as the maintenance leader (one every RescueInterval while it leads).");
+        _meter.CreateObservableGauge("nexus.maintenance.leader", () => Volatile.Read(ref _leads)?.Invoke() == true ? 1 : 0, "{node}", "1 while this node holds the maintenance leadership (rescue, retention, node pruning), else 0.");
         _duration = _meter.CreateHistogram("nexus.task.duration", "s", "How long attempts ran, by plugin, queue and outcome.", null, SecondsBuckets);
         _startLatency = _meter.CreateHistogram("nexus.task.start_latency", "s", "From the time a task became runnable to the start of its attempt, by plugin and queue.", null, SecondsBuckets);
         _meter.CreateObservableGauge("nexus.workers.busy", () => Volatile.Read(ref _busyWorkers)?.Invoke() ?? 0, "{worker}", "Worker slots of this node running an attempt or waiting for its outcome to be stored.");
@@ -136,6 +140,15 @@ internal sealed class NexusMetrics : IDisposable
         if (result.Requeued > 0) _rescues.Add(result.Requeued, new KeyValuePair<string, object?>("outcome", "requeued"));
         if (result.Dead > 0) _rescues.Add(result.Dead, new KeyValuePair<string, object?>("outcome", "dead"));
     }
+
+    /// <summary>The maintenance leader finished a rescue pass (whether or not it found expired leases).</summary>
+    public void RescuePassed()
+    {
+        if (_rescuePasses.Enabled) _rescuePasses.Add(1);
+    }
+
+    /// <summary>Lets the leader gauge read the running engine's election (null when it stops).</summary>
+    public void AttachLeader(Func<bool>? leads) => Volatile.Write(ref _leads, leads);
 
     /// <summary>Lets the busy-workers gauge read the running engine (null when it stops).</summary>
     public void AttachWorkers(Func<int>? busy) => Volatile.Write(ref _busyWorkers, busy);
