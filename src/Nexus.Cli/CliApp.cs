@@ -24,6 +24,8 @@ internal static class CliApp
         root.Subcommands.Add(ArtifactsCommand.Create());
         root.Subcommands.Add(StateCommand.Create());
         root.Subcommands.Add(NodesCommand.Create());
+        root.Subcommands.Add(SchedulesCommand.Create());
+        root.Subcommands.Add(ServicesCommand.Create());
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(WorkflowsCommand.Create());
         root.Subcommands.Add(RunsCommand.Create());

@@ -38,6 +38,8 @@ public sealed class NexusClient
         Artifacts = new ArtifactsClient(_http);
         Workflows = new WorkflowsClient(_http);
         State = new StateClient(_http);
+        Schedules = new SchedulesClient(_http);
+        Services = new ServicesClient(_http);
     }
 
     /// <summary>The name of the <see cref="HttpClient"/> that <see cref="NexusClientServiceCollectionExtensions.AddNexusClient"/>
@@ -70,6 +72,12 @@ public sealed class NexusClient
 
     /// <summary>External workers: register the plugins they serve, lease (long poll), heartbeat, complete, deregister.</summary>
     public WorkersClient Workers { get; }
+
+    /// <summary>Cron schedules: create, pause, resume, preview, history.</summary>
+    public SchedulesClient Schedules { get; }
+
+    /// <summary>The service registry: register, heartbeat, deregister, list by capability and health.</summary>
+    public ServicesClient Services { get; }
 
     /// <summary>The files the plugins wrote under the server's artifacts root: list and download.</summary>
     public ArtifactsClient Artifacts { get; }

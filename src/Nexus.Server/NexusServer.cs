@@ -118,6 +118,9 @@ public static class NexusServer
             services.AddSingleton<IDashboardArtifacts, Dashboard.ServerDashboardArtifacts>();
             services.AddHostedService<Workflows.DemoWorkflows>();
         }
+        // Service invokes (YARP) are part of the API, which a worker-only node does not serve; registering them is harmless there.
+        services.AddHttpForwarder();
+        services.AddSingleton<Api.ServiceInvoker>();
 
         var app = builder.Build();
         app.UseRequestSizeLimits();
@@ -145,6 +148,8 @@ public static class NexusServer
             api.MapKeyEndpoints();
             api.MapSystemEndpoints();
             api.MapNodeEndpoints();
+            api.MapScheduleEndpoints();
+            api.MapServiceEndpoints();
             api.MapWorkerEndpoints();
             api.MapNamespaceEndpoints();
             api.MapEventEndpoints();

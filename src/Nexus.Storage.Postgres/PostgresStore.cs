@@ -45,6 +45,8 @@ public sealed class PostgresStore : INexusStore
         ExternalPlugins = new PostgresExternalPluginStore(db);
         Workflows = new PostgresWorkflowStore(db);
         State = new PostgresStateStore(db);
+        Schedules = new PostgresScheduleStore(db);
+        Services = new PostgresServiceStore(db);
         this.ownsDataSource = ownsDataSource;
     }
 
@@ -101,6 +103,10 @@ public sealed class PostgresStore : INexusStore
     /// <inheritdoc/>
     public IWorkflowStore Workflows { get; }
     public IStateStore State { get; }
+    public IScheduleStore Schedules { get; }
+
+    /// <inheritdoc/>
+    public IServiceStore Services { get; }
 
     /// <summary>The data source the store connects through; open your own connections and transactions from it
     /// to submit tasks transactionally.</summary>

@@ -12,6 +12,7 @@ internal sealed class PostgresStoreTransaction : IStoreTransaction
     private PostgresWorkflowStore? workflows;
     private PostgresStateStore? state;
     private PostgresEventStore? events;
+    private PostgresScheduleStore? schedules;
 
     public PostgresStoreTransaction(PostgresDatabase db, NpgsqlConnection connection, NpgsqlTransaction transaction)
     {
@@ -34,4 +35,5 @@ internal sealed class PostgresStoreTransaction : IStoreTransaction
     public IWorkflowStore Workflows => workflows ??= new PostgresWorkflowStore(Database);
     public IStateStore State => state ??= new PostgresStateStore(Database);
     public IEventStore Events => events ??= new PostgresEventStore(Database, ((PostgresTaskStore)Tasks).Inserter);
+    public IScheduleStore Schedules => schedules ??= new PostgresScheduleStore(Database);
 }

@@ -51,6 +51,8 @@ public sealed class SqliteStore : INexusStore
         ExternalPlugins = new SqliteExternalPluginStore(this);
         Workflows = new SqliteWorkflowStore(Session);
         State = new SqliteStateStore(Session);
+        Schedules = new SqliteScheduleStore(Session);
+        Services = new SqliteServiceStore(Session);
     }
 
     /// <summary>The database file's full path.</summary>
@@ -86,6 +88,10 @@ public sealed class SqliteStore : INexusStore
     /// <inheritdoc/>
     public IWorkflowStore Workflows { get; }
     public IStateStore State { get; }
+    public IScheduleStore Schedules { get; }
+
+    /// <inheritdoc/>
+    public IServiceStore Services { get; }
 
     /// <inheritdoc/>
     public StoreHooks Hooks { get; } = new();

@@ -12,6 +12,7 @@ internal sealed class SqliteStoreTransaction : SqliteSession, IStoreTransaction
     private SqliteWorkflowStore? _workflows;
     private SqliteStateStore? _state;
     private SqliteEventStore? _events;
+    private SqliteScheduleStore? _schedules;
 
     public SqliteStoreTransaction(SqliteStore store, SqliteTransaction transaction) : base(store) => Transaction = transaction;
 
@@ -25,6 +26,7 @@ internal sealed class SqliteStoreTransaction : SqliteSession, IStoreTransaction
     public IWorkflowStore Workflows => _workflows ??= new SqliteWorkflowStore(this);
     public IStateStore State => _state ??= new SqliteStateStore(this);
     public IEventStore Events => _events ??= new SqliteEventStore(this);
+    public IScheduleStore Schedules => _schedules ??= new SqliteScheduleStore(this);
 
     public override async Task<T> WriteAsync<T>(Func<SqliteTransaction, Task<T>> work, CancellationToken cancellationToken)
     {

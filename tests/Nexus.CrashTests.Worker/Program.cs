@@ -39,6 +39,7 @@ builder.Services.AddNexus(nexus =>
         o.RescueInterval = settings.Rescue;
         o.PollInterval = settings.Poll;
         o.ShutdownTimeout = settings.Shutdown;
+        o.SchedulerInterval = settings.Scheduler;
         o.Queues = settings.Queues?.ToList();
     });
 });

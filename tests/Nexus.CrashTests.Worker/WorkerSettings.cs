@@ -33,6 +33,8 @@ public sealed record WorkerSettings
     public string? Gate { get; init; }
     /// <summary>See <see cref="CrashBehaviour.GateAttempt"/>.</summary>
     public int? GateAttempt { get; init; }
+    /// <summary>How often the scheduler loop ticks.</summary>
+    public TimeSpan Scheduler { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Queues to claim from (comma-separated on the command line); null claims from every queue.</summary>
     public IReadOnlyList<string>? Queues { get; init; }
 
@@ -46,7 +48,7 @@ public sealed record WorkerSettings
             "--concurrency", Concurrency.ToString(CultureInfo.InvariantCulture),
             "--claim-batch", ClaimBatch.ToString(CultureInfo.InvariantCulture),
             "--lease-ms", Ms(Lease), "--heartbeat-ms", Ms(Heartbeat), "--rescue-ms", Ms(Rescue), "--poll-ms", Ms(Poll),
-            "--shutdown-ms", Ms(Shutdown),
+            "--shutdown-ms", Ms(Shutdown), "--scheduler-ms", Ms(Scheduler),
         };
         if (Gate is not null) args.AddRange(["--gate", Gate]);
         if (GateAttempt is { } attempt) args.AddRange(["--gate-attempt", attempt.ToString(CultureInfo.InvariantCulture)]);
@@ -87,6 +89,7 @@ public sealed record WorkerSettings
             Rescue = Ms("rescue-ms", defaults.Rescue),
             Poll = Ms("poll-ms", defaults.Poll),
             Shutdown = Ms("shutdown-ms", defaults.Shutdown),
+            Scheduler = Ms("scheduler-ms", defaults.Scheduler),
             Gate = values.GetValueOrDefault("gate"),
             GateAttempt = values.TryGetValue("gate-attempt", out var attempt) ? int.Parse(attempt, CultureInfo.InvariantCulture) : null,
             Queues = values.TryGetValue("queues", out var queues) ? queues.Split(',') : null,

@@ -16,6 +16,8 @@ internal sealed class NonDisposingStore(INexusStore inner, ITaskStore? tasks = n
     public IExternalPluginStore ExternalPlugins => inner.ExternalPlugins;
     public IWorkflowStore Workflows => inner.Workflows;
     public IStateStore State => inner.State;
+    public IScheduleStore Schedules => inner.Schedules;
+    public IServiceStore Services => inner.Services;
     public StoreHooks Hooks => inner.Hooks;
     public Task<T> InTransactionAsync<T>(Func<IStoreTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default) =>
         inner.InTransactionAsync(work, cancellationToken);

@@ -130,6 +130,12 @@ public sealed class PostgresUnitOfWorkContract : UnitOfWorkContract
 }
 
 public sealed class PostgresWorkflowContract : WorkflowContract
+public sealed class PostgresScheduleContract : ScheduleContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
+public sealed class PostgresServiceContract : ServiceContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }

@@ -161,6 +161,8 @@ public sealed class TransactionalSubmitTests : IAsyncLifetime
         public INodeStore Nodes => throw new NotImplementedException();
         public IExternalPluginStore ExternalPlugins => throw new NotImplementedException();
         public IWorkflowStore Workflows => throw new NotImplementedException();
+        public IScheduleStore Schedules => throw new NotImplementedException();
+        public IServiceStore Services => throw new NotImplementedException();
         public StoreHooks Hooks => throw new NotImplementedException();
         public IStateStore State => throw new NotImplementedException();
         public Task<T> InTransactionAsync<T>(Func<IStoreTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken = default) => throw new NotImplementedException();

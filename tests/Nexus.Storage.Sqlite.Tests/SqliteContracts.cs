@@ -142,6 +142,12 @@ public sealed class SqliteUnitOfWorkContract : UnitOfWorkContract
 }
 
 public sealed class SqliteWorkflowContract : WorkflowContract
+public sealed class SqliteScheduleContract : ScheduleContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
+public sealed class SqliteServiceContract : ServiceContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }

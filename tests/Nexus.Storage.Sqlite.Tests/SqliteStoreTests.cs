@@ -97,7 +97,7 @@ public sealed class SqliteStoreTests
         await using var upgraded = Open(path);
         var result = await upgraded.MigrateAsync();
 
-        Assert.Equal(Enumerable.Range(7, result.ToVersion - 6), result.Applied);
+        Assert.Equal(Enumerable.Range(7, result.ToVersion - 6), result.Applied); // 7 and the versions after it
         var task = (await upgraded.Tasks.GetAsync(kept))!;
         Assert.Equal(("k", "a"), (task.UniqueKey, Assert.Single(task.Tags)));
         var next = await upgraded.Tasks.InsertAsync(new InsertTasksParams([Task() with { UniqueKey = "k" }, Task() with { Waiting = true, Owner = "wf:1" }]) { Now = T0 });
@@ -134,7 +134,7 @@ public sealed class SqliteStoreTests
         await using var upgraded = Open(path);
         var result = await upgraded.MigrateAsync();
 
-        Assert.Equal(Enumerable.Range(6, result.ToVersion - 5), result.Applied);
+        Assert.Equal(Enumerable.Range(6, result.ToVersion - 5), result.Applied); // 6, 7 and the versions after them
         var again = await upgraded.Tasks.InsertAsync(new InsertTasksParams([Task() with { UniqueKey = "k" }, Task() with { UniqueKey = "k", Queue = "other" }]) { Now = T0 });
         Assert.Equal((id, false), (again[0].Id, again[0].Created));
         Assert.True(again[1].Created);

@@ -31,6 +31,13 @@ namespace Nexus.Cli.Output;
 [JsonSerializable(typeof(IReadOnlyList<KeyInfo>))]
 [JsonSerializable(typeof(CreatedKey))]
 [JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(ScheduleInfo))]
+[JsonSerializable(typeof(SchedulePage))]
+[JsonSerializable(typeof(ScheduleNext))]
+[JsonSerializable(typeof(ScheduleHistory))]
+[JsonSerializable(typeof(DeletedScheduleReport))]
+[JsonSerializable(typeof(ServiceInstanceInfo))]
+[JsonSerializable(typeof(ServiceInstanceList))]
 [JsonSerializable(typeof(FileSubmitReport))]
 [JsonSerializable(typeof(DeletedReport))]
 [JsonSerializable(typeof(WatchReport))]
@@ -57,6 +64,9 @@ internal sealed record FileSubmitReport(int Submitted, int Created, IReadOnlyLis
 
 /// <summary><c>nexus tasks rm --json</c>.</summary>
 internal sealed record DeletedReport(long Id, bool Deleted);
+
+/// <summary>What <c>schedules rm</c> and <c>services rm</c> print with <c>--json</c>.</summary>
+internal sealed record DeletedScheduleReport(string Name, bool Deleted);
 
 /// <summary><c>nexus keys revoke --json</c>.</summary>
 internal sealed record RevokedReport(string Id, bool Revoked);

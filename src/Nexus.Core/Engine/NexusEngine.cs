@@ -26,6 +26,9 @@ internal sealed class NexusEngine(
     IServiceScopeFactory scopes,
     NexusMetrics metrics,
     Attempts.AttemptPipeline attempts,
+    Scheduling.ScheduleService schedules,
+    ScheduleMetrics scheduleMetrics,
+    ServiceMetrics serviceMetrics,
     IEnumerable<IOwnedTaskHook> hooks,
     Events.EventService events,
     ILoggerFactory? loggerFactory = null) : IHostedService, IDisposable
@@ -94,6 +97,16 @@ internal sealed class NexusEngine(
             await events.EnsureHandlerSubscriptionsAsync(cancellationToken);
             var eventDispatcher = new Events.EventDispatcher(events, _options, _loggers.CreateLogger("Nexus.Events"));
             loops.Add(() => eventDispatcher.RunAsync(_stopLoops.Token));
+        }
+        var checker = new ServiceChecker(store, _options, _clock, serviceMetrics, _loggers.CreateLogger("Nexus.Services"), leader);
+        loops.Add(async () =>
+        {
+            using (checker) await checker.RunAsync(_stopLoops.Token);
+        });
+        if (_options.RunScheduler)
+        {
+            var scheduler = new Scheduler(store, schedules, _options, _clock, scheduleMetrics, wake, _loggers.CreateLogger("Nexus.Scheduler"));
+            loops.Add(() => scheduler.RunAsync(_stopLoops.Token));
         }
 
         _completerLoop = Task.Run(_completer.RunAsync, CancellationToken.None);

@@ -73,6 +73,16 @@ public sealed class NexusOptions
     /// <summary>How old the queue counts behind the <c>queue_tasks</c> metric may be before a scrape reads them again
     /// from the store (in the background). Null means the default, 5 seconds.</summary>
     public TimeSpan? QueueCountsInterval { get; set; }
+    /// <summary>Run the scheduler loop in this process (every node runs it; the database keeps each slot to one fire).
+    /// Default true.</summary>
+    public bool RunScheduler { get; set; } = true;
+    /// <summary>How often the scheduler looks for due schedules. Default 1 second.</summary>
+    public TimeSpan SchedulerInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often the elected node runs the service registry's checks (each instance is checked at its own
+    /// interval or TTL, on the first tick after it is due). Default 500 ms.</summary>
+    public TimeSpan ServiceCheckInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>How late a slot may be seen and still count as on time rather than as a misfire. Default 1 minute.</summary>
+    public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The event log and its dispatcher (<c>Nexus:Events</c>).</summary>
     public Events.EventOptions Events { get; set; } = new();
@@ -102,6 +112,9 @@ public sealed class NexusOptions
         if (StateHistoryLimit is < 1 or > 100_000) throw new ArgumentException($"Nexus:StateHistoryLimit must be between 1 and 100000 (was {StateHistoryLimit}).");
         if (QueueCountsInterval is { } counts) Positive(counts, nameof(QueueCountsInterval));
         Positive(NodeRetention, nameof(NodeRetention));
+        Positive(SchedulerInterval, nameof(SchedulerInterval));
+        Positive(ServiceCheckInterval, nameof(ServiceCheckInterval));
+        Positive(MisfireThreshold, nameof(MisfireThreshold));
         foreach (var (value, name) in new[] { (RetainSucceeded, nameof(RetainSucceeded)), (RetainCancelled, nameof(RetainCancelled)), (RetainDead, nameof(RetainDead)) })
         {
             if (value is { } v && v < TimeSpan.Zero) throw new ArgumentException($"Nexus:{name} must not be negative (was {v}).");

@@ -65,6 +65,13 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton<Events.EventService>();
         services.TryAddSingleton<Events.INexusEvents>(sp => sp.GetRequiredService<Events.EventService>());
         services.AddSingleton<Attempts.ICompletionObserver, Events.EventDeadLetterObserver>();
+        services.TryAddSingleton<Observability.ScheduleMetrics>();
+        services.TryAddSingleton<Scheduling.ScheduleService>();
+        services.TryAddSingleton<Scheduling.INexusSchedules>(sp => sp.GetRequiredService<Scheduling.ScheduleService>());
+        services.TryAddSingleton<Observability.ServiceMetrics>();
+        services.TryAddSingleton(_ => new Services.LeastLoaded(new Random()));
+        services.TryAddSingleton<Services.ServiceRegistry>();
+        services.TryAddSingleton<Services.INexusServices>(sp => sp.GetRequiredService<Services.ServiceRegistry>());
         services.AddHostedService<NexusEngine>();
         return services;
     }

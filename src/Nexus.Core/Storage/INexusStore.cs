@@ -29,6 +29,10 @@ public interface INexusStore : IAsyncDisposable
     IWorkflowStore Workflows { get; }
     /// <summary>The versioned state store (keys, versions, compare-and-set, history, TTL).</summary>
     IStateStore State { get; }
+    /// <summary>Schedules and their history of fires (one row per schedule and slot).</summary>
+    IScheduleStore Schedules { get; }
+    /// <summary>The service registry's instances.</summary>
+    IServiceStore Services { get; }
     /// <summary>Hooks that run inside the transaction of every change of an owned task (see <see cref="IOwnedTaskHook"/>).</summary>
     StoreHooks Hooks { get; }
     /// <summary>Runs <paramref name="work"/> in one store transaction (a unit of work) and commits it when the work

@@ -18,4 +18,6 @@ public interface IStoreTransaction
     IStateStore State { get; }
     /// <summary>The event log, joined to this transaction: an append commits with the other writes.</summary>
     IEventStore Events { get; }
+    /// <summary>The schedule store, joined to this transaction (a fire row commits with the task it submitted).</summary>
+    IScheduleStore Schedules { get; }
 }

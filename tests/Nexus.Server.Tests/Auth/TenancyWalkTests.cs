@@ -15,11 +15,16 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
     private ServerHost Host => fixture.Host;
 
     /// <summary>The other tenant's things; every name carries <see cref="Tag"/>, which no answer may contain.</summary>
-    private sealed record Other(string Tag, string Queue, string Plugin, string Worker, string KeyId, long Scheduled, long Dead, long Running, string Workflow, long Run);
-    private sealed record Other(string Tag, string Queue, string Plugin, string Worker, string KeyId, long Scheduled, long Dead, long Running)
+    private sealed record Other(string Tag, string Queue, string Plugin, string Worker, string KeyId, long Scheduled, long Dead, long Running, string Workflow, long Run)
     {
         public string Namespace => "ns-" + Tag;
         public string Subscription => "sub-" + Tag;
+
+        /// <summary>The other tenant's schedule (its task target submits to <see cref="Queue"/>).</summary>
+        public string Schedule => "sb-" + Tag;
+
+        /// <summary>A service registered by the unlimited admin (services belong to no queue).</summary>
+        public string Service => "svc-" + Tag;
     }
 
     private delegate IEnumerable<(string Suffix, string? Body)> Calls(Other other, string ownQueue);
@@ -96,14 +101,14 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         ["POST /api/v1/runs/{id}/pause"] = None,
         ["POST /api/v1/runs/{id}/resume"] = None,
         ["POST /api/v1/runs/{id}/signal"] = (o, q) => [("", """{"signal":"go"}""")],
-        // State belongs to no queue: a limited caller is refused all of it, the other tenant's key included.
+        // State and documents live in namespaces (an app is one): the walker reaches none, the other tenant's included.
         ["GET /api/v1/namespaces/{ns}/state"] = (o, q) => [("", null), ($"?prefix={o.Tag}", null)],
         ["GET /api/v1/namespaces/{ns}/state/{key}"] = None,
         ["PUT /api/v1/namespaces/{ns}/state/{key}"] = (o, q) => [("", """{"value":{"overwritten":true}}""")],
         ["DELETE /api/v1/namespaces/{ns}/state/{key}"] = None,
         ["GET /api/v1/namespaces/{ns}/state-history/{key}"] = None,
         ["GET /api/v1/namespaces/{ns}/state-export"] = None,
-        ["POST /api/v1/namespaces/{ns}/state-import"] = (o, q) => [("", $$"""{"namespace":"walk","keys":[{"key":"{{o.Tag}}","value":2}]}""")],
+        ["POST /api/v1/namespaces/{ns}/state-import"] = (o, q) => [("", $$"""{"namespace":"{{o.Namespace}}","keys":[{"key":"{{o.Tag}}","value":2}]}""")],
         ["POST /api/v1/apps/{app}/models/{model}/documents"] = (o, q) => [("", $$$"""{"id":"{{{o.Tag}}}","document":{"x":1}}""")],
         ["GET /api/v1/apps/{app}/models/{model}/documents"] = (o, q) => [("", null), ("?filter=%7B%7D", null)],
         ["GET /api/v1/apps/{app}/models/{model}/documents/{id}"] = None,
@@ -133,6 +138,29 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         ["POST /api/v1/namespaces/{ns}/subscriptions/{name}/ack"] = (o, q) => [("", $$"""{"deliveries":[{"id":{{o.Running}},"leaseToken":"{{Guid.NewGuid()}}"}]}""")],
         ["POST /api/v1/namespaces/{ns}/subscriptions/{name}/nack"] = (o, q) => [("", $$"""{"id":{{o.Running}},"leaseToken":"{{Guid.NewGuid()}}"}""")],
         ["POST /api/v1/namespaces/{ns}/subscriptions/{name}/extend"] = (o, q) => [("", $$"""{"deliveries":[{"id":{{o.Running}},"leaseToken":"{{Guid.NewGuid()}}"}]}""")],
+        ["GET /api/v1/schedules"] = (o, q) => [("", null), ($"?after=sb", null)],
+        ["GET /api/v1/schedules/{name}"] = None,
+        ["PUT /api/v1/schedules/{name}"] = (o, q) =>
+        [
+            ("", $$"""{"cron":"* * * * *","target":{"task":{"plugin":"text.generate","args":{"filename":"w.txt"},"queue":"{{q}}"} } }"""),
+            ("", $$"""{"cron":"* * * * *","target":{"task":{"plugin":"text.generate","args":{"filename":"w.txt"},"queue":"{{o.Queue}}"} } }"""),
+            ("", $$"""{"cron":"* * * * *","target":{"task":{"plugin":"{{o.Plugin}}","args":{} } } }"""),
+        ],
+        ["DELETE /api/v1/schedules/{name}"] = None,
+        ["POST /api/v1/schedules/{name}/pause"] = (o, q) => [("", """{"reason":"walk"}""")],
+        ["POST /api/v1/schedules/{name}/resume"] = None,
+        ["GET /api/v1/schedules/{name}/next"] = None,
+        ["GET /api/v1/schedules/{name}/history"] = None,
+        // Services belong to no queue: a limited caller is refused them all.
+        ["GET /api/v1/services"] = (o, q) => [("", null), ($"?service=svc-{o.Tag}", null)],
+        ["GET /api/v1/services/{name}"] = None,
+        ["PUT /api/v1/services/{name}/instances/{id}"] = (o, q) => [("", """{"baseUrl":"http://127.0.0.1:9/"}""")],
+        ["POST /api/v1/services/{name}/instances/{id}/heartbeat"] = None,
+        ["DELETE /api/v1/services/{name}/instances/{id}"] = None,
+        ["GET /api/v1/services/{name}/invoke/{path}"] = None,
+        ["POST /api/v1/services/{name}/invoke/{path}"] = (o, q) => [("", "{}")],
+        ["PUT /api/v1/services/{name}/invoke/{path}"] = (o, q) => [("", "{}")],
+        ["DELETE /api/v1/services/{name}/invoke/{path}"] = None,
         ["GET /healthz"] = None,
         ["GET /readyz"] = None,
     };
@@ -180,21 +208,23 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
     private static IEnumerable<string> Targets(string template, Other o)
     {
         if (!template.Contains('{', StringComparison.Ordinal)) return [template];
+        if (template.StartsWith("/api/v1/services/", StringComparison.Ordinal))
+        {
+            return [template.Replace("{name}", o.Service, StringComparison.Ordinal).Replace("{id}", "i-" + o.Tag, StringComparison.Ordinal)
+                .Replace("{path}", "echo", StringComparison.Ordinal)];
+        }
         if (template.StartsWith("/api/v1/tasks/{id}", StringComparison.Ordinal) || template.StartsWith("/api/v1/dead-letters/{id}", StringComparison.Ordinal))
         {
             return new[] { o.Scheduled, o.Dead, o.Running }.Select(id => template.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         }
         if (template.StartsWith("/api/v1/apps/{app}", StringComparison.Ordinal))
         {
-            return [template.Replace("{app}", "walk", StringComparison.Ordinal).Replace("{model}", "m", StringComparison.Ordinal).Replace("{id}", o.Tag, StringComparison.Ordinal)];
+            return [template.Replace("{app}", o.Namespace, StringComparison.Ordinal).Replace("{model}", "m", StringComparison.Ordinal).Replace("{id}", o.Tag, StringComparison.Ordinal)];
         }
         if (template.StartsWith("/api/v1/namespaces/{ns}", StringComparison.Ordinal))
         {
-            return [template.Replace("{ns}", "walk", StringComparison.Ordinal).Replace("{key}", o.Tag, StringComparison.Ordinal)];
-        if (template.StartsWith("/api/v1/namespaces/{ns}", StringComparison.Ordinal))
-        {
             return [template.Replace("{ns}", o.Namespace, StringComparison.Ordinal).Replace("{name}", o.Subscription, StringComparison.Ordinal)
-                .Replace("{topic}", "walk.topic", StringComparison.Ordinal)];
+                .Replace("{topic}", "walk.topic", StringComparison.Ordinal).Replace("{key}", o.Tag, StringComparison.Ordinal)];
         }
         var value = template switch
         {
@@ -205,6 +235,7 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
             _ when template.StartsWith("/api/v1/artifacts/{path}", StringComparison.Ordinal) => ("{path}", o.Tag + ".txt"),
             _ when template.StartsWith("/api/v1/workflows/{name}", StringComparison.Ordinal) => ("{name}", o.Workflow),
             _ when template.StartsWith("/api/v1/runs/{id}", StringComparison.Ordinal) => ("{id}", o.Run.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            _ when template.StartsWith("/api/v1/schedules/{name}", StringComparison.Ordinal) => ("{name}", o.Schedule),
             _ => throw new InvalidOperationException($"The tenancy walk does not know what to put in {template}: teach {nameof(Targets)}."),
         };
         return [template.Replace(value.Item1, value.Item2, StringComparison.Ordinal)];
@@ -227,7 +258,7 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         }
         // What the request said may be echoed (e.g. "queue: 'x' is not one of your queues"); nothing more.
         var rest = text.Replace(path, "", StringComparison.Ordinal); // problem+json's "instance" is the request's own path
-        foreach (var echoed in new[] { other.Queue, other.Plugin, other.Worker, other.KeyId, other.Namespace, other.Subscription }) rest = rest.Replace(echoed, "", StringComparison.Ordinal);
+        foreach (var echoed in new[] { other.Queue, other.Plugin, other.Worker, other.KeyId, other.Namespace, other.Subscription, other.Schedule, other.Service, "i-" + other.Tag }) rest = rest.Replace(echoed, "", StringComparison.Ordinal);
         return rest.Contains(other.Tag, StringComparison.Ordinal) ? $"the answer reveals the other tenant: {text}" : null;
     }
 
@@ -259,19 +290,26 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         var running = await admin.SubmitAsync($$"""{"plugin":"{{plugin}}","args":{"who":"{{tag}}"} }""");
         var second = await (await theirs.PostJsonAsync($"/api/v1/workers/{worker}/lease", """{"max":1}""")).JsonAsync();
         Assert.Equal(running, second.GetProperty("tasks")[0].GetProperty("id").GetInt64());
-        var workflow = "wf-" + tag;
-        await (await admin.PostJsonAsync("/api/v1/workflows", $$"""{"name":"{{workflow}}","description":"secret of {{tag}}","steps":[{"id":"wait","kind":"waitForEvent","signal":"go"}]}""")).JsonAsync(HttpStatusCode.Created);
-        var run = (await (await admin.PostJsonAsync($"/api/v1/workflows/{workflow}/runs", $$"""{"input":{"who":"{{tag}}"} }""")).JsonAsync(HttpStatusCode.Created)).GetProperty("runId").GetInt64();
-        await (await admin.PostJsonAsync("/api/v1/apps/walk/models/m/documents", $$$"""{"id":"{{{tag}}}","document":{"secret":"{{{tag}}}"}}""")).JsonAsync(HttpStatusCode.Created);
-        using (var put = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/namespaces/walk/state/{tag}") { Content = new StringContent($$$"""{"value":{"secret":"{{{tag}}}"}}""", Encoding.UTF8, "application/json") })
-        {
-            await (await admin.SendAsync(put)).JsonAsync();
-        }
-        return new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running, workflow, run);
         await (await admin.PostJsonAsync("/api/v1/namespaces", $$"""{"name":"ns-{{tag}}","description":"secret of {{tag}}"}""")).JsonAsync(HttpStatusCode.Created);
         await (await admin.PostJsonAsync($"/api/v1/namespaces/ns-{tag}/events", $$$"""{"topic":"secret.{{{tag}}}","payload":{"who":"{{{tag}}}"}}""")).JsonAsync();
         await (await admin.PostJsonAsync($"/api/v1/namespaces/ns-{tag}/subscriptions", $$$"""{"name":"sub-{{{tag}}}","pattern":">","action":"consumer","start":{"kind":"all"}}""")).JsonAsync(HttpStatusCode.Created);
-        return new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running);
+        var workflow = "wf-" + tag;
+        await (await admin.PostJsonAsync("/api/v1/workflows", $$"""{"name":"{{workflow}}","description":"secret of {{tag}}","steps":[{"id":"wait","kind":"waitForEvent","signal":"go"}]}""")).JsonAsync(HttpStatusCode.Created);
+        var run = (await (await admin.PostJsonAsync($"/api/v1/workflows/{workflow}/runs", $$"""{"input":{"who":"{{tag}}"} }""")).JsonAsync(HttpStatusCode.Created)).GetProperty("runId").GetInt64();
+        await (await admin.PostJsonAsync($"/api/v1/apps/ns-{tag}/models/m/documents", $$$"""{"id":"{{{tag}}}","document":{"secret":"{{{tag}}}"}}""")).JsonAsync(HttpStatusCode.Created);
+        using (var put = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/namespaces/ns-{tag}/state/{tag}") { Content = new StringContent($$$"""{"value":{"secret":"{{{tag}}}"}}""", Encoding.UTF8, "application/json") })
+        {
+            await (await admin.SendAsync(put)).JsonAsync();
+        }
+        var other = new Other(tag, queue, plugin, worker, key.GetProperty("info").GetProperty("id").GetString()!, scheduled, dead, running, workflow, run);
+        // A yearly schedule (it never fires during the walk) whose tasks go to the other tenant's queue.
+        var schedule = await admin.PutAsync($"/api/v1/schedules/{other.Schedule}", new StringContent(
+            $$"""{"cron":"0 0 1 1 *","description":"secret of {{tag}}","target":{"task":{"plugin":"text.generate","args":{"filename":"{{tag}}.txt"},"queue":"{{queue}}"} } }""", Encoding.UTF8, "application/json"));
+        await schedule.JsonAsync();
+        var service = await admin.PutAsync($"/api/v1/services/{other.Service}/instances/i-{tag}", new StringContent(
+            $$"""{"baseUrl":"http://127.0.0.1:9/","metadata":{"secret":"{{tag}}"} }""", Encoding.UTF8, "application/json"));
+        await service.JsonAsync();
+        return other;
     }
 
     /// <summary>What the other tenant owns, read back by the unlimited admin: every difference is a fault.</summary>
@@ -311,16 +349,22 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         Expect(versions.GetProperty("items").GetArrayLength() == 1, $"workflow {o.Workflow} has {versions.GetProperty("items").GetArrayLength()} versions, not 1");
         var listed = await (await admin.GetAsync("/api/v1/workflows")).JsonAsync();
         Expect(!listed.GetProperty("items").EnumerateArray().Any(w => w.GetProperty("name").GetString()!.StartsWith("walk-", StringComparison.Ordinal)), "the walker registered a workflow");
-        var state = await (await admin.GetAsync($"/api/v1/namespaces/walk/state/{o.Tag}")).JsonAsync();
+        var state = await (await admin.GetAsync($"/api/v1/namespaces/{o.Namespace}/state/{o.Tag}")).JsonAsync();
         Expect(state.GetProperty("version").GetInt64() == 1, $"state key {o.Tag} was written: {state}");
-        var doc = await (await admin.GetAsync($"/api/v1/apps/walk/models/m/documents/{o.Tag}")).JsonAsync();
+        var doc = await (await admin.GetAsync($"/api/v1/apps/{o.Namespace}/models/m/documents/{o.Tag}")).JsonAsync();
         Expect(doc.GetProperty("version").GetInt64() == 1, $"document {o.Tag} was written: {doc}");
-        Expect((await admin.GetAsync("/api/v1/apps/walk/models/m/schema")).StatusCode == HttpStatusCode.NotFound, "a schema was set on the other tenant's model");
+        Expect((await admin.GetAsync($"/api/v1/apps/{o.Namespace}/models/m/schema")).StatusCode == HttpStatusCode.NotFound, "a schema was set on the other tenant's model");
         var events = await (await admin.GetAsync($"/api/v1/namespaces/{o.Namespace}/events")).JsonAsync();
         Expect(events.GetProperty("events").GetArrayLength() == 1, $"namespace {o.Namespace} holds {events.GetProperty("events").GetArrayLength()} events, not 1");
         var subs = (await (await admin.GetAsync($"/api/v1/namespaces/{o.Namespace}/subscriptions")).JsonAsync()).EnumerateArray().ToList();
         Expect(subs.Count == 1 && subs[0].GetProperty("cursor").GetString() != null, $"namespace {o.Namespace} has {subs.Count} subscriptions, not 1");
         Expect((await admin.GetAsync("/api/v1/namespaces/walker-own")).StatusCode == HttpStatusCode.NotFound, "the walker made a namespace");
+        var schedule = await admin.GetAsync($"/api/v1/schedules/{o.Schedule}");
+        var s = schedule.StatusCode == HttpStatusCode.OK ? await schedule.JsonAsync() : (JsonElement?)null;
+        Expect(s?.GetProperty("cron").GetString() == "0 0 1 1 *" && s.Value.GetProperty("paused").GetBoolean() == false
+            && s.Value.GetProperty("target").GetProperty("task").GetProperty("queue").GetString() == o.Queue, $"schedule {o.Schedule} was changed or deleted: {s}");
+        var instances = (await (await admin.GetAsync($"/api/v1/services/{o.Service}")).JsonAsync()).GetProperty("instances");
+        Expect(instances.GetArrayLength() == 1 && instances[0].GetProperty("baseUrl").GetString() == "http://127.0.0.1:9/", $"service {o.Service} was changed or deregistered: {instances}");
         return faults;
     }
 }
