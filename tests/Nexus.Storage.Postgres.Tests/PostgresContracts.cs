@@ -130,6 +130,10 @@ public sealed class PostgresUnitOfWorkContract : UnitOfWorkContract
 }
 
 public sealed class PostgresWorkflowContract : WorkflowContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
 public sealed class PostgresScheduleContract : ScheduleContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
@@ -146,18 +150,30 @@ public sealed class PostgresPoisonCompletionContract : PoisonCompletionContract
 }
 
 public sealed class PostgresStateContract : StateContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
 public sealed class PostgresEventLogContract : EventLogContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
 
 public sealed class PostgresStateServiceContract : StateServiceContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
 public sealed class PostgresSubscriptionContract : SubscriptionContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
 
 public sealed class PostgresDocumentContract : DocumentContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
 public sealed class PostgresEventEngineContract : EventEngineContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();

@@ -142,6 +142,10 @@ public sealed class SqliteUnitOfWorkContract : UnitOfWorkContract
 }
 
 public sealed class SqliteWorkflowContract : WorkflowContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
 public sealed class SqliteScheduleContract : ScheduleContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
@@ -158,18 +162,30 @@ public sealed class SqlitePoisonCompletionContract : PoisonCompletionContract
 }
 
 public sealed class SqliteStateContract : StateContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
 public sealed class SqliteEventLogContract : EventLogContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
 
 public sealed class SqliteStateServiceContract : StateServiceContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
 public sealed class SqliteSubscriptionContract : SubscriptionContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
 
 public sealed class SqliteDocumentContract : DocumentContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
 public sealed class SqliteEventEngineContract : EventEngineContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();

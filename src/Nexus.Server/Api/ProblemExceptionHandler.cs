@@ -40,6 +40,7 @@ internal sealed class ProblemExceptionHandler(IOptions<NexusServerOptions> optio
                 return true;
             case Nexus.State.StateNotFoundException ex:
                 await Problems.WriteAsync(context, 404, ex.Code, "Not found", ex.Message);
+                return true;
             case StoreException { Code: "namespace-not-found" } ex:
                 await Problems.WriteAsync(context, 404, ex.Code, "Not found", "namespace: " + ex.Message, "namespace");
                 return true;
