@@ -46,7 +46,7 @@ internal static class DocumentEndpoints
         Ensure(http, app);
         var body = await ReadAsync(http);
         var created = await docs.CreateAsync(app, model, Document(body), body.Id, http.RequestAborted);
-        http.Response.Headers.ETag = Tag(created.Version);
+        http.Response.Headers.ETag = VersionHeaders.Tag(created.Version);
         return Results.Created($"/api/v1/apps/{app}/models/{model}/documents/{created.Id}", Response(created));
     }
 
@@ -63,7 +63,7 @@ internal static class DocumentEndpoints
     {
         Ensure(http, app);
         var doc = await docs.GetAsync(app, model, id, http.RequestAborted) ?? throw new DocumentNotFoundException(app, model, id);
-        http.Response.Headers.ETag = Tag(doc.Version);
+        http.Response.Headers.ETag = VersionHeaders.Tag(doc.Version);
         return Results.Ok(Response(doc));
     }
 
@@ -72,8 +72,8 @@ internal static class DocumentEndpoints
         Ensure(http, app);
         var body = await ReadAsync(http);
         if (body.Id is not null && body.Id != id) throw ApiProblemException.Invalid("id", "is the path's; leave it out of a replace");
-        var doc = await docs.ReplaceAsync(app, model, id, Document(body), body.ExpectedVersion ?? IfMatch(http), http.RequestAborted);
-        http.Response.Headers.ETag = Tag(doc.Version);
+        var doc = await docs.ReplaceAsync(app, model, id, Document(body), VersionHeaders.Expected(http, body.ExpectedVersion), http.RequestAborted);
+        http.Response.Headers.ETag = VersionHeaders.Tag(doc.Version);
         return Results.Ok(Response(doc));
     }
 
@@ -82,15 +82,15 @@ internal static class DocumentEndpoints
         Ensure(http, app);
         var patch = await RequestJson.ReadAsync<System.Text.Json.Nodes.JsonNode>(http.Request)
             ?? throw ApiProblemException.Invalid("patch", "is required: a JSON array of operations");
-        var doc = await docs.PatchAsync(app, model, id, patch.ToJsonString(), IfMatch(http), http.RequestAborted);
-        http.Response.Headers.ETag = Tag(doc.Version);
+        var doc = await docs.PatchAsync(app, model, id, patch.ToJsonString(), VersionHeaders.Expected(http, null), http.RequestAborted);
+        http.Response.Headers.ETag = VersionHeaders.Tag(doc.Version);
         return Results.Ok(Response(doc));
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext http, INexusDocuments docs, string app, string model, string id, [FromQuery] string? expectedVersion)
     {
         Ensure(http, app);
-        long? expected = expectedVersion is null ? IfMatch(http) : QueryValues.Int(expectedVersion, "expectedVersion", 0, int.MaxValue);
+        long? expected = expectedVersion is null ? VersionHeaders.Expected(http, null) : QueryValues.Int(expectedVersion, "expectedVersion", 0, int.MaxValue);
         var version = await docs.DeleteAsync(app, model, id, expected, http.RequestAborted);
         return Results.Ok(new DocumentDeleteResponse(id, version));
     }
@@ -122,16 +122,6 @@ internal static class DocumentEndpoints
 
     private static string Document(DocumentWriteRequest body) =>
         body.Document is { ValueKind: JsonValueKind.Object } d ? d.GetRawText() : throw ApiProblemException.Invalid("document", "is required: a JSON object");
-
-    private static long? IfMatch(HttpContext http)
-    {
-        var ifMatch = http.Request.Headers.IfMatch.ToString().Trim();
-        if (ifMatch.Length == 0) return null;
-        return long.TryParse(ifMatch.TrimStart('W', '/').Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v
-            : throw ApiProblemException.Invalid("If-Match", "must be a version as the ETag gives it, e.g. \"3\"");
-    }
-
-    private static string Tag(long version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
 
     private static DocumentResponse Response(DocumentEntry d) => new(d.App, d.Model, d.Id, StoredJsonValue.Element(d.ValueJson), d.Version, d.CreatedAt, d.UpdatedAt);
 

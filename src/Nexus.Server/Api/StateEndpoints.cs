@@ -51,7 +51,7 @@ internal static class StateEndpoints
         Ensure(http, ns);
         var entry = await state.GetAsync(ns, Key(key), http.RequestAborted)
             ?? throw ApiProblemException.NotFound($"State key '{QueryValues.Shorten(Key(key))}' does not exist in namespace '{ns}'.");
-        http.Response.Headers.ETag = Tag(entry.Version);
+        http.Response.Headers.ETag = VersionHeaders.Tag(entry.Version);
         return Results.Ok(Response(entry));
     }
 
@@ -79,9 +79,9 @@ internal static class StateEndpoints
             var parsed = Durations.Parse(body.Ttl);
             ttl = parsed.Duration ?? throw ApiProblemException.Invalid("ttl", parsed.Overflowed ? "is longer than ten years" : $"'{QueryValues.Shorten(body.Ttl)}' is not a duration (30s, 5m, 1h30m, PT1H)");
         }
-        var expected = Expected(http, body.ExpectedVersion);
+        var expected = VersionHeaders.Expected(http, body.ExpectedVersion);
         var entry = await state.SetAsync(ns, Key(key), valueJson, new StateWriteOptions { ExpectedVersion = expected, Ttl = ttl }, http.RequestAborted);
-        http.Response.Headers.ETag = Tag(entry.Version);
+        http.Response.Headers.ETag = VersionHeaders.Tag(entry.Version);
         return Results.Ok(Response(entry));
     }
 
@@ -89,7 +89,7 @@ internal static class StateEndpoints
     {
         Ensure(http, ns);
         long? fromQuery = expectedVersion is null ? null : QueryValues.Int(expectedVersion, "expectedVersion", 0, int.MaxValue);
-        var version = await state.DeleteAsync(ns, Key(key), Expected(http, fromQuery), http.RequestAborted);
+        var version = await state.DeleteAsync(ns, Key(key), VersionHeaders.Expected(http, fromQuery), http.RequestAborted);
         return Results.Ok(new StateDeleteResponse(Key(key), version));
     }
 
@@ -119,24 +119,8 @@ internal static class StateEndpoints
         return Results.Ok(new StateImportResponse(written));
     }
 
-    /// <summary>The expected version: from the body or query, else from <c>If-Match: "n"</c> (or <c>If-None-Match: *</c>, 0).</summary>
-    private static long? Expected(HttpContext http, long? given)
-    {
-        if (given is not null) return given;
-        var ifMatch = http.Request.Headers.IfMatch.ToString();
-        if (ifMatch.Length > 0)
-        {
-            var text = ifMatch.Trim().TrimStart('W', '/').Trim('"');
-            return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v
-                : throw ApiProblemException.Invalid("If-Match", "must be a version as the ETag gives it, e.g. \"3\"");
-        }
-        return http.Request.Headers.IfNoneMatch.ToString().Trim() == "*" ? 0 : null;
-    }
-
     // The server decodes a path except its %2F, which a catch-all value keeps: a slash is a slash in a key too.
     private static string Key(string key) => key.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
-
-    private static string Tag(long version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
 
     private static StateResponse Response(StateEntry e) =>
         new(e.Namespace, e.Key, StoredJsonValue.Element(e.ValueJson), e.Version, e.CreatedAt, e.UpdatedAt, e.ExpiresAt);
