@@ -41,15 +41,21 @@ public sealed class ScheduleMultiProcessTests(ITestOutputHelper output)
             Cron = "* * * * * *",
             Target = JsonSerializer.SerializeToElement(new { task = new { plugin = CrashWorkPlugin.Name, args = new { ms = 5 } } }),
         });
-        foreach (var node in new[] { "s-1", "s-2", "s-3" })
+        foreach (var (node, tick) in new[] { ("s-1", 100), ("s-2", 70), ("s-3", 130) })
         {
-            // Short ticks, so the three loops keep colliding on the same slots.
-            await scene.StartWorkerAsync(node, s => s with { Scheduler = TimeSpan.FromMilliseconds(100), Poll = TimeSpan.FromMilliseconds(200), Lease = TimeSpan.FromSeconds(30), Heartbeat = TimeSpan.FromSeconds(2) });
+            // Short ticks, so the three loops keep colliding on the same slots; different periods, so the one that ticks
+            // first after a slot begins changes from slot to slot (with equal periods one phase could win them all).
+            await scene.StartWorkerAsync(node, s => s with { Scheduler = TimeSpan.FromMilliseconds(tick), Poll = TimeSpan.FromMilliseconds(200), Lease = TimeSpan.FromSeconds(30), Heartbeat = TimeSpan.FromSeconds(2) });
         }
 
-        await Eventually.UntilAsync(
-            async () => (await schedules.HistoryAsync("every-second", limit: 1000)).Count >= Slots, Eventually.Long,
-            async () => $"{Slots} slots decided; {(await schedules.HistoryAsync("every-second", limit: 1000)).Count} so far.{Environment.NewLine}{scene.WorkerLogs()}");
+        // Until enough slots are decided and more than one process has won one: the processes start one after another,
+        // so the first may win every slot of the first seconds alone; the run goes on until they have competed.
+        await Eventually.UntilAsync(async () =>
+            {
+                var decided = await schedules.HistoryAsync("every-second", limit: 1000);
+                return decided.Count >= Slots && decided.Select(h => h.Node).Distinct().Count() >= 2;
+            }, Eventually.Long,
+            async () => $"{Slots} slots decided by at least two processes; so far: {string.Join(", ", (await schedules.HistoryAsync("every-second", limit: 1000)).GroupBy(h => h.Node).Select(g => $"{g.Key} {g.Count()}"))}.{Environment.NewLine}{scene.WorkerLogs()}");
         await schedules.PauseAsync("every-second", "test over");
         // A tick that read the schedule before the pause may still fire once: wait until every fired task has run.
         await Eventually.UntilAsync(async () =>
