@@ -54,7 +54,15 @@ public class DashboardFixture : IAsyncLifetime
         await page.GotoAsync("/login");
         await page.FillAsync("#apiKey", key ?? ServerHost.BootstrapKey);
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+        try
+        {
+            await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+        }
+        catch (TimeoutException ex)
+        {
+            // Seen once in CI (2026-12-02): say what the login page showed, so the next occurrence can be diagnosed.
+            throw new InvalidOperationException($"Sign-in stayed on {page.Url}; the page says: {await page.InnerTextAsync("body")}", ex);
+        }
         return page;
     }
 
