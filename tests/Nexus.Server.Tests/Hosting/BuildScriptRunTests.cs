@@ -64,7 +64,9 @@ public sealed class BuildScriptRunTests
             Assert.Equal(0, script.ExitCode);
             await PollAsync(() => Task.FromResult(CanListen(port)), StopDeadline, () => $"port {port} is still held", lines);
             Assert.Empty(ProcessesNaming(folder));
-            Assert.Contains(lines, line => line.Contains("stopped", StringComparison.Ordinal));
+            // The output is read asynchronously: its last lines may arrive just after the exit is seen.
+            await script.WaitForExitAsync();
+            await PollAsync(() => Task.FromResult(lines.Any(line => line.Contains("stopped", StringComparison.Ordinal))), StopDeadline, () => "the server never logged that it stopped", lines);
         }
         finally
         {
