@@ -1,9 +1,8 @@
-using System.Text.RegularExpressions;
 
 namespace Nexus.State;
 
 /// <summary>The rules for state keys and values.</summary>
-public static partial class StateKeys
+public static class StateKeys
 {
     /// <summary>Longest key, in characters.</summary>
     public const int MaxKeyLength = 512;
@@ -29,9 +28,7 @@ public static partial class StateKeys
 
     /// <summary>Throws <see cref="TaskValidationException"/> unless a valid namespace name: 1–64 lower-case letters,
     /// digits, <c>_</c> or <c>-</c>, starting with a letter or digit.</summary>
-    public static string Namespace(string? name, string field = "namespace") =>
-        name is not null && NamespacePattern().IsMatch(name) ? name
-            : throw new TaskValidationException(field, $"'{name}' is not a valid namespace: use 1–64 lower-case letters, digits, '_' or '-', starting with a letter or digit");
+    public static string Namespace(string? name, string field = "namespace") => Events.Names.Namespace(name, field);
 
     /// <summary>Throws <see cref="TaskValidationException"/> unless <paramref name="ttl"/> is null or between one
     /// millisecond and <see cref="MaxTtl"/>.</summary>
@@ -69,7 +66,4 @@ public static partial class StateKeys
         }
         return true;
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9_-]{0,63}$")]
-    private static partial Regex NamespacePattern();
 }
