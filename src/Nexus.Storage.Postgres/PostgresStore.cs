@@ -39,7 +39,7 @@ public sealed class PostgresStore : INexusStore
         events = new PostgresEventStore(db, tasks.Inserter);
         Queues = new PostgresQueueStore(db);
         Leader = new PostgresLeaderStore(db);
-        Notifications = new PostgresNotifications(db);
+        Notifications = options.Listen ? new PostgresNotifications(db) : null;
         ApiKeys = new PostgresApiKeyStore(db);
         Nodes = new PostgresNodeStore(db);
         ExternalPlugins = new PostgresExternalPluginStore(db);

@@ -17,6 +17,14 @@ public sealed class PostgresStoreOptions
     /// Default 64.</summary>
     public int CopyThreshold { get; set; } = 64;
 
+    /// <summary>Whether nodes LISTEN for wake-ups (task inserts, event appends) on a dedicated connection. Set false
+    /// behind a connection pooler in transaction mode (PgBouncer <c>pool_mode = transaction</c>, RDS Proxy,
+    /// Supavisor), where LISTEN does not work: the store then offers no notifications and every node finds work by
+    /// polling at <c>NexusOptions.PollInterval</c> (and the events' <c>DispatchInterval</c>) — lower those to trade
+    /// idle queries for latency. Inserts still send NOTIFY (it works through any pooler), so nodes that do listen are
+    /// still woken. Default true.</summary>
+    public bool Listen { get; set; } = true;
+
     /// <summary>First wait before the notification listener reconnects after losing its connection; doubles per
     /// failed attempt up to <see cref="ListenReconnectMaxDelay"/>. Default 100 ms.</summary>
     public TimeSpan ListenReconnectMinDelay { get; set; } = TimeSpan.FromMilliseconds(100);

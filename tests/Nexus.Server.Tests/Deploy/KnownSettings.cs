@@ -14,7 +14,7 @@ public static class KnownSettings
     /// <summary>Keys read directly by the composition root (NexusServer, StoreSelection, ObservabilitySetup).</summary>
     private static readonly string[] Direct =
     [
-        "Nexus:Store", "Nexus:Sqlite", "Nexus:Postgres", "Nexus:PostgresSchema", "Nexus:Urls", "Nexus:ArtifactsRoot",
+        "Nexus:Store", "Nexus:Sqlite", "Nexus:Postgres", "Nexus:PostgresSchema", "Nexus:PostgresListen", "Nexus:Urls", "Nexus:ArtifactsRoot",
         NodeRoles.Key, "Nexus:Logging:Json", Nexus.Server.Observability.ObservabilitySetup.OtlpEndpointKey,
     ];
 

@@ -83,4 +83,18 @@ public sealed class ConfigurationTests
         });
         Assert.Contains(named, ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void PostgresListen_OtherThanTrueOrFalse_StopsTheServerNamingIt()
+    {
+        var ex = Assert.ThrowsAny<Exception>(() =>
+        {
+            var app = NexusServer.Build([], b => b.Configuration.AddInMemoryCollection([
+                new("Nexus:Store", "postgres"), new("Nexus:Postgres", "Host=127.0.0.1"), new("Nexus:PostgresListen", "sometimes"),
+                new("Nexus:Urls", "http://127.0.0.1:0")]));
+            _ = app.Services.GetRequiredService<Nexus.Storage.INexusStore>();
+        });
+        Assert.Contains("Nexus:PostgresListen", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("sometimes", ex.Message, StringComparison.Ordinal);
+    }
 }
