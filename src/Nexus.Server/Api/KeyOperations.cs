@@ -35,6 +35,7 @@ internal static class KeyOperations
         var checkedQueues = queues.Select(q => q!).ToList();
         var checkedNamespaces = namespaces.Select(n => n!).ToList();
         caller.EnsureCanGrant(role!, checkedQueues, checkedNamespaces);
+        expiresAt = caller.CapKeyExpiry(expiresAt);
 
         var (id, key, hash) = ApiKeyFormat.Create();
         var record = await keys.CreateAsync(new NewApiKey

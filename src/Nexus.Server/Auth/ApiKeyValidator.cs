@@ -33,7 +33,7 @@ internal sealed class ApiKeyValidator(INexusStore store, IOptions<NexusAuthOptio
         if (record.ExpiresAt is { } expires && expires <= time.GetUtcNow()) return (null, $"The API key {ApiKeyFormat.Shown(id)} expired at {expires:O}.");
         var limited = record.Queues.Count > 0 || record.Namespaces.Count > 0;
         return (Caller.Principal($"key:{record.Name}", "api-key", [record.Role], record.Queues.Count == 0 ? null : record.Queues, record.Id,
-            namespaces: limited ? record.Namespaces : null), null);
+            namespaces: limited ? record.Namespaces : null, expiresAt: record.ExpiresAt), null);
     }
 
     /// <summary>Forgets a key on this node at once (after it was revoked here).</summary>

@@ -12,6 +12,10 @@ internal sealed record Caller(string Name, string Method, IReadOnlyList<string> 
     /// namespaces) reaches only the namespaces granted to it: none unless named (deny by default).</summary>
     public IReadOnlySet<string>? Namespaces { get; init; }
 
+    /// <summary>When the caller's own credential stops working (an API key's expiry, a JWT's <c>exp</c>), or null when it
+    /// does not expire. A key the caller makes may not outlive it.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
     public const string NameClaim = "nexus:name";
     public const string MethodClaim = "nexus:auth";
     public const string RoleClaim = "nexus:role";
@@ -22,13 +26,16 @@ internal sealed record Caller(string Name, string Method, IReadOnlyList<string> 
     public const string LimitedClaim = "nexus:limited";
     /// <summary>The caller's rate-limit bucket when its name is not a stable identity (a JWT without <c>sub</c>).</summary>
     public const string BucketClaim = "nexus:bucket";
+    /// <summary>The caller's credential's expiry, in Unix milliseconds.</summary>
+    public const string ExpiresClaim = "nexus:expires";
     public const string Scheme = "Nexus";
 
     /// <summary>Builds the principal every authentication method ends in.</summary>
     public static ClaimsPrincipal Principal(string name, string method, IEnumerable<string> roles, IEnumerable<string>? queues, string? keyId = null, string? bucket = null,
-        IEnumerable<string>? namespaces = null)
+        IEnumerable<string>? namespaces = null, DateTimeOffset? expiresAt = null)
     {
         var claims = new List<Claim> { new(NameClaim, name), new(MethodClaim, method) };
+        if (expiresAt is { } expires) claims.Add(new Claim(ExpiresClaim, expires.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
         claims.AddRange(roles.Select(r => new Claim(RoleClaim, r)));
         if (queues is not null) claims.AddRange(queues.Select(q => new Claim(QueueClaim, q)));
         if (namespaces is not null) claims.AddRange(namespaces.Select(n => new Claim(NamespaceClaim, n)));
@@ -51,7 +58,23 @@ internal sealed record Caller(string Name, string Method, IReadOnlyList<string> 
             user.FindFirst(KeyIdClaim)?.Value)
         {
             Namespaces = limited ? namespaces : null,
+            ExpiresAt = long.TryParse(user.FindFirst(ExpiresClaim)?.Value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+                ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null,
         };
+    }
+
+    /// <summary>The expiry of a key this caller makes: its own expiry when none is asked for (a key never outlives the
+    /// credential that made it); 403 <c>key-outlives-maker</c> naming <c>expiresAt</c> when a later one is asked for.</summary>
+    public DateTimeOffset? CapKeyExpiry(DateTimeOffset? asked)
+    {
+        if (ExpiresAt is not { } own) return asked;
+        if (asked is null) return own;
+        if (asked > own)
+        {
+            throw new ApiProblemException(403, "key-outlives-maker", "Key would outlive its maker",
+                $"expiresAt: {asked:O} is after {own:O}, when your own credential expires; a key may not outlive the credential that made it.", "expiresAt");
+        }
+        return asked;
     }
 
     /// <summary>True when the caller may use the namespace.</summary>

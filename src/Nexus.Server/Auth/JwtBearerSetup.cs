@@ -76,7 +76,8 @@ internal static class JwtBearerSetup
                 var sub = token.FindFirst("sub")?.Value;
                 var subject = sub ?? token.FindFirst("name")?.Value ?? "unknown";
                 context.Principal = Caller.Principal($"jwt:{subject}", "jwt", roles, queues.Count == 0 ? null : queues, bucket: JwtClaims.Bucket(context.SecurityToken, token, sub),
-                    namespaces: limited ? namespaces : null);
+                    namespaces: limited ? namespaces : null,
+                    expiresAt: context.SecurityToken.ValidTo == DateTime.MinValue ? null : new DateTimeOffset(DateTime.SpecifyKind(context.SecurityToken.ValidTo, DateTimeKind.Utc)));
                 return Task.CompletedTask;
             },
         };

@@ -193,6 +193,29 @@ public abstract class ApiKeyAuthTests(ServerFixture fixture)
         var me = await (await client.GetAsync("/api/v1/whoami")).JsonAsync();
         Assert.Equal(allowed, me.GetProperty("queues")[0].GetString());
     }
+
+    [Fact]
+    public async Task AKeyMadeByAnExpiringKey_NeverOutlivesIt()
+    {
+        using var admin = Host.Admin();
+        var makerExpiry = DateTimeOffset.UtcNow.AddHours(2);
+        var maker = await (await admin.PostJsonAsync("/api/v1/keys", $$"""{"name":"short-{{Guid.NewGuid():N}}","role":"admin","expiresAt":"{{makerExpiry:O}}"}"""))
+            .JsonAsync(HttpStatusCode.Created);
+        using var client = Host.Client(maker.GetProperty("key").GetString()!);
+
+        // Asking for a later expiry is refused, naming the field; asking for none gets the maker's own.
+        await (await client.PostJsonAsync("/api/v1/keys", $$"""{"name":"longer","role":"viewer","expiresAt":"{{makerExpiry.AddDays(1):O}}"}"""))
+            .ProblemAsync(HttpStatusCode.Forbidden, "key-outlives-maker", "expiresAt");
+        var capped = await (await client.PostJsonAsync("/api/v1/keys", """{"name":"unasked","role":"viewer"}""")).JsonAsync(HttpStatusCode.Created);
+        var cappedAt = capped.GetProperty("info").GetProperty("expiresAt").GetDateTimeOffset();
+        Assert.Equal(makerExpiry.ToUnixTimeMilliseconds(), cappedAt.ToUnixTimeMilliseconds());
+        var sooner = await (await client.PostJsonAsync("/api/v1/keys", $$"""{"name":"sooner","role":"viewer","expiresAt":"{{makerExpiry.AddMinutes(-30):O}}"}"""))
+            .JsonAsync(HttpStatusCode.Created);
+        Assert.True(sooner.GetProperty("info").GetProperty("expiresAt").GetDateTimeOffset() < makerExpiry);
+        // An unexpiring maker (the bootstrap key) still makes unexpiring keys.
+        var forever = await (await admin.PostJsonAsync("/api/v1/keys", """{"name":"forever","role":"viewer"}""")).JsonAsync(HttpStatusCode.Created);
+        Assert.Equal(JsonValueKind.Null, forever.GetProperty("info").GetProperty("expiresAt").ValueKind);
+    }
 }
 
 public sealed class SqliteApiKeyAuthTests(SqliteServer server) : ApiKeyAuthTests(server), IClassFixture<SqliteServer>;

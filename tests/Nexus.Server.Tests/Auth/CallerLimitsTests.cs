@@ -43,6 +43,21 @@ public sealed class CallerLimitsTests
         Of(NexusRoles.Admin).EnsureCanGrant("admin", []);
     }
 
+    [Fact]
+    public void CapKeyExpiry_GivesTheMakersExpiry_WhenNoneIsAsked_AndRefusesALaterOne()
+    {
+        var own = new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var expiring = Caller.From(Caller.Principal("t", "test", [NexusRoles.Admin], null, expiresAt: own));
+        Assert.Equal(own, expiring.ExpiresAt);
+        Assert.Equal(own, expiring.CapKeyExpiry(null));
+        Assert.Equal(own.AddDays(-1), expiring.CapKeyExpiry(own.AddDays(-1)));
+        Assert.Equal(("key-outlives-maker", "expiresAt"), Refusal(() => expiring.CapKeyExpiry(own.AddSeconds(1))));
+        var unexpiring = Of(NexusRoles.Admin);
+        Assert.Null(unexpiring.ExpiresAt);
+        Assert.Null(unexpiring.CapKeyExpiry(null));
+        Assert.Equal(own.AddYears(50), unexpiring.CapKeyExpiry(own.AddYears(50)));
+    }
+
     private static (string Code, string? Field) Refusal(Action act)
     {
         var ex = Assert.Throws<ApiProblemException>(act);

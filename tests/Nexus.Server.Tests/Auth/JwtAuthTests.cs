@@ -100,6 +100,18 @@ public abstract class JwtAuthTests(JwtServer server)
         Assert.Equal("jt1", created.GetProperty("info").GetProperty("queues")[0].GetString());
     }
 
+    [Fact]
+    public async Task AKeyMadeWithAToken_ExpiresNoLaterThanTheToken()
+    {
+        var exp = DateTime.UtcNow.AddMinutes(15); // the helper sets nbf 20 minutes before exp
+        using var client = Host.Client(Token("admin", expires: exp));
+        var created = await (await client.PostJsonAsync("/api/v1/keys", """{"name":"from-jwt","role":"viewer"}""")).JsonAsync(HttpStatusCode.Created);
+        var expiresAt = created.GetProperty("info").GetProperty("expiresAt").GetDateTimeOffset();
+        Assert.InRange((new DateTimeOffset(exp) - expiresAt).Duration(), TimeSpan.Zero, TimeSpan.FromSeconds(1)); // exp has whole seconds
+        await (await client.PostJsonAsync("/api/v1/keys", $$"""{"name":"later","role":"viewer","expiresAt":"{{exp.AddDays(1):O}}"}"""))
+            .ProblemAsync(HttpStatusCode.Forbidden, "key-outlives-maker", "expiresAt");
+    }
+
     [Theory]
     [InlineData("expired", "expired")]
     [InlineData("audience", "audience")]
