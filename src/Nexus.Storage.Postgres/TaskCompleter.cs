@@ -18,8 +18,8 @@ internal sealed class TaskCompleter
             with clock as (select coalesce($1::timestamptz, now()) as now),
             input as (
                 select *
-                from unnest($2::bigint[], $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::interval[])
-                     with ordinality as i(id, token, kind, result, error, delay, ord)
+                from unnest($2::bigint[], $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::interval[], $8::jsonb[])
+                     with ordinality as i(id, token, kind, result, error, delay, progress, ord)
             ),
             done as (
                 update {db.Schema.Table("tasks")} t
@@ -37,6 +37,7 @@ internal sealed class TaskCompleter
                     finished_at = case when i.kind in ('succeeded', 'dead', 'cancelled') then k.now end,
                     attempt = case when i.kind in ('snoozed', 'released') then greatest(t.attempt - 1, 0) else t.attempt end,
                     errors = case when i.error is null then t.errors else t.errors || jsonb_build_array(i.error) end,
+                    progress = coalesce(i.progress, t.progress),
                     lease_token = null,
                     lease_expires_at = null
                 from input i cross join clock k
@@ -59,6 +60,7 @@ internal sealed class TaskCompleter
         var results = new string?[n];
         var errors = new string?[n];
         var delays = new TimeSpan[n];
+        var progress = new string?[n];
         // Rows are locked in id order, as the heartbeat locks them: two batches touching the same rows cannot deadlock.
         var order = TaskLeases.ByIdOrder(n, i => p.Completions[i].Id);
         for (var j = 0; j < n; j++)
@@ -72,6 +74,7 @@ internal sealed class TaskCompleter
                 ? null
                 : StoredJson.Error(c.Error);
             delays[j] = TaskBounds.ClampDelay(c.Delay);
+            progress[j] = c.Progress is null ? null : StoredJson.Progress(c.Progress);
         }
 
         await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
@@ -87,6 +90,7 @@ internal sealed class TaskCompleter
         cmd.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = results, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
         cmd.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = errors, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
         cmd.Parameters.Add(new NpgsqlParameter<TimeSpan[]> { TypedValue = delays, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Interval });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = progress, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
 
         var accepted = new bool[n];
         var owned = new List<(int Index, OwnedTaskChange Change)>();

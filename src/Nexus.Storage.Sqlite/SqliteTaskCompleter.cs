@@ -21,6 +21,7 @@ internal sealed class SqliteTaskCompleter(SqliteSession session)
                     finished_at = CASE WHEN $state IN ('succeeded','dead','cancelled') THEN $now ELSE NULL END,
                     attempt = attempt - $refund,
                     errors = CASE WHEN $error IS NULL THEN errors ELSE json_insert(errors, '$[#]', json($error)) END,
+                    progress = coalesce($progress, progress),
                     lease_token = NULL, lease_expires_at = NULL
                 WHERE id = $id AND lease_token = $token AND state = 'running'
                 RETURNING owner, plugin, queue, attempt
@@ -32,6 +33,7 @@ internal sealed class SqliteTaskCompleter(SqliteSession session)
             var pDelay = update.Add("$delay", 0L);
             var pRefund = update.Add("$refund", 0);
             var pError = update.Add("$error", null);
+            var pProgress = update.Add("$progress", null);
             var pId = update.Add("$id", 0L);
             var pToken = update.Add("$token", "");
             await update.PrepareAsync(cancellationToken);
@@ -48,6 +50,7 @@ internal sealed class SqliteTaskCompleter(SqliteSession session)
                 pDelay.Value = c.Kind == CompletionKind.Released ? 0L : (long)TaskBounds.ClampDelay(c.Delay).TotalMilliseconds;
                 pRefund.Value = refund ? 1 : 0;
                 pError.Value = c.Error is null ? DBNull.Value : StoredJson.Error(c.Error);
+                pProgress.Value = c.Progress is null ? DBNull.Value : StoredJson.Progress(c.Progress);
                 pId.Value = c.Id;
                 pToken.Value = c.LeaseToken.ToString();
                 await using var reader = await update.ExecuteReaderAsync(cancellationToken);

@@ -153,6 +153,24 @@ public abstract class CompleteContract : StoreContract
     }
 
     [Fact]
+    public async Task ACompletion_StoresTheProgressItCarries_AndOneWithoutKeepsTheStoredProgress()
+    {
+        await InsertAsync(Task());
+        await InsertAsync(Task());
+        var claimed = await ClaimAsync(2);
+        var (carrying, without) = (claimed[0], claimed[1]);
+        Assert.True(await Store.Tasks.SetProgressAsync(new ProgressParams(without.Id, without.LeaseToken!.Value, new TaskProgress(0.4, "stored"))));
+
+        await Store.Tasks.CompleteAsync(new CompleteParams([
+            new TaskCompletion(carrying.Id, carrying.LeaseToken!.Value, CompletionKind.Succeeded) { ResultJson = "{}", Progress = new TaskProgress(1, "done") },
+            new TaskCompletion(without.Id, without.LeaseToken!.Value, CompletionKind.Retry) { Error = new AttemptError(1, DateTimeOffset.UnixEpoch, "E", "m", null), Delay = TimeSpan.FromSeconds(1) },
+        ]));
+
+        Assert.Equal(new TaskProgress(1, "done"), (await GetAsync(carrying.Id)).Progress);
+        Assert.Equal(new TaskProgress(0.4, "stored"), (await GetAsync(without.Id)).Progress);
+    }
+
+    [Fact]
     public async Task ABatchInAnyOrder_AnswersEachCompletionAtItsOwnPosition_AndSoDoesAHeartbeat()
     {
         for (var i = 0; i < 6; i++) await InsertAsync(Task());

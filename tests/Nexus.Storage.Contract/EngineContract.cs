@@ -184,6 +184,18 @@ public abstract class EngineContract : EngineHarness
     }
 
     [Fact]
+    public async Task AShortTasksLastProgress_IsStoredWithItsCompletion()
+    {
+        var (_, tasks) = await StartAsync();
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.ReportAndSucceed))).Id;
+
+        var done = await WaitFinishedAsync(tasks, id);
+
+        Assert.Equal(TaskState.Succeeded, done.State);
+        Assert.Equal(new TaskProgress(1, "done"), done.Progress);
+    }
+
+    [Fact]
     public async Task TaskOfACrashedWorker_IsRescuedAfterItsLeaseExpires_AndRunsAgain()
     {
         var (_, tasks) = await StartAsync(o => o.Queues = ["busy"]);

@@ -22,6 +22,8 @@ public enum ProbeMode
     /// <summary>Throw on the first <c>FailTimes</c> runs of any task with the same <c>Value</c> (so a new task for the same
     /// work, as a workflow retry makes, succeeds), then succeed.</summary>
     FailFirstRuns,
+    /// <summary>Report progress twice at once, then return.</summary>
+    ReportAndSucceed,
 }
 
 /// <summary>Args of the probe plugin.</summary>
@@ -74,6 +76,10 @@ public sealed class ProbePlugin(Probe probe) : ITaskPlugin<ProbeArgs, ProbeResul
                 throw new SnoozeTaskException(TimeSpan.Zero);
             case ProbeMode.SnoozeForever when probe.Runs[context.TaskId] == 1:
                 throw new SnoozeTaskException(TimeSpan.MaxValue);
+            case ProbeMode.ReportAndSucceed:
+                await context.ReportProgressAsync(0.3, "started");
+                await context.ReportProgressAsync(1, "done");
+                break;
             case ProbeMode.Block:
                 await context.ReportProgressAsync(0.5, "halfway");
                 await probe.Gate.Task.WaitAsync(context.CancellationToken);

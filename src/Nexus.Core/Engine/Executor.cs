@@ -283,21 +283,21 @@ internal sealed class Executor(
             Services = scope.ServiceProvider,
             OnProgress = progress.ReportAsync,
         };
-        var outcome = await InvokeAsync(running, plugin, context, progress, timeoutCts, scope.ServiceProvider).ConfigureAwait(false);
+        var outcome = await InvokeAsync(running, plugin, context, timeoutCts, scope.ServiceProvider).ConfigureAwait(false);
         var completion = attempts.Decide(task, outcome);
+        if (progress.End() is { } lastProgress) completion = completion with { Progress = lastProgress };
         if (span is not null) EndExecution(span, completion);
         return completion;
     }
 
     private async Task<Attempts.AttemptOutcome> InvokeAsync(
-        RunningTask running, PluginDescriptor plugin, TaskContext context, ProgressWriter progress, CancellationTokenSource timeoutCts, IServiceProvider services)
+        RunningTask running, PluginDescriptor plugin, TaskContext context, CancellationTokenSource timeoutCts, IServiceProvider services)
     {
         var task = running.Record;
         var timeout = task.Timeout;
         try
         {
             var result = await plugin.Invoker.InvokeAsync(services, task.ArgsJson, context).ConfigureAwait(false);
-            await progress.FlushAsync().ConfigureAwait(false);
             return Attempts.AttemptOutcome.Succeeded(result);
         }
         catch (SnoozeTaskException snooze)

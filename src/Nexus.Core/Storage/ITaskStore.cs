@@ -148,6 +148,9 @@ public sealed record TaskCompletion(long Id, Guid LeaseToken, CompletionKind Kin
     public AttemptError? Error { get; init; }
     /// <summary>Wait before the next run (retry, snooze).</summary>
     public TimeSpan Delay { get; init; }
+    /// <summary>The attempt's last progress report not stored yet, stored with the completion; null keeps the stored
+    /// progress.</summary>
+    public TaskProgress? Progress { get; init; }
 }
 
 /// <summary>Params of <see cref="ITaskStore.CompleteAsync"/>.</summary>

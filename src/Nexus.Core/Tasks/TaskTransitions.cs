@@ -78,6 +78,7 @@ public static class TaskTransitions
             [TaskColumn.LeaseToken] = ColumnChange.Cleared,
             [TaskColumn.LeaseExpiresAt] = ColumnChange.Cleared,
             // leased_by stays: who ran the last attempt is what an operator asks after it ended.
+            // progress stays too, or takes the attempt's last report when the completion carries one.
         };
         foreach (var (column, change) in more) changes[column] = change;
         return changes;
