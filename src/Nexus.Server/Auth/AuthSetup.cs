@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.AspNetCore.DataProtection;
 
 namespace Nexus.Server.Auth;
 
@@ -17,6 +18,11 @@ internal static class AuthSetup
         // The dashboard's session cookie: its own scheme, used only by the dashboard's endpoints (never by the API).
         auth.AddScheme<AuthenticationSchemeOptions, Dashboard.DashboardAuthenticationHandler>(Dashboard.DashboardAuthenticationHandler.Name, _ => { });
         services.AddSingleton<Dashboard.DashboardSession>();
+        // The key ring behind the session cookie and the anti-forgery tokens lives in the store, under one application
+        // name: every node reads what another wrote, and restarts (or fresh containers) keep sessions.
+        services.AddDataProtection().SetApplicationName("Nexus");
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<Nexus.Storage.INexusStore>((o, store) => o.XmlRepository = new Dashboard.StoreXmlRepository(store));
         if (options.Jwt.Enabled) auth.AddJwtBearer(JwtBearerSetup.Scheme, o => JwtBearerSetup.Configure(o, options.Jwt));
 
         services.AddSingleton<IAuthorizationHandler, RightHandler>();

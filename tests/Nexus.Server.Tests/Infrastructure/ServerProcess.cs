@@ -34,7 +34,11 @@ public sealed partial class ServerProcess : IAsyncDisposable
 
     /// <summary>Starts <c>dotnet Nexus.Server.dll --dev --urls http://127.0.0.1:0</c> plus <paramref name="args"/>,
     /// with <c>NEXUS_NODEID</c> set to <paramref name="nodeId"/>.</summary>
-    public static ServerProcess Start(string nodeId, params string[] args)
+    public static ServerProcess Start(string nodeId, params string[] args) => Start(nodeId, dev: true, environment: null, args);
+
+    /// <summary>As <see cref="Start(string, string[])"/>; without <c>--dev</c> when <paramref name="dev"/> is false (every
+    /// request then needs credentials), and with <paramref name="environment"/> added to the process's variables.</summary>
+    public static ServerProcess Start(string nodeId, bool dev, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var folder = Path.Combine(Path.GetTempPath(), "nexus-server-process", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
@@ -45,8 +49,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { ServerBinary.Dll(), "--dev", "--urls", "http://127.0.0.1:0" }.Concat(args)) start.ArgumentList.Add(arg);
+        foreach (var arg in new[] { ServerBinary.Dll() }.Concat(dev ? ["--dev"] : []).Concat(["--urls", "http://127.0.0.1:0"]).Concat(args)) start.ArgumentList.Add(arg);
         start.Environment["NEXUS_NODEID"] = nodeId;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         start.Environment.Remove("ASPNETCORE_URLS");
         return new ServerProcess(folder, start);
     }
