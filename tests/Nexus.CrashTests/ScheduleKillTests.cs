@@ -1,10 +1,5 @@
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Nexus.CrashTests.Infrastructure;
-using Nexus.CrashTests.Worker;
-using Nexus.Scheduling;
 using Nexus.Storage.Postgres.Tests.Infrastructure;
-using Nexus.Tasks;
 using Xunit.Abstractions;
 
 namespace Nexus.CrashTests;
@@ -32,13 +27,7 @@ public sealed class ScheduleKillTests(ITestOutputHelper output)
 
     private static async Task RunAsync(CrashScene scene)
     {
-        var schedules = scene.Services.GetRequiredService<INexusSchedules>();
-        await schedules.PutAsync(new ScheduleSpec
-        {
-            Name = "every-second",
-            Cron = "* * * * * *",
-            Target = JsonSerializer.SerializeToElement(new { task = new { plugin = CrashWorkPlugin.Name, args = new { ms = 200 } } }),
-        });
+        var schedules = await ScheduleScenario.PutEverySecondAsync(scene, taskMs: 200);
         var nodes = new Dictionary<string, WorkerProcess>(StringComparer.Ordinal);
         async Task StartAsync(string node, int tick) =>
             nodes[node] = await scene.StartWorkerAsync(node, s => s with { Scheduler = TimeSpan.FromMilliseconds(tick), Poll = TimeSpan.FromMilliseconds(200) });
@@ -46,7 +35,7 @@ public sealed class ScheduleKillTests(ITestOutputHelper output)
         await StartAsync("s-2", 70);
         await StartAsync("s-3", 130);
 
-        async Task<int> DecidedAsync() => (await schedules.HistoryAsync("every-second", limit: 1000)).Count;
+        async Task<int> DecidedAsync(string? node = null) => (await ScheduleScenario.HistoryAsync(schedules)).Count(h => node is null || h.Node == node);
         async Task WaitForMoreSlotsAsync(int more, string because)
         {
             var target = await DecidedAsync() + more;
@@ -57,8 +46,8 @@ public sealed class ScheduleKillTests(ITestOutputHelper output)
         // Kill each victim right after it decided a slot: its next ticks (every 70–100 ms) are then under way.
         async Task KillAfterItFiresAsync(string node)
         {
-            var before = (await schedules.HistoryAsync("every-second", limit: 1000)).Count(h => h.Node == node);
-            await Eventually.UntilAsync(async () => (await schedules.HistoryAsync("every-second", limit: 1000)).Count(h => h.Node == node) > before,
+            var before = await DecidedAsync(node);
+            await Eventually.UntilAsync(async () => await DecidedAsync(node) > before,
                 Eventually.Long, () => Task.FromResult($"{node} to decide a slot.{Environment.NewLine}{scene.WorkerLogs()}"));
             await nodes[node].KillAsync();
             scene.Log($"killed {node} (pid {nodes[node].Pid})");
@@ -71,31 +60,10 @@ public sealed class ScheduleKillTests(ITestOutputHelper output)
         await WaitForMoreSlotsAsync(3, "one node left");
         await StartAsync("s-1-again", 90);
         await WaitForMoreSlotsAsync(3, "a node started again");
-        await schedules.PauseAsync("every-second", "test over");
 
-        // Tasks leased by the killed processes come back when their leases lapse; wait until every fired task is done.
-        await Eventually.UntilAsync(async () =>
-        {
-            var fired = await schedules.HistoryAsync("every-second", limit: 1000);
-            var done = (await scene.AllTasksAsync()).Where(t => t.Tags.Contains("schedule:every-second")).ToList();
-            return done.Count == fired.Count && done.All(t => t.State == TaskState.Succeeded);
-        }, Eventually.Long, () => Task.FromResult($"every fired task to succeed.{Environment.NewLine}{scene.WorkerLogs()}"));
-        foreach (var worker in scene.Workers.Where(w => !w.HasExited)) await worker.StopGracefullyAsync();
-
-        var history = (await schedules.HistoryAsync("every-second", limit: 1000)).OrderBy(h => h.Slot).ToList();
-        scene.Log("slots decided per node: " + string.Join(", ", history.GroupBy(h => h.Node).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
-        // No slot lost and none decided twice across the kills: the slots are consecutive seconds. A slot whose deciding
-        // transaction died with its process was decided by another node, on time or late (then fired under the misfire
-        // policy's threshold of a minute), never skipped.
-        var first = history[0].Slot;
-        Assert.Equal(Enumerable.Range(0, history.Count).Select(i => first.AddSeconds(i)), history.Select(h => h.Slot));
-        Assert.All(history, h => Assert.Equal(FireOutcome.Fired, h.Outcome));
+        // A slot whose deciding transaction died with its process was decided by another node, never skipped; tasks
+        // leased by the killed processes came back when their leases lapsed and ran again as attempt 2.
+        var history = await ScheduleScenario.PauseAndCheckAsync(scene, schedules, t => t.Errors.Any(e => e.Type == "LeaseExpired"));
         Assert.Contains(history, h => h.Node == "s-1-again");
-        var tasks = (await scene.AllTasksAsync()).Where(t => t.Tags.Contains("schedule:every-second")).ToList();
-        Assert.Equal(history.Select(h => h.TaskId!.Value).Order(), tasks.Select(t => t.Id).Order());
-
-        // Each fired task ran once, except those whose lease a killed process held (rescued, run again as attempt 2).
-        var report = await scene.ReportAsync(tasks.Select(t => t.Id).ToList(), t => t.Errors.Any(e => e.Type == "LeaseExpired"));
-        scene.AssertClean(report);
     }
 }

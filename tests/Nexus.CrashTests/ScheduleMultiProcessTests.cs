@@ -1,11 +1,5 @@
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Nexus.CrashTests.Infrastructure;
-using Nexus.CrashTests.Worker;
-using Nexus.Scheduling;
-using Nexus.Storage;
 using Nexus.Storage.Postgres.Tests.Infrastructure;
-using Nexus.Tasks;
 using Xunit.Abstractions;
 
 namespace Nexus.CrashTests;
@@ -34,13 +28,7 @@ public sealed class ScheduleMultiProcessTests(ITestOutputHelper output)
 
     private static async Task RunAsync(CrashScene scene)
     {
-        var schedules = scene.Services.GetRequiredService<INexusSchedules>();
-        await schedules.PutAsync(new ScheduleSpec
-        {
-            Name = "every-second",
-            Cron = "* * * * * *",
-            Target = JsonSerializer.SerializeToElement(new { task = new { plugin = CrashWorkPlugin.Name, args = new { ms = 5 } } }),
-        });
+        var schedules = await ScheduleScenario.PutEverySecondAsync(scene, taskMs: 5);
         foreach (var (node, tick) in new[] { ("s-1", 100), ("s-2", 70), ("s-3", 130) })
         {
             // Short ticks, so the three loops keep colliding on the same slots; different periods, so the one that ticks
@@ -52,33 +40,12 @@ public sealed class ScheduleMultiProcessTests(ITestOutputHelper output)
         // so the first may win every slot of the first seconds alone; the run goes on until they have competed.
         await Eventually.UntilAsync(async () =>
             {
-                var decided = await schedules.HistoryAsync("every-second", limit: 1000);
+                var decided = await ScheduleScenario.HistoryAsync(schedules);
                 return decided.Count >= Slots && decided.Select(h => h.Node).Distinct().Count() >= 2;
             }, Eventually.Long,
-            async () => $"{Slots} slots decided by at least two processes; so far: {string.Join(", ", (await schedules.HistoryAsync("every-second", limit: 1000)).GroupBy(h => h.Node).Select(g => $"{g.Key} {g.Count()}"))}.{Environment.NewLine}{scene.WorkerLogs()}");
-        await schedules.PauseAsync("every-second", "test over");
-        // A tick that read the schedule before the pause may still fire once: wait until every fired task has run.
-        await Eventually.UntilAsync(async () =>
-        {
-            var fired = await schedules.HistoryAsync("every-second", limit: 1000);
-            var done = (await scene.AllTasksAsync()).Where(t => t.Tags.Contains("schedule:every-second")).ToList();
-            return done.Count == fired.Count && done.All(t => t.State == TaskState.Succeeded);
-        }, Eventually.Long, () => Task.FromResult($"every fired task to succeed.{Environment.NewLine}{scene.WorkerLogs()}"));
-        foreach (var worker in scene.Workers) await worker.StopGracefullyAsync();
+            async () => $"{Slots} slots decided by at least two processes; so far: {string.Join(", ", (await ScheduleScenario.HistoryAsync(schedules)).GroupBy(h => h.Node).Select(g => $"{g.Key} {g.Count()}"))}.{Environment.NewLine}{scene.WorkerLogs()}");
 
-        var history = (await schedules.HistoryAsync("every-second", limit: 1000)).OrderBy(h => h.Slot).ToList();
-        scene.Log("slots decided per node: " + string.Join(", ", history.GroupBy(h => h.Node).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")));
-        // Every second from the first slot to the last was decided: none lost, none twice (the key forbids twice; a lost
-        // slot would be a gap), and every one fired (the nodes were up, so none was late).
-        var first = history[0].Slot;
-        Assert.Equal(Enumerable.Range(0, history.Count).Select(i => first.AddSeconds(i)), history.Select(h => h.Slot));
-        Assert.All(history, h => Assert.Equal(FireOutcome.Fired, h.Outcome));
-        var tasks = (await scene.AllTasksAsync()).Where(t => t.Tags.Contains("schedule:every-second")).ToList();
-        Assert.Equal(history.Select(h => h.TaskId!.Value).Order(), tasks.Select(t => t.Id).Order());
+        var history = await ScheduleScenario.PauseAndCheckAsync(scene, schedules, _ => false);
         Assert.True(history.Select(h => h.Node).Distinct().Count() >= 2, "Only one process ever fired, so the schedulers never competed.");
-
-        // Each fired task ran exactly once (the worker histories): no duplicate starts of a (task, attempt).
-        var report = await scene.ReportAsync(tasks.Select(t => t.Id).ToList(), _ => false);
-        scene.AssertClean(report);
     }
 }
