@@ -93,8 +93,18 @@ internal sealed class SqliteScheduleStore(SqliteSession session) : IScheduleStor
         }, cancellationToken);
     }
 
-    public Task<int> ResumeDueAsync(DateTimeOffset? now, CancellationToken cancellationToken = default) =>
-        session.WriteAsync(async tx =>
+    public async Task<int> ResumeDueAsync(DateTimeOffset? now, CancellationToken cancellationToken = default)
+    {
+        // Every node's scheduler asks each tick, and almost always nothing is due: a read says so without taking the
+        // single write lock that inserts, claims and completions wait on.
+        var any = await session.ReadAsync(async command =>
+        {
+            command.CommandText = "SELECT EXISTS (SELECT 1 FROM nexus_schedules WHERE paused = 1 AND resume_at IS NOT NULL AND resume_at <= $now)";
+            command.Add("$now", session.NowMs(now));
+            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 1;
+        }, cancellationToken).ConfigureAwait(false);
+        if (!any) return 0;
+        return await session.WriteAsync(async tx =>
         {
             await using var command = SqliteRows.Command(tx, """
                 UPDATE nexus_schedules SET paused = 0, pause_reason = NULL, resume_at = NULL, updated_at = $now
@@ -102,7 +112,8 @@ internal sealed class SqliteScheduleStore(SqliteSession session) : IScheduleStor
                 """);
             command.Add("$now", session.NowMs(now));
             return await command.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
     public Task<IReadOnlyList<ScheduleRecord>> DueAsync(DueSchedulesParams p, CancellationToken cancellationToken = default)
     {
