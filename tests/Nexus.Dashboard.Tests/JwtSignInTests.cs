@@ -58,7 +58,14 @@ public sealed class JwtSignInTests(JwtDashboardFixture fixture) : IClassFixture<
         await Expect(page.Locator("label[for=apiKey]")).ToHaveTextAsync("API key or JWT");
         await page.FillAsync("#apiKey", JwtDashboardFixture.Token("viewer", queue));
         await page.ClickAsync("button[type=submit]");
-        await page.WaitForURLAsync(url => url.EndsWith("/tasks", StringComparison.Ordinal));
+        try
+        {
+            await page.WaitForURLAsync(url => url.EndsWith("/tasks", StringComparison.Ordinal));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new InvalidOperationException($"The JWT sign-in stayed on {page.Url}; the page says: {await page.InnerTextAsync("body")}", ex);
+        }
 
         await Expect(page.Locator("header .user")).ToHaveTextAsync("jwt:alice");
         await Expect(page.Locator("header .role")).ToHaveTextAsync("viewer");
