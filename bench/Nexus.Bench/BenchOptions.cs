@@ -20,6 +20,7 @@ internal sealed record BenchOptions
     public int DefaultsSingle { get; init; } = 5_000;
     public int DefaultsPaced { get; init; } = 1_000;
     public int DashboardTasks { get; init; } = 1_000_000;
+    public int DashboardRuns { get; init; } = 100_000;
     public string? Out { get; init; }
     public int ScaleTasks { get; init; } = 20_000;
     public IReadOnlyList<int> ScaleNodes { get; init; } = [1, 2, 3];
@@ -44,6 +45,7 @@ internal sealed record BenchOptions
                 "--defaults-bulk" => o with { DefaultsBulk = Int() },
                 "--soak-minutes" => o with { SoakMinutes = Int() },
                 "--dashboard-tasks" => o with { DashboardTasks = Int() },
+                "--dashboard-runs" => o with { DashboardRuns = Int() },
                 "--workflow-runs" => o with { WorkflowRuns = Int() },
                 "--out" => o with { Out = Next() },
                 "--scale-tasks" => o with { ScaleTasks = Int() },

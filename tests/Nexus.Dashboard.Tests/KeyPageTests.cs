@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Nexus.Dashboard.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -55,5 +57,38 @@ public sealed class KeyPageTests(DashboardFixture fixture) : IClassFixture<Dashb
 
         await Expect(page.Locator(".error")).ToContainTextAsync("queues:");
         Assert.Equal(0, await page.Locator("#new-key").CountAsync());
+    }
+
+    [Fact]
+    public async Task NamespaceLimitedAdmin_GrantsOnlyItsNamespaces_AndTheKeySeesOnlyThose()
+    {
+        var mine = "kns-" + Guid.NewGuid().ToString("N")[..6];
+        var other = "kns-" + Guid.NewGuid().ToString("N")[..6];
+        foreach (var ns in new[] { mine, other }) (await fixture.Admin.PostAsJsonAsync("/api/v1/namespaces", new { name = ns })).EnsureSuccessStatusCode();
+        var made = await fixture.Admin.PostAsJsonAsync("/api/v1/keys", new { name = "ns-admin", role = "admin", queues = Array.Empty<string>(), namespaces = new[] { mine } });
+        made.EnsureSuccessStatusCode();
+        using var doc = JsonDocument.Parse(await made.Content.ReadAsStringAsync());
+        var page = await fixture.SignedInAsync(doc.RootElement.GetProperty("key").GetString());
+
+        await page.GotoAsync("/keys");
+        await page.FillAsync("input[name=name]", "too-wide");
+        await page.FillAsync("input[name=namespaces]", other);
+        await page.ClickAsync("text=Create key");
+        await Expect(page.Locator(".error")).ToContainTextAsync("namespaces[0]");
+        Assert.Equal(0, await page.Locator("#new-key").CountAsync());
+
+        await page.GotoAsync("/keys");
+        await page.FillAsync("input[name=name]", "reader");
+        await page.SelectOptionAsync("select[name=role]", "viewer");
+        await page.FillAsync("input[name=namespaces]", mine);
+        await page.ClickAsync("text=Create key");
+        var secret = (await page.Locator("#new-key").TextContentAsync())!.Trim();
+        await Expect(page.Locator($"tr[data-key='{secret.Split('_')[1]}'] td.limits-cell")).ToHaveTextAsync($"queues: none; namespaces: {mine}");
+
+        var reader = await fixture.SignedInAsync(secret);
+        await reader.GotoAsync("/events");
+        await Expect(reader.Locator("ul.namespace-list")).ToHaveTextAsync(mine);
+        var refused = await reader.GotoAsync($"/events?ns={other}");
+        Assert.Equal(404, refused!.Status);
     }
 }

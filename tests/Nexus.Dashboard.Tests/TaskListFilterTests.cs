@@ -15,6 +15,8 @@ public sealed class TaskListFilterTests
         public bool IsDevelopmentAccess => false;
         public IReadOnlySet<string>? Queues => queues;
         public bool Has(DashboardRight right) => right == DashboardRight.Read;
+        public IReadOnlySet<string>? Namespaces => queues is null ? null : new HashSet<string>();
+        public bool CanUseNamespace(string ns) => queues is null;
         public bool CanUse(string queue) => queues is null || queues.Contains(queue);
         public bool CanUseAll(IReadOnlyCollection<string> qs) => queues is null || (qs.Count > 0 && qs.All(queues.Contains));
     }

@@ -110,6 +110,7 @@ public sealed class TaskPageTests(DashboardFixture fixture) : IClassFixture<Dash
         Assert.Null(await fixture.StateAsync(id));
         var gone = await page.GotoAsync($"/tasks/{id}");
         Assert.Equal(404, gone!.Status);
+        await Expect(page.Locator("main .error")).ToHaveTextAsync($"No task with id {id}."); // the page's own message, not the host's empty problem+json
     }
 
     [Fact]

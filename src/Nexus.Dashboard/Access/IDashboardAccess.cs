@@ -12,7 +12,10 @@ public interface IDashboardAccess
     /// <summary>The request's caller, or null when nobody is signed in.</summary>
     IDashboardUser? UserOf(HttpContext context);
 
-    /// <summary>Checks <paramref name="apiKey"/> and, when it is valid and may read, sets the session cookie. Returns
+    /// <summary>True when the login page also takes a JWT (the host validates tokens).</summary>
+    bool AcceptsJwt { get; }
+
+    /// <summary>Checks <paramref name="apiKey"/> (an API key, or a JWT when <see cref="AcceptsJwt"/>) and, when it is valid and may read, sets the session cookie. Returns
     /// null on success, else why the key is refused (never echoing it).</summary>
     Task<string?> SignInAsync(HttpContext context, string apiKey, CancellationToken cancellationToken);
 

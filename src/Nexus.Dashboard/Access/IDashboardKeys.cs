@@ -9,8 +9,10 @@ public interface IDashboardKeys
     /// <summary>The keys the caller may see (never their secrets).</summary>
     Task<IReadOnlyList<DashboardKey>> ListAsync(HttpContext context, CancellationToken cancellationToken);
 
-    /// <summary>Creates a key; returns its secret (shown once) or why it was refused (naming the field).</summary>
-    Task<(string? Secret, string? Error)> CreateAsync(HttpContext context, string? name, string? role, IReadOnlyList<string> queues, CancellationToken cancellationToken);
+    /// <summary>Creates a key limited to <paramref name="queues"/> and <paramref name="namespaces"/> (neither: every queue
+    /// and namespace; a limit in one leaves the other denied unless named), never beyond the caller's own; returns its
+    /// secret (shown once) or why it was refused (naming the field).</summary>
+    Task<(string? Secret, string? Error)> CreateAsync(HttpContext context, string? name, string? role, IReadOnlyList<string> queues, IReadOnlyList<string> namespaces, CancellationToken cancellationToken);
 
     /// <summary>Revokes a key; returns null or why it was refused.</summary>
     Task<string?> RevokeAsync(HttpContext context, string id, CancellationToken cancellationToken);
@@ -20,4 +22,8 @@ public interface IDashboardKeys
 }
 
 /// <summary>An API key as the keys page shows it.</summary>
-public sealed record DashboardKey(string Id, string Name, string Role, IReadOnlyList<string> Queues, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, string? CreatedBy);
+public sealed record DashboardKey(string Id, string Name, string Role, IReadOnlyList<string> Queues, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, string? CreatedBy)
+{
+    /// <summary>The event and state namespaces it may use.</summary>
+    public IReadOnlyList<string> Namespaces { get; init; } = [];
+}

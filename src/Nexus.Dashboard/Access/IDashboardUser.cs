@@ -16,6 +16,13 @@ public interface IDashboardUser
     /// <summary>The queues the caller is limited to, or null for every queue.</summary>
     IReadOnlySet<string>? Queues { get; }
 
+    /// <summary>The event and state namespaces the caller is limited to, or null for every one (a caller with any limit,
+    /// of queues or of namespaces, reaches only the namespaces named: none unless granted).</summary>
+    IReadOnlySet<string>? Namespaces { get; }
+
+    /// <summary>True when the caller may see and act on the namespace <paramref name="ns"/>.</summary>
+    bool CanUseNamespace(string ns);
+
     /// <summary>True when the caller's roles grant <paramref name="right"/>.</summary>
     bool Has(DashboardRight right);
 

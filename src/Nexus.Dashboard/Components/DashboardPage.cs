@@ -42,8 +42,25 @@ public abstract class DashboardPage : ComponentBase
     private void Refuse(int status, string message)
     {
         Refusal = message;
-        if (Http is { Response.HasStarted: false } http) http.Response.StatusCode = status;
+        if (Http is not { Response.HasStarted: false } http) return;
+        if (status != StatusCodes.Status404NotFound)
+        {
+            http.Response.StatusCode = status;
+            return;
+        }
+        // .NET 10's component endpoint sends a page that set 404 itself without its body (it expects a "not found" page
+        // or a re-execution), so the page renders as 200 and the status turns to 404 as the response starts; a redirect
+        // made meanwhile is left alone.
+        if (http.Items.ContainsKey(DeferredNotFound)) return;
+        http.Items[DeferredNotFound] = true;
+        http.Response.OnStarting(() =>
+        {
+            if (http.Response.StatusCode == StatusCodes.Status200OK) http.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
     }
+
+    private const string DeferredNotFound = "nexus:dashboard:not-found";
 
     /// <summary>Checks a right for an action posted to the page; false (with 403) when the caller lacks it. Forms are
     /// only shown to callers who may use them, but a post is checked again here, whatever the page showed.</summary>

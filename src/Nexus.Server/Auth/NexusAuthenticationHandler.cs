@@ -72,9 +72,9 @@ internal sealed class NexusAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         Problems.WriteAsync(Context, 403, "forbidden", "Forbidden", "Your credentials do not allow this request.");
 
-    private static bool LooksLikeJwt(string token) => token.Count(c => c == '.') == 2;
+    internal static bool LooksLikeJwt(string token) => token.Count(c => c == '.') == 2;
 
-    private static string DescribeJwtFailure(Exception? failure) => failure switch
+    internal static string DescribeJwtFailure(Exception? failure) => failure switch
     {
         SecurityTokenExpiredException e => $"The JWT expired at {e.Expires:O}.",
         SecurityTokenNotYetValidException => "The JWT is not valid yet (nbf is in the future).",

@@ -25,6 +25,10 @@ internal sealed class CallerDashboardUser(Caller caller) : IDashboardUser
         _ => throw new ArgumentOutOfRangeException(nameof(right), right, null),
     });
 
+    public IReadOnlySet<string>? Namespaces => caller.Namespaces;
+
+    public bool CanUseNamespace(string ns) => caller.CanUseNamespace(ns);
+
     public bool CanUse(string queue) => caller.CanUse(queue);
 
     public bool CanUseAll(IReadOnlyCollection<string> queues) => caller.CanUseAll(queues);

@@ -6,7 +6,7 @@ using Nexus.Server.Auth;
 namespace Nexus.Server.Dashboard;
 
 /// <summary>
-/// The dashboard pages' authentication scheme: the API key in the session cookie, checked by the API's own
+/// The dashboard pages' authentication scheme: the API key (or JWT, <see cref="DashboardJwt"/>) in the session cookie, checked by the API's own
 /// <see cref="ApiKeyValidator"/>, and otherwise development mode's loopback rule (<see cref="DevelopmentAccess"/>). It
 /// makes the same principal as the API's scheme, so <see cref="Caller"/> and every right work the same. Only dashboard
 /// endpoints use it: the API never accepts the cookie, so no API call can be forged through a user's browser.
@@ -27,6 +27,12 @@ internal sealed class DashboardAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var apiKey = session.Read(Context);
+        if (apiKey is not null && apiKey.StartsWith(DashboardJwt.SessionPrefix, StringComparison.Ordinal))
+        {
+            // A JWT sign-in: checked again on every request (an expired token ends the session).
+            var (principal, failure) = await DashboardJwt.ValidateAsync(Context, authOptions.Value, apiKey[DashboardJwt.SessionPrefix.Length..]);
+            return principal is null ? AuthenticateResult.Fail(failure!) : AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+        }
         if (apiKey is not null)
         {
             var (principal, failure) = await keys.ValidateAsync(apiKey, Context.RequestAborted);
