@@ -104,4 +104,79 @@ public abstract class EventEngineContract : EngineHarness
         Assert.Equal(5, all.Count);
         Assert.Equal(2, all.Count(t => t.UniqueKey!.EndsWith(":rfix-1", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public async Task WorkflowAction_StartsOneRunPerSubscriptionAndEvent_WithInputFromTheEvent_EvenWhenReplayed()
+    {
+        var (host, tasks) = await StartAsync(Fast);
+        var events = host.Services.GetRequiredService<INexusEvents>();
+        var workflows = host.Services.GetRequiredService<Nexus.Workflows.INexusWorkflows>();
+        await workflows.RegisterAsync(Nexus.Workflows.WorkflowJson.Parse("""
+            {"name":"on-order","steps":[{"id":"a","plugin":"test.probe","args":{"value":"order ${input.orderId} ${input.note}"}}]}
+            """));
+        await events.CreateNamespaceAsync("shop");
+        var sub = await events.SubscribeAsync(new SubscriptionRequest("shop", "start-on-order", "orders.created")
+        {
+            Action = "workflow",
+            Target = "on-order",
+            ArgsTemplate = """{"orderId":"{{payload.id}}","note":"{{key}}"}""",
+            Queue = "wf-deliveries",
+        });
+        var emitted = await events.EmitManyAsync("shop", [
+            EventRequest.Of("orders.created", new { id = 7 }) with { Key = "k7" },
+            EventRequest.Of("orders.created", new { id = 8 }) with { Key = "k8" },
+            EventRequest.Of("orders.paid", new { id = 9 })]);
+
+        var deliveries = await DeliveriesAsync(tasks, "wf-deliveries", 2);
+        foreach (var d in deliveries) Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(tasks, d.Id)).State);
+        var runs = await Eventually.UntilAsync(async () => (await workflows.ListRunsAsync(new Nexus.Storage.RunQuery { Workflow = "on-order" })).Items,
+            r => r.Count == 2 && r.All(x => x.State == Nexus.Workflows.RunState.Succeeded), because: "two succeeded runs");
+        Assert.Equal(["order 7 k7", "order 8 k8"], runs.OrderBy(r => r.Id).Select(r => JsonDocument.Parse(r.OutputJson!).RootElement.GetProperty("a").GetProperty("value").GetString()));
+        Assert.Equal(emitted.Take(2).Select(e => $"event:{sub.Id}:{e.Position}"),
+            deliveries.Select(d => JsonDocument.Parse(d.ArgsJson).RootElement.GetProperty("idempotencyKey").GetString()));
+
+        // A replay makes new deliveries; their starts carry the same keys and return the first runs.
+        var replay = await events.ReplayAsync(new ReplayRequest("shop", "start-on-order") { FromPosition = emitted[0].Position, ToPosition = emitted[2].Position, ReplayId = "again" });
+        Assert.Equal(2, replay.Deliveries);
+        var again = new List<TaskRecord>();
+        foreach (var d in (await DeliveriesAsync(tasks, "wf-deliveries", 4)).Skip(2)) again.Add(await WaitFinishedAsync(tasks, d.Id));
+        Assert.All(again, d => Assert.Equal(TaskState.Succeeded, d.State));
+        Assert.All(again, d => Assert.False(JsonDocument.Parse(d.ResultJson!).RootElement.GetProperty("created").GetBoolean()));
+        Assert.Equal(runs.OrderBy(r => r.Id).Select(r => r.Id), again.Select(d => JsonDocument.Parse(d.ResultJson!).RootElement.GetProperty("runId").GetInt64()));
+        Assert.Equal(2, (await workflows.ListRunsAsync(new Nexus.Storage.RunQuery { Workflow = "on-order" })).Items.Count);
+    }
+
+    [Fact]
+    public async Task WorkflowAction_WithoutATarget_IsRefused_NamingTheField()
+    {
+        var (host, _) = await StartAsync(Fast);
+        var events = host.Services.GetRequiredService<INexusEvents>();
+        await events.CreateNamespaceAsync("shop");
+
+        var ex = await Assert.ThrowsAsync<TaskValidationException>(() => events.SubscribeAsync(new SubscriptionRequest("shop", "bad", "orders.*") { Action = "workflow" }));
+        var template = await Assert.ThrowsAsync<TaskValidationException>(() => events.SubscribeAsync(new SubscriptionRequest("shop", "bad", "orders.*") { Action = "workflow", Target = "w", ArgsTemplate = "[1]" }));
+
+        Assert.Equal(("target", "argsTemplate"), (ex.Field, template.Field));
+        Assert.Empty(await events.ListSubscriptionsAsync("shop"));
+    }
+
+    [Fact]
+    public async Task ADeliveryWhoseLastLeaseExpires_GoesToTheDeadLetters_WithTheLeaseErrorAsTheReason()
+    {
+        var (host, _) = await StartAsync(Fast);
+        var events = host.Services.GetRequiredService<INexusEvents>();
+        await events.CreateNamespaceAsync("shop");
+        await events.SubscribeAsync(new SubscriptionRequest("shop", "readers", "orders.>") { Action = SubscriptionActions.Consumer, MaxDeliveries = 1 });
+        var emitted = await events.EmitAsync("shop", EventRequest.Of("orders.created", new { id = 1 }));
+        await events.DispatchAsync();
+
+        // The consumer takes its only delivery and never acks it: the lease lapses and the rescuer finds it dead.
+        var received = await Eventually.UntilAsync(() => events.ReceiveAsync("shop", "readers", "c-1", 10, TimeSpan.FromSeconds(1)), r => r.Count == 1, because: "the delivery");
+        var letters = await Eventually.UntilAsync(() => events.ListDeadLettersAsync("shop"), l => l.Count == 1, because: "the expired delivery's dead letter");
+
+        var letter = letters[0];
+        Assert.Equal((emitted.Position, "readers", "orders.created", received[0].Id, 1), (letter.Position, letter.Subscription, letter.Topic, letter.TaskId, letter.Deliveries));
+        Assert.Contains("lease", letter.Reason, StringComparison.OrdinalIgnoreCase);
+        Assert.False(await events.AckAsync("shop", "readers", [new LeaseRef(received[0].Id, received[0].LeaseToken)]) is [true]);
+    }
 }

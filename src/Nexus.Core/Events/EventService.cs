@@ -34,7 +34,8 @@ internal sealed class EventService(
     private const int MaxBatch = 10_000;
     private const int MaxKeyLength = 255;
     private readonly StoreClock _clock = new(time);
-    private readonly Dictionary<string, ISubscriptionAction> _actions = actions.ToDictionary(a => a.Kind, StringComparer.Ordinal);
+    private readonly Dictionary<string, ISubscriptionAction> _actions = actions.GroupBy(a => a.Kind, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.LastOrDefault(a => a.GetType().Assembly != typeof(EventService).Assembly) ?? g.Last(), StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, (string Pattern, string? Filter, TopicPattern Parsed, Filters.JsonFilter? ParsedFilter)> _compiled = new();
     private readonly ConcurrentQueue<long> _deadTasks = new();
     private readonly ConcurrentQueue<NewDeadLetter> _pendingDead = new();
@@ -491,6 +492,25 @@ internal sealed class EventService(
     {
         _deadTasks.Enqueue(taskId);
         DispatchWake.Set();
+    }
+
+    /// <summary>Tasks died by lease expiry on their last attempt (the rescuer's report, after its commit): the event
+    /// deliveries among them go to their namespaces' dead letters with the lease error as the reason, like any other
+    /// failed last delivery. Other tasks are ignored.</summary>
+    public async Task TasksDiedAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        foreach (var id in ids)
+        {
+            try
+            {
+                await DeadLetterOfTaskAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _logger.LogWarning(ex, "Could not record the dead letter of delivery task {TaskId}.", id);
+            }
+        }
     }
 
     private async Task FlushDeadAsync(CancellationToken cancellationToken)

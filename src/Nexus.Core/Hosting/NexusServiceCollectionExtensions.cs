@@ -33,6 +33,7 @@ public static class NexusServiceCollectionExtensions
         {
             var registry = new PluginRegistry();
             registry.Add(typeof(Workflows.WorkflowTimerPlugin), null, "builtin");
+            registry.Add(typeof(Workflows.WorkflowStartPlugin), null, "builtin");
             foreach (var (type, options, source) in builder.Plugins) registry.Add(type, options, source);
             var folder = sp.GetRequiredService<IOptions<NexusOptions>>().Value.PluginsFolder;
             if (!string.IsNullOrWhiteSpace(folder))
@@ -68,6 +69,10 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton<Observability.ScheduleMetrics>();
         services.TryAddSingleton<Scheduling.ScheduleService>();
         services.TryAddSingleton<Scheduling.INexusSchedules>(sp => sp.GetRequiredService<Scheduling.ScheduleService>());
+        // The non-task schedule targets and the workflow subscription action (DI seams; an application may add its own).
+        services.AddSingleton<Scheduling.IScheduleTargetHandler, Events.EventScheduleTarget>();
+        services.AddSingleton<Scheduling.IScheduleTargetHandler, Workflows.WorkflowScheduleTarget>();
+        services.AddSingleton<Events.ISubscriptionAction, Workflows.WorkflowSubscriptionAction>();
         services.TryAddSingleton<Observability.ServiceMetrics>();
         services.TryAddSingleton(_ => new Services.LeastLoaded(new Random()));
         services.TryAddSingleton<Services.ServiceRegistry>();
