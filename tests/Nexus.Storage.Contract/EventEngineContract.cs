@@ -131,7 +131,7 @@ public abstract class EventEngineContract : EngineHarness
         foreach (var d in deliveries) Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(tasks, d.Id)).State);
         var runs = await Eventually.UntilAsync(async () => (await workflows.ListRunsAsync(new Nexus.Storage.RunQuery { Workflow = "on-order" })).Items,
             r => r.Count == 2 && r.All(x => x.State == Nexus.Workflows.RunState.Succeeded), because: "two succeeded runs");
-        Assert.Equal(["order 7 k7", "order 8 k8"], runs.OrderBy(r => r.Id).Select(r => JsonDocument.Parse(r.OutputJson!).RootElement.GetProperty("a").GetProperty("value").GetString()));
+        Assert.Equal(["order 7 k7", "order 8 k8"], runs.Select(r => JsonDocument.Parse(r.OutputJson!).RootElement.GetProperty("a").GetProperty("value").GetString()).Order(StringComparer.Ordinal));
         Assert.Equal(emitted.Take(2).Select(e => $"event:{sub.Id}:{e.Position}"),
             deliveries.Select(d => JsonDocument.Parse(d.ArgsJson).RootElement.GetProperty("idempotencyKey").GetString()));
 
@@ -142,7 +142,7 @@ public abstract class EventEngineContract : EngineHarness
         foreach (var d in (await DeliveriesAsync(tasks, "wf-deliveries", 4)).Skip(2)) again.Add(await WaitFinishedAsync(tasks, d.Id));
         Assert.All(again, d => Assert.Equal(TaskState.Succeeded, d.State));
         Assert.All(again, d => Assert.False(JsonDocument.Parse(d.ResultJson!).RootElement.GetProperty("created").GetBoolean()));
-        Assert.Equal(runs.OrderBy(r => r.Id).Select(r => r.Id), again.Select(d => JsonDocument.Parse(d.ResultJson!).RootElement.GetProperty("runId").GetInt64()));
+        Assert.Equal(runs.Select(r => r.Id).Order(), again.Select(d => JsonDocument.Parse(d.ResultJson!).RootElement.GetProperty("runId").GetInt64()).Order());
         Assert.Equal(2, (await workflows.ListRunsAsync(new Nexus.Storage.RunQuery { Workflow = "on-order" })).Items.Count);
     }
 

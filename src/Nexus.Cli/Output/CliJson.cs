@@ -36,6 +36,7 @@ namespace Nexus.Cli.Output;
 [JsonSerializable(typeof(ScheduleNext))]
 [JsonSerializable(typeof(ScheduleHistory))]
 [JsonSerializable(typeof(DeletedScheduleReport))]
+[JsonSerializable(typeof(InvokeReport))]
 [JsonSerializable(typeof(ServiceInstanceInfo))]
 [JsonSerializable(typeof(ServiceInstanceList))]
 [JsonSerializable(typeof(FileSubmitReport))]
@@ -67,6 +68,9 @@ internal sealed record DeletedReport(long Id, bool Deleted);
 
 /// <summary>What <c>schedules rm</c> and <c>services rm</c> print with <c>--json</c>.</summary>
 internal sealed record DeletedScheduleReport(string Name, bool Deleted);
+
+/// <summary><c>services invoke --json</c>: the instance's answer (the body as text).</summary>
+internal sealed record InvokeReport(int Status, string Instance, string? ContentType, string Body);
 
 /// <summary><c>nexus keys revoke --json</c>.</summary>
 internal sealed record RevokedReport(string Id, bool Revoked);
