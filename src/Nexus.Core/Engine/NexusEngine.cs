@@ -92,6 +92,8 @@ internal sealed class NexusEngine(
         loops.Add(() => expirer.RunAsync(_stopLoops.Token));
         var eventLog = new Events.EventLogMaintenance(store, _options, _clock, Logger, leader);
         loops.Add(() => eventLog.RunAsync(_stopLoops.Token));
+        var lagMonitor = new Events.SubscriptionLagMonitor(events, events.Metrics, _options, _clock, _loggers.CreateLogger("Nexus.Events"), leader);
+        loops.Add(() => lagMonitor.RunAsync(_stopLoops.Token));
         if (_options.Events.Dispatch)
         {
             await events.EnsureHandlerSubscriptionsAsync(cancellationToken);

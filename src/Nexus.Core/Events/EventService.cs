@@ -43,6 +43,9 @@ internal sealed class EventService(
 
     private EventOptions Settings => options.Value.Events;
 
+    /// <summary>The event area's metrics (the lag monitor reports to them).</summary>
+    internal EventMetrics Metrics => metrics;
+
     /// <summary>Raised by emits on this node and dead deliveries: the dispatcher looks at once.</summary>
     public WakeSignal DispatchWake { get; } = new();
 
@@ -479,6 +482,26 @@ internal sealed class EventService(
             ?? throw new KeyNotFoundException($"Namespace '{@namespace}' has no subscription '{name}'.");
         if (sub.Action != SubscriptionActions.Consumer) throw new TaskValidationException("subscription", $"'{name}' is a {sub.Action} subscription; only consumer subscriptions are read over HTTP");
         return sub;
+    }
+
+    public Task<SubscriptionLag> LagAsync(SubscriptionRecord subscription, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        return store.Events.LagAsync(subscription.Namespace, subscription.Cursor, SubscriptionLag.Cap, cancellationToken);
+    }
+
+    /// <summary>The lag of every subscription of every namespace, for the lag gauges.</summary>
+    internal async Task<IReadOnlyList<(SubscriptionRecord Subscription, SubscriptionLag Lag)>> LagOfAllAsync(CancellationToken cancellationToken)
+    {
+        var all = new List<(SubscriptionRecord, SubscriptionLag)>();
+        foreach (var ns in await store.Events.ListNamespacesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var sub in await store.Events.ListSubscriptionsAsync(ns.Name, cancellationToken).ConfigureAwait(false))
+            {
+                all.Add((sub, await LagAsync(sub, cancellationToken).ConfigureAwait(false)));
+            }
+        }
+        return all;
     }
 
     public Task<IReadOnlyList<EventDeadLetter>> ListDeadLettersAsync(string @namespace, int limit = 50, CancellationToken cancellationToken = default)

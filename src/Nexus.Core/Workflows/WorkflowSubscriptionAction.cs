@@ -15,7 +15,7 @@ namespace Nexus.Workflows;
 internal sealed class WorkflowSubscriptionAction : ISubscriptionAction
 {
     /// <summary>The action's kind.</summary>
-    public const string ActionKind = "workflow";
+    public const string ActionKind = SubscriptionActions.Workflow;
 
     public string Kind => ActionKind;
 
