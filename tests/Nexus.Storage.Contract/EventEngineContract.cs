@@ -179,4 +179,30 @@ public abstract class EventEngineContract : EngineHarness
         Assert.Contains("lease", letter.Reason, StringComparison.OrdinalIgnoreCase);
         Assert.False(await events.AckAsync("shop", "readers", [new LeaseRef(received[0].Id, received[0].LeaseToken)]) is [true]);
     }
+
+    [Fact]
+    public async Task Lag_CountsTheEventsAfterTheCursor_AndDatesTheOldest_UntilTheyAreDispatched()
+    {
+        var (host, _) = await StartAsync(o =>
+        {
+            Fast(o);
+            o.Events.Dispatch = false; // the test moves the cursor itself
+        });
+        var events = host.Services.GetRequiredService<INexusEvents>();
+        await events.CreateNamespaceAsync("shop");
+        await events.CreateNamespaceAsync("other");
+        var sub = await events.SubscribeAsync(new SubscriptionRequest("shop", "readers", "orders.>") { Action = SubscriptionActions.Consumer });
+        Assert.Equal(SubscriptionLag.None, await events.LagAsync(sub));
+
+        await events.EmitManyAsync("shop", [.. Enumerable.Range(0, 3).Select(i => EventRequest.Of($"orders.e{i}", new { i }))]);
+        await events.EmitAsync("other", EventRequest.Of("orders.elsewhere", new { }));
+        var first = (await events.ReadAsync("shop", LogCursor.Start, 10)).Events[0];
+        var behind = await events.LagAsync((await events.GetSubscriptionAsync("shop", "readers"))!);
+        await events.DispatchAsync();
+        var caughtUp = await events.LagAsync((await events.GetSubscriptionAsync("shop", "readers"))!);
+
+        Assert.Equal((3L, first.Time), (behind.Events, behind.Oldest));
+        Assert.True(behind.AgeAt(first.Time.AddSeconds(5)) == TimeSpan.FromSeconds(5));
+        Assert.Equal(SubscriptionLag.None, caughtUp);
+    }
 }
