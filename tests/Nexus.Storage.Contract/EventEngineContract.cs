@@ -205,4 +205,35 @@ public abstract class EventEngineContract : EngineHarness
         Assert.True(behind.AgeAt(first.Time.AddSeconds(5)) == TimeSpan.FromSeconds(5));
         Assert.Equal(SubscriptionLag.None, caughtUp);
     }
+
+    [Fact]
+    public async Task AnEventHookRegisteredInDI_IsADurableSubscription_CalledForMatchingEvents_AndRetried()
+    {
+        var hook = new AuditHook();
+        var (host, _) = await StartAsync(Fast, services: s => s.AddSingleton<IEventHook>(hook));
+        var events = host.Services.GetRequiredService<INexusEvents>();
+        var sub = await Eventually.UntilAsync(() => events.GetSubscriptionAsync(Names.DefaultNamespace, "audit"), s => s is not null, because: "the hook's subscription");
+        Assert.Equal((SubscriptionActions.Handler, "orders.*", 2), (sub!.Action, sub.Pattern, sub.MaxDeliveries));
+
+        var flaky = await events.EmitAsync(Names.DefaultNamespace, EventRequest.Of("orders.created", new { flaky = true }));
+        await events.EmitAsync(Names.DefaultNamespace, EventRequest.Of("users.created", new { flaky = false }));
+
+        await Eventually.UntilAsync(() => hook.Seen.Count >= 2, because: "the hook to see the event twice (one failure, one retry)");
+        Assert.Equal([(flaky.Position, 1), (flaky.Position, 2)], hook.Seen.OrderBy(x => x.Delivery));
+        Assert.Empty(await events.ListDeadLettersAsync(Names.DefaultNamespace));
+    }
+
+    private sealed class AuditHook : IEventHook
+    {
+        public ConcurrentQueue<(long Position, int Delivery)> Seen { get; } = new();
+        public string Name => "audit";
+        public string Pattern => "orders.*";
+        public int MaxDeliveries => 2;
+
+        public Task OnEventAsync(EventDelivery delivery, CancellationToken cancellationToken)
+        {
+            Seen.Enqueue((delivery.Event.Position, delivery.Delivery));
+            return delivery.Delivery == 1 ? throw new InvalidOperationException("first delivery fails") : Task.CompletedTask;
+        }
+    }
 }

@@ -35,6 +35,8 @@ public static class NexusServiceCollectionExtensions
             registry.Add(typeof(Workflows.WorkflowTimerPlugin), null, "builtin");
             registry.Add(typeof(Workflows.WorkflowStartPlugin), null, "builtin");
             foreach (var (type, options, source) in builder.Plugins) registry.Add(type, options, source);
+            // DI-registered event hooks run as handler deliveries: their plugin is needed even without NexusBuilder.Subscribe.
+            if (builder.Handlers.Count == 0 && sp.GetServices<Events.IEventHook>().Any()) registry.Add(typeof(Events.EventHandlerPlugin), null, "builtin");
             var folder = sp.GetRequiredService<IOptions<NexusOptions>>().Value.PluginsFolder;
             if (!string.IsNullOrWhiteSpace(folder))
             {
@@ -62,7 +64,7 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton<Workflows.WorkflowService>();
         services.TryAddSingleton<Workflows.INexusWorkflows>(sp => sp.GetRequiredService<Workflows.WorkflowService>());
         services.TryAddSingleton<Observability.EventMetrics>();
-        services.TryAddSingleton(new Events.EventHandlerRegistry(builder.Handlers));
+        services.TryAddSingleton(sp => new Events.EventHandlerRegistry([.. builder.Handlers, .. Events.EventHandlerRegistration.FromHooks(sp.GetServices<Events.IEventHook>())]));
         services.TryAddSingleton<Events.EventService>();
         services.TryAddSingleton<Events.INexusEvents>(sp => sp.GetRequiredService<Events.EventService>());
         services.AddSingleton<Attempts.ICompletionObserver, Events.EventDeadLetterObserver>();
