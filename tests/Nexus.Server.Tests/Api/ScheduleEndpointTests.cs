@@ -89,7 +89,7 @@ public abstract class ScheduleEndpointTests(ServerFixture fixture)
         var topic = "reports.daily";
         var ns = "ns-" + Guid.NewGuid().ToString("N")[..10];
         await (await client.PostJsonAsync("/api/v1/namespaces", $$"""{"name":"{{ns}}"}""")).JsonAsync(HttpStatusCode.Created);
-        await (await PutAsync(client, $"/api/v1/schedules/{name}", $$"""{"cron":"* * * * * *","target":{"event":{"namespace":"{{ns}}","topic":"{{topic}}","payload":{"daily":true},"key":"r"}}}""")).JsonAsync();
+        await (await PutAsync(client, $"/api/v1/schedules/{name}", "{\"cron\":\"* * * * * *\",\"target\":{\"event\":{\"namespace\":\"" + ns + "\",\"topic\":\"" + topic + "\",\"payload\":{\"daily\":true},\"key\":\"r\"}}}")).JsonAsync();
 
         var history = await Nexus.Testing.Eventually.UntilAsync(
             async () => (await (await client.GetAsync($"/api/v1/schedules/{name}/history")).JsonAsync()).GetProperty("items"),

@@ -129,9 +129,9 @@ public abstract class EventEndpointTests(ServerFixture fixture)
         using var client = Host.Admin();
         var ns = await NamespaceAsync(client);
         var workflow = NewName("wf");
-        await (await client.PostJsonAsync("/api/v1/workflows", $$"""{"name":"{{workflow}}","steps":[{"id":"a","kind":"noop","args":{"order":"${input.order}"}}]}""")).JsonAsync(HttpStatusCode.Created);
-        var sub = await (await client.PostJsonAsync($"/api/v1/namespaces/{ns}/subscriptions", $$"""
-            {"name":"start","pattern":"orders.*","action":"workflow","target":"{{workflow}}","argsTemplate":{"order":"{{payload.id}}"}}
+        await (await client.PostJsonAsync("/api/v1/workflows", $$$"""{"name":"{{{workflow}}}","steps":[{"id":"a","kind":"noop","args":{"order":"${input.order}"}}]}""")).JsonAsync(HttpStatusCode.Created);
+        var sub = await (await client.PostJsonAsync($"/api/v1/namespaces/{ns}/subscriptions", $$$"""
+            {"name":"start","pattern":"orders.*","action":"workflow","target":"{{{workflow}}}","argsTemplate":{"order":"{{payload.id}}"}}
             """)).JsonAsync(HttpStatusCode.Created);
         Assert.Equal("workflow", sub.GetProperty("action").GetString());
 
