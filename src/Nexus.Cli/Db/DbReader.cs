@@ -7,6 +7,8 @@ namespace Nexus.Cli.Db;
 /// hold a secret (<c>hash</c>, <c>secret</c>, <c>password</c>, <c>token</c>) are shown as <c>***</c>.</summary>
 internal static class DbReader
 {
+    private static readonly string[] SecretWords = ["hash", "secret", "password", "token"];
+
     public static async Task<DbResult> ReadAsync(DbDataReader reader, int max, CancellationToken cancellationToken)
     {
         var columns = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
@@ -31,7 +33,7 @@ internal static class DbReader
     }
 
     private static bool IsSecret(string column) =>
-        new[] { "hash", "secret", "password", "token" }.Any(w => column.Contains(w, StringComparison.OrdinalIgnoreCase));
+        SecretWords.Any(w => column.Contains(w, StringComparison.OrdinalIgnoreCase));
 
     private static string Text(object value) => value switch
     {

@@ -3,6 +3,8 @@ using Microsoft.Data.Sqlite;
 namespace Nexus.Cli.Db;
 
 /// <summary><see cref="IDbBrowser"/> on a SQLite file, opened read-only (<c>Mode=ReadOnly</c>) with <c>query_only</c> on.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA2100:Review SQL queries for security vulnerabilities",
+    Justification = "Running the operator's own SQL is this tool's purpose; the read-only file mode, not the text, keeps it from writing. Table names come from sqlite_schema.")]
 internal sealed class SqliteBrowser : IDbBrowser
 {
     private readonly SqliteConnection _connection;
@@ -62,7 +64,12 @@ internal sealed class SqliteBrowser : IDbBrowser
         await using var command = _connection.CreateCommand();
         command.CommandText = sql;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await DbReader.ReadAsync(reader, max, cancellationToken);
+        var result = await DbReader.ReadAsync(reader, max, cancellationToken);
+        // Run every further statement now (the first one's rows are shown): a write among them fails here, refused by the read-only file.
+        while (await reader.NextResultAsync(cancellationToken))
+        {
+        }
+        return result;
     }
 
     public ValueTask DisposeAsync() => _connection.DisposeAsync();
