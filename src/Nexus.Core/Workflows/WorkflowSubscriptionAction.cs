@@ -56,7 +56,7 @@ public sealed record WorkflowStartResult(long RunId, bool Created);
 [Plugins.TaskPlugin(Name, Description = "Starts a workflow run for an event (the 'workflow' subscription action), once per subscription and event.", Version = "1.0.0")]
 internal sealed class WorkflowStartPlugin(INexusWorkflows workflows) : Plugins.ITaskPlugin<WorkflowStartArgs, WorkflowStartResult>
 {
-    public const string Name = "nexus.workflow-start";
+    public const string Name = "workflow.start";
 
     public async ValueTask<WorkflowStartResult> ExecuteAsync(WorkflowStartArgs args, Plugins.TaskContext context)
     {
