@@ -33,6 +33,7 @@ internal static class CliApp
         root.Subcommands.Add(SubsCommand.Create());
         root.Subcommands.Add(WatchCommand.Create());
         root.Subcommands.Add(MigrateCommand.Create());
+        root.Subcommands.Add(DbCommand.Create());
         return root;
     }
 

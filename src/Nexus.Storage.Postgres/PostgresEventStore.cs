@@ -236,6 +236,23 @@ internal sealed class PostgresEventStore : IEventStore
         return await ReadEventsAsync(cmd, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<SubscriptionLag> LagAsync(string @namespace, LogCursor after, int cap, CancellationToken cancellationToken = default)
+    {
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand($"""
+            select count(*), min(time) from
+              (select time from {events} where namespace = $1 and (tx_id, position) > ($2::text::xid8, $3) order by tx_id, position limit $4) s
+            """, lease.Connection, lease.Joined?.Transaction);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = @namespace });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = after.Tx.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after.Position });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Math.Max(cap, 1) });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var count = reader.GetInt64(0);
+        return count == 0 ? SubscriptionLag.None : new SubscriptionLag(count, reader.GetFieldValue<DateTimeOffset>(1));
+    }
+
     public async Task<IReadOnlyList<EventRecord>> ReadRangeAsync(ReadRangeParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);

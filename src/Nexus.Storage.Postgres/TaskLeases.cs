@@ -165,8 +165,8 @@ internal sealed class TaskLeases
         await db.Hooks.RunAsync(db.TransactionFor(lease, tx), owned, cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
 
-        var deadCount = dead.Count(d => d);
-        return new RescueResult(ids.Count - deadCount, deadCount);
+        var deadIds = ids.Where((_, i) => dead[i]).ToList();
+        return new RescueResult(ids.Count - deadIds.Count, deadIds.Count) { DeadIds = deadIds };
     }
 
     internal static NpgsqlParameter NowParameter(DateTimeOffset? now) =>

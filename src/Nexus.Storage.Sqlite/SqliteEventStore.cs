@@ -130,6 +130,24 @@ internal sealed class SqliteEventStore(SqliteSession session) : IEventStore
         }, cancellationToken);
     }
 
+    public async Task<SubscriptionLag> LagAsync(string @namespace, LogCursor after, int cap, CancellationToken cancellationToken = default)
+    {
+        return await session.ReadAsync(async command =>
+        {
+            command.CommandText = """
+                SELECT count(*), min(time) FROM
+                  (SELECT time FROM nexus_events WHERE namespace = $ns AND position > $after ORDER BY position LIMIT $cap)
+                """;
+            command.Add("$ns", @namespace);
+            command.Add("$after", after.Position);
+            command.Add("$cap", Math.Max(cap, 1));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            var count = reader.GetInt64(0);
+            return count == 0 ? SubscriptionLag.None : new SubscriptionLag(count, SqliteRows.Time(reader.GetInt64(1)));
+        }, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<EventRecord>> ReadRangeAsync(ReadRangeParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);

@@ -74,6 +74,7 @@ internal sealed class SqliteTaskLeases(SqliteSession session)
             var pError = update.Add("$error", "");
             var pId = update.Add("$id", 0L);
             int requeued = 0, dead = 0;
+            var deadIds = new List<long>();
             var owned = new List<OwnedTaskChange>();
             foreach (var (id, attempt, max, node, owner, plugin, queue) in expired)
             {
@@ -83,11 +84,15 @@ internal sealed class SqliteTaskLeases(SqliteSession session)
                 pError.Value = StoredJson.Error(error);
                 pId.Value = id;
                 await update.ExecuteNonQueryAsync(cancellationToken);
-                if (isDead) dead++;
+                if (isDead)
+                {
+                    dead++;
+                    deadIds.Add(id);
+                }
                 else requeued++;
                 if (owner is not null) owned.Add(new OwnedTaskChange(id, owner, plugin, queue, isDead ? TaskState.Dead : TaskState.Retrying, attempt, null, error));
             }
             await session.Store.Hooks.RunAsync(session.Join(tx), owned, cancellationToken);
-            return new RescueResult(requeued, dead);
+            return new RescueResult(requeued, dead) { DeadIds = deadIds };
         }, cancellationToken);
 }

@@ -55,4 +55,30 @@ public sealed class ScheduleCommandTests(SqliteServer fixture) : IClassFixture<S
         Assert.Equal(2, badUntil.ExitCode);
         Assert.Contains("--until", badUntil.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Add_WithAnEventOrAWorkflowTarget_StoresIt_AndBadTargetsExitNonZero()
+    {
+        var emit = NexusCli.NewName("cli-emit");
+        var start = NexusCli.NewName("cli-start");
+
+        var e = await _cli.JsonAsync("schedules", "add", emit, "--cron", "0 * * * *", "--emit", "default/report.due", "--payload", """{"kind":"hourly"}""");
+        var w = await _cli.JsonAsync("schedules", "add", start, "--cron", "0 3 * * *", "--workflow", "nightly-import", "--input", """{"n":1}""");
+        var table = await _cli.OkAsync("schedules", "ls");
+        var reserved = await _cli.RunAsync("schedules", "add", NexusCli.NewName("bad"), "--cron", "0 * * * *", "--emit", "default/$state.x");
+        var badInput = await _cli.RunAsync("schedules", "add", NexusCli.NewName("bad"), "--cron", "0 * * * *", "--workflow", "w", "--input", "[1]");
+        var noSlash = await _cli.RunAsync("schedules", "add", NexusCli.NewName("bad"), "--cron", "0 * * * *", "--emit", "report.due");
+        var two = await _cli.RunAsync("schedules", "add", NexusCli.NewName("bad"), "--cron", "0 * * * *", "--emit", "default/a", "--workflow", "w");
+
+        var ev = e.GetProperty("target").GetProperty("event");
+        Assert.Equal(("default", "report.due", "hourly"), (ev.GetProperty("namespace").GetString(), ev.GetProperty("topic").GetString(), ev.GetProperty("payload").GetProperty("kind").GetString()));
+        var wf = w.GetProperty("target").GetProperty("workflow");
+        Assert.Equal(("nightly-import", 1), (wf.GetProperty("name").GetString(), wf.GetProperty("input").GetProperty("n").GetInt32()));
+        Assert.Contains(emit, table.Stdout, StringComparison.Ordinal);
+        Assert.Equal(1, reserved.ExitCode);
+        Assert.Contains("target.event.topic", reserved.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, badInput.ExitCode);
+        Assert.Contains("target.workflow.input", badInput.Stderr, StringComparison.Ordinal);
+        Assert.Equal((2, 2), (noSlash.ExitCode, two.ExitCode));
+    }
 }

@@ -104,4 +104,136 @@ public abstract class EventEngineContract : EngineHarness
         Assert.Equal(5, all.Count);
         Assert.Equal(2, all.Count(t => t.UniqueKey!.EndsWith(":rfix-1", StringComparison.Ordinal)));
     }
+
+    [Fact]
+    public async Task WorkflowAction_StartsOneRunPerSubscriptionAndEvent_WithInputFromTheEvent_EvenWhenReplayed()
+    {
+        var (host, tasks) = await StartAsync(Fast);
+        var events = host.Services.GetRequiredService<INexusEvents>();
+        var workflows = host.Services.GetRequiredService<Nexus.Workflows.INexusWorkflows>();
+        await workflows.RegisterAsync(Nexus.Workflows.WorkflowJson.Parse("""
+            {"name":"on-order","steps":[{"id":"a","plugin":"test.probe","args":{"value":"order ${input.orderId} ${input.note}"}}]}
+            """));
+        await events.CreateNamespaceAsync("shop");
+        var sub = await events.SubscribeAsync(new SubscriptionRequest("shop", "start-on-order", "orders.created")
+        {
+            Action = "workflow",
+            Target = "on-order",
+            ArgsTemplate = """{"orderId":"{{payload.id}}","note":"{{key}}"}""",
+            Queue = "wf-deliveries",
+        });
+        var emitted = await events.EmitManyAsync("shop", [
+            EventRequest.Of("orders.created", new { id = 7 }) with { Key = "k7" },
+            EventRequest.Of("orders.created", new { id = 8 }) with { Key = "k8" },
+            EventRequest.Of("orders.paid", new { id = 9 })]);
+
+        var deliveries = await DeliveriesAsync(tasks, "wf-deliveries", 2);
+        foreach (var d in deliveries) Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(tasks, d.Id)).State);
+        var runs = await Eventually.UntilAsync(async () => (await workflows.ListRunsAsync(new Nexus.Storage.RunQuery { Workflow = "on-order" })).Items,
+            r => r.Count == 2 && r.All(x => x.State == Nexus.Workflows.RunState.Succeeded), because: "two succeeded runs");
+        Assert.Equal(["order 7 k7", "order 8 k8"], runs.Select(r => JsonDocument.Parse(r.OutputJson!).RootElement.GetProperty("a").GetProperty("value").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(emitted.Take(2).Select(e => $"event:{sub.Id}:{e.Position}"),
+            deliveries.Select(d => JsonDocument.Parse(d.ArgsJson).RootElement.GetProperty("idempotencyKey").GetString()));
+
+        // A replay makes new deliveries; their starts carry the same keys and return the first runs.
+        var replay = await events.ReplayAsync(new ReplayRequest("shop", "start-on-order") { FromPosition = emitted[0].Position, ToPosition = emitted[2].Position, ReplayId = "again" });
+        Assert.Equal(2, replay.Deliveries);
+        var again = new List<TaskRecord>();
+        foreach (var d in (await DeliveriesAsync(tasks, "wf-deliveries", 4)).Skip(2)) again.Add(await WaitFinishedAsync(tasks, d.Id));
+        Assert.All(again, d => Assert.Equal(TaskState.Succeeded, d.State));
+        Assert.All(again, d => Assert.False(JsonDocument.Parse(d.ResultJson!).RootElement.GetProperty("created").GetBoolean()));
+        Assert.Equal(runs.Select(r => r.Id).Order(), again.Select(d => JsonDocument.Parse(d.ResultJson!).RootElement.GetProperty("runId").GetInt64()).Order());
+        Assert.Equal(2, (await workflows.ListRunsAsync(new Nexus.Storage.RunQuery { Workflow = "on-order" })).Items.Count);
+    }
+
+    [Fact]
+    public async Task WorkflowAction_WithoutATarget_IsRefused_NamingTheField()
+    {
+        var (host, _) = await StartAsync(Fast);
+        var events = host.Services.GetRequiredService<INexusEvents>();
+        await events.CreateNamespaceAsync("shop");
+
+        var ex = await Assert.ThrowsAsync<TaskValidationException>(() => events.SubscribeAsync(new SubscriptionRequest("shop", "bad", "orders.*") { Action = "workflow" }));
+        var template = await Assert.ThrowsAsync<TaskValidationException>(() => events.SubscribeAsync(new SubscriptionRequest("shop", "bad", "orders.*") { Action = "workflow", Target = "w", ArgsTemplate = "[1]" }));
+
+        Assert.Equal(("target", "argsTemplate"), (ex.Field, template.Field));
+        Assert.Empty(await events.ListSubscriptionsAsync("shop"));
+    }
+
+    [Fact]
+    public async Task ADeliveryWhoseLastLeaseExpires_GoesToTheDeadLetters_WithTheLeaseErrorAsTheReason()
+    {
+        var (host, _) = await StartAsync(Fast);
+        var events = host.Services.GetRequiredService<INexusEvents>();
+        await events.CreateNamespaceAsync("shop");
+        await events.SubscribeAsync(new SubscriptionRequest("shop", "readers", "orders.>") { Action = SubscriptionActions.Consumer, MaxDeliveries = 1 });
+        var emitted = await events.EmitAsync("shop", EventRequest.Of("orders.created", new { id = 1 }));
+        await events.DispatchAsync();
+
+        // The consumer takes its only delivery and never acks it: the lease lapses and the rescuer finds it dead.
+        var received = await Eventually.UntilAsync(() => events.ReceiveAsync("shop", "readers", "c-1", 10, TimeSpan.FromSeconds(1)), r => r.Count == 1, because: "the delivery");
+        var letters = await Eventually.UntilAsync(() => events.ListDeadLettersAsync("shop"), l => l.Count == 1, because: "the expired delivery's dead letter");
+
+        var letter = letters[0];
+        Assert.Equal((emitted.Position, "readers", "orders.created", received[0].Id, 1), (letter.Position, letter.Subscription, letter.Topic, letter.TaskId, letter.Deliveries));
+        Assert.Contains("lease", letter.Reason, StringComparison.OrdinalIgnoreCase);
+        Assert.False(await events.AckAsync("shop", "readers", [new LeaseRef(received[0].Id, received[0].LeaseToken)]) is [true]);
+    }
+
+    [Fact]
+    public async Task Lag_CountsTheEventsAfterTheCursor_AndDatesTheOldest_UntilTheyAreDispatched()
+    {
+        var (host, _) = await StartAsync(o =>
+        {
+            Fast(o);
+            o.Events.Dispatch = false; // the test moves the cursor itself
+        });
+        var events = host.Services.GetRequiredService<INexusEvents>();
+        await events.CreateNamespaceAsync("shop");
+        await events.CreateNamespaceAsync("other");
+        var sub = await events.SubscribeAsync(new SubscriptionRequest("shop", "readers", "orders.>") { Action = SubscriptionActions.Consumer });
+        Assert.Equal(SubscriptionLag.None, await events.LagAsync(sub));
+
+        await events.EmitManyAsync("shop", [.. Enumerable.Range(0, 3).Select(i => EventRequest.Of($"orders.e{i}", new { i }))]);
+        await events.EmitAsync("other", EventRequest.Of("orders.elsewhere", new { }));
+        var first = (await events.ReadAsync("shop", LogCursor.Start, 10)).Events[0];
+        var behind = await events.LagAsync((await events.GetSubscriptionAsync("shop", "readers"))!);
+        await events.DispatchAsync();
+        var caughtUp = await events.LagAsync((await events.GetSubscriptionAsync("shop", "readers"))!);
+
+        Assert.Equal((3L, first.Time), (behind.Events, behind.Oldest));
+        Assert.True(behind.AgeAt(first.Time.AddSeconds(5)) == TimeSpan.FromSeconds(5));
+        Assert.Equal(SubscriptionLag.None, caughtUp);
+    }
+
+    [Fact]
+    public async Task AnEventHookRegisteredInDI_IsADurableSubscription_CalledForMatchingEvents_AndRetried()
+    {
+        var hook = new AuditHook();
+        var (host, _) = await StartAsync(Fast, services: s => s.AddSingleton<IEventHook>(hook));
+        var events = host.Services.GetRequiredService<INexusEvents>();
+        var sub = await Eventually.UntilAsync(() => events.GetSubscriptionAsync(Names.DefaultNamespace, "audit"), s => s is not null, because: "the hook's subscription");
+        Assert.Equal((SubscriptionActions.Handler, "orders.*", 2), (sub!.Action, sub.Pattern, sub.MaxDeliveries));
+
+        var flaky = await events.EmitAsync(Names.DefaultNamespace, EventRequest.Of("orders.created", new { flaky = true }));
+        await events.EmitAsync(Names.DefaultNamespace, EventRequest.Of("users.created", new { flaky = false }));
+
+        await Eventually.UntilAsync(() => hook.Seen.Count >= 2, because: "the hook to see the event twice (one failure, one retry)");
+        Assert.Equal([(flaky.Position, 1), (flaky.Position, 2)], hook.Seen.OrderBy(x => x.Delivery));
+        Assert.Empty(await events.ListDeadLettersAsync(Names.DefaultNamespace));
+    }
+
+    private sealed class AuditHook : IEventHook
+    {
+        public ConcurrentQueue<(long Position, int Delivery)> Seen { get; } = new();
+        public string Name => "audit";
+        public string Pattern => "orders.*";
+        public int MaxDeliveries => 2;
+
+        public Task OnEventAsync(EventDelivery delivery, CancellationToken cancellationToken)
+        {
+            Seen.Enqueue((delivery.Event.Position, delivery.Delivery));
+            return delivery.Delivery == 1 ? throw new InvalidOperationException("first delivery fails") : Task.CompletedTask;
+        }
+    }
 }

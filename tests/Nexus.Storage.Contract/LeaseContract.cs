@@ -59,7 +59,7 @@ public abstract class LeaseContract : StoreContract
         await InsertAsync(Task(maxAttempts: 1));
         var t = await ClaimOneAsync(lease: TimeSpan.FromSeconds(5));
 
-        Assert.Equal(new RescueResult(0, 1), await Store.Tasks.RescueAsync(new RescueParams(10) { Now = T0.AddSeconds(6) }));
+        Assert.Equal(new RescueResult(0, 1) { DeadIds = [t.Id] }, await Store.Tasks.RescueAsync(new RescueParams(10) { Now = T0.AddSeconds(6) }));
 
         var dead = await GetAsync(t.Id);
         Assert.Equal(TaskState.Dead, dead.State);

@@ -33,7 +33,7 @@ public abstract class NodeEngineContract : EngineHarness
         Assert.Equal(Environment.ProcessId, node.Pid);
         Assert.Equal(3, node.Concurrency);
         Assert.Equal(["default", "reports"], node.Queues);
-        Assert.Equal(["test.probe", "workflow.timer"], node.Plugins); // every engine runs the workflows' durable timers
+        Assert.Equal(["test.probe", "workflow.start", "workflow.timer"], node.Plugins); // every engine runs the workflows' timers and starts
         Assert.False(node.Stale);
 
         await host.StopAsync();

@@ -19,7 +19,7 @@ public abstract class ScheduleContract : EngineHarness
 {
     private static readonly DateTimeOffset Start = new(2030, 6, 3, 10, 0, 0, TimeSpan.Zero);
 
-    private sealed record Node(INexusSchedules Api, Scheduler Scheduler, INexusTasks Tasks, INexusStore Store, FakeTimeProvider Clock)
+    private sealed record Node(INexusSchedules Api, Scheduler Scheduler, INexusTasks Tasks, INexusStore Store, FakeTimeProvider Clock, IServiceProvider Services)
     {
         public Task TickAsync() => Scheduler.TickAsync(CancellationToken.None);
     }
@@ -33,7 +33,7 @@ public abstract class ScheduleContract : EngineHarness
         var nodeOptions = new NexusOptions { NodeId = node, MisfireThreshold = options.MisfireThreshold, SchedulerInterval = options.SchedulerInterval };
         var scheduler = new Scheduler(sp.GetRequiredService<INexusStore>(), sp.GetRequiredService<ScheduleService>(), nodeOptions,
             new StoreClock(clock), sp.GetRequiredService<ScheduleMetrics>(), sp.GetRequiredService<WakeSignal>(), NullLogger.Instance);
-        return new Node(sp.GetRequiredService<INexusSchedules>(), scheduler, tasks, sp.GetRequiredService<INexusStore>(), clock);
+        return new Node(sp.GetRequiredService<INexusSchedules>(), scheduler, tasks, sp.GetRequiredService<INexusStore>(), clock, sp);
     }
 
     private static JsonElement TaskTarget(string value = "tick") =>
@@ -81,6 +81,11 @@ public abstract class ScheduleContract : EngineHarness
     [InlineData("ok", "* * * * *", """{"email":{}}""", "target")]
     [InlineData("ok", "* * * * *", """{"event":{"namespace":"shop"}}""", "target.event.topic")]
     [InlineData("ok", "* * * * *", """{"workflow":{}}""", "target.workflow.name")]
+    [InlineData("ok", "* * * * *", """{"event":{"namespace":"Not OK","topic":"report.due"}}""", "target.event.namespace")]
+    [InlineData("ok", "* * * * *", """{"event":{"namespace":"shop","topic":"$state.x"}}""", "target.event.topic")]
+    [InlineData("ok", "* * * * *", """{"event":{"namespace":"shop","topic":"report.due","priority":"urgent"}}""", "target.event.priority")]
+    [InlineData("ok", "* * * * *", """{"event":{"namespace":"shop","topic":"report.due","headers":{"a":1}}}""", "target.event.headers.a")]
+    [InlineData("ok", "* * * * *", """{"workflow":{"name":"nightly","input":[1]}}""", "target.workflow.input")]
     public async Task Put_BadInput_NamesTheField_AndStoresNothing(string name, string cron, string target, string field)
     {
         var n = await StartNodeAsync();
@@ -341,28 +346,131 @@ public abstract class ScheduleContract : EngineHarness
         Assert.Equal(new DateTimeOffset(2030, 3, 31, 1, 0, 0, TimeSpan.Zero), Assert.Single(await HistoryAsync(n, "berlin")).Slot);
     }
 
+    private static JsonElement EventTarget(string ns = "shop") =>
+        JsonSerializer.SerializeToElement(new { @event = new { @namespace = ns, topic = "report.due", payload = new { report = "daily" }, key = "r-1", priority = "high" } });
+
+    private static JsonElement WorkflowTarget(string name = "nightly") =>
+        JsonSerializer.SerializeToElement(new { workflow = new { name, input = new { word = "scheduled" } } });
+
+    private static async Task<List<Nexus.Events.EventRecord>> LogAsync(IServiceProvider sp, string ns) =>
+        [.. (await sp.GetRequiredService<Nexus.Events.INexusEvents>().ReadAsync(ns, Nexus.Events.LogCursor.Start, 100)).Events];
+
+    private static async Task<List<TaskRecord>> StepTasksAsync(Node n) =>
+        [.. (await n.Tasks.ListAsync(new TaskQuery { Limit = 100 })).Items.Where(t => t.Owner?.StartsWith("workflow:", StringComparison.Ordinal) == true)];
+
     [Fact]
-    public async Task EventTarget_WithoutAHandler_IsRecordedAsFailed_AndWithOneRunsItOncePerSlot()
+    public async Task EventTarget_AppendsOneEventPerSlot_WithTheSlotsIdempotencyKey_OnEveryNode()
+    {
+        var n = await StartNodeAsync();
+        var other = await StartNodeAsync(n.Clock, "node-2");
+        var sp = n.Services;
+        await sp.GetRequiredService<Nexus.Events.INexusEvents>().CreateNamespaceAsync("shop");
+        await n.Api.PutAsync(new ScheduleSpec { Name = "emit", Cron = "* * * * *", Target = EventTarget() });
+
+        for (var minute = 0; minute < 2; minute++)
+        {
+            n.Clock.Advance(TimeSpan.FromMinutes(1));
+            await Task.WhenAll(Task.Run(n.TickAsync), Task.Run(other.TickAsync));
+            await n.TickAsync();
+        }
+
+        var log = await LogAsync(sp, "shop");
+        Assert.Equal(2, log.Count);
+        Assert.All(log, e => Assert.Equal(("report.due", "r-1", Nexus.Events.EventPriority.High), (e.Topic, e.Key, e.Priority)));
+        Assert.Equal("daily", JsonDocument.Parse(log[0].PayloadJson).RootElement.GetProperty("report").GetString());
+        var history = await HistoryAsync(n, "emit");
+        Assert.Equal([Start.AddMinutes(1), Start.AddMinutes(2)], history.Select(h => h.Slot));
+        Assert.All(history, h => Assert.Equal(FireOutcome.Fired, h.Outcome));
+        Assert.Equal(log.Select(e => $"event {e.Position}"), history.Select(h => h.Detail));
+    }
+
+    [Fact]
+    public async Task WorkflowTarget_StartsOneRunPerSlot_WithItsInput_AndItsFirstStepTask()
+    {
+        var n = await StartNodeAsync();
+        var workflows = n.Services.GetRequiredService<Nexus.Workflows.INexusWorkflows>();
+        await workflows.RegisterAsync(Nexus.Workflows.WorkflowJson.Parse("""
+            {"name":"nightly","steps":[{"id":"a","plugin":"test.probe","args":{"value":"${input.word}"}}]}
+            """));
+        await n.Api.PutAsync(new ScheduleSpec { Name = "start", Cron = "* * * * *", Target = WorkflowTarget() });
+
+        n.Clock.Advance(TimeSpan.FromMinutes(1));
+        await n.TickAsync();
+        await n.TickAsync();
+
+        var run = Assert.Single((await workflows.ListRunsAsync(new Nexus.Storage.RunQuery { Workflow = "nightly" })).Items);
+        Assert.Equal("scheduled", JsonDocument.Parse(run.InputJson).RootElement.GetProperty("word").GetString());
+        var fire = Assert.Single(await HistoryAsync(n, "start"));
+        Assert.Equal((FireOutcome.Fired, $"run {run.Id}"), (fire.Outcome, fire.Detail));
+        var step = Assert.Single(await StepTasksAsync(n));
+        Assert.Equal("scheduled", JsonDocument.Parse(step.ArgsJson).RootElement.GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public async Task TargetsThatCannotRun_AreRecordedFailed_WithTheReason_AndNotRetriedEveryTick()
+    {
+        var n = await StartNodeAsync();
+        await n.Api.PutAsync(new ScheduleSpec { Name = "no-ns", Cron = "* * * * *", Target = EventTarget("nowhere") });
+        await n.Api.PutAsync(new ScheduleSpec { Name = "no-wf", Cron = "* * * * *", Target = WorkflowTarget("missing") });
+
+        n.Clock.Advance(TimeSpan.FromMinutes(1));
+        await n.TickAsync();
+        await n.TickAsync();
+
+        var ns = Assert.Single(await HistoryAsync(n, "no-ns"));
+        Assert.Equal(FireOutcome.Failed, ns.Outcome);
+        Assert.Contains("no namespace 'nowhere'", ns.Detail, StringComparison.Ordinal);
+        var wf = Assert.Single(await HistoryAsync(n, "no-wf"));
+        Assert.Equal(FireOutcome.Failed, wf.Outcome);
+        Assert.Contains("no workflow 'missing'", wf.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EventAndWorkflowTargets_RollBackWithTheirSlot_WhenAnotherNodeDecidedItFirst()
+    {
+        var n = await StartNodeAsync();
+        await n.Services.GetRequiredService<Nexus.Events.INexusEvents>().CreateNamespaceAsync("shop");
+        var workflows = n.Services.GetRequiredService<Nexus.Workflows.INexusWorkflows>();
+        await workflows.RegisterAsync(Nexus.Workflows.WorkflowJson.Parse("""{"name":"nightly","steps":[{"id":"a","plugin":"test.probe"}]}"""));
+        await n.Api.PutAsync(new ScheduleSpec { Name = "emit", Cron = "* * * * *", Target = EventTarget() });
+        n.Clock.Advance(TimeSpan.FromMinutes(1));
+        await n.TickAsync();
+        var handlers = n.Services.GetServices<IScheduleTargetHandler>().ToDictionary(h => h.Kind);
+        var slot = Start.AddMinutes(2);
+
+        // A node that read the schedule before the first fire: its targets' writes, then the fire row it expected to make.
+        var refused = await Assert.ThrowsAsync<Nexus.Storage.SlotTakenException>(() => n.Store.InTransactionAsync(async (tx, ct) =>
+        {
+            await handlers[ScheduleTargetKinds.Event].FireAsync(tx, new ScheduleFire("emit", slot, EventTarget().GetProperty("event").GetRawText()), ct);
+            await handlers[ScheduleTargetKinds.Workflow].FireAsync(tx, new ScheduleFire("emit", slot, WorkflowTarget().GetProperty("workflow").GetRawText()), ct);
+            await tx.Schedules.FireAsync(new Nexus.Storage.ScheduleFireBatch
+            {
+                Name = "emit", ExpectedCursor = Start, NewCursor = slot, Rows = [new Nexus.Storage.ScheduleFireRow(slot, FireOutcome.Fired)], Now = n.Clock.GetUtcNow(),
+            }, ct);
+            return 0;
+        }));
+
+        Assert.NotNull(refused);
+        Assert.Single(await LogAsync(n.Services, "shop"));
+        Assert.Empty((await workflows.ListRunsAsync(new Nexus.Storage.RunQuery { Workflow = "nightly" })).Items);
+        Assert.Empty(await StepTasksAsync(n));
+    }
+
+    [Fact]
+    public async Task AnApplicationsOwnHandler_ReplacesTheBuiltInOne_AndRunsOncePerSlot()
     {
         var handler = new RecordingHandler();
-        var bare = await StartNodeAsync();
+        var wired = await StartNodeAsync(services: s => s.AddSingleton<IScheduleTargetHandler>(handler));
         var target = JsonSerializer.SerializeToElement(new { @event = new { @namespace = "shop", topic = "report.due", payload = new { } } });
-        await bare.Api.PutAsync(new ScheduleSpec { Name = "emit", Cron = "* * * * *", Target = target });
-        bare.Clock.Advance(TimeSpan.FromMinutes(1));
-        await bare.TickAsync();
-        var failed = Assert.Single(await HistoryAsync(bare, "emit"));
-        Assert.Equal(FireOutcome.Failed, failed.Outcome);
-        Assert.Contains("no handler for event targets", failed.Detail, StringComparison.Ordinal);
-
-        var wired = await StartNodeAsync(bare.Clock, "node-2", s => s.AddSingleton<IScheduleTargetHandler>(handler));
-        bare.Clock.Advance(TimeSpan.FromMinutes(1));
+        await wired.Api.PutAsync(new ScheduleSpec { Name = "emit", Cron = "* * * * *", Target = target });
+        wired.Clock.Advance(TimeSpan.FromMinutes(1));
         await wired.TickAsync();
         await wired.TickAsync();
 
         var fire = Assert.Single(handler.Fires);
-        Assert.Equal(("emit", Start.AddMinutes(2), "schedule:emit:" + Start.AddMinutes(2).ToUnixTimeMilliseconds()), (fire.Schedule, fire.Slot, fire.IdempotencyKey));
+        Assert.Equal(("emit", Start.AddMinutes(1), "schedule:emit:" + Start.AddMinutes(1).ToUnixTimeMilliseconds()), (fire.Schedule, fire.Slot, fire.IdempotencyKey));
         Assert.Equal("report.due", JsonDocument.Parse(fire.TargetJson).RootElement.GetProperty("topic").GetString());
-        var last = (await HistoryAsync(wired, "emit"))[^1];
+        var last = Assert.Single(await HistoryAsync(wired, "emit"));
         var written = Assert.Single(await TasksAsync(wired, "emit"));
         Assert.Equal((FireOutcome.Fired, $"event {written.Id}"), (last.Outcome, last.Detail));
     }

@@ -111,7 +111,7 @@ public abstract class TransitionContract : StoreContract
 
         var rescued = await Store.Tasks.RescueAsync(new RescueParams(10) { Now = T0.AddMinutes(5) });
 
-        Assert.Equal(maxAttempts == 1 ? new RescueResult(0, 1) : new RescueResult(1, 0), rescued);
+        Assert.Equal(maxAttempts == 1 ? new RescueResult(0, 1) { DeadIds = [before.Id] } : new RescueResult(1, 0), rescued);
         AssertFollows(maxAttempts == 1 ? TaskTransitions.RescueDead : TaskTransitions.RescueRetry, before, await GetAsync(before.Id));
     }
 

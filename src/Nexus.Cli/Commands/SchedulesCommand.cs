@@ -55,18 +55,37 @@ internal static class SchedulesCommand
         var args = new Option<string?>("--args", "-a") { Description = "The task's args: a JSON object, or @file.json" };
         var queue = new Option<string?>("--queue", "-q") { Description = "The task's queue (default: the plugin's)" };
         var target = new Option<string?>("--target") { Description = "The target as JSON instead of --plugin: {\"task\":{…}}, {\"event\":{…}} or {\"workflow\":{…}}" };
+        var emit = new Option<string?>("--emit") { Description = "Target: append an event at each slot, NAMESPACE/TOPIC (payload from --payload)" };
+        var payload = new Option<string?>("--payload") { Description = "The event's payload: any JSON value, or @file (default {})" };
+        var workflow = new Option<string?>("--workflow") { Description = "Target: start a run of this workflow at each slot (input from --input)" };
+        var input = new Option<string?>("--input") { Description = "The run's input: a JSON object, or @file (default {})" };
         var misfire = new Option<string?>("--misfire") { Description = "skip, fire-once (default) or fire-all" };
         var catchUp = new Option<string?>("--catch-up") { Description = "How far back fire-all catches up, e.g. 2h (default 1h)" };
         var overlap = new Option<string?>("--overlap") { Description = "skip, buffer-one, allow-all (default) or cancel-previous" };
         var description = new Option<string?>("--description") { Description = "Free text" };
-        var command = new Command("add", "Create or replace a schedule") { name, cron, zone, plugin, args, queue, target, misfire, catchUp, overlap, description };
+        var command = new Command("add", "Create or replace a schedule") { name, cron, zone, plugin, args, queue, target, emit, payload, workflow, input, misfire, catchUp, overlap, description };
         command.Handle(async (parse, cli, ct) =>
         {
             var raw = parse.GetValue(target);
             var p = parse.GetValue(plugin);
-            if ((raw is null) == (p is null)) throw new CliUsageException("Give the target: either --plugin NAME (with --args, --queue) or --target '{\"task\":{…}}'.");
+            var e = parse.GetValue(emit);
+            var w = parse.GetValue(workflow);
+            if (new[] { raw, p, e, w }.Count(x => x is not null) != 1)
+            {
+                throw new CliUsageException("Give one target: --plugin NAME (with --args, --queue), --emit NAMESPACE/TOPIC (with --payload), --workflow NAME (with --input) or --target '{\"task\":{…}}'.");
+            }
             JsonElement element;
-            if (raw is not null)
+            if (e is not null)
+            {
+                var slash = e.IndexOf('/', StringComparison.Ordinal);
+                if (slash <= 0 || slash == e.Length - 1) throw new CliUsageException($"--emit: '{e}' is not NAMESPACE/TOPIC (e.g. shop/report.due).");
+                element = ScheduleTargets.Event(e[..slash], e[(slash + 1)..], JsonText(parse.GetValue(payload), "--payload", "{}"));
+            }
+            else if (w is not null)
+            {
+                element = ScheduleTargets.Workflow(w, JsonText(parse.GetValue(input), "--input", "{}"));
+            }
+            else if (raw is not null)
             {
                 try
                 {
@@ -96,6 +115,27 @@ internal static class SchedulesCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>A JSON option's text (inline or <c>@file</c>), checked to parse; <paramref name="fallback"/> when absent.</summary>
+    private static string JsonText(string? text, string option, string fallback)
+    {
+        if (text is null) return fallback;
+        if (text.StartsWith('@'))
+        {
+            var file = text[1..];
+            if (!File.Exists(file)) throw new CliUsageException($"{option}: the file '{file}' does not exist.");
+            text = File.ReadAllText(file);
+        }
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            return doc.RootElement.GetRawText();
+        }
+        catch (JsonException ex)
+        {
+            throw new CliUsageException($"{option} is not valid JSON: {ex.Message}");
+        }
     }
 
     private static Command Pause()

@@ -30,8 +30,8 @@ internal static class SubsCommand
             var all = await cli.Client.Events.ListSubscriptionsAsync(parse.GetValue(ns)!, ct);
             cli.Printer.Show(all, CliJson.Default.IReadOnlyListSubscriptionInfo, o =>
             {
-                var table = Format.Table("name", "pattern", "action", "target", "queue", "max del.", "cursor");
-                foreach (var s in all) table.AddRow(Format.E(s.Name), Format.E(s.Pattern), Format.E(s.Action), Format.E(s.Target), Format.E(s.Queue), Format.Number(s.MaxDeliveries), Format.E(s.Cursor));
+                var table = Format.Table("name", "pattern", "action", "target", "queue", "max del.", "cursor", "lag");
+                foreach (var s in all) table.AddRow(Format.E(s.Name), Format.E(s.Pattern), Format.E(s.Action), Format.E(s.Target), Format.E(s.Queue), Format.Number(s.MaxDeliveries), Format.E(s.Cursor), Lag(s.Lag));
                 o.Write(table);
             });
             return ExitCodes.Success;
@@ -60,23 +60,28 @@ internal static class SubsCommand
         var pattern = new Argument<string>("pattern") { Description = "The topic pattern: * one segment, > the rest" };
         var plugin = new Option<string?>("--plugin") { Description = "Run this plugin per event (args from --args, a template)" };
         var consumer = new Option<bool>("--consumer") { Description = "Deliveries are read by external consumers over HTTP" };
+        var workflow = new Option<string?>("--workflow") { Description = "Start a run of this workflow per event (input from --args, a template; default the payload)" };
         var args = new Option<string?>("--args") { Description = "The args template, JSON or @file: \"{{payload.id}}\" takes a value of the event" };
         var filter = new Option<string?>("--filter") { Description = "A filter over the event document, JSON or @file (docs/filters.md)" };
         var queue = new Option<string?>("--queue") { Description = "The queue of the deliveries (plugin)" };
         var max = new Option<int?>("--max-deliveries") { Description = "Deliveries per event before it is a dead letter (default 5)" };
         var from = new Option<string?>("--from") { Description = "Start: new (default), all, a position, or an ISO 8601 instant" };
-        var command = new Command("add", "Create a subscription") { ns, name, pattern, plugin, consumer, args, filter, queue, max, from };
+        var command = new Command("add", "Create a subscription") { ns, name, pattern, plugin, consumer, workflow, args, filter, queue, max, from };
         command.Handle(async (parse, cli, ct) =>
         {
             var isConsumer = parse.GetValue(consumer);
             var target = parse.GetValue(plugin);
-            if (isConsumer == (target is not null)) throw new CliUsageException("Give exactly one action: --plugin NAME or --consumer.");
+            var flow = parse.GetValue(workflow);
+            if ((isConsumer ? 1 : 0) + (target is null ? 0 : 1) + (flow is null ? 0 : 1) != 1)
+            {
+                throw new CliUsageException("Give exactly one action: --plugin NAME, --workflow NAME or --consumer.");
+            }
             var definition = new SubscriptionDefinition
             {
                 Name = parse.GetValue(name)!,
                 Pattern = parse.GetValue(pattern)!,
-                Action = isConsumer ? "consumer" : "plugin",
-                Target = target,
+                Action = isConsumer ? "consumer" : flow is not null ? "workflow" : "plugin",
+                Target = target ?? flow,
                 ArgsTemplate = parse.GetValue(args) is { } a ? EventsCommand.ParseJson(a, "--args") : null,
                 Filter = parse.GetValue(filter) is { } f ? EventsCommand.ParseJson(f, "--filter") : null,
                 Queue = parse.GetValue(queue),
@@ -125,6 +130,14 @@ internal static class SubsCommand
         "new" or "all" => new SubscriptionStart { Kind = text },
         _ when long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) => new SubscriptionStart { Kind = "position", Position = p },
         _ => new SubscriptionStart { Kind = "time", Time = EventsCommand.Instant(text, option) },
+    };
+
+    /// <summary><c>12 events, oldest 3.5 s</c>, <c>caught up</c>, or <c>-</c> when not known.</summary>
+    private static string Lag(SubscriptionLagInfo? lag) => lag switch
+    {
+        null => "-",
+        { Events: 0 } => "caught up",
+        _ => Format.E(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{lag.Events} events, oldest {lag.AgeSeconds:0.#} s")),
     };
 
     private static void Describe(IAnsiConsole o, SubscriptionInfo s) =>

@@ -36,6 +36,10 @@ namespace Nexus.Cli.Output;
 [JsonSerializable(typeof(ScheduleNext))]
 [JsonSerializable(typeof(ScheduleHistory))]
 [JsonSerializable(typeof(DeletedScheduleReport))]
+[JsonSerializable(typeof(InvokeReport))]
+[JsonSerializable(typeof(Db.DbTablesReport))]
+[JsonSerializable(typeof(Db.DbResult))]
+[JsonSerializable(typeof(IReadOnlyList<DbMetricSection>))]
 [JsonSerializable(typeof(ServiceInstanceInfo))]
 [JsonSerializable(typeof(ServiceInstanceList))]
 [JsonSerializable(typeof(FileSubmitReport))]
@@ -67,6 +71,12 @@ internal sealed record DeletedReport(long Id, bool Deleted);
 
 /// <summary>What <c>schedules rm</c> and <c>services rm</c> print with <c>--json</c>.</summary>
 internal sealed record DeletedScheduleReport(string Name, bool Deleted);
+
+/// <summary><c>services invoke --json</c>: the instance's answer (the body as text).</summary>
+internal sealed record InvokeReport(int Status, string Instance, string? ContentType, string Body);
+
+/// <summary>One section of <c>db metrics --json</c>.</summary>
+internal sealed record DbMetricSection(string Title, Db.DbResult Rows);
 
 /// <summary><c>nexus keys revoke --json</c>.</summary>
 internal sealed record RevokedReport(string Id, bool Revoked);

@@ -96,10 +96,26 @@ internal sealed class NexusHttp
         }
     }
 
+    /// <summary>Sends a request and returns its whole answer, whatever its status, when it carries
+    /// <paramref name="forwardedHeader"/> (a service's own answer to an invoke, relayed by Nexus); any other failure is
+    /// Nexus's own and throws as usual (<see cref="NexusApiException"/>).</summary>
+    public async Task<ExchangeAnswer> ExchangeAsync(HttpMethod method, string path, HttpContent? body,
+        IReadOnlyDictionary<string, string> headers, string forwardedHeader, CancellationToken cancellationToken)
+    {
+        using var response = await RawAsync(method, path, body, cancellationToken, accept: "*/*", headers: headers).ConfigureAwait(false);
+        var forwarded = response.Headers.TryGetValues(forwardedHeader, out var values) ? values.FirstOrDefault() : null;
+        if (!response.IsSuccessStatusCode && forwarded is null) throw await ErrorAsync(response, cancellationToken).ConfigureAwait(false);
+        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        var all = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in response.Headers.Concat(response.Content.Headers)) all[name] = string.Join(", ", value);
+        return new ExchangeAnswer((int)response.StatusCode, forwarded, response.Content.Headers.ContentType?.ToString(), all, bytes);
+    }
+
     private async Task<HttpResponseMessage> RawAsync(HttpMethod method, string path, HttpContent? body, CancellationToken cancellationToken,
-        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead, string? accept = null)
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead, string? accept = null, IReadOnlyDictionary<string, string>? headers = null)
     {
         using var request = new HttpRequestMessage(method, new Uri(_base, path)) { Content = body };
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>()) request.Headers.TryAddWithoutValidation(name, value);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept ?? "application/json"));
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/problem+json"));
         if (_auth is not null) request.Headers.Authorization = _auth;
@@ -171,3 +187,6 @@ internal sealed class NexusHttp
             isUnreachable: false, statusCode: (int)response.StatusCode);
     }
 }
+
+/// <summary>A whole answer of <see cref="NexusHttp.ExchangeAsync"/>.</summary>
+internal sealed record ExchangeAnswer(int Status, string? Forwarded, string? ContentType, IReadOnlyDictionary<string, string> Headers, byte[] Body);

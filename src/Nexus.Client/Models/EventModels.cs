@@ -119,9 +119,17 @@ public sealed record SubscriptionInfo
     public int MaxDeliveries { get; init; }
     /// <summary>Its cursor.</summary>
     public string Cursor { get; init; } = "";
+    /// <summary>How far it is behind the log (list and get answers; null on the others).</summary>
+    public SubscriptionLagInfo? Lag { get; init; }
     /// <summary>When it was created.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 }
+
+/// <summary>How far a subscription is behind its namespace's log.</summary>
+/// <param name="Events">Events after its cursor, not yet dispatched (an upper bound), counted up to 100,000.</param>
+/// <param name="Oldest">When the oldest of them was appended, or null.</param>
+/// <param name="AgeSeconds">Its age, in seconds (0 when caught up).</param>
+public sealed record SubscriptionLagInfo(long Events, DateTimeOffset? Oldest, double AgeSeconds);
 
 /// <summary>A range to replay to one subscription.</summary>
 public sealed record ReplayRange

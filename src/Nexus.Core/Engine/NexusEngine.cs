@@ -73,7 +73,7 @@ internal sealed class NexusEngine(
         var dispatcher = new Dispatcher(store, registry, _options, _executor, wake, _clock, Logger);
         var heartbeater = new Heartbeater(store, _options, _executor, _clock, Logger);
         var leader = _leader = new LeaderElector(store.Leader, _options, _clock);
-        var rescuer = new Rescuer(store, _options, wake, _clock, Logger, metrics, leader);
+        var rescuer = new Rescuer(store, _options, wake, _clock, Logger, metrics, leader, events.TasksDiedAsync);
         var executor = _executor;
         metrics.AttachWorkers(() => executor.Running.Count);
         metrics.AttachLeader(() => leader.Leads);
@@ -92,6 +92,8 @@ internal sealed class NexusEngine(
         loops.Add(() => expirer.RunAsync(_stopLoops.Token));
         var eventLog = new Events.EventLogMaintenance(store, _options, _clock, Logger, leader);
         loops.Add(() => eventLog.RunAsync(_stopLoops.Token));
+        var lagMonitor = new Events.SubscriptionLagMonitor(events, events.Metrics, _options, _clock, _loggers.CreateLogger("Nexus.Events"), leader);
+        loops.Add(() => lagMonitor.RunAsync(_stopLoops.Token));
         if (_options.Events.Dispatch)
         {
             await events.EnsureHandlerSubscriptionsAsync(cancellationToken);

@@ -6,8 +6,10 @@ namespace Nexus.Engine;
 
 /// <summary>Maintenance loop: on the elected node only, returns tasks whose lease expired (crashed or frozen
 /// workers) to the queue, in bounded batches so no transaction runs long. Runs once at start, then every
-/// <see cref="NexusOptions.RescueInterval"/>.</summary>
-internal sealed class Rescuer(INexusStore store, NexusOptions options, WakeSignal wake, StoreClock clock, ILogger logger, Observability.NexusMetrics metrics, LeaderElector leader)
+/// <see cref="NexusOptions.RescueInterval"/>. The tasks that died (their lease expired on their last attempt) are handed
+/// to <paramref name="died"/> after the rescue committed — an event delivery's goes to its namespace's dead letters.</summary>
+internal sealed class Rescuer(INexusStore store, NexusOptions options, WakeSignal wake, StoreClock clock, ILogger logger, Observability.NexusMetrics metrics, LeaderElector leader,
+    Func<IReadOnlyList<long>, CancellationToken, Task>? died = null)
     : BackgroundLoop(clock.Time, logger, leader)
 {
     private const int BatchSize = 1000;
@@ -29,6 +31,7 @@ internal sealed class Rescuer(INexusStore store, NexusOptions options, WakeSigna
                 metrics.Rescued(result);
                 Logger.LogWarning("Rescued {Requeued} tasks whose lease expired; {Dead} of them had no attempts left and are dead.", result.Requeued, result.Dead);
                 if (result.Requeued > 0) wake.Set();
+                if (died is not null && result.DeadIds.Count > 0) await died(result.DeadIds, stop).ConfigureAwait(false);
             }
         }
         while (result.Requeued + result.Dead == BatchSize && !stop.IsCancellationRequested);

@@ -144,8 +144,16 @@ internal sealed class Scheduler(
                 if (planned.Task is not null) row = row with { TaskId = ids[next++].Id };
                 else if (handler is not null && row.Outcome == FireOutcome.Fired)
                 {
-                    var made = await handler.FireAsync(tx, new ScheduleFire(s.Name, row.Slot, s.TargetJson), ct).ConfigureAwait(false);
-                    row = row with { Detail = made ?? row.Detail };
+                    try
+                    {
+                        var made = await handler.FireAsync(tx, new ScheduleFire(s.Name, row.Slot, s.TargetJson), ct).ConfigureAwait(false);
+                        row = row with { Detail = made ?? row.Detail };
+                    }
+                    catch (ScheduleTargetException ex)
+                    {
+                        // The target cannot run (its workflow or namespace is gone): recorded, not retried every tick.
+                        row = row with { Outcome = FireOutcome.Failed, Detail = ex.Message };
+                    }
                 }
                 final.Add(row);
             }
@@ -159,10 +167,10 @@ internal sealed class Scheduler(
                 Node = options.NodeId,
                 Now = now,
             }, ct).ConfigureAwait(false);
-            return ids.Count;
+            return (Submitted: ids.Count, Rows: final);
         }, stop).ConfigureAwait(false);
-        foreach (var planned in rows) metrics.Decided(s.Name, planned.Row.Outcome, planned.Row.Count);
-        return submitted > 0;
+        foreach (var row in submitted.Rows) metrics.Decided(s.Name, row.Outcome, row.Count);
+        return submitted.Submitted > 0;
     }
 
     private Planned Fire(ScheduleRecord s, DateTimeOffset slot, bool isTask)

@@ -33,6 +33,19 @@ internal sealed record EventHandlerRegistration(string Pattern, Func<EventDelive
 {
     public string Name { get; } = Options.Name ?? DefaultName(Pattern);
 
+    /// <summary>The registrations of DI-registered <see cref="IEventHook"/>s, checked as <c>Subscribe</c> checks its own.</summary>
+    public static IEnumerable<EventHandlerRegistration> FromHooks(IEnumerable<IEventHook> hooks)
+    {
+        foreach (var hook in hooks)
+        {
+            TopicPattern.Parse(hook.Pattern, $"event hook {hook.GetType().Name}: pattern");
+            Names.Subscription(hook.Name, $"event hook {hook.GetType().Name}: name");
+            Names.Namespace(hook.Namespace, $"event hook {hook.GetType().Name}: namespace");
+            yield return new EventHandlerRegistration(hook.Pattern, hook.OnEventAsync,
+                new EventHandlerOptions { Name = hook.Name, Namespace = hook.Namespace, MaxDeliveries = hook.MaxDeliveries });
+        }
+    }
+
     public static string DefaultName(string pattern)
     {
         var name = "handler-" + pattern.Replace("$", "sys-", StringComparison.Ordinal).Replace("*", "star", StringComparison.Ordinal)

@@ -19,6 +19,9 @@ public sealed class EventOptions
     public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromMinutes(10);
     /// <summary>Days of partitions made ahead (PostgreSQL). Default 3.</summary>
     public int PartitionsAhead { get; set; } = 3;
+    /// <summary>How often the maintenance leader measures every subscription's lag for the
+    /// <c>nexus_events_subscription_lag</c> gauges. Default 15 s.</summary>
+    public TimeSpan LagInterval { get; set; } = TimeSpan.FromSeconds(15);
     /// <summary>Largest payload accepted, in bytes of JSON. Default 256 KiB.</summary>
     public int MaxPayloadBytes { get; set; } = 256 * 1024;
 
@@ -30,6 +33,7 @@ public sealed class EventOptions
         if (DispatchSubscriptions is < 1 or > 1000) throw new ArgumentException("Nexus:Events:DispatchSubscriptions must be 1–1000.");
         if (Retention <= TimeSpan.Zero) throw new ArgumentException("Nexus:Events:Retention must be positive.");
         if (MaintenanceInterval <= TimeSpan.Zero) throw new ArgumentException("Nexus:Events:MaintenanceInterval must be positive.");
+        if (LagInterval <= TimeSpan.Zero) throw new ArgumentException("Nexus:Events:LagInterval must be positive.");
         if (PartitionsAhead is < 1 or > 60) throw new ArgumentException("Nexus:Events:PartitionsAhead must be 1–60.");
         if (MaxPayloadBytes is < 1 or > 16 << 20) throw new ArgumentException("Nexus:Events:MaxPayloadBytes must be 1 B–16 MiB.");
     }

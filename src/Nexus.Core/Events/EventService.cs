@@ -34,13 +34,17 @@ internal sealed class EventService(
     private const int MaxBatch = 10_000;
     private const int MaxKeyLength = 255;
     private readonly StoreClock _clock = new(time);
-    private readonly Dictionary<string, ISubscriptionAction> _actions = actions.ToDictionary(a => a.Kind, StringComparer.Ordinal);
+    private readonly Dictionary<string, ISubscriptionAction> _actions = actions.GroupBy(a => a.Kind, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.LastOrDefault(a => a.GetType().Assembly != typeof(EventService).Assembly) ?? g.Last(), StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, (string Pattern, string? Filter, TopicPattern Parsed, Filters.JsonFilter? ParsedFilter)> _compiled = new();
     private readonly ConcurrentQueue<long> _deadTasks = new();
     private readonly ConcurrentQueue<NewDeadLetter> _pendingDead = new();
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
     private EventOptions Settings => options.Value.Events;
+
+    /// <summary>The event area's metrics (the lag monitor reports to them).</summary>
+    internal EventMetrics Metrics => metrics;
 
     /// <summary>Raised by emits on this node and dead deliveries: the dispatcher looks at once.</summary>
     public WakeSignal DispatchWake { get; } = new();
@@ -480,6 +484,26 @@ internal sealed class EventService(
         return sub;
     }
 
+    public Task<SubscriptionLag> LagAsync(SubscriptionRecord subscription, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscription);
+        return store.Events.LagAsync(subscription.Namespace, subscription.Cursor, SubscriptionLag.Cap, cancellationToken);
+    }
+
+    /// <summary>The lag of every subscription of every namespace, for the lag gauges.</summary>
+    internal async Task<IReadOnlyList<(SubscriptionRecord Subscription, SubscriptionLag Lag)>> LagOfAllAsync(CancellationToken cancellationToken)
+    {
+        var all = new List<(SubscriptionRecord, SubscriptionLag)>();
+        foreach (var ns in await store.Events.ListNamespacesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var sub in await store.Events.ListSubscriptionsAsync(ns.Name, cancellationToken).ConfigureAwait(false))
+            {
+                all.Add((sub, await LagAsync(sub, cancellationToken).ConfigureAwait(false)));
+            }
+        }
+        return all;
+    }
+
     public Task<IReadOnlyList<EventDeadLetter>> ListDeadLettersAsync(string @namespace, int limit = 50, CancellationToken cancellationToken = default)
     {
         if (limit is < 1 or > 1000) throw new TaskValidationException("limit", "must be 1–1000");
@@ -491,6 +515,25 @@ internal sealed class EventService(
     {
         _deadTasks.Enqueue(taskId);
         DispatchWake.Set();
+    }
+
+    /// <summary>Tasks died by lease expiry on their last attempt (the rescuer's report, after its commit): the event
+    /// deliveries among them go to their namespaces' dead letters with the lease error as the reason, like any other
+    /// failed last delivery. Other tasks are ignored.</summary>
+    public async Task TasksDiedAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        foreach (var id in ids)
+        {
+            try
+            {
+                await DeadLetterOfTaskAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _logger.LogWarning(ex, "Could not record the dead letter of delivery task {TaskId}.", id);
+            }
+        }
     }
 
     private async Task FlushDeadAsync(CancellationToken cancellationToken)

@@ -66,6 +66,10 @@ public interface INexusEvents
     /// <summary>A namespace's dead letters, newest first.</summary>
     Task<IReadOnlyList<EventDeadLetter>> ListDeadLettersAsync(string @namespace, int limit = 50, CancellationToken cancellationToken = default);
 
+    /// <summary>How far a subscription is behind the log: the events of its namespace after its cursor (not yet
+    /// dispatched; counted up to 100,000) and the age of the oldest of them.</summary>
+    Task<SubscriptionLag> LagAsync(SubscriptionRecord subscription, CancellationToken cancellationToken = default);
+
     /// <summary>Runs the dispatcher once now (normally it runs on its own); returns what it did.</summary>
     Task<DispatchResult> DispatchAsync(CancellationToken cancellationToken = default);
 }

@@ -10,6 +10,9 @@ public static class SubscriptionActions
     public const string Consumer = "consumer";
     /// <summary>An in-process C# handler registered with <c>NexusBuilder.Subscribe</c> (<see cref="SubscriptionRecord.Target"/> names it).</summary>
     public const string Handler = "handler";
+    /// <summary>Start a run of the workflow <see cref="SubscriptionRecord.Target"/> names, input templated from the event,
+    /// once per (subscription, event).</summary>
+    public const string Workflow = "workflow";
 
     /// <summary>True for a kind name: one of the above, or one that an <see cref="ISubscriptionAction"/> registers
     /// (1–32 lower-case letters).</summary>

@@ -33,7 +33,10 @@ public static class NexusServiceCollectionExtensions
         {
             var registry = new PluginRegistry();
             registry.Add(typeof(Workflows.WorkflowTimerPlugin), null, "builtin");
+            registry.Add(typeof(Workflows.WorkflowStartPlugin), null, "builtin");
             foreach (var (type, options, source) in builder.Plugins) registry.Add(type, options, source);
+            // DI-registered event hooks run as handler deliveries: their plugin is needed even without NexusBuilder.Subscribe.
+            if (builder.Handlers.Count == 0 && sp.GetServices<Events.IEventHook>().Any()) registry.Add(typeof(Events.EventHandlerPlugin), null, "builtin");
             var folder = sp.GetRequiredService<IOptions<NexusOptions>>().Value.PluginsFolder;
             if (!string.IsNullOrWhiteSpace(folder))
             {
@@ -61,13 +64,17 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton<Workflows.WorkflowService>();
         services.TryAddSingleton<Workflows.INexusWorkflows>(sp => sp.GetRequiredService<Workflows.WorkflowService>());
         services.TryAddSingleton<Observability.EventMetrics>();
-        services.TryAddSingleton(new Events.EventHandlerRegistry(builder.Handlers));
+        services.TryAddSingleton(sp => new Events.EventHandlerRegistry([.. builder.Handlers, .. Events.EventHandlerRegistration.FromHooks(sp.GetServices<Events.IEventHook>())]));
         services.TryAddSingleton<Events.EventService>();
         services.TryAddSingleton<Events.INexusEvents>(sp => sp.GetRequiredService<Events.EventService>());
         services.AddSingleton<Attempts.ICompletionObserver, Events.EventDeadLetterObserver>();
         services.TryAddSingleton<Observability.ScheduleMetrics>();
         services.TryAddSingleton<Scheduling.ScheduleService>();
         services.TryAddSingleton<Scheduling.INexusSchedules>(sp => sp.GetRequiredService<Scheduling.ScheduleService>());
+        // The non-task schedule targets and the workflow subscription action (DI seams; an application may add its own).
+        services.AddSingleton<Scheduling.IScheduleTargetHandler, Events.EventScheduleTarget>();
+        services.AddSingleton<Scheduling.IScheduleTargetHandler, Workflows.WorkflowScheduleTarget>();
+        services.AddSingleton<Events.ISubscriptionAction, Workflows.WorkflowSubscriptionAction>();
         services.TryAddSingleton<Observability.ServiceMetrics>();
         services.TryAddSingleton(_ => new Services.LeastLoaded(new Random()));
         services.TryAddSingleton<Services.ServiceRegistry>();

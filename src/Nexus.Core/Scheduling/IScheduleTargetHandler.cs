@@ -6,7 +6,9 @@ namespace Nexus.Scheduling;
 /// recorded as <see cref="FireOutcome.Failed"/> with the reason. A handler runs inside the unit of work that records the
 /// slot's row: its writes through the transaction it is given commit with that row, and roll back when another node
 /// decided the slot first, so a slot's target runs once. On SQLite it must be short and use only that transaction's
-/// stores (never the store's own). Throwing rolls the slot back; the scheduler tries it again on its next tick.
+/// stores (never the store's own). Throwing rolls the slot back; the scheduler tries it again on its next tick — except
+/// <see cref="ScheduleTargetException"/>, thrown before writing anything, which records the slot as failed with its
+/// message (a target that can never run, e.g. its workflow or namespace is gone).
 /// </summary>
 public interface IScheduleTargetHandler
 {
@@ -30,3 +32,8 @@ public sealed record ScheduleFire(string Schedule, DateTimeOffset Slot, string T
     /// <summary>A key unique to this (schedule, slot), for idempotent targets.</summary>
     public string IdempotencyKey => $"schedule:{Schedule}:{Slot.ToUnixTimeMilliseconds()}";
 }
+
+/// <summary>Thrown by an <see cref="IScheduleTargetHandler"/> before it writes anything, when the slot's target cannot run
+/// (its workflow or namespace does not exist): the slot is recorded <see cref="FireOutcome.Failed"/> with the message
+/// instead of being tried again on every tick.</summary>
+public sealed class ScheduleTargetException(string message) : NexusException("schedule-target", message);

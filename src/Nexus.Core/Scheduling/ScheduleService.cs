@@ -9,7 +9,9 @@ namespace Nexus.Scheduling;
 internal sealed class ScheduleService(INexusStore store, INexusTasks tasks, TimeProvider time, IEnumerable<IScheduleTargetHandler> handlers) : INexusSchedules
 {
     private static readonly TimeSpan DefaultCatchUp = TimeSpan.FromHours(1);
-    private readonly Dictionary<string, IScheduleTargetHandler> _handlers = handlers.GroupBy(h => h.Kind).ToDictionary(g => g.Key, g => g.Last());
+    // An application's own handler of a kind replaces the built-in one (events, workflows) wherever it was registered.
+    private readonly Dictionary<string, IScheduleTargetHandler> _handlers = handlers.GroupBy(h => h.Kind)
+        .ToDictionary(g => g.Key, g => g.LastOrDefault(h => h.GetType().Assembly != typeof(ScheduleService).Assembly) ?? g.Last());
 
     internal IScheduleTargetHandler? Handler(string kind) => _handlers.GetValueOrDefault(kind);
 

@@ -33,6 +33,10 @@ public interface IEventStore
     /// <summary>The cursor just before <paramref name="start"/>: what a reader starting there has already "read".</summary>
     Task<LogCursor> CursorAtAsync(string @namespace, SubscriptionStart start, CancellationToken cancellationToken = default);
 
+    /// <summary>How far a cursor is behind the log: the events of <paramref name="namespace"/> after <paramref name="after"/>
+    /// (counted up to <paramref name="cap"/>, so the cost is bounded) and the time of the oldest of them.</summary>
+    Task<SubscriptionLag> LagAsync(string @namespace, LogCursor after, int cap, CancellationToken cancellationToken = default);
+
     /// <summary>Creates a subscription at its start. Throws <see cref="StoreException"/> code
     /// <c>subscription-exists</c> when the name is taken in the namespace.</summary>
     Task<SubscriptionRecord> CreateSubscriptionAsync(NewSubscription p, CancellationToken cancellationToken = default);

@@ -190,7 +190,19 @@ public sealed record RescueParams(int Max)
 /// <summary>What a rescue did.</summary>
 /// <param name="Requeued">Tasks returned to the queue for another attempt.</param>
 /// <param name="Dead">Tasks that had used their last attempt and are now dead.</param>
-public sealed record RescueResult(int Requeued, int Dead);
+public sealed record RescueResult(int Requeued, int Dead)
+{
+    /// <summary>The ids of the tasks that died (<see cref="Dead"/> of them), so that the engine can tell their observers
+    /// (a dead event delivery goes to its namespace's dead letters). Compared by content.</summary>
+    public IReadOnlyList<long> DeadIds { get; init; } = [];
+
+    /// <inheritdoc/>
+    public bool Equals(RescueResult? other) =>
+        other is not null && Requeued == other.Requeued && Dead == other.Dead && DeadIds.SequenceEqual(other.DeadIds);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Requeued, Dead, DeadIds.Count);
+}
 
 /// <summary>Params of the single-task operator actions.</summary>
 public sealed record TaskActionParams(long Id)

@@ -69,7 +69,35 @@ internal sealed class WorkflowService(
         return started.Run;
     }
 
-    private static string CheckInput(string? inputJson)
+    /// <summary>Starts a run inside a caller's unit of work (a schedule's fire): the run and its first steps commit or
+    /// roll back with <paramref name="tx"/>. Returns null when the workflow does not exist. The local workers are woken
+    /// at once; should the unit roll back, they find nothing.</summary>
+    internal async Task<StartedRun?> StartInAsync(IStoreTransaction tx, string workflow, string? inputJson, string? idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tx);
+        var input = CheckInput(inputJson);
+        var stored = await tx.Workflows.GetAsync(workflow, null, cancellationToken).ConfigureAwait(false);
+        if (stored is null) return null;
+        var (id, created) = await tx.Workflows.CreateRunAsync(new NewRun
+        {
+            Workflow = stored.Name,
+            Version = stored.Version,
+            DefinitionJson = stored.DefinitionJson,
+            InputJson = input,
+            IdempotencyKey = idempotencyKey,
+            Now = _clock.Now,
+        }, cancellationToken).ConfigureAwait(false);
+        if (created)
+        {
+            var outcome = await coordinator.ApplyAsync(tx.Workflows, tx.Tasks, [new RunStarted(id)], cancellationToken).ConfigureAwait(false);
+            metrics.Record(outcome.Measures);
+            signals.Wake();
+        }
+        return new StartedRun(id, stored.Version, created);
+    }
+
+    /// <summary>Checks a run's input: null or blank is <c>{}</c>, anything else must be a JSON object.</summary>
+    internal static string CheckInput(string? inputJson)
     {
         if (string.IsNullOrWhiteSpace(inputJson)) return "{}";
         try

@@ -44,8 +44,11 @@ internal static class EventMapping
         IdempotencyKey = e.IdempotencyKey,
     };
 
-    public static SubscriptionResponse Response(SubscriptionRecord s) => new()
+    public static SubscriptionResponse Response(SubscriptionRecord s) => Response(s, null, default);
+
+    public static SubscriptionResponse Response(SubscriptionRecord s, SubscriptionLag? lag, DateTimeOffset now) => new()
     {
+        Lag = lag is null ? null : new SubscriptionLagResponse(lag.Events, lag.Oldest, lag.AgeAt(now).TotalSeconds),
         Id = s.Id,
         Namespace = s.Namespace,
         Name = s.Name,

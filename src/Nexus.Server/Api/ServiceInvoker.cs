@@ -13,6 +13,10 @@ internal sealed class ServiceInvoker(IHttpForwarder forwarder, IEnumerable<IServ
     /// <summary>The request header that sets an invoke's timeout (a duration: <c>5s</c>, <c>500ms</c>); default 30 s, at most 5 minutes.</summary>
     public const string TimeoutHeader = "Nexus-Invoke-Timeout";
 
+    /// <summary>The response header added to every answer an instance gave (not to Nexus's own problems): the id of
+    /// the instance, so a client tells a service's 503 from Nexus's <c>no-healthy-instance</c>.</summary>
+    public const string InstanceHeader = "Nexus-Invoke-Instance";
+
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromMinutes(5);
 
@@ -104,6 +108,13 @@ internal sealed class ServiceInvoker(IHttpForwarder forwarder, IEnumerable<IServ
             proxyRequest.Headers.Remove("X-Api-Key");
             proxyRequest.Headers.Remove(TimeoutHeader);
             foreach (var (name, value) in invocation.RequestHeaders) proxyRequest.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+        {
+            var go = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+            if (proxyResponse is not null) httpContext.Response.Headers[InstanceHeader] = invocation.Instance.Id;
+            return go;
         }
     }
 }

@@ -29,10 +29,15 @@ internal static class SubscriptionEndpoints
             .Accepts<ReplayEventsRequest>("application/json").Produces<ReplayResponse>().ProducesCommonProblems(400, 404, 413, 415);
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, INexusEvents events, string ns)
+    private static async Task<IResult> ListAsync(HttpContext http, INexusEvents events, TimeProvider time, string ns)
     {
         var name = EventMapping.Namespace(http, ns);
-        return Results.Ok((await events.ListSubscriptionsAsync(name, http.RequestAborted)).Select(EventMapping.Response).ToList());
+        var list = new List<SubscriptionResponse>();
+        foreach (var sub in await events.ListSubscriptionsAsync(name, http.RequestAborted))
+        {
+            list.Add(EventMapping.Response(sub, await events.LagAsync(sub, http.RequestAborted), time.GetUtcNow()));
+        }
+        return Results.Ok(list);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext http, INexusEvents events, string ns)
@@ -40,9 +45,9 @@ internal static class SubscriptionEndpoints
         var name = EventMapping.Namespace(http, ns);
         var body = await RequestJson.ReadAsync<CreateSubscriptionRequest>(http.Request);
         var action = body!.Action ?? SubscriptionActions.Plugin;
-        if (action is not (SubscriptionActions.Plugin or SubscriptionActions.Consumer))
+        if (action is not (SubscriptionActions.Plugin or SubscriptionActions.Consumer or SubscriptionActions.Workflow))
         {
-            throw ApiProblemException.Invalid("action", "must be plugin or consumer (handlers are registered in code)");
+            throw ApiProblemException.Invalid("action", "must be plugin, consumer or workflow (handlers are registered in code)");
         }
         var request = new SubscriptionRequest(name, body.Name ?? throw ApiProblemException.Invalid("name", "is required"),
             body.Pattern ?? throw ApiProblemException.Invalid("pattern", "is required"))
@@ -57,7 +62,7 @@ internal static class SubscriptionEndpoints
         };
         // Plugin deliveries are tasks in a queue: the caller must be allowed that queue as for a submit.
         var caller = Caller.From(http.User);
-        if (action == SubscriptionActions.Plugin)
+        if (action is SubscriptionActions.Plugin or SubscriptionActions.Workflow)
         {
             if (body.Queue is not null) caller.EnsureQueue(body.Queue, "queue");
             else if (caller.IsLimited) throw ApiProblemException.Invalid("queue", "is required, because you are limited to some queues");
@@ -66,8 +71,11 @@ internal static class SubscriptionEndpoints
         return Results.Created($"/api/v1/namespaces/{name}/subscriptions/{made.Name}", EventMapping.Response(made));
     }
 
-    private static async Task<IResult> GetAsync(HttpContext http, INexusEvents events, string ns, string name) =>
-        Results.Ok(EventMapping.Response(await LoadAsync(http, events, ns, name)));
+    private static async Task<IResult> GetAsync(HttpContext http, INexusEvents events, TimeProvider time, string ns, string name)
+    {
+        var sub = await LoadAsync(http, events, ns, name);
+        return Results.Ok(EventMapping.Response(sub, await events.LagAsync(sub, http.RequestAborted), time.GetUtcNow()));
+    }
 
     private static async Task<IResult> DeleteAsync(HttpContext http, INexusEvents events, string ns, string name)
     {

@@ -15,7 +15,7 @@ public abstract partial class PluginAndSystemEndpointTests(ServerFixture fixture
         using var client = Host.Admin();
         var plugins = (await (await client.GetAsync("/api/v1/plugins")).JsonAsync()).EnumerateArray().ToList();
 
-        Assert.Equal(["data.mapreduce", "files.zip", "image.generate", "images.pick-random", "pattern.draw", "text.generate", "text.wordcount", "workflow.timer"],
+        Assert.Equal(["data.mapreduce", "files.zip", "image.generate", "images.pick-random", "pattern.draw", "text.generate", "text.wordcount", "workflow.start", "workflow.timer"],
             plugins.Select(p => p.GetProperty("name").GetString()));
         var text = plugins.Single(p => p.GetProperty("name").GetString() == "text.generate");
         Assert.Equal("object", text.GetProperty("argsSchema").GetProperty("type").GetString());

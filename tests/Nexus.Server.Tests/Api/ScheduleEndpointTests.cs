@@ -81,6 +81,30 @@ public abstract class ScheduleEndpointTests(ServerFixture fixture)
         Assert.Matches($"nexus_schedule_fires_total\\{{[^}}]*outcome=\"fired\"[^}}]*schedule=\"{name}\"", metrics);
     }
 
+    [Fact]
+    public async Task AnEventTarget_AppendsToTheLogOnTheServer_AndTheHistoryNamesTheEvent()
+    {
+        using var client = Host.Admin();
+        var name = NewName();
+        var topic = "reports.daily";
+        var ns = "ns-" + Guid.NewGuid().ToString("N")[..10];
+        await (await client.PostJsonAsync("/api/v1/namespaces", $$"""{"name":"{{ns}}"}""")).JsonAsync(HttpStatusCode.Created);
+        await (await PutAsync(client, $"/api/v1/schedules/{name}", "{\"cron\":\"* * * * * *\",\"target\":{\"event\":{\"namespace\":\"" + ns + "\",\"topic\":\"" + topic + "\",\"payload\":{\"daily\":true},\"key\":\"r\"}}}")).JsonAsync();
+
+        var history = await Nexus.Testing.Eventually.UntilAsync(
+            async () => (await (await client.GetAsync($"/api/v1/schedules/{name}/history")).JsonAsync()).GetProperty("items"),
+            items => items.GetArrayLength() > 0, because: "the server's scheduler to fire");
+        await (await client.PostAsync($"/api/v1/schedules/{name}/pause", null)).JsonAsync();
+
+        var fire = history[history.GetArrayLength() - 1];
+        Assert.Equal("fired", fire.GetProperty("outcome").GetString());
+        var position = long.Parse(fire.GetProperty("detail").GetString()!["event ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        var log = await Nexus.Testing.Eventually.UntilAsync(async () => await (await client.GetAsync($"/api/v1/namespaces/{ns}/events?limit=100")).JsonAsync(),
+            l => l.GetProperty("events").EnumerateArray().Any(e => e.GetProperty("position").GetInt64() == position), because: "the fired event in the log");
+        var e = log.GetProperty("events").EnumerateArray().First(x => x.GetProperty("position").GetInt64() == position);
+        Assert.Equal((position, topic, "r", true), (e.GetProperty("position").GetInt64(), e.GetProperty("topic").GetString(), e.GetProperty("key").GetString(), e.GetProperty("payload").GetProperty("daily").GetBoolean()));
+    }
+
     [Theory]
     [InlineData("""{"timeZone":"UTC","target":{"task":{"plugin":"text.generate","args":{"filename":"x.txt"}}}}""", "cron")]
     [InlineData("""{"cron":"99 * * * *","target":{"task":{"plugin":"text.generate","args":{"filename":"x.txt"}}}}""", "cron")]
@@ -93,6 +117,11 @@ public abstract class ScheduleEndpointTests(ServerFixture fixture)
     [InlineData("""{"cron":"* * * * *","target":{"task":{"plugin":"text.generate","args":{"filename":"x.txt"}}},"overlap":"never"}""", "overlap")]
     [InlineData("""{"cron":"* * * * *","target":{"task":{"plugin":"text.generate","args":{"filename":"x.txt"}}},"catchUpWindow":"8d"}""", "catchUpWindow")]
     [InlineData("""{"cron":"* * * * *","target":{"task":{"plugin":"text.generate","args":{"filename":"x.txt"}}},"colour":"red"}""", "colour")]
+    [InlineData("""{"cron":"* * * * *","target":{"event":{"namespace":"default"}}}""", "target.event.topic")]
+    [InlineData("""{"cron":"* * * * *","target":{"event":{"namespace":"default","topic":"$state.x"}}}""", "target.event.topic")]
+    [InlineData("""{"cron":"* * * * *","target":{"event":{"namespace":"default","topic":"a.b","priority":"urgent"}}}""", "target.event.priority")]
+    [InlineData("""{"cron":"* * * * *","target":{"workflow":{"input":{}}}}""", "target.workflow.name")]
+    [InlineData("""{"cron":"* * * * *","target":{"workflow":{"name":"w","input":"text"}}}""", "target.workflow.input")]
     public async Task Put_BadInput_Is400_NamingTheField(string body, string field)
     {
         using var client = Host.Admin();

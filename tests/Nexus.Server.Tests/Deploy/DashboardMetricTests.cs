@@ -36,6 +36,7 @@ public sealed class DashboardMetricTests
                 ["Nexus:QueueCountsInterval"] = "00:00:00.100",
                 ["Nexus:RescueInterval"] = "00:00:00.200",
                 ["Nexus:HeartbeatInterval"] = "00:00:00.100",
+                ["Nexus:Events:LagInterval"] = "00:00:00.100",
                 // The server claims only from "obs": the task in "ghost" is leased by a node that then vanishes.
                 ["Nexus:Queues:0"] = "obs",
             },
@@ -53,15 +54,20 @@ public sealed class DashboardMetricTests
         await admin.WaitForStateAsync(ok, "succeeded");
         await admin.WaitForStateAsync(dead, "dead");
         (await admin.PostAsync($"/api/v1/tasks/{later}/cancel", null)).EnsureSuccessStatusCode();
+        using (var subscription = new StringContent("""{"name":"lagging","pattern":"orders.>","action":"consumer"}""", System.Text.Encoding.UTF8, "application/json"))
+        {
+            (await admin.PostAsync("/api/v1/namespaces/default/subscriptions", subscription)).EnsureSuccessStatusCode();
+        }
 
         // What the work above makes appear last: outcomes are counted once stored, queue depth and rescues in the background.
-        string[] last = ["nexus_lease_rescues_total", "nexus_tasks_cancelled_total", "nexus_tasks_dead_total", "nexus_queue_tasks", "nexus_maintenance_rescue_passes_total"];
+        string[] last = ["nexus_lease_rescues_total", "nexus_tasks_cancelled_total", "nexus_tasks_dead_total", "nexus_queue_tasks", "nexus_maintenance_rescue_passes_total",
+            "nexus_events_subscription_lag", "nexus_events_subscription_lag_age_seconds"];
         var exported = await Eventually.UntilAsync(
             async () => SampleNames(await admin.GetStringAsync("/metrics")),
             names => last.All(names.Contains),
             TimeSpan.FromSeconds(30),
             TimeSpan.FromMilliseconds(100),
-            "the rescue, cancel, dead, queue depth and rescue pass series to appear in /metrics");
+            "the rescue, cancel, dead, queue depth, rescue pass and subscription lag series to appear in /metrics");
 
         var uses = Uses();
         var missing = uses.Where(u => !exported.Contains(u.Metric) && !PrometheusOwn.Contains(u.Metric)).ToList();

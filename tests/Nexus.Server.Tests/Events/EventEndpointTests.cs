@@ -124,6 +124,29 @@ public abstract class EventEndpointTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task WorkflowSubscription_StartsOneRunPerEvent_AndGetShowsTheLag()
+    {
+        using var client = Host.Admin();
+        var ns = await NamespaceAsync(client);
+        var workflow = NewName("wf");
+        await (await client.PostJsonAsync("/api/v1/workflows", $$$"""{"name":"{{{workflow}}}","steps":[{"id":"a","kind":"noop","args":{"order":"${input.order}"}}]}""")).JsonAsync(HttpStatusCode.Created);
+        var sub = await (await client.PostJsonAsync($"/api/v1/namespaces/{ns}/subscriptions", $$$"""
+            {"name":"start","pattern":"orders.*","action":"workflow","target":"{{{workflow}}}","argsTemplate":{"order":"{{payload.id}}"}}
+            """)).JsonAsync(HttpStatusCode.Created);
+        Assert.Equal("workflow", sub.GetProperty("action").GetString());
+
+        await (await client.PostJsonAsync($"/api/v1/namespaces/{ns}/events", """{"events":[{"topic":"orders.created","payload":{"id":"o-1"}},{"topic":"orders.created","payload":{"id":"o-2"}}]}""")).JsonAsync();
+        var runs = await Eventually.UntilAsync(async () => await (await client.GetAsync($"/api/v1/runs?workflow={workflow}&state=succeeded")).JsonAsync(),
+            p => p.GetProperty("items").GetArrayLength() == 2, because: "a run per event", describe: p => p.GetRawText());
+        var got = await (await client.GetAsync($"/api/v1/namespaces/{ns}/subscriptions/start")).JsonAsync();
+
+        Assert.Equal(["o-1", "o-2"], runs.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("output").GetProperty("a").GetProperty("order").GetString()).Order(StringComparer.Ordinal));
+        Assert.Equal(0, got.GetProperty("lag").GetProperty("events").GetInt64());
+        await (await client.PostJsonAsync($"/api/v1/namespaces/{ns}/subscriptions", """{"name":"nameless","pattern":"orders.*","action":"workflow"}"""))
+            .ProblemAsync(HttpStatusCode.BadRequest, "validation", "target");
+    }
+
+    [Fact]
     public async Task Subscription_BadInput_IsRefusedNamingTheField()
     {
         using var client = Host.Admin();

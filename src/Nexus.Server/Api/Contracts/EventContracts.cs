@@ -139,6 +139,8 @@ public sealed record SubscriptionResponse
     public int MaxDeliveries { get; init; }
     /// <summary>Its cursor: every event up to it has been dispatched.</summary>
     public required string Cursor { get; init; }
+    /// <summary>How far it is behind the log (on list and get; null elsewhere).</summary>
+    public SubscriptionLagResponse? Lag { get; init; }
     /// <summary>When it was created.</summary>
     public DateTimeOffset CreatedAt { get; init; }
 }
@@ -235,3 +237,9 @@ public sealed record DeliveriesResponse(IReadOnlyList<bool> Accepted);
 /// <param name="Reason">Why.</param>
 /// <param name="CreatedAt">When.</param>
 public sealed record EventDeadLetterResponse(long Id, string Subscription, long Position, string Topic, long? TaskId, int Deliveries, string Reason, DateTimeOffset CreatedAt);
+
+/// <summary>How far a subscription's cursor is behind its namespace's log.</summary>
+/// <param name="Events">Events after the cursor, not yet dispatched (an upper bound: some may not match), counted up to 100,000.</param>
+/// <param name="Oldest">When the oldest of them was appended, or null.</param>
+/// <param name="AgeSeconds">Its age now, in seconds (0 when caught up).</param>
+public sealed record SubscriptionLagResponse(long Events, DateTimeOffset? Oldest, double AgeSeconds);
