@@ -139,6 +139,13 @@ internal sealed class GraphQlConnection(WebSocket socket, HttpContext http, Grap
         }
         if (result.Streams is not { Count: > 0 } streams)
         {
+            if (result.Operation?.Operation == GraphQLParser.AST.OperationType.Subscription)
+            {
+                // The subscription was refused before any event (no right, another namespace, a bad filter).
+                _operations.TryRemove(id, out _);
+                SendErrors(id, result);
+                return;
+            }
             _operations.TryRemove(id, out _);
             Send(Envelope(id, "next", serializer.Serialize(result)));
             Send(Envelope(id, "complete", null));

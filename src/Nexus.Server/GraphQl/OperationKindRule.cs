@@ -13,11 +13,12 @@ internal sealed class OperationKindRule(bool allowSubscription, bool allowMutati
         if (operation.Operation == OperationType.Subscription && !allowSubscription)
         {
             context.ReportError(new ValidationError(context.Document.Source, "subscription-needs-websocket",
-                "subscription: subscriptions run over a WebSocket at /graphql with the graphql-transport-ws protocol, not over a plain HTTP request.", operation));
+                "subscription: subscriptions run over a WebSocket at /graphql with the graphql-transport-ws protocol, not over a plain HTTP request.", operation)
+            { Code = "subscription-needs-websocket" });
         }
         if (operation.Operation == OperationType.Mutation && !allowMutation)
         {
-            context.ReportError(new ValidationError(context.Document.Source, "mutation-needs-post", "mutation: send mutations with POST.", operation));
+            context.ReportError(new ValidationError(context.Document.Source, "mutation-needs-post", "mutation: send mutations with POST.", operation) { Code = "mutation-needs-post" });
         }
         return default;
     }
