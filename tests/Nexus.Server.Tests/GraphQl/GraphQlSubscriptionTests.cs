@@ -33,8 +33,12 @@ public abstract class GraphQlSubscriptionTests(ServerFixture fixture)
         await EmitAsync(admin, ns, "orders.created", """{"priority":"low","n":2}""");
         await EmitAsync(admin, ns, "users.created", """{"priority":"high","n":3}""");
 
+        var log = await (await admin.GetAsync($"/api/v1/namespaces/{ns}/events")).JsonAsync();
+        Assert.Equal(start, log.GetProperty("events")[0].GetProperty("position").GetInt64());
+        var after = log.GetProperty("events")[0].GetProperty("cursor").GetString();
+
         await using var socket = await GraphQlSocket.ConnectAsync(Host.Address, ServerHost.BootstrapKey);
-        await socket.SubscribeAsync("s1", Subscription, new { ns, pattern = "orders.>", filter = new Dictionary<string, object> { ["priority"] = new Dictionary<string, string> { ["$eq"] = "high" } }, after = start.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await socket.SubscribeAsync("s1", Subscription, new { ns, pattern = "orders.>", filter = new Dictionary<string, object> { ["priority"] = new Dictionary<string, string> { ["$eq"] = "high" } }, after });
         var first = await socket.NextAsync();
         Assert.Equal("next", first.GetProperty("type").GetString());
         Assert.Equal("s1", first.GetProperty("id").GetString());
