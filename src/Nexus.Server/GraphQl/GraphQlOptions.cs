@@ -5,8 +5,9 @@ internal sealed class GraphQlOptions
 {
     public const string Section = "Nexus:GraphQl";
 
-    /// <summary>The deepest selection a query may have (fields inside fields).</summary>
-    public int MaxDepth { get; set; } = 10;
+    /// <summary>The deepest selection a query may have (fields inside fields); 15 lets the standard introspection query of
+    /// GraphiQL and code generators (13 deep) through.</summary>
+    public int MaxDepth { get; set; } = 15;
 
     /// <summary>The highest complexity a query may have (GraphQL.NET's analyzer: every field counts, lists multiply).</summary>
     public int MaxComplexity { get; set; } = 5_000;

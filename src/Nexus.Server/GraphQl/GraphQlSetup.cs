@@ -33,6 +33,11 @@ internal static class GraphQlSetup
             {
                 c.MaxDepth = options.MaxDepth;
                 c.MaxComplexity = options.MaxComplexity;
+                // Introspection reads the schema, not the store: it does not count (GraphiQL's full query would not fit).
+                var fallback = c.DefaultComplexityImpactDelegate;
+                c.DefaultComplexityImpactDelegate = f => f.FieldDefinition.Name.StartsWith("__", StringComparison.Ordinal) || f.ParentType.Name.StartsWith("__", StringComparison.Ordinal)
+                    ? new GraphQL.Validation.Complexity.FieldComplexityResult(0, 1)
+                    : fallback(f);
             }));
         return services;
     }

@@ -95,11 +95,24 @@ public abstract class GraphQlAuthTests(ServerFixture fixture)
     public async Task TooDeepOrMalformed_IsAGraphQlErrorNamingTheProblem_NeverA500()
     {
         using var admin = Host.Admin();
-        var deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }";
+        var deep = "{ __schema { types { fields { type " + string.Concat(Enumerable.Repeat("{ ofType ", 14)) + "{ name }" + new string('}', 14) + " } } } }";
         var (status, body) = await admin.GraphQlAsync(deep);
         Assert.Equal(HttpStatusCode.BadRequest, status);
         var error = body.GetProperty("errors")[0].GetProperty("message").GetString()!;
         Assert.Contains("depth", error, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("15", error, StringComparison.Ordinal);
+        // The standard introspection depth (GraphiQL, code generators: 13) is allowed.
+        var introspection = "{ __schema { types { fields { type " + string.Concat(Enumerable.Repeat("{ ofType ", 7)) + "{ name }" + new string('}', 7) + " } } } }";
+        Assert.True((await admin.DataAsync(introspection)).GetProperty("__schema").GetProperty("types").GetArrayLength() > 10);
+
+        var wide = "{ " + string.Concat(Enumerable.Range(0, 400).Select(i => $"t{i}: tasks {{ items {{ id plugin queue state }} }} ")) + "}";
+        (status, body) = await admin.GraphQlAsync(wide);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("too complex", body.GetProperty("errors")[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+        var tooLong = "{ " + new string(' ', 40_000) + "namespaces { name } }";
+        (status, body) = await admin.GraphQlAsync(tooLong);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("query-too-long", body.GetProperty("errors")[0].GetProperty("extensions").GetProperty("code").GetString());
 
         (status, body) = await admin.GraphQlAsync("{ tasks(limit: 5000) { next } }");
         Assert.Equal(HttpStatusCode.OK, status);
