@@ -23,6 +23,7 @@ internal sealed class GraphQlConnection(WebSocket socket, HttpContext http, Grap
     private readonly ConcurrentDictionary<string, IDisposable> _operations = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _closing = new();
     private bool _acknowledged;
+    private int _closed;
     private (WebSocketCloseStatus Status, string Reason)? _close;
 
     public async Task RunAsync(CancellationToken aborted)
@@ -47,9 +48,11 @@ internal sealed class GraphQlConnection(WebSocket socket, HttpContext http, Grap
         }
         finally
         {
+            Interlocked.Exchange(ref _closed, 1);
             foreach (var op in _operations.Values) op.Dispose();
             _operations.Clear();
             _outbox.Writer.TryComplete();
+            await initTimer.DisposeAsync();
             await _closing.CancelAsync();
             try
             {
@@ -160,15 +163,18 @@ internal sealed class GraphQlConnection(WebSocket socket, HttpContext http, Grap
 
     private void Send(string message)
     {
+        if (Volatile.Read(ref _closed) != 0) return; // a stream's last event racing the close: nobody reads it
         if (!_outbox.Writer.TryWrite(message))
         {
             Close(4413, $"Slow consumer: more than {OutboxSize} messages waiting to be read");
         }
     }
 
+    /// <summary>Closes once, from any thread (the reader, a stream's reader, the init timer), with the first reason.</summary>
     private void Close(int status, string reason)
     {
-        _close ??= ((WebSocketCloseStatus)status, reason);
+        if (Interlocked.Exchange(ref _closed, 1) != 0) return;
+        _close = ((WebSocketCloseStatus)status, reason);
         _outbox.Writer.TryComplete();
         _closing.Cancel();
     }
