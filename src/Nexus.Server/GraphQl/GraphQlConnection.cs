@@ -8,14 +8,13 @@ using GraphQL.Transport;
 
 namespace Nexus.Server.GraphQl;
 
-/// <summary>One graphql-transport-ws connection: <c>connection_init</c> within <see cref="InitTimeout"/> (else close
+/// <summary>One graphql-transport-ws connection: <c>connection_init</c> within <paramref name="initTimeout"/> (else close
 /// 4408), then <c>subscribe</c> / <c>complete</c> by operation id, <c>ping</c> / <c>pong</c>. Queries and mutations
 /// answer one <c>next</c> and a <c>complete</c>; a subscription sends a <c>next</c> per event until the client
 /// completes it or the connection closes. Messages go out through one bounded queue: a client that stops reading is
 /// cut off (close 4413) instead of holding the server's memory.</summary>
-internal sealed class GraphQlConnection(WebSocket socket, HttpContext http, GraphQlExecutor executor, IGraphQLTextSerializer serializer, TimeProvider time, ILogger logger) : IDisposable
+internal sealed class GraphQlConnection(WebSocket socket, HttpContext http, GraphQlExecutor executor, IGraphQLTextSerializer serializer, TimeSpan initTimeout, TimeProvider time, ILogger logger) : IDisposable
 {
-    public static readonly TimeSpan InitTimeout = TimeSpan.FromSeconds(10);
     public const int OutboxSize = 1024;
     private const int MaxMessageBytes = 256 * 1024;
 
@@ -30,7 +29,7 @@ internal sealed class GraphQlConnection(WebSocket socket, HttpContext http, Grap
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _closing.Token);
         var writer = WriteLoopAsync(linked.Token);
-        using var initTimer = time.CreateTimer(_ => { if (!_acknowledged) Close(4408, "Connection initialisation timeout"); }, null, InitTimeout, Timeout.InfiniteTimeSpan);
+        using var initTimer = time.CreateTimer(_ => { if (!_acknowledged) Close(4408, "Connection initialisation timeout"); }, null, initTimeout, Timeout.InfiniteTimeSpan);
         try
         {
             while (!linked.IsCancellationRequested && socket.State == WebSocketState.Open)
@@ -175,8 +174,9 @@ internal sealed class GraphQlConnection(WebSocket socket, HttpContext http, Grap
     {
         if (Interlocked.Exchange(ref _closed, 1) != 0) return;
         _close = ((WebSocketCloseStatus)status, reason);
+        // The writer sends what is queued, then the close frame; the reader ends when the client answers it. (Cancelling
+        // a pending receive would abort the socket instead, and the client would never learn the reason.)
         _outbox.Writer.TryComplete();
-        _closing.Cancel();
     }
 
     private async Task WriteLoopAsync(CancellationToken cancellationToken)
@@ -184,6 +184,24 @@ internal sealed class GraphQlConnection(WebSocket socket, HttpContext http, Grap
         await foreach (var message in _outbox.Reader.ReadAllAsync(cancellationToken))
         {
             await socket.SendAsync(Encoding.UTF8.GetBytes(message), WebSocketMessageType.Text, true, cancellationToken);
+        }
+        if (_close is { } close && socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            await socket.CloseOutputAsync(close.Status, close.Reason, cancellationToken);
+            _ = AbortUnansweredAsync(_closing.Token);
+        }
+    }
+
+    /// <summary>A client that does not answer the close frame within 5 s is cut off.</summary>
+    private async Task AbortUnansweredAsync(CancellationToken stopped)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(5), time, stopped);
+            await _closing.CancelAsync();
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
         }
     }
 

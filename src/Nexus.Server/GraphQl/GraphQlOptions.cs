@@ -15,6 +15,9 @@ internal sealed class GraphQlOptions
     /// <summary>How long an event subscription waits before reading the log again when it found nothing new.</summary>
     public TimeSpan SubscriptionPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How long a WebSocket may wait before its <c>connection_init</c> (then it is closed with 4408).</summary>
+    public TimeSpan ConnectionInitTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The largest query text accepted, in characters.</summary>
     public int MaxQueryLength { get; set; } = 32 * 1024;
 
@@ -25,6 +28,10 @@ internal sealed class GraphQlOptions
         if (SubscriptionPollInterval < TimeSpan.FromMilliseconds(10) || SubscriptionPollInterval > TimeSpan.FromMinutes(1))
         {
             throw new InvalidOperationException($"{Section}:SubscriptionPollInterval must be 10 ms – 1 min (was {SubscriptionPollInterval}).");
+        }
+        if (ConnectionInitTimeout < TimeSpan.FromMilliseconds(100) || ConnectionInitTimeout > TimeSpan.FromMinutes(5))
+        {
+            throw new InvalidOperationException($"{Section}:ConnectionInitTimeout must be 100 ms – 5 min (was {ConnectionInitTimeout}).");
         }
         if (MaxQueryLength is < 256) throw new InvalidOperationException($"{Section}:MaxQueryLength must be at least 256 (was {MaxQueryLength}).");
     }

@@ -1,12 +1,13 @@
 using System.Net.WebSockets;
 using GraphQL;
+using Microsoft.Extensions.Options;
 
 namespace Nexus.Server.GraphQl;
 
 /// <summary>The graphql-transport-ws protocol at <c>/graphql</c>. The upgrade request is authenticated like every
 /// other request (API key or JWT in the headers; no credentials, no upgrade), and every operation on the connection
 /// runs as that caller. One <see cref="GraphQlConnection"/> per socket.</summary>
-internal sealed class GraphQlWebSocket(GraphQlExecutor executor, IGraphQLTextSerializer serializer, TimeProvider time, ILogger<GraphQlWebSocket> logger)
+internal sealed class GraphQlWebSocket(GraphQlExecutor executor, IGraphQLTextSerializer serializer, IOptions<GraphQlOptions> options, TimeProvider time, ILogger<GraphQlWebSocket> logger)
 {
     public const string SubProtocol = "graphql-transport-ws";
 
@@ -21,7 +22,7 @@ internal sealed class GraphQlWebSocket(GraphQlExecutor executor, IGraphQLTextSer
             return;
         }
         using var socket = await http.WebSockets.AcceptWebSocketAsync(SubProtocol);
-        using var connection = new GraphQlConnection(socket, http, executor, serializer, time, logger);
+        using var connection = new GraphQlConnection(socket, http, executor, serializer, options.Value.ConnectionInitTimeout, time, logger);
         await connection.RunAsync(http.RequestAborted);
     }
 }

@@ -33,7 +33,8 @@ public abstract class GraphQlSubscriptionTests(ServerFixture fixture)
         await EmitAsync(admin, ns, "orders.created", """{"priority":"low","n":2}""");
         await EmitAsync(admin, ns, "users.created", """{"priority":"high","n":3}""");
 
-        var log = await (await admin.GetAsync($"/api/v1/namespaces/{ns}/events")).JsonAsync();
+        var log = await Nexus.Testing.Eventually.UntilAsync(async () => await (await admin.GetAsync($"/api/v1/namespaces/{ns}/events")).JsonAsync(),
+            l => l.GetProperty("events").GetArrayLength() == 4, because: "the four events to be readable");
         Assert.Equal(start, log.GetProperty("events")[0].GetProperty("position").GetInt64());
         var after = log.GetProperty("events")[0].GetProperty("cursor").GetString();
 
@@ -138,3 +139,17 @@ public abstract class GraphQlSubscriptionTests(ServerFixture fixture)
 public sealed class SqliteGraphQlSubscriptionTests(SqliteServer server) : GraphQlSubscriptionTests(server), IClassFixture<SqliteServer>;
 
 public sealed class PostgresGraphQlSubscriptionTests(PostgresServer server) : GraphQlSubscriptionTests(server), IClassFixture<PostgresServer>;
+
+/// <summary>A socket that never says <c>connection_init</c> is closed with 4408 once the configured wait has passed.</summary>
+public sealed class GraphQlInitTimeoutTests
+{
+    [Fact]
+    public async Task NoConnectionInit_IsClosedWith4408()
+    {
+        await using var host = await ServerHost.StartAsync(StoreKind.Sqlite, new Dictionary<string, string?> { ["Nexus:GraphQl:ConnectionInitTimeout"] = "00:00:00.300" });
+        await using var socket = await GraphQlSocket.ConnectAsync(host.Address, ServerHost.BootstrapKey, init: false);
+        Assert.Null(await socket.ReceiveAsync());
+        Assert.Equal(4408, (int?)socket.CloseStatus);
+        Assert.Equal("Connection initialisation timeout", socket.CloseDescription);
+    }
+}

@@ -147,7 +147,9 @@ public abstract class GraphQlTenancyWalkTests(ServerFixture fixture)
         Expect(state.GetProperty("version").GetInt64() == 1, $"state key {o.Tag} was written: {state}");
         var doc = await (await admin.GetAsync($"/api/v1/apps/{o.Namespace}/models/m/documents/{o.Tag}")).JsonAsync();
         Expect(doc.GetProperty("version").GetInt64() == 1, $"document {o.Tag} was written: {doc}");
-        var events = await (await admin.GetAsync($"/api/v1/namespaces/{o.Namespace}/events")).JsonAsync();
+        // On PostgreSQL an event shows once no older transaction still runs: wait for the tenant's own one.
+        var events = await Nexus.Testing.Eventually.UntilAsync(async () => await (await admin.GetAsync($"/api/v1/namespaces/{o.Namespace}/events")).JsonAsync(),
+            e => e.GetProperty("events").GetArrayLength() >= 1, because: "the other tenant's event to be readable");
         // The document and state writes may add $-topic events once the live layer lands; only non-$ topics count here.
         var topics = events.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("topic").GetString()!).Where(t => !t.StartsWith('$')).ToList();
         Expect(topics.Count == 1, $"namespace {o.Namespace} holds the events {string.Join(", ", topics)}, not one");
