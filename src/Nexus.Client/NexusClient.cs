@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Nexus.Client.Http;
 
 namespace Nexus.Client;
@@ -99,6 +100,38 @@ public sealed class NexusClient
     /// <summary><c>GET /api/v1/whoami</c>: who the server takes this client for.</summary>
     public Task<CallerInfo> WhoAmIAsync(CancellationToken cancellationToken = default) =>
         _http.GetAsync("api/v1/whoami", ClientJson.Default.CallerInfo, cancellationToken);
+
+    /// <summary><c>POST /graphql</c>: runs a GraphQL query or mutation (docs/graphql.md) and returns the whole answer,
+    /// <c>data</c> and <c>errors</c> alike (a request that did not execute, such as a parse error, answers 400 with
+    /// <c>errors</c> and is returned too). Missing credentials or rights at the door throw <see cref="NexusApiException"/>.</summary>
+    /// <param name="query">The GraphQL document.</param>
+    /// <param name="variables">A JSON object of variables, or null.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <example><code>
+    /// using var answer = await nexus.GraphQlAsync("query($ns: String!) { state(namespace: $ns, key: \"cfg\") { value version } }",
+    ///     JsonSerializer.SerializeToElement(new { ns = "app" }));
+    /// var version = answer.RootElement.GetProperty("data").GetProperty("state").GetProperty("version").GetInt64();
+    /// </code></example>
+    public async Task<JsonDocument> GraphQlAsync(string query, JsonElement? variables = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(query);
+        if (variables is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null) }) throw new ArgumentException("variables must be a JSON object.", nameof(variables));
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("query", query);
+            if (variables is { ValueKind: JsonValueKind.Object } v)
+            {
+                writer.WritePropertyName("variables");
+                v.WriteTo(writer);
+            }
+            writer.WriteEndObject();
+        }
+        var answer = await _http.SendAsync(HttpMethod.Post, "graphql", NexusHttp.Json(System.Text.Encoding.UTF8.GetString(buffer.ToArray())), ClientJson.Default.JsonElement,
+            cancellationToken, alsoAccept: HttpStatusCode.BadRequest).ConfigureAwait(false);
+        return JsonDocument.Parse(answer.GetRawText());
+    }
 
     /// <summary><c>GET /api/v1/server</c>: version, store, node and auth methods of the answering server.</summary>
     public Task<ServerInfo> ServerInfoAsync(CancellationToken cancellationToken = default) =>

@@ -6,6 +6,7 @@ using Nexus.Hosting;
 using Nexus.Plugins.Samples;
 using Nexus.Server.Api;
 using Nexus.Server.Auth;
+using Nexus.Server.GraphQl;
 using Nexus.Server.Hosting;
 using Nexus.Server.Observability;
 using Nexus.Server.RateLimiting;
@@ -121,6 +122,7 @@ public static class NexusServer
         // Service invokes (YARP) are part of the API, which a worker-only node does not serve; registering them is harmless there.
         services.AddHttpForwarder();
         services.AddSingleton<Api.ServiceInvoker>();
+        if (role == NodeRole.Server) services.AddNexusGraphQl(config);
 
         var app = builder.Build();
         app.UseRequestSizeLimits();
@@ -155,6 +157,8 @@ public static class NexusServer
             api.MapEventEndpoints();
             api.MapSubscriptionEndpoints();
             api.MapConsumerEndpoints();
+            app.UseWebSockets();
+            app.MapNexusGraphQl();
             app.MapNexusOpenApi(server.PublicApiReference);
             app.MapNexusDashboard();
             // The dashboard's artifact downloads: the API's own download (and its rule), under the dashboard's cookie.

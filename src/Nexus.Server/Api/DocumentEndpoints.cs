@@ -123,7 +123,7 @@ internal static class DocumentEndpoints
     private static string Document(DocumentWriteRequest body) =>
         body.Document is { ValueKind: JsonValueKind.Object } d ? d.GetRawText() : throw ApiProblemException.Invalid("document", "is required: a JSON object");
 
-    private static DocumentResponse Response(DocumentEntry d) => new(d.App, d.Model, d.Id, StoredJsonValue.Element(d.ValueJson), d.Version, d.CreatedAt, d.UpdatedAt);
+    internal static DocumentResponse Response(DocumentEntry d) => new(d.App, d.Model, d.Id, StoredJsonValue.Element(d.ValueJson), d.Version, d.CreatedAt, d.UpdatedAt);
 
     /// <summary>The one rule: a caller limited to namespaces reaches only those (others are not found); a caller limited
     /// to queues alone reaches no namespace.</summary>

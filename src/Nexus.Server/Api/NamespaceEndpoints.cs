@@ -59,5 +59,5 @@ internal static class NamespaceEndpoints
         return Results.Ok(letters.Select(l => new EventDeadLetterResponse(l.Id, l.Subscription, l.Position, l.Topic, l.TaskId, l.Deliveries, l.Reason, l.CreatedAt)).ToList());
     }
 
-    private static NamespaceResponse Response(NamespaceRecord n) => new(n.Name, n.Description, n.CreatedAt);
+    internal static NamespaceResponse Response(NamespaceRecord n) => new(n.Name, n.Description, n.CreatedAt);
 }

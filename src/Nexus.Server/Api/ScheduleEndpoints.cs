@@ -115,19 +115,19 @@ internal static class ScheduleEndpoints
     }
 
     /// <summary>The schedule, or 404 when there is none or the caller may not see it (the same answer for both).</summary>
-    private static async Task<ScheduleRecord> LoadAsync(HttpContext http, INexusSchedules service, string name)
+    internal static async Task<ScheduleRecord> LoadAsync(HttpContext http, INexusSchedules service, string name)
     {
         ScheduleName.Validate(name);
         var s = await service.GetAsync(name, http.RequestAborted);
         return s is not null && Visible(Caller.From(http.User), service, s) ? s : throw NotFound(name);
     }
 
-    private static bool Visible(Caller caller, INexusSchedules service, ScheduleRecord s) =>
+    internal static bool Visible(Caller caller, INexusSchedules service, ScheduleRecord s) =>
         !caller.IsLimited || (service.QueueOf(s) is { } queue && caller.CanUse(queue));
 
     private static ApiProblemException NotFound(string name) => ApiProblemException.NotFound($"No schedule named '{QueryValues.Shorten(name)}'.");
 
-    private static ScheduleResponse Response(ScheduleRecord s)
+    internal static ScheduleResponse Response(ScheduleRecord s)
     {
         using var target = JsonDocument.Parse($"{{{JsonSerializer.Serialize(s.TargetKind)}:{s.TargetJson}}}");
         return new ScheduleResponse(s.Name, s.Cron, s.TimeZone, target.RootElement.Clone(), s.Misfire.Name(), (long)s.CatchUpWindow.TotalMilliseconds,

@@ -99,7 +99,7 @@ internal static class ServiceEndpoints
     private static ApiProblemException NotFound(string name, string id) =>
         ApiProblemException.NotFound($"No instance '{QueryValues.Shorten(id)}' of service '{QueryValues.Shorten(name)}'.");
 
-    private static ServiceInstanceResponse Response(ServiceInstance i, INexusServices registry) => new(
+    internal static ServiceInstanceResponse Response(ServiceInstance i, INexusServices registry) => new(
         i.Name, i.Id, i.Version, i.BaseUrl, i.Capabilities, i.Metadata, i.CheckMode.Name(), i.HealthCheckPath, i.Health.Name(), i.Passes, i.Failures,
         i.CriticalSince, i.LastCheckAt, i.LastSeenAt, i.LastError, registry.InFlight(i), i.RegisteredAt);
 }

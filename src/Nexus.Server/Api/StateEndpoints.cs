@@ -122,7 +122,7 @@ internal static class StateEndpoints
     // The server decodes a path except its %2F, which a catch-all value keeps: a slash is a slash in a key too.
     private static string Key(string key) => key.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
 
-    private static StateResponse Response(StateEntry e) =>
+    internal static StateResponse Response(StateEntry e) =>
         new(e.Namespace, e.Key, StoredJsonValue.Element(e.ValueJson), e.Version, e.CreatedAt, e.UpdatedAt, e.ExpiresAt);
 
     /// <summary>The one rule: a caller limited to namespaces reaches only those (others are not found); a caller limited

@@ -177,11 +177,11 @@ internal static class WorkflowEndpoints
         };
     }
 
-    private static ApiProblemException NotFound(string name, int? version) =>
+    internal static ApiProblemException NotFound(string name, int? version) =>
         ApiProblemException.NotFound(version is null ? $"No workflow named '{QueryValues.Shorten(name)}'." : $"Workflow '{QueryValues.Shorten(name)}' has no version {version}.");
 
     /// <summary>Fails closed for callers limited to queues: a workflow's steps may run in any queue.</summary>
-    private static void EnsureUnscoped(HttpContext http)
+    internal static void EnsureUnscoped(HttpContext http)
     {
         if (Caller.From(http.User).Queues is { } queues)
         {
