@@ -183,3 +183,8 @@ public sealed class PostgresChangeLogContract : ChangeLogContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresLiveContract : LiveContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

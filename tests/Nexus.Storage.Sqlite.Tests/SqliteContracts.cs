@@ -195,3 +195,8 @@ public sealed class SqliteChangeLogContract : ChangeLogContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteLiveContract : LiveContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}

@@ -64,6 +64,8 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton(new Events.EventHandlerRegistry(builder.Handlers));
         services.TryAddSingleton<Events.EventService>();
         services.TryAddSingleton<Events.INexusEvents>(sp => sp.GetRequiredService<Events.EventService>());
+        services.TryAddSingleton<Live.LiveHub>();
+        services.TryAddSingleton<Live.INexusLive>(sp => sp.GetRequiredService<Live.LiveHub>());
         services.AddSingleton<Attempts.ICompletionObserver, Events.EventDeadLetterObserver>();
         services.TryAddSingleton<Observability.ScheduleMetrics>();
         services.TryAddSingleton<Scheduling.ScheduleService>();
