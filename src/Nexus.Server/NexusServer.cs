@@ -121,11 +121,15 @@ public static class NexusServer
         // Service invokes (YARP) are part of the API, which a worker-only node does not serve; registering them is harmless there.
         services.AddHttpForwarder();
         services.AddSingleton<Api.ServiceInvoker>();
+        services.AddOptions<Live.LiveServerOptions>().Bind(config.GetSection(Live.LiveServerOptions.Section));
+        services.AddSingleton<Live.LiveTokens>();
+        services.AddSingleton<Live.LiveConnections>();
 
         var app = builder.Build();
         app.UseRequestSizeLimits();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Live.LiveServerOptions>>().Value.KeepAlive });
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
@@ -155,6 +159,7 @@ public static class NexusServer
             api.MapEventEndpoints();
             api.MapSubscriptionEndpoints();
             api.MapConsumerEndpoints();
+            Live.LiveEndpoints.MapLiveEndpoints(app, api);
             app.MapNexusOpenApi(server.PublicApiReference);
             app.MapNexusDashboard();
             // The dashboard's artifact downloads: the API's own download (and its rule), under the dashboard's cookie.

@@ -39,7 +39,7 @@ public sealed class LiveChannel
     public bool IsPrefix { get; private init; }
 
     /// <summary>Parses a channel; throws <see cref="TaskValidationException"/> naming <paramref name="field"/>.</summary>
-    public static LiveChannel Parse(string? text, string? filterJson = null, string field = "channel")
+    public static LiveChannel Parse(string? text, string? filterJson = null, string field = "channel", string filterField = "filter")
     {
         if (string.IsNullOrEmpty(text)) throw new TaskValidationException(field, "is required (docs:{model}[/{id}], state:{key}, state-prefix:{prefix} or events:{pattern})");
         JsonFilter? filter;
@@ -49,7 +49,7 @@ public sealed class LiveChannel
         }
         catch (FilterException ex)
         {
-            throw new TaskValidationException(field.Replace("channel", "filter", StringComparison.Ordinal), ex.Message);
+            throw new TaskValidationException(filterField, ex.Message);
         }
         var colon = text.IndexOf(':', StringComparison.Ordinal);
         var scheme = colon < 0 ? text : text[..colon];
