@@ -68,8 +68,14 @@ internal sealed class LiveConnection : ILiveSink, IAsyncDisposable
     {
         if (Interlocked.CompareExchange(ref _cutCode, code, null) is not null) return;
         _cutMessage = message;
+        _registry.CountCutOff();
+        // What waits in the buffer is dropped: the client resumes from the last cursor it received.
+        _out.Writer.TryComplete();
         _cut.Cancel();
     }
+
+    /// <summary>Ends the outgoing stream (the client left): the sender stops.</summary>
+    public void Complete() => _out.Writer.TryComplete();
 
     /// <summary>Handles one client message (<c>subscribe</c>, <c>unsubscribe</c>, <c>ping</c>).</summary>
     public async Task HandleAsync(string text, CancellationToken cancellationToken)

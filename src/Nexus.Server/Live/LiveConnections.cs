@@ -23,6 +23,13 @@ internal sealed class LiveConnections
     /// <summary>Open connections of a device.</summary>
     public int Of(string device) => _byDevice.TryGetValue(device, out var set) ? set.Count : 0;
 
+    private int _cutOffs;
+
+    /// <summary>Connections cut off as slow consumers since start.</summary>
+    public int CutOffs => Volatile.Read(ref _cutOffs);
+
+    public void CountCutOff() => Interlocked.Increment(ref _cutOffs);
+
     /// <summary>Open connections.</summary>
     public int Count => _byDevice.Values.Sum(s => s.Count);
 }

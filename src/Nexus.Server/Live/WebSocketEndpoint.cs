@@ -26,25 +26,42 @@ internal static class WebSocketEndpoint
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
         await using var connection = new LiveConnection(live, settings, registry, caller, device);
         connection.Send(LiveMessages.Welcome(connection.Id, device, settings.BufferSize));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, connection.CutOff);
-        var sending = SendAsync(socket, connection, stop.Token);
-        var receiving = ReceiveAsync(socket, connection, stop.Token);
-        await Task.WhenAny(sending, receiving);
-        await stop.CancelAsync();
-        await Task.WhenAll(sending, receiving).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived)) return;
-        using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        // Neither loop is cancelled on purpose: cancelling a WebSocket's send or receive aborts it, and a cut-off client
+        // is owed a close with the reason. The sender ends when the buffer is completed (a cut-off, or the client left).
+        var sending = SendAsync(socket, connection, http.RequestAborted);
+        var receiving = ReceiveAsync(socket, connection, http.RequestAborted);
+        if (await Task.WhenAny(sending, receiving) == receiving)
+        {
+            connection.Complete();
+            await sending;
+            if (socket.State == WebSocketState.CloseReceived) await CloseAsync(socket, WebSocketCloseStatus.NormalClosure, "bye", null);
+            return;
+        }
+        await sending;
+        var cut = connection.Cut;
+        if (socket.State == WebSocketState.Open)
+        {
+            await CloseAsync(socket, cut is null ? WebSocketCloseStatus.NormalClosure : WebSocketCloseStatus.PolicyViolation, cut?.Code ?? "bye",
+                cut is null ? null : LiveMessages.Closing(cut.Value.Code, cut.Value.Message));
+        }
+        // The client answers the close; one that does not within the grace is dropped.
         try
         {
-            if (connection.Cut is { } cut)
-            {
-                await socket.SendAsync(Encoding.UTF8.GetBytes(LiveMessages.Closing(cut.Code, cut.Message)), WebSocketMessageType.Text, true, closing.Token);
-                await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, cut.Code, closing.Token);
-            }
-            else
-            {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", closing.Token);
-            }
+            await receiving.WaitAsync(TimeSpan.FromSeconds(5), http.RequestAborted);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            socket.Abort();
+        }
+    }
+
+    private static async Task CloseAsync(WebSocket socket, WebSocketCloseStatus status, string description, string? lastMessage)
+    {
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            if (lastMessage is not null) await socket.SendAsync(Encoding.UTF8.GetBytes(lastMessage), WebSocketMessageType.Text, true, grace.Token);
+            await socket.CloseOutputAsync(status, description, grace.Token);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
@@ -58,6 +75,7 @@ internal static class WebSocketEndpoint
         {
             await foreach (var message in connection.Outgoing.ReadAllAsync(stop))
             {
+                if (connection.Cut is not null) return;
                 await socket.SendAsync(Encoding.UTF8.GetBytes(message.Json), WebSocketMessageType.Text, true, stop);
             }
         }
