@@ -30,6 +30,7 @@ public sealed class TwoProcessLiveTests
 
         // First: one write through A reaches a client of B.
         string cursor;
+        var seen = new HashSet<long>();
         await using (var onB = await LiveClient.ConnectAsync(urlB))
         {
             await onB.SubscribeAsync("s", ns, """["state-prefix:k/"]""");
@@ -38,6 +39,7 @@ public sealed class TwoProcessLiveTests
             var first = await onB.NextAsync("change");
             Assert.Equal(("k/0", 1L), (first.GetProperty("key").GetString(), first.GetProperty("version").GetInt64()));
             cursor = first.GetProperty("cursor").GetString()!;
+            seen.Add(first.GetProperty("position").GetInt64());
         }
 
         var writer = Task.Run(async () =>
@@ -45,13 +47,12 @@ public sealed class TwoProcessLiveTests
             for (var i = 1; i <= Writes; i++)
             {
                 var through = i % 2 == 0 ? clientA : clientB;
-                await (await through.PutAsync($"/api/v1/namespaces/{ns}/state/k/{i % Keys}", Json($$"""{"value":{"n":{{i}}}}"""))).JsonAsync();
+                await (await through.PutAsync($"/api/v1/namespaces/{ns}/state/k/{i % Keys}", Json($$$"""{"value":{"n":{{{i}}}}}"""))).JsonAsync();
             }
             await (await clientA.PutAsync($"/api/v1/namespaces/{ns}/state/k/end", Json("""{"value":"end"}"""))).JsonAsync();
         });
 
         var copy = new Dictionary<string, string> { ["k/0"] = """{"n":0}""" };
-        var seen = new HashSet<long>();
         var random = new Random(3);
         var done = false;
         var reconnects = 0;
