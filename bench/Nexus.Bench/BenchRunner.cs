@@ -36,10 +36,11 @@ public static class BenchRunner
                     "dashboard" => await new DashboardWorkload(stores, options).RunAsync(),
                     "dashpages" => await new DashboardPagesWorkload(stores, options).RunAsync(),
                     "events" => await new EventsWorkload(stores).RunAsync(),
+                    "live" => await new LiveWorkload().RunAsync(),
                     "w2" => await runner.W2SingleAsync(),
                     "w3" => await runner.W3LatencyAsync(),
                     "w4" => await runner.W4SustainedAsync(),
-                    _ => throw new ArgumentException($"Unknown workload '{workload}' (expected defaults, w1, w1-store, w2, w3, w4, soak, scaleout, dashboard, dashpages, workflow, events)."),
+                    _ => throw new ArgumentException($"Unknown workload '{workload}' (expected defaults, w1, w1-store, w2, w3, w4, soak, scaleout, dashboard, dashpages, workflow, events, live)."),
                 };
                 result = result with { Statements = await StatementProfile.TopAsync(pg) };
                 results.Add(result);

@@ -13,6 +13,8 @@ internal sealed partial class ServerNodes : IAsyncDisposable
 
     public IReadOnlyList<Process> Processes => [.. _nodes.Select(n => n.Process)];
 
+    public IReadOnlyList<Uri> Addresses => [.. _nodes.Select(n => n.Address)];
+
     /// <summary>The server binary built beside this harness (the bench project references the server so it is built).</summary>
     public static string ServerDll()
     {

@@ -39,6 +39,7 @@ public sealed class NexusClient
         Artifacts = new ArtifactsClient(_http);
         Workflows = new WorkflowsClient(_http);
         State = new StateClient(_http);
+        Live = new LiveClient(options);
         Schedules = new SchedulesClient(_http);
         Services = new ServicesClient(_http);
     }
@@ -87,6 +88,9 @@ public sealed class NexusClient
     public WorkflowsClient Workflows { get; }
     /// <summary>The versioned state store: get, set (compare-and-set), delete, list, history.</summary>
     public StateClient State { get; }
+
+    /// <summary>Live subscriptions over /ws that resume by themselves after a drop.</summary>
+    public LiveClient Live { get; }
 
     /// <summary><c>GET /healthz</c>: the server process answers.</summary>
     public Task<HealthInfo> HealthAsync(CancellationToken cancellationToken = default) =>

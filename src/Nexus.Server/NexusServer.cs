@@ -123,11 +123,15 @@ public static class NexusServer
         services.AddHttpForwarder();
         services.AddSingleton<Api.ServiceInvoker>();
         if (role == NodeRole.Server) services.AddNexusGraphQl(config);
+        services.AddOptions<Live.LiveServerOptions>().Bind(config.GetSection(Live.LiveServerOptions.Section));
+        services.AddSingleton<Live.LiveTokens>();
+        services.AddSingleton<Live.LiveConnections>();
 
         var app = builder.Build();
         app.UseRequestSizeLimits();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Live.LiveServerOptions>>().Value.KeepAlive });
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
@@ -157,8 +161,8 @@ public static class NexusServer
             api.MapEventEndpoints();
             api.MapSubscriptionEndpoints();
             api.MapConsumerEndpoints();
-            app.UseWebSockets();
             app.MapNexusGraphQl();
+            Live.LiveEndpoints.MapLiveEndpoints(app, api);
             app.MapNexusOpenApi(server.PublicApiReference);
             app.MapNexusDashboard();
             // The dashboard's artifact downloads: the API's own download (and its rule), under the dashboard's cookie.

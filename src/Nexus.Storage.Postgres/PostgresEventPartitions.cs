@@ -56,6 +56,17 @@ internal sealed class PostgresEventPartitions(PostgresDatabase db)
         var dropped = 0;
         foreach (var day in (await ListAsync(conn, tx, cancellationToken).ConfigureAwait(false)).Where(d => d <= lastWholeDay).Order())
         {
+            // The horizon moves in the same transaction as the drop: a reader below it is told to resync.
+            await using (var horizon = new NpgsqlCommand($"""
+                insert into {db.Schema.Table("log_horizon")} as h (namespace, tx, position)
+                select distinct on (namespace) namespace, tx_id::text::bigint, position from {db.Schema.Table(Name(day))}
+                order by namespace, tx_id desc, position desc
+                on conflict (namespace) do update set tx = excluded.tx, position = excluded.position
+                where (h.tx, h.position) < (excluded.tx, excluded.position)
+                """, conn, tx))
+            {
+                await horizon.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
             await using var drop = new NpgsqlCommand($"drop table {db.Schema.Table(Name(day))}", conn, tx);
             await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             _known.TryRemove(day, out _);

@@ -500,6 +500,16 @@ internal sealed class PostgresEventStore : IEventStore
         return dropped;
     }
 
+    public async Task<LogCursor> HorizonAsync(string @namespace, CancellationToken cancellationToken = default)
+    {
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+        await using var cmd = new NpgsqlCommand($"select tx, position from {db.Schema.Table("log_horizon")} where namespace = $1", conn, joined);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = @namespace });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? new LogCursor(reader.GetInt64(0), reader.GetInt64(1)) : LogCursor.Start;
+    }
+
     private async Task<SubscriptionRecord?> ReadOneSubscriptionAsync(string where, NpgsqlParameter[] parameters, CancellationToken cancellationToken)
     {
         await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);

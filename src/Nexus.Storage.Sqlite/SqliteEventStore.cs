@@ -378,6 +378,17 @@ internal sealed class SqliteEventStore(SqliteSession session) : IEventStore
             // One short write per batch, so retention never holds the write lock for long.
             deleted = await session.WriteAsync(async tx =>
             {
+                // The horizon moves in the same write as the delete: a reader below it is told to resync.
+                await using (var horizon = SqliteRows.Command(tx, """
+                    INSERT INTO nexus_log_horizon (namespace, position)
+                    SELECT namespace, max(position) FROM (SELECT namespace, position FROM nexus_events WHERE time < $cutoff ORDER BY position LIMIT $batch) WHERE true GROUP BY namespace
+                    ON CONFLICT (namespace) DO UPDATE SET position = max(position, excluded.position)
+                    """))
+                {
+                    horizon.Add("$cutoff", cutoff);
+                    horizon.Add("$batch", p.BatchSize);
+                    await horizon.ExecuteNonQueryAsync(cancellationToken);
+                }
                 await using var command = SqliteRows.Command(tx, """
                     DELETE FROM nexus_events WHERE position IN (SELECT position FROM nexus_events WHERE time < $cutoff ORDER BY position LIMIT $batch)
                     """);
@@ -389,6 +400,16 @@ internal sealed class SqliteEventStore(SqliteSession session) : IEventStore
         }
         while (deleted == p.BatchSize && !cancellationToken.IsCancellationRequested);
         return total;
+    }
+
+    public async Task<LogCursor> HorizonAsync(string @namespace, CancellationToken cancellationToken = default)
+    {
+        return await session.ReadAsync(async command =>
+        {
+            command.CommandText = "SELECT coalesce(max(position), 0) FROM nexus_log_horizon WHERE namespace = $ns";
+            command.Add("$ns", @namespace);
+            return new LogCursor(0, Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture));
+        }, cancellationToken);
     }
 
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA2100", Justification = "Callers pass constant WHERE clauses; values are parameters.")]

@@ -178,3 +178,13 @@ public sealed class PostgresEventEngineContract : EventEngineContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresChangeLogContract : ChangeLogContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
+public sealed class PostgresLiveContract : LiveContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

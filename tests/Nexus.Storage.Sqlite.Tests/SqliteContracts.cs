@@ -190,3 +190,13 @@ public sealed class SqliteEventEngineContract : EventEngineContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteChangeLogContract : ChangeLogContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
+public sealed class SqliteLiveContract : LiveContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}

@@ -5,7 +5,7 @@ using Nexus.Client;
 
 namespace Nexus.Cli.Commands;
 
-/// <summary><c>nexus state get|set|rm|ls|history</c>: the versioned state store of a namespace.</summary>
+/// <summary><c>nexus state get|set|rm|ls|history|watch</c>: the versioned state store of a namespace.</summary>
 internal static class StateCommand
 {
     public static Command Create()
@@ -16,6 +16,7 @@ internal static class StateCommand
         state.Subcommands.Add(Remove());
         state.Subcommands.Add(List());
         state.Subcommands.Add(History());
+        state.Subcommands.Add(Watch());
         return state;
     }
 
@@ -135,6 +136,38 @@ internal static class StateCommand
             return ExitCodes.Success;
         });
         return history;
+    }
+
+    private static Command Watch()
+    {
+        var ns = Namespace();
+        var key = KeyArgument();
+        var prefix = new Option<bool>("--prefix") { Description = "Watch every key starting with <key> (\"\" for all)" };
+        var after = new Option<string?>("--after") { Description = "Start after this cursor (tx-position, as printed); default: from now" };
+        var watch = new Command("watch", "Print every change of a key or prefix as it happens (Ctrl+C stops); resumes by itself after a drop") { key, ns, prefix, after };
+        watch.Handle(async (parse, cli, ct) =>
+        {
+            var channel = (parse.GetValue(prefix) ? "state-prefix:" : "state:") + parse.GetValue(key);
+            try
+            {
+                await foreach (var change in cli.Client.Live.SubscribeAsync(parse.GetValue(ns)!, [LiveChannelSpec.Of(channel)], parse.GetValue(after), ct))
+                {
+                    // One line per change: a JSON object with --json, else "cursor op key vN value".
+                    if (cli.Json) Console.WriteLine(change.Message.GetRawText());
+                    else Console.WriteLine($"{change.Cursor} {change.Op} {change.Key} v{change.Version}{(change.ValueJson is null ? "" : " " + change.ValueJson)}");
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+            catch (NexusResyncException ex)
+            {
+                Console.Error.WriteLine($"Resync needed: {ex.Message} Read the keys again and watch with --after {ex.Head}.");
+                return ExitCodes.Refused;
+            }
+            return ExitCodes.Success;
+        });
+        return watch;
     }
 
     private static void Show(CliContext cli, StateEntryInfo entry) =>

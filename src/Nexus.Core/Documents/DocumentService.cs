@@ -11,8 +11,9 @@ namespace Nexus.Documents;
 /// <summary><see cref="INexusDocuments"/> over the state store: a document is the state key
 /// <c>$docs/{model}/{id}</c> of its app's namespace (versions, history and compare-and-set come from there), a model's
 /// schema the key <c>$schemas/{model}</c>. Every write is one unit of work with its post-write stages.</summary>
-internal sealed class DocumentService(INexusStore store, IEnumerable<IDocumentStage> stages, IOptions<NexusOptions> options) : INexusDocuments
+internal sealed class DocumentService(INexusStore store, IEnumerable<IDocumentStage> stages, IOptions<NexusOptions> options, Events.EventService events) : INexusDocuments
 {
+    private readonly ChangeLog _log = events.Changes;
     private const int MaxScan = 10_000;
     private readonly IDocumentStage[] _stages = [.. stages];
 
@@ -50,13 +51,16 @@ internal sealed class DocumentService(INexusStore store, IEnumerable<IDocumentSt
     {
         var current = await RequireAsync(app, model, id, cancellationToken).ConfigureAwait(false);
         var key = DocumentNames.Key(model, id);
-        return await store.InTransactionAsync(async (tx, ct) =>
+        var version = await store.InTransactionAsync(async (tx, ct) =>
         {
             var result = await tx.State.DeleteAsync(new DeleteStateParams(app, key) { ExpectedVersion = expectedVersion ?? current.Version, HistoryLimit = options.Value.StateHistoryLimit }, ct).ConfigureAwait(false);
             if (!result.Written) throw Missed(app, model, id, expectedVersion ?? current.Version, result.Version);
+            await _log.AppendAsync(tx, app, [ChangeLog.Document(app, model, id, ChangeOps.Deleted, result.Version, null, null)], ct).ConfigureAwait(false);
             await AfterAsync(new DocumentChange(app, model, id, DocumentOperation.Deleted, result.Version, null, current.ValueJson), tx, ct).ConfigureAwait(false);
             return result.Version;
         }, cancellationToken).ConfigureAwait(false);
+        _log.Committed(app);
+        return version;
     }
 
     public async Task<DocumentPage> QueryAsync(string app, string model, string? filterJson = null, string? after = null, int limit = 100, CancellationToken cancellationToken = default)
@@ -109,7 +113,7 @@ internal sealed class DocumentService(INexusStore store, IEnumerable<IDocumentSt
         {
             JsonArgsSchema.Parse(schema, "schema").Validate(value, "document");
         }
-        return await store.InTransactionAsync(async (tx, ct) =>
+        var written = await store.InTransactionAsync(async (tx, ct) =>
         {
             var result = await tx.State.SetAsync(new SetStateParams(app, DocumentNames.Key(model, id), value)
             {
@@ -117,9 +121,14 @@ internal sealed class DocumentService(INexusStore store, IEnumerable<IDocumentSt
                 HistoryLimit = options.Value.StateHistoryLimit,
             }, ct).ConfigureAwait(false);
             if (!result.Written) throw Missed(app, model, id, expected, result.Version);
+            // The log entry first: a post-write stage that throws takes it back with the document.
+            var op = operation == DocumentOperation.Created ? ChangeOps.Created : ChangeOps.Updated;
+            await _log.AppendAsync(tx, app, [ChangeLog.Document(app, model, id, op, result.Version, value, current?.ValueJson)], ct).ConfigureAwait(false);
             await AfterAsync(new DocumentChange(app, model, id, operation, result.Version, value, current?.ValueJson), tx, ct).ConfigureAwait(false);
             return Document(app, model, id, result.Entry!);
         }, cancellationToken).ConfigureAwait(false);
+        _log.Committed(app);
+        return written;
     }
 
     private async Task<string> BeforeAsync(DocumentWrite write, CancellationToken cancellationToken)

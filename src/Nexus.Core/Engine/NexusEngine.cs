@@ -88,7 +88,7 @@ internal sealed class NexusEngine(
         var pruner = new NodePruner(store.Nodes, _options, _clock, Logger, leader);
         loops.Add(() => beacon.RunAsync(_stopLoops.Token));
         loops.Add(() => pruner.RunAsync(_stopLoops.Token));
-        var expirer = new StateExpirer(store.State, _options, _clock, Logger, leader);
+        var expirer = new StateExpirer(store, events.Changes, _options, _clock, Logger, leader);
         loops.Add(() => expirer.RunAsync(_stopLoops.Token));
         var eventLog = new Events.EventLogMaintenance(store, _options, _clock, Logger, leader);
         loops.Add(() => eventLog.RunAsync(_stopLoops.Token));
@@ -127,10 +127,10 @@ internal sealed class NexusEngine(
                 // One listener for both: task inserts wake the claimers; "$events" (an append) wakes the event dispatcher.
                 _listener = await notifications.ListenAsync(payload =>
                 {
-                    if (payload == "$events") events.DispatchWake.Set();
+                    if (payload == "$events") events.LogAppended();
                     else if (payload is null or "")
                     {
-                        events.DispatchWake.Set();
+                        events.LogAppended();
                         wake.Set();
                     }
                     else wake.Set();

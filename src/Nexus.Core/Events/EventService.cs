@@ -49,6 +49,22 @@ internal sealed class EventService(
     /// <summary>Raised by emits on this node and dead deliveries: the dispatcher looks at once.</summary>
     public WakeSignal DispatchWake { get; } = new();
 
+    /// <summary>Raised after an append committed on this node, or when another node says it appended (NOTIFY):
+    /// readers that follow the log (the live hub) read on. A hint only: the log is the truth.</summary>
+    public event Action? LogWritten;
+
+    /// <summary>The log entries of state and document changes.</summary>
+    public State.ChangeLog Changes => LazyInitializer.EnsureInitialized(ref _changes, () => new State.ChangeLog(LogAppended));
+
+    private State.ChangeLog? _changes;
+
+    /// <summary>Something was appended (here, committed; or elsewhere, notified): wake the dispatcher and the readers.</summary>
+    public void LogAppended()
+    {
+        DispatchWake.Set();
+        LogWritten?.Invoke();
+    }
+
     public async Task<NamespaceRecord> CreateNamespaceAsync(string name, string? description = null, CancellationToken cancellationToken = default)
     {
         Names.Namespace(name, "name");
@@ -85,7 +101,7 @@ internal sealed class EventService(
         {
             if (results[i].Created) metrics.Emitted(@namespace, rows[i].Topic, 1);
         }
-        DispatchWake.Set();
+        LogAppended();
     }
 
     public IReadOnlyList<NewEvent> Prepare(IReadOnlyList<EventRequest> events) => Prepare(events, allowReserved: false);

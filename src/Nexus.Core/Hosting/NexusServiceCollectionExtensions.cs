@@ -67,6 +67,8 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton(sp => new Events.EventHandlerRegistry([.. builder.Handlers, .. Events.EventHandlerRegistration.FromHooks(sp.GetServices<Events.IEventHook>())]));
         services.TryAddSingleton<Events.EventService>();
         services.TryAddSingleton<Events.INexusEvents>(sp => sp.GetRequiredService<Events.EventService>());
+        services.TryAddSingleton<Live.LiveHub>();
+        services.TryAddSingleton<Live.INexusLive>(sp => sp.GetRequiredService<Live.LiveHub>());
         services.AddSingleton<Attempts.ICompletionObserver, Events.EventDeadLetterObserver>();
         services.TryAddSingleton<Observability.ScheduleMetrics>();
         services.TryAddSingleton<Scheduling.ScheduleService>();

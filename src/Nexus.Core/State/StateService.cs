@@ -5,8 +5,9 @@ using Nexus.Storage;
 namespace Nexus.State;
 
 /// <summary><see cref="INexusState"/> over the store: validation, conflict resolvers, snapshots.</summary>
-internal sealed class StateService(INexusStore store, IEnumerable<IStateConflictResolver> resolvers, IOptions<NexusOptions> options, TimeProvider time) : INexusState
+internal sealed class StateService(INexusStore store, IEnumerable<IStateConflictResolver> resolvers, IOptions<NexusOptions> options, TimeProvider time, Events.EventService events) : INexusState
 {
+    private readonly ChangeLog _log = events.Changes;
     private const int MaxResolves = 10;
     private readonly IStateConflictResolver[] _resolvers = [.. resolvers];
     private int HistoryLimit => options.Value.StateHistoryLimit;
@@ -25,8 +26,18 @@ internal sealed class StateService(INexusStore store, IEnumerable<IStateConflict
         var value = valueJson;
         for (var round = 0; ; round++)
         {
-            var result = await store.State.SetAsync(new SetStateParams(@namespace, key, value) { ExpectedVersion = expected, Ttl = ttl, HistoryLimit = HistoryLimit }, cancellationToken).ConfigureAwait(false);
-            if (result.Written) return result.Entry!;
+            var p = new SetStateParams(@namespace, key, value) { ExpectedVersion = expected, Ttl = ttl, HistoryLimit = HistoryLimit };
+            var result = await store.InTransactionAsync(async (tx, ct) =>
+            {
+                var r = await tx.State.SetAsync(p, ct).ConfigureAwait(false);
+                if (r.Written) await _log.AppendAsync(tx, @namespace, [ChangeLog.StateSet(r.Entry!)], ct).ConfigureAwait(false);
+                return r;
+            }, cancellationToken).ConfigureAwait(false);
+            if (result.Written)
+            {
+                _log.Committed(@namespace);
+                return result.Entry!;
+            }
             var resolver = round < MaxResolves ? _resolvers.FirstOrDefault(r => r.Handles(@namespace, key)) : null;
             var current = resolver is null ? null : await store.State.GetAsync(@namespace, key, cancellationToken).ConfigureAwait(false);
             var merged = resolver?.Resolve(new StateConflict(@namespace, key, expected!.Value, current, value));
@@ -38,8 +49,18 @@ internal sealed class StateService(INexusStore store, IEnumerable<IStateConflict
 
     public async Task<long> DeleteAsync(string @namespace, string key, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
-        var result = await store.State.DeleteAsync(new DeleteStateParams(StateKeys.Namespace(@namespace), StateKeys.Key(key)) { ExpectedVersion = expectedVersion, HistoryLimit = HistoryLimit }, cancellationToken).ConfigureAwait(false);
-        if (result.Written) return result.Version;
+        var p = new DeleteStateParams(StateKeys.Namespace(@namespace), StateKeys.Key(key)) { ExpectedVersion = expectedVersion, HistoryLimit = HistoryLimit };
+        var result = await store.InTransactionAsync(async (tx, ct) =>
+        {
+            var r = await tx.State.DeleteAsync(p, ct).ConfigureAwait(false);
+            if (r.Written) await _log.AppendAsync(tx, @namespace, [ChangeLog.StateDeleted(key, r.Version)], ct).ConfigureAwait(false);
+            return r;
+        }, cancellationToken).ConfigureAwait(false);
+        if (result.Written)
+        {
+            _log.Committed(@namespace);
+            return result.Version;
+        }
         if (result.Version == 0) throw new StateNotFoundException(@namespace, key);
         throw new StateConflictException(@namespace, key, expectedVersion ?? 0, result.Version);
     }
@@ -88,18 +109,23 @@ internal sealed class StateService(INexusStore store, IEnumerable<IStateConflict
             StateKeys.Value(snapshot.Keys[i].ValueJson, $"keys[{i}].value");
         }
         // One unit of work: a snapshot goes in whole or not at all. Expiries already passed are skipped.
-        return await store.InTransactionAsync(async (tx, ct) =>
+        var imported = await store.InTransactionAsync(async (tx, ct) =>
         {
             var written = 0;
+            var changes = new List<Events.NewEvent>();
             foreach (var k in snapshot.Keys)
             {
                 var now = time.GetUtcNow();
                 TimeSpan? ttl = k.ExpiresAt is { } at ? at - now : null;
                 if (ttl <= TimeSpan.Zero) continue;
-                await tx.State.SetAsync(new SetStateParams(@namespace, k.Key, k.ValueJson) { Ttl = ttl, HistoryLimit = HistoryLimit }, ct).ConfigureAwait(false);
+                var r = await tx.State.SetAsync(new SetStateParams(@namespace, k.Key, k.ValueJson) { Ttl = ttl, HistoryLimit = HistoryLimit }, ct).ConfigureAwait(false);
+                changes.Add(ChangeLog.StateSet(r.Entry!));
                 written++;
             }
+            await _log.AppendAsync(tx, @namespace, changes, ct).ConfigureAwait(false);
             return written;
         }, cancellationToken).ConfigureAwait(false);
+        _log.Committed(@namespace);
+        return imported;
     }
 }

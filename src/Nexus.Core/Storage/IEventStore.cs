@@ -72,6 +72,11 @@ public interface IEventStore
     /// <see cref="LogMaintenanceParams.RetainFor"/>, and makes partitions ahead (PostgreSQL). Returns events removed
     /// (PostgreSQL: partitions dropped).</summary>
     Task<int> MaintainAsync(LogMaintenanceParams p, CancellationToken cancellationToken = default);
+
+    /// <summary>A namespace's retention horizon: the latest cursor at which retention ever removed one of its events
+    /// (<see cref="LogCursor.Start"/> when it never removed one). A reader whose cursor is below it may have missed
+    /// events and must resync; at or above it, reading on misses nothing.</summary>
+    Task<LogCursor> HorizonAsync(string @namespace, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Params of <see cref="IEventStore.CreateNamespaceAsync"/>.</summary>

@@ -38,6 +38,10 @@ internal sealed class ProblemExceptionHandler(IOptions<NexusServerOptions> optio
             case Nexus.Filters.FilterException ex:
                 await Problems.WriteAsync(context, 400, ex.Code, "Invalid filter", ex.Message, "filter");
                 return true;
+            case Nexus.Live.LogCompactedException ex:
+                await Problems.WriteAsync(context, 410, ex.Code, "Resync needed", "after: " + ex.Message, "after",
+                    extensions: new Dictionary<string, object?> { ["horizon"] = ex.Horizon.ToString(), ["after"] = ex.After.ToString() });
+                return true;
             case Nexus.State.StateNotFoundException ex:
                 await Problems.WriteAsync(context, 404, ex.Code, "Not found", ex.Message);
                 return true;

@@ -51,6 +51,13 @@ internal sealed class NexusAuthenticationHandler(
             if (result.Succeeded) return AuthenticateResult.Success(new AuthenticationTicket(result.Principal!, Scheme.Name));
             return AuthenticateResult.Fail(DescribeJwtFailure(result.Failure));
         }
+        // Browsers cannot set headers on a WebSocket or an EventSource: the live endpoints (only they) take a live token
+        // in the query string.
+        if (Request.Query.TryGetValue("access_token", out var token) && Live.LiveTokens.IsLivePath(Request.Path))
+        {
+            var (principal, failure) = Context.RequestServices.GetRequiredService<Live.LiveTokens>().Validate(token.ToString());
+            return principal is null ? AuthenticateResult.Fail(failure!) : AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+        }
         if (DevelopmentAccess.Allows(_auth, guard, Context))
         {
             return AuthenticateResult.Success(new AuthenticationTicket(DevelopmentAccess.Principal(), Scheme.Name));
