@@ -178,3 +178,8 @@ public sealed class PostgresEventEngineContract : EventEngineContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresArtifactEngineContract : ArtifactEngineContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

@@ -190,3 +190,8 @@ public sealed class SqliteEventEngineContract : EventEngineContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteArtifactEngineContract : ArtifactEngineContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}

@@ -15,12 +15,12 @@ public sealed class LocalArtifactStore : IArtifactStore
         ReturnSpecialDirectories = false,
     };
 
-    /// <summary>Uses (and creates) the folder <paramref name="root"/>; a relative path is resolved against the current directory.</summary>
+    /// <summary>Uses the folder <paramref name="root"/> (created by the first put); a relative path is resolved against
+    /// the current directory.</summary>
     public LocalArtifactStore(string root)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         Root = Path.GetFullPath(root);
-        Directory.CreateDirectory(Root);
     }
 
     /// <summary>The full path of the folder.</summary>
