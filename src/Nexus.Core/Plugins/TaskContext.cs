@@ -31,6 +31,9 @@ public sealed class TaskContext
     public ILogger Logger { get; init; } = NullLogger.Instance;
     /// <summary>The same logger as <see cref="Logger"/>: the attempt's log.</summary>
     public ILogger Log => Logger;
+    /// <summary>Whether <see cref="Artifacts"/> is set (always under the engine).</summary>
+    public bool HasArtifacts => _artifacts is not null;
+
     /// <summary>The task's files in the artifact store, under <c>runs/&lt;runId&gt;/&lt;stepId&gt;/</c> for a workflow
     /// step and <c>tasks/&lt;taskId&gt;/</c> otherwise: <c>await context.Artifacts.WriteAsync("report.csv", stream)</c>.</summary>
     /// <exception cref="InvalidOperationException">On read, when the context was made without one (a test's).</exception>
