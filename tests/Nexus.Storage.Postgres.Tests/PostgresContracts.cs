@@ -183,3 +183,8 @@ public sealed class PostgresArtifactEngineContract : ArtifactEngineContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
+
+public sealed class PostgresRunFailureContract : RunFailureContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}

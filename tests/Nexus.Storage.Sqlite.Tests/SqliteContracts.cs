@@ -195,3 +195,8 @@ public sealed class SqliteArtifactEngineContract : ArtifactEngineContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
+
+public sealed class SqliteRunFailureContract : RunFailureContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
