@@ -91,6 +91,29 @@ public sealed class TasksClient
             .Add("limit", query.Limit)
             .ToString();
     }
+
+    /// <summary>One page of a task's artifacts (for a workflow step's task: its step's folder), paths relative to it.</summary>
+    public Task<ArtifactPage> ListArtifactsAsync(long id, string? after = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        _http.GetAsync(new QueryString($"api/v1/tasks/{QueryString.Id(id)}/artifacts").Add("after", after).Add("limit", limit).ToString(),
+            ClientJson.Default.ArtifactPage, cancellationToken);
+
+    /// <summary>Streams one of a task's artifacts (<paramref name="name"/> relative to its folder) into <paramref name="destination"/>.</summary>
+    public Task<ArtifactDownload> DownloadArtifactAsync(long id, string name, Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(destination);
+        var url = $"api/v1/tasks/{QueryString.Id(id)}/artifacts/" + string.Join('/', name.Split('/').Select(QueryString.Segment));
+        return _http.DownloadAsync(url, destination, name, cancellationToken);
+    }
+
+    /// <summary>The log of one attempt of a task (default: its latest).</summary>
+    /// <exception cref="NexusApiException"><c>not-found</c> when the attempt logged nothing.</exception>
+    public async Task<string> GetLogAsync(long id, int? attempt = null, CancellationToken cancellationToken = default)
+    {
+        using var text = new MemoryStream();
+        await _http.DownloadAsync(new QueryString($"api/v1/tasks/{QueryString.Id(id)}/logs").Add("attempt", attempt).ToString(), text, "log", cancellationToken).ConfigureAwait(false);
+        return System.Text.Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
+    }
 }
 
 /// <summary>Walks keyset pages: each page's <c>next</c> becomes the following request's <c>before</c>.</summary>

@@ -65,6 +65,35 @@ public sealed class WorkflowsClient
     public Task<RunInfo> SignalAsync(long runId, string signal, JsonElement? payload = null, CancellationToken cancellationToken = default) =>
         _http.PostAsync($"api/v1/runs/{QueryString.Id(runId)}/signal", NexusHttp.Json(new SignalBody(signal, payload), ClientJson.Default.SignalBody), ClientJson.Default.RunInfo, cancellationToken);
 
+    /// <summary>One page of a run's artifacts (every step's files, offloaded outputs and logs); each
+    /// <see cref="ArtifactInfo.Path"/> is relative to the run (<c>&lt;step&gt;/&lt;file&gt;</c>), what
+    /// <see cref="DownloadRunArtifactAsync"/> takes. Page with <paramref name="after"/> = a previous page's
+    /// <see cref="ArtifactPage.Next"/>.</summary>
+    public Task<ArtifactPage> ListRunArtifactsAsync(long runId, string? after = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        _http.GetAsync(new QueryString($"api/v1/runs/{QueryString.Id(runId)}/artifacts").Add("after", after).Add("limit", limit).ToString(),
+            ClientJson.Default.ArtifactPage, cancellationToken);
+
+    /// <summary>Streams one of a run's artifacts (<paramref name="name"/> relative to the run) into <paramref name="destination"/>.</summary>
+    /// <exception cref="NexusApiException"><c>not-found</c> when the run or the artifact does not exist; <c>validation</c>
+    /// naming <c>name</c> for a name that could leave the run's folder.</exception>
+    public Task<ArtifactDownload> DownloadRunArtifactAsync(long runId, string name, Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(destination);
+        var url = $"api/v1/runs/{QueryString.Id(runId)}/artifacts/" + string.Join('/', name.Split('/').Select(QueryString.Segment));
+        return _http.DownloadAsync(url, destination, name, cancellationToken);
+    }
+
+    /// <summary>The log of one attempt of a step (default: its latest), or of one item of a forEach step.</summary>
+    /// <exception cref="NexusApiException"><c>not-found</c> when the attempt logged nothing (or has not run).</exception>
+    public async Task<string> GetStepLogAsync(long runId, string stepId, int? attempt = null, int? item = null, CancellationToken cancellationToken = default)
+    {
+        var url = new QueryString($"api/v1/runs/{QueryString.Id(runId)}/steps/{QueryString.Segment(stepId)}/logs").Add("attempt", attempt).Add("item", item).ToString();
+        using var text = new MemoryStream();
+        await _http.DownloadAsync(url, text, stepId, cancellationToken).ConfigureAwait(false);
+        return System.Text.Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length);
+    }
+
     /// <summary>Polls the run every <paramref name="pollInterval"/> (default 200 ms) until it is finished, and returns it.</summary>
     public async Task<RunInfo> WaitAsync(long runId, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default)
     {

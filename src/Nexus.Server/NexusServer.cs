@@ -73,6 +73,7 @@ public static class NexusServer
         services.AddSingleton(Options.Create(server));
         services.AddSingleton(Options.Create(auth));
         services.AddOptions<NexusOptions>().Bind(config.GetSection("Nexus"));
+        services.AddConfiguredArtifactStore(config);
         services.AddNexus(n => n
             .UseConfiguredStore(config)
             .AddSamplePlugins(o =>
@@ -151,6 +152,7 @@ public static class NexusServer
             api.MapStateEndpoints();
             api.MapDocumentEndpoints();
             api.MapWorkflowEndpoints();
+            api.MapRunArtifactEndpoints();
             api.MapKeyEndpoints();
             api.MapSystemEndpoints();
             api.MapNodeEndpoints();

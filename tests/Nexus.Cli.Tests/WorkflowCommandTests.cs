@@ -22,6 +22,35 @@ public sealed class WorkflowCommandTests(SqliteServer fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task ThePipelineZip_IsListed_Downloaded_AndTheZipStepsLogPrinted()
+    {
+        var run = await Cli.JsonAsync("workflows", "start", "pipeline", "--wait");
+        var id = run.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture);
+        Assert.Matches("^[0-9a-f]{32}$", run.GetProperty("traceId").GetString());
+        Assert.Contains("trace " + run.GetProperty("traceId").GetString(), (await Cli.OkAsync("runs", "show", id)).Stdout, StringComparison.Ordinal);
+
+        var listed = await Cli.OkAsync("runs", "artifacts", id);
+        Assert.Contains($"zip/run-{id}.zip", listed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("zip/logs/attempt-1.log", listed.Stdout, StringComparison.Ordinal);
+
+        var target = Path.Combine(Cli.Folder, "pipeline.zip");
+        var saved = await Cli.OkAsync("runs", "download", id, $"zip/run-{id}.zip", "-o", target);
+        Assert.Contains("Saved", saved.Stdout, StringComparison.Ordinal);
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(target)) Assert.Equal(19, zip.Entries.Count);
+
+        var log = await Cli.OkAsync("runs", "logs", id, "zip");
+        Assert.Contains("Packed 19 entries", log.Stdout, StringComparison.Ordinal);
+
+        var missing = await Cli.RunAsync("runs", "download", id, "zip/none.zip");
+        Assert.NotEqual(0, missing.ExitCode);
+        Assert.Contains("none.zip", Assert.Single(missing.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(Cli.Folder, "none.zip")));
+        var noLog = await Cli.RunAsync("runs", "logs", id, "plan");
+        Assert.NotEqual(0, noLog.ExitCode);
+        Assert.Single(noLog.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public async Task ADefinitionFromAFile_IsRegistered_Started_Signalled_AndListed()
     {
         var name = NexusCli.NewName("cliwf");

@@ -15,6 +15,12 @@ public abstract class EngineHarness : IAsyncLifetime
 
     protected Probe Probe { get; } = new();
 
+    /// <summary>The hosts' artifact folder (a temp folder of this test, deleted at the end).</summary>
+    protected string ArtifactFolder { get; } = Path.Combine(Path.GetTempPath(), "nexus-test-artifacts-" + Guid.NewGuid().ToString("N"));
+
+    /// <summary>When set before <see cref="StartAsync"/>, changes the hosts' artifact settings.</summary>
+    protected Action<Artifacts.ArtifactOptions>? ConfigureArtifacts { get; set; }
+
     /// <summary>When set before <see cref="StartAsync"/>, the hosts' completion writes wait until it completes.</summary>
     protected TaskCompletionSource? CompletionGate { get; set; }
 
@@ -55,6 +61,11 @@ public abstract class EngineHarness : IAsyncLifetime
         builder.Services.AddLogging(l => l.AddProvider(Logs));
         builder.Services.AddSingleton(Probe);
         if (time is not null) builder.Services.AddSingleton(time);
+        builder.Services.Configure<Artifacts.ArtifactOptions>(o =>
+        {
+            o.Path = ArtifactFolder;
+            ConfigureArtifacts?.Invoke(o);
+        });
         services?.Invoke(builder.Services);
         builder.Services.AddNexus(n => n
             .UseStore(_ => store)
@@ -106,6 +117,7 @@ public abstract class EngineHarness : IAsyncLifetime
             host.Dispose();
         }
         if (LastStore is not null) await LastStore.DisposeAsync();
+        if (Directory.Exists(ArtifactFolder)) Directory.Delete(ArtifactFolder, recursive: true);
     }
 }
 

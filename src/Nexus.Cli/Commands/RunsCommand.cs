@@ -5,14 +5,14 @@ using Nexus.Client;
 
 namespace Nexus.Cli.Commands;
 
-/// <summary><c>nexus runs ls|show|wait|cancel|retry|pause|resume|signal</c>.</summary>
+/// <summary><c>nexus runs ls|show|wait|cancel|retry|pause|resume|signal|artifacts|download|logs</c>.</summary>
 internal static class RunsCommand
 {
     private static readonly string[] States = ["running", "succeeded", "failed", "compensating", "compensated", "compensationFailed", "cancelled"];
 
     public static Command Create()
     {
-        var runs = new Command("runs", "Workflow runs: list, show as a graph, wait, cancel, retry, pause, resume, signal");
+        var runs = new Command("runs", "Workflow runs: list, show as a graph, wait, cancel, retry, pause, resume, signal, artifacts, download, logs");
         runs.Subcommands.Add(List());
         runs.Subcommands.Add(Show("show", "Show a run and its steps as a graph", wait: false));
         runs.Subcommands.Add(Show("wait", "Wait for a run to finish and show it; exit 4 unless it succeeded", wait: true));
@@ -21,6 +21,9 @@ internal static class RunsCommand
         runs.Subcommands.Add(Action("pause", "Pause a run: running steps finish, no new step starts", (c, id, ct) => c.Workflows.PauseAsync(id, ct)));
         runs.Subcommands.Add(Action("resume", "Resume a paused run", (c, id, ct) => c.Workflows.ResumeAsync(id, ct)));
         runs.Subcommands.Add(Signal());
+        runs.Subcommands.Add(RunFilesCommand.Artifacts());
+        runs.Subcommands.Add(RunFilesCommand.Download());
+        runs.Subcommands.Add(RunFilesCommand.Logs());
         return runs;
     }
 

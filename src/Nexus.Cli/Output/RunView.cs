@@ -15,6 +15,7 @@ internal static class RunView
         o.MarkupLine($"  started {Format.Time(run.CreatedAt)}   finished {Format.Time(run.FinishedAt)}");
         if (run.Error is not null) o.MarkupLine($"  [red]{Format.E(run.Error)}[/]");
         if (run.ParentRunId is { } parent) o.MarkupLine($"  child of run {parent} (step {Format.E(run.ParentStepId)})");
+        if (run.TraceId is { } trace) o.MarkupLine($"  trace {Format.E(trace)}");
         var steps = run.Steps ?? [];
         if (steps.Count == 0) return;
         o.WriteLine();

@@ -17,11 +17,12 @@ public sealed record WorkflowInfo(string Name, int Version, string Hash, DateTim
 /// <param name="Created">False when the idempotency key returned an existing run.</param>
 public sealed record StartedRunInfo(long RunId, int Version, bool Created);
 
-/// <summary>A run (<c>/api/v1/runs</c>); <see cref="Steps"/> when one run is read.</summary>
+/// <summary>A run (<c>/api/v1/runs</c>); <see cref="Steps"/> when one run is read; <see cref="TraceId"/> is the run's trace,
+/// which every step's spans join.</summary>
 public sealed record RunInfo(
     long Id, string Workflow, int Version, string State, bool Paused, JsonElement Input, JsonElement? Output, string? Error,
     string? IdempotencyKey, long? ParentRunId, string? ParentStepId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    DateTimeOffset? FinishedAt, IReadOnlyList<StepInfo>? Steps = null)
+    DateTimeOffset? FinishedAt, IReadOnlyList<StepInfo>? Steps = null, string? TraceId = null)
 {
     /// <summary>True for states a run leaves only by a retry: succeeded, failed, compensated, compensationFailed, cancelled.</summary>
     public bool IsFinished => State is not ("running" or "compensating");

@@ -23,6 +23,8 @@ internal sealed class Executor(
     StoreClock clock,
     ILoggerFactory loggerFactory,
     Attempts.AttemptPipeline attempts,
+    Artifacts.ClaimCheck claimCheck,
+    Artifacts.ArtifactOptions artifactOptions,
     CancellationToken hardStop) : IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("Nexus.Executor");
@@ -270,6 +272,8 @@ internal sealed class Executor(
         // Scopes belong to the logger factory, so the engine's own lines about this attempt carry them too.
         using var logScope = logger.BeginScope(new TaskLogScope(task, traceId));
         var progress = new ProgressWriter(store, clock, task.Id, token, _logger);
+        var folder = Artifacts.ArtifactPrefixes.ForTask(task.Id, task.Owner);
+        var attemptLog = new Artifacts.AttemptLog(artifactOptions, clock.Time);
         var context = new TaskContext
         {
             TaskId = task.Id,
@@ -279,11 +283,14 @@ internal sealed class Executor(
             MaxAttempts = task.MaxAttempts,
             Tags = task.Tags,
             CancellationToken = linked.Token,
-            Logger = logger,
+            Logger = new Artifacts.CapturingLogger(logger, attemptLog),
             Services = scope.ServiceProvider,
             OnProgress = progress.ReportAsync,
+            Artifacts = new Artifacts.TaskArtifacts(claimCheck.Store, folder),
         };
         var outcome = await InvokeAsync(running, plugin, context, timeoutCts, scope.ServiceProvider).ConfigureAwait(false);
+        outcome = await OffloadAsync(task, folder, outcome, linked.Token).ConfigureAwait(false);
+        await StoreLogAsync(task, folder, attemptLog).ConfigureAwait(false);
         var completion = attempts.Decide(task, outcome);
         if (progress.End() is { } lastProgress) completion = completion with { Progress = lastProgress };
         if (span is not null) EndExecution(span, completion);
@@ -297,12 +304,19 @@ internal sealed class Executor(
         var timeout = task.Timeout;
         try
         {
-            var result = await plugin.Invoker.InvokeAsync(services, task.ArgsJson, context).ConfigureAwait(false);
+            // Claim check: references to outputs stored as artifacts become their values just before the plugin sees them.
+            var args = await claimCheck.ResolveAsync(task.ArgsJson, context.CancellationToken).ConfigureAwait(false) ?? task.ArgsJson;
+            var result = await plugin.Invoker.InvokeAsync(services, args, context).ConfigureAwait(false);
             return Attempts.AttemptOutcome.Succeeded(result);
         }
         catch (SnoozeTaskException snooze)
         {
             return Attempts.AttemptOutcome.Snoozed(snooze.Delay);
+        }
+        catch (Artifacts.ArtifactMissingException ex)
+        {
+            // An upstream output stored as an artifact is gone: no retry brings it back.
+            return Attempts.AttemptOutcome.Failed(Attempts.AttemptFailure.From(ex), retryable: false);
         }
         catch (PermanentTaskException ex)
         {
@@ -324,6 +338,39 @@ internal sealed class Executor(
         catch (Exception ex)
         {
             return Attempts.AttemptOutcome.Failed(Attempts.AttemptFailure.From(ex));
+        }
+    }
+
+    /// <summary>A success whose result is over the inline limit keeps a reference to it, stored as an artifact. A store
+    /// that fails makes the attempt fail (and retry), since the result would otherwise be lost.</summary>
+    private async Task<Attempts.AttemptOutcome> OffloadAsync(TaskRecord task, string folder, Attempts.AttemptOutcome outcome, CancellationToken ct)
+    {
+        if (outcome.Kind != Attempts.AttemptOutcomeKind.Succeeded || outcome.ResultJson is null) return outcome;
+        try
+        {
+            var result = await claimCheck.OffloadAsync(outcome.ResultJson, Artifacts.ArtifactPrefixes.Output(folder, task.Attempt), ct).ConfigureAwait(false);
+            return ReferenceEquals(result, outcome.ResultJson) ? outcome : Attempts.AttemptOutcome.Succeeded(result);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !hardStop.IsCancellationRequested)
+        {
+            _logger.LogWarning(ex, "Could not store the large result of task {TaskId} in the artifact store.", task.Id);
+            return Attempts.AttemptOutcome.Failed(Attempts.AttemptFailure.From(new IOException($"The result ({outcome.ResultJson.Length} characters) is over Nexus:Artifacts:InlineLimitBytes and could not be stored as an artifact: {ex.Message}", ex)));
+        }
+    }
+
+    /// <summary>Writes the attempt's captured lines (when there are any) as <c>logs/attempt-n.log</c>; a failure to write
+    /// them is logged and does not change the outcome.</summary>
+    private async Task StoreLogAsync(TaskRecord task, string folder, Artifacts.AttemptLog log)
+    {
+        if (log.IsEmpty) return;
+        try
+        {
+            using var content = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(log.Text()), writable: false);
+            await claimCheck.Store.PutAsync(Artifacts.ArtifactPrefixes.Log(folder, task.Attempt), content, hardStop).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!hardStop.IsCancellationRequested)
+        {
+            _logger.LogWarning(ex, "Could not store the log of task {TaskId} attempt {Attempt}.", task.Id, task.Attempt);
         }
     }
 

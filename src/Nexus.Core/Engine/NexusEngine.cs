@@ -31,6 +31,8 @@ internal sealed class NexusEngine(
     ServiceMetrics serviceMetrics,
     IEnumerable<IOwnedTaskHook> hooks,
     Events.EventService events,
+    Artifacts.ClaimCheck claimCheck,
+    IOptions<Artifacts.ArtifactOptions> artifactOptions,
     ILoggerFactory? loggerFactory = null) : IHostedService, IDisposable
 {
     private readonly NexusOptions _options = options.Value;
@@ -69,7 +71,7 @@ internal sealed class NexusEngine(
             return;
         }
         _completer = new Completer(store, _clock, _options.CompletionBatchSize, Logger, (batch, accepted) => _executor?.OnStored(batch, accepted), (id, token) => _executor?.AttemptOf(id, token));
-        _executor = new Executor(registry, _options, scopes, _completer, store, _clock, _loggers, attempts, _hardStop.Token);
+        _executor = new Executor(registry, _options, scopes, _completer, store, _clock, _loggers, attempts, claimCheck, artifactOptions.Value, _hardStop.Token);
         var dispatcher = new Dispatcher(store, registry, _options, _executor, wake, _clock, Logger);
         var heartbeater = new Heartbeater(store, _options, _executor, _clock, Logger);
         var leader = _leader = new LeaderElector(store.Leader, _options, _clock);

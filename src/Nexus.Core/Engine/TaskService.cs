@@ -109,7 +109,9 @@ internal sealed class TaskService(
         CheckSize(request.ArgsJson, prefix);
         try
         {
-            plugin.Invoker.Validate(request.ArgsJson);
+            // Args that carry a claim-check reference (an upstream output stored as an artifact) are checked when the
+            // attempt binds them, after the engine swapped the reference for the value.
+            if (!Artifacts.ArtifactReference.MayContain(request.ArgsJson)) plugin.Invoker.Validate(request.ArgsJson);
         }
         catch (TaskValidationException ex) when (prefix.Length > 0)
         {

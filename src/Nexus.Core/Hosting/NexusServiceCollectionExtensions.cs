@@ -46,6 +46,9 @@ public static class NexusServiceCollectionExtensions
             return registry;
         });
         services.TryAddSingleton(storeFactory);
+        services.AddOptions<Artifacts.ArtifactOptions>();
+        services.TryAddSingleton<Artifacts.IArtifactStore>(sp => new Artifacts.LocalArtifactStore(sp.GetRequiredService<IOptions<Artifacts.ArtifactOptions>>().Value.Path));
+        services.TryAddSingleton<Artifacts.ClaimCheck>();
         services.TryAddSingleton<WakeSignal>();
         services.TryAddSingleton<Observability.NexusMetrics>();
         services.TryAddSingleton<ExternalPluginCatalog>();

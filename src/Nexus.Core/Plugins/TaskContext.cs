@@ -24,8 +24,24 @@ public sealed class TaskContext
     public IReadOnlyList<string> Tags { get; init; } = [];
     /// <summary>Fires when the task is cancelled, times out, or the worker shuts down.</summary>
     public CancellationToken CancellationToken { get; init; }
-    /// <summary>A logger whose scope carries the task id, plugin and attempt.</summary>
+    private Artifacts.TaskArtifacts? _artifacts;
+
+    /// <summary>A logger whose scope carries the task id, plugin and attempt. Under the engine, its lines (Information and
+    /// up) are also kept as the attempt's log (bounded; see docs/workflows.md), readable per task, step and attempt.</summary>
     public ILogger Logger { get; init; } = NullLogger.Instance;
+    /// <summary>The same logger as <see cref="Logger"/>: the attempt's log.</summary>
+    public ILogger Log => Logger;
+    /// <summary>Whether <see cref="Artifacts"/> is set (always under the engine).</summary>
+    public bool HasArtifacts => _artifacts is not null;
+
+    /// <summary>The task's files in the artifact store, under <c>runs/&lt;runId&gt;/&lt;stepId&gt;/</c> for a workflow
+    /// step and <c>tasks/&lt;taskId&gt;/</c> otherwise: <c>await context.Artifacts.WriteAsync("report.csv", stream)</c>.</summary>
+    /// <exception cref="InvalidOperationException">On read, when the context was made without one (a test's).</exception>
+    public Artifacts.TaskArtifacts Artifacts
+    {
+        get => _artifacts ?? throw new InvalidOperationException("This TaskContext has no artifact store; the engine sets one (a test may set Artifacts = new TaskArtifacts(new LocalArtifactStore(folder), \"tasks/1/\")).");
+        init => _artifacts = value;
+    }
     /// <summary>Services of the attempt's scope.</summary>
     public IServiceProvider? Services { get; init; }
     /// <summary>Receives progress reports. The engine sets it to store progress; tests may set it to observe.</summary>

@@ -88,7 +88,8 @@ internal sealed class RunContext(WorkflowRun run, WorkflowDefinition definition,
         foreach (var item in items) Dirty[(stepId, item.Item)] = item;
     }
 
-    public void Plan(PlannedTask task) => NewTasks.Add((prepare(task), task.Owner));
+    /// <summary>Plans a task; it is stored with the run's trace root as its parent, so its spans join the run's trace.</summary>
+    public void Plan(PlannedTask task) => NewTasks.Add((prepare(task) with { TraceContext = Observability.RunTrace.Parent(Run) }, task.Owner));
 
     /// <summary>The document templates and conditions read: <c>{"input": …, "steps": {"id": {"output": …, "state": …}}}</c>.</summary>
     public JsonObject Scope()

@@ -391,7 +391,7 @@ internal static class RunPlanner
     private static void Finish(RunContext c, RunState state, string? error, string? outputJson = null)
     {
         c.SetRun(c.Run with { State = state, Error = error, OutputJson = outputJson, FinishedAt = c.Now });
-        c.Measures.Add(new WorkflowMeasure(MeasureKind.RunFinished, c.Run.Workflow, state.ToName(), Math.Max(0, (c.Now - c.Run.CreatedAt).TotalSeconds)));
+        c.Measures.Add(new WorkflowMeasure(MeasureKind.RunFinished, c.Run.Workflow, state.ToName(), Math.Max(0, (c.Now - c.Run.CreatedAt).TotalSeconds)) { Run = c.Run });
         if (c.Run.ParentRunId is not null) c.NotifyParent = true;
     }
 

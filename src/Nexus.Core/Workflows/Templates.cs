@@ -95,8 +95,16 @@ public static partial class Templates
     {
         JsonNode? node = scope;
         var walked = "";
-        foreach (var segment in expression.Split('.'))
+        var segments = expression.Split('.');
+        for (var at = 0; at < segments.Length; at++)
         {
+            var segment = segments[at];
+            // A claim-check reference (an output stored as an artifact): the rest of the path is read from the artifact
+            // when the step's attempt starts (Artifacts.ClaimCheck), so the reference carries it.
+            if (node is JsonObject stored && Artifacts.ArtifactReference.NameOf(stored) is not null)
+            {
+                return Artifacts.ArtifactReference.WithPath(stored, string.Join('.', segments[at..]));
+            }
             node = node switch
             {
                 JsonObject o when o.TryGetPropertyValue(segment, out var child) => child,

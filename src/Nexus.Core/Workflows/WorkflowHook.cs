@@ -33,7 +33,11 @@ internal sealed class WorkflowHook(WorkflowCoordinator coordinator, INexusTaskSi
         if (Interlocked.Exchange(ref _inserted, 0) == 1) signals.Wake();
         if (_measures.IsEmpty) return;
         var batch = new List<WorkflowMeasure>();
-        while (_measures.TryDequeue(out var m)) batch.Add(m);
+        while (_measures.TryDequeue(out var m))
+        {
+            batch.Add(m);
+            if (m is { Kind: MeasureKind.RunFinished, Run: { } run }) Observability.RunTrace.RecordFinished(run);
+        }
         metrics.Record(batch);
     }
 }

@@ -66,4 +66,6 @@ public sealed record ZipArgs(
 /// <param name="Bytes">The zip file's size.</param>
 /// <param name="UncompressedBytes">The packed files' total size.</param>
 /// <param name="CompressionLevel">The level the 0–9 value mapped to: <c>NoCompression</c>, <c>Fastest</c>, <c>Optimal</c> or <c>SmallestSize</c>.</param>
-public sealed record ZipResult(string Path, int Entries, long Bytes, long UncompressedBytes, string CompressionLevel);
+/// <param name="Artifact">The zip's copy in the artifact store (the task's folder + its file name: in a workflow
+/// <c>runs/&lt;run&gt;/&lt;step&gt;/&lt;file&gt;.zip</c>, downloadable with <c>nexus runs download</c>); null without a store.</param>
+public sealed record ZipResult(string Path, int Entries, long Bytes, long UncompressedBytes, string CompressionLevel, string? Artifact = null);

@@ -56,10 +56,17 @@ public sealed class ZipPlugin(IOptions<SamplePluginsOptions> options) : ITaskPlu
             }
         }, ct);
 
-        await context.ReportProgressAsync(1, "written");
         var relative = ArtifactPaths.ToRelative(root, outputPath);
+        string? artifact = null;
+        if (context.HasArtifacts && Nexus.Artifacts.ArtifactName.Problem(Path.GetFileName(outputPath)) is null)
+        {
+            // The zip is also the task's artifact, so the API and `nexus runs download` can hand it out.
+            await using var zip = new FileStream(outputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            artifact = (await context.Artifacts.WriteAsync(Path.GetFileName(outputPath), zip, ct)).Name;
+        }
+        await context.ReportProgressAsync(1, "written");
         context.Logger.LogInformation("Packed {Entries} entries ({Bytes} bytes) into {Path}.", entries.Count, totalBytes, relative);
-        return new ZipResult(relative, entries.Count, bytes, totalBytes, level.ToString());
+        return new ZipResult(relative, entries.Count, bytes, totalBytes, level.ToString(), artifact);
     }
 
     /// <summary>Every entry to pack, in order, each confined to the root.</summary>

@@ -119,8 +119,8 @@ internal static class TaskEndpoints
         return new TaskListResponse([.. page.Items.Select(TaskResponse.From)], page.NextBeforeId?.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private static async Task<IResult> GetAsync(HttpContext http, INexusTasks tasks, string id) =>
-        Results.Ok(TaskResponse.From(await LoadVisibleAsync(http, tasks, QueryValues.Id(id))));
+    private static async Task<IResult> GetAsync(HttpContext http, INexusTasks tasks, Nexus.Artifacts.ClaimCheck claims, string id) =>
+        Results.Ok(TaskResponse.From(await ClaimCheckViews.ShowAsync(claims, await LoadVisibleAsync(http, tasks, QueryValues.Id(id)), http.RequestAborted)));
 
     /// <summary>The task, or 404 when it does not exist or lies outside the caller's queues (its existence is not told).</summary>
     internal static async Task<TaskRecord> LoadVisibleAsync(HttpContext http, INexusTasks tasks, long id)

@@ -128,12 +128,12 @@ internal static class WorkflowEndpoints
         return Results.Ok(new RunListResponse([.. page.Items.Select(r => RunResponse.From(r))], page.Next?.ToString(CultureInfo.InvariantCulture)));
     }
 
-    private static async Task<IResult> GetRunAsync(HttpContext http, INexusWorkflows workflows, string id)
+    private static async Task<IResult> GetRunAsync(HttpContext http, INexusWorkflows workflows, Nexus.Artifacts.ClaimCheck claims, string id)
     {
         EnsureUnscoped(http);
         var runId = QueryValues.Id(id);
         var details = await workflows.GetRunAsync(runId, http.RequestAborted) ?? throw ApiProblemException.NotFound($"No workflow run with id {runId}.");
-        return Results.Ok(RunResponse.From(details));
+        return Results.Ok(RunResponse.From(await ClaimCheckViews.ShowAsync(claims, details, http.RequestAborted)));
     }
 
     private static async Task<IResult> ItemsAsync(HttpContext http, INexusWorkflows workflows, string id, string step)

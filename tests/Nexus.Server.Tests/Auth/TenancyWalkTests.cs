@@ -50,6 +50,9 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         ["POST /api/v1/tasks/{id}/cancel"] = None,
         ["POST /api/v1/tasks/{id}/retry"] = None,
         ["DELETE /api/v1/tasks/{id}"] = None,
+        ["GET /api/v1/tasks/{id}/artifacts"] = None,
+        ["GET /api/v1/tasks/{id}/artifacts/{name}"] = None,
+        ["GET /api/v1/tasks/{id}/logs"] = None,
         ["GET /api/v1/dead-letters"] = (o, q) => [("", null), ($"?queue={o.Queue}", null)],
         ["POST /api/v1/dead-letters/{id}/retry"] = None,
         ["POST /api/v1/dead-letters/retry"] = (o, q) => [("", "{}"), ("", $$"""{"queue":"{{o.Queue}}"}""")],
@@ -96,6 +99,9 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         ["GET /api/v1/runs"] = (o, q) => [("", null), ($"?workflow={o.Tag}", null)],
         ["GET /api/v1/runs/{id}"] = None,
         ["GET /api/v1/runs/{id}/steps/{step}/items"] = None,
+        ["GET /api/v1/runs/{id}/artifacts"] = None,
+        ["GET /api/v1/runs/{id}/artifacts/{name}"] = None,
+        ["GET /api/v1/runs/{id}/steps/{step}/logs"] = None,
         ["POST /api/v1/runs/{id}/cancel"] = None,
         ["POST /api/v1/runs/{id}/retry"] = None,
         ["POST /api/v1/runs/{id}/pause"] = None,
@@ -218,7 +224,8 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
         }
         if (template.StartsWith("/api/v1/tasks/{id}", StringComparison.Ordinal) || template.StartsWith("/api/v1/dead-letters/{id}", StringComparison.Ordinal))
         {
-            return new[] { o.Scheduled, o.Dead, o.Running }.Select(id => template.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+            return new[] { o.Scheduled, o.Dead, o.Running }.Select(id => template.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                .Replace("{name}", "logs/attempt-1.log", StringComparison.Ordinal));
         }
         if (template.StartsWith("/api/v1/apps/{app}", StringComparison.Ordinal))
         {
@@ -241,7 +248,8 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
             _ when template.StartsWith("/api/v1/schedules/{name}", StringComparison.Ordinal) => ("{name}", o.Schedule),
             _ => throw new InvalidOperationException($"The tenancy walk does not know what to put in {template}: teach {nameof(Targets)}."),
         };
-        return [template.Replace(value.Item1, value.Item2, StringComparison.Ordinal)];
+        // A run's artifact or step: the walk's names for them (the run is what is refused).
+        return [template.Replace(value.Item1, value.Item2, StringComparison.Ordinal).Replace("/artifacts/{name}", "/artifacts/a/logs/attempt-1.log", StringComparison.Ordinal)];
     }
 
     /// <summary>One call; a fault when it succeeded while naming the other tenant, or when its answer tells anything

@@ -39,6 +39,7 @@ public static class KnownSettings
         Add(keys, RateLimitOptions.Section, typeof(RateLimitOptions));
         Add(keys, NexusAuthOptions.Section, typeof(NexusAuthOptions));
         Add(keys, "Nexus:Samples", typeof(SamplePluginsOptions));
+        Add(keys, "Nexus:Artifacts", typeof(Nexus.Artifacts.ArtifactOptions));
         return keys;
     }
 

@@ -54,6 +54,7 @@ public sealed class ServerHost : IAsyncDisposable
         {
             ["Nexus:Urls"] = "http://127.0.0.1:0",
             ["Nexus:ArtifactsRoot"] = Path.Combine(folder, "generated"),
+            ["Nexus:Artifacts:Path"] = Path.Combine(folder, "artifacts"),
             ["Nexus:Auth:BootstrapKey"] = BootstrapKey,
             ["Nexus:NodeId"] = "server-test",
             ["Nexus:Concurrency"] = "4",

@@ -33,16 +33,17 @@ public sealed record StartRunResponse(long RunId, int Version, bool Created);
 /// <param name="Payload">Any JSON; the waiting step's output. Default <c>{}</c>.</param>
 public sealed record SignalRequest(string Signal, JsonElement? Payload = null);
 
-/// <summary>A run; <see cref="Steps"/> only when one run is shown.</summary>
+/// <summary>A run; <see cref="Steps"/> only when one run is shown. <see cref="TraceId"/> is the run's trace (every step's
+/// spans are in it; see docs/workflows.md).</summary>
 public sealed record RunResponse(
     long Id, string Workflow, int Version, string State, bool Paused, JsonElement Input, JsonElement? Output, string? Error,
     string? IdempotencyKey, long? ParentRunId, string? ParentStepId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    DateTimeOffset? FinishedAt, IReadOnlyList<StepResponse>? Steps = null)
+    DateTimeOffset? FinishedAt, IReadOnlyList<StepResponse>? Steps = null, string? TraceId = null)
 {
     internal static RunResponse From(WorkflowRun r, IReadOnlyList<StepResponse>? steps = null) => new(
         r.Id, r.Workflow, r.Version, r.State.ToName(), r.Paused, StoredJsonValue.Element(r.InputJson),
         r.OutputJson is null ? null : StoredJsonValue.Element(r.OutputJson), r.Error, r.IdempotencyKey, r.ParentRunId, r.ParentStepId,
-        r.CreatedAt, r.UpdatedAt, r.FinishedAt, steps);
+        r.CreatedAt, r.UpdatedAt, r.FinishedAt, steps, Nexus.Observability.RunTrace.TraceId(r));
 
     internal static RunResponse From(RunDetails d)
     {
