@@ -12,9 +12,6 @@ internal sealed class GraphQlOptions
     /// <summary>The highest complexity a query may have (GraphQL.NET's analyzer: every field counts, lists multiply).</summary>
     public int MaxComplexity { get; set; } = 5_000;
 
-    /// <summary>How long an event subscription waits before reading the log again when it found nothing new.</summary>
-    public TimeSpan SubscriptionPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
-
     /// <summary>How long a WebSocket may wait before its <c>connection_init</c> (then it is closed with 4408).</summary>
     public TimeSpan ConnectionInitTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -25,10 +22,6 @@ internal sealed class GraphQlOptions
     {
         if (MaxDepth is < 2 or > 100) throw new InvalidOperationException($"{Section}:MaxDepth must be 2–100 (was {MaxDepth}).");
         if (MaxComplexity is < 10) throw new InvalidOperationException($"{Section}:MaxComplexity must be at least 10 (was {MaxComplexity}).");
-        if (SubscriptionPollInterval < TimeSpan.FromMilliseconds(10) || SubscriptionPollInterval > TimeSpan.FromMinutes(1))
-        {
-            throw new InvalidOperationException($"{Section}:SubscriptionPollInterval must be 10 ms – 1 min (was {SubscriptionPollInterval}).");
-        }
         if (ConnectionInitTimeout < TimeSpan.FromMilliseconds(100) || ConnectionInitTimeout > TimeSpan.FromMinutes(5))
         {
             throw new InvalidOperationException($"{Section}:ConnectionInitTimeout must be 100 ms – 5 min (was {ConnectionInitTimeout}).");

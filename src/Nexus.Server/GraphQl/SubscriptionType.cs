@@ -1,17 +1,15 @@
 using System.Text.Json;
 using GraphQL;
 using GraphQL.Types;
-using Microsoft.Extensions.Options;
 using Nexus.Events;
-using Nexus.Filters;
+using Nexus.Live;
 using Nexus.Server.Api.Contracts;
 using Nexus.Server.Auth;
-using Nexus.Storage;
 
 namespace Nexus.Server.GraphQl;
 
 /// <summary>The root <c>Subscription</c> type: <c>events</c> follows one namespace's log from a cursor (or from now),
-/// with a topic pattern and an optional JSON filter on the payload. Served over graphql-transport-ws at /graphql.</summary>
+/// with a topic pattern and an optional JSON filter on the event document, on the live layer's one reader per namespace. Served over graphql-transport-ws at /graphql.</summary>
 internal sealed class SubscriptionType : ObjectGraphType
 {
     public SubscriptionType()
@@ -20,20 +18,20 @@ internal sealed class SubscriptionType : ObjectGraphType
         Field<EventResponse>("events", nullable: false)
             .Description("Events of a namespace in log order: after the given cursor, or only new ones.")
             .Argument<NonNullGraphType<StringGraphType>>("namespace")
-            .Argument<StringGraphType>("pattern", a => a.Description = "A topic pattern; every topic when left out.")
-            .Argument<JsonGraphType>("filter", a => a.Description = "A JSON filter on the payload (docs/filters.md).")
+            .Argument<StringGraphType>("pattern", a => a.Description = "A topic pattern; left out: '>', every topic but Nexus's own '$' ones ('$state.>', '$docs.>' select those).")
+            .Argument<JsonGraphType>("filter", a => a.Description = "A JSON filter on the event document {namespace, topic, position, priority, key, time, headers, payload} (docs/filters.md), as for event subscriptions.")
             .Argument<StringGraphType>("after", a => a.Description = "A cursor (e.g. 0-42) or position to resume after; left out: only new events.")
             .ResolveStreamAsync(async c =>
             {
                 var ns = EventFields.Namespace(c, Right.Read);
-                var topics = c.GetArgument<string?>("pattern") is { } p ? TopicPattern.Parse(p, "pattern") : null;
-                var filter = c.GetArgument<JsonElement?>("filter") is { } f ? JsonFilter.Parse(f) : null;
-                var after = c.GetArgument<string?>("after") is { } a
-                    ? EventFields.Cursor(a, "after")
-                    : await c.Service<INexusStore>().Events.CursorAtAsync(ns, SubscriptionStart.New, c.Aborted());
-                var options = c.Service<IOptions<GraphQlOptions>>().Value;
-                return new EventLogStream(c.Service<INexusEvents>(), c.Service<TimeProvider>(), options.SubscriptionPollInterval, ns, after, topics, filter,
-                    c.Service<ILoggerFactory>().CreateLogger<EventLogStream>());
+                var pattern = c.GetArgument<string?>("pattern") ?? ">";
+                var filter = c.GetArgument<JsonElement?>("filter") is { } f ? f.GetRawText() : null;
+                var channel = LiveChannel.Parse("events:" + pattern, filter, field: "pattern", filterField: "filter");
+                var live = c.Service<INexusLive>();
+                // "From now" is fixed here, before the subscription's answer: whatever the client sends next on the
+                // connection (a mutation, say) comes after it.
+                var after = c.GetArgument<string?>("after") is { } a ? EventFields.Cursor(a, "after") : await live.HeadAsync(ns, c.Aborted());
+                return new EventLogStream(live, ns, after, channel, c.Service<ILoggerFactory>().CreateLogger<EventLogStream>());
             });
     }
 }

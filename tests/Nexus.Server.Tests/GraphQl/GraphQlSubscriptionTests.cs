@@ -39,7 +39,7 @@ public abstract class GraphQlSubscriptionTests(ServerFixture fixture)
         var after = log.GetProperty("events")[0].GetProperty("cursor").GetString();
 
         await using var socket = await GraphQlSocket.ConnectAsync(Host.Address, ServerHost.BootstrapKey);
-        await socket.SubscribeAsync("s1", Subscription, new { ns, pattern = "orders.>", filter = new Dictionary<string, object> { ["priority"] = new Dictionary<string, string> { ["$eq"] = "high" } }, after });
+        await socket.SubscribeAsync("s1", Subscription, new { ns, pattern = "orders.>", filter = new Dictionary<string, object> { ["payload.priority"] = new Dictionary<string, string> { ["$eq"] = "high" } }, after });
         var first = await socket.NextAsync();
         Assert.Equal("next", first.GetProperty("type").GetString());
         Assert.Equal("s1", first.GetProperty("id").GetString());
@@ -79,6 +79,26 @@ public abstract class GraphQlSubscriptionTests(ServerFixture fixture)
         while (!messages.Any(m => m.GetProperty("id").GetString() == "s")) messages.Add(await socket.NextAsync());
         var pushed = messages.Single(m => m.GetProperty("id").GetString() == "s");
         Assert.Equal("new.one", pushed.GetProperty("payload").GetProperty("data").GetProperty("events").GetProperty("topic").GetString());
+    }
+
+    [Fact]
+    public async Task StateChanges_ArriveAsDollarStateEvents_AndAreLeftOutWithoutAPattern()
+    {
+        using var admin = Host.Admin();
+        var ns = await NamespaceAsync(admin);
+        await using var socket = await GraphQlSocket.ConnectAsync(Host.Address, ServerHost.BootstrapKey);
+        await socket.SubscribeAsync("state", Subscription, new { ns, pattern = "$state.carts.>" });
+        await socket.SubscribeAsync("users", Subscription, new { ns });
+        // Both subscriptions are fixed at the log's head before the mutation below is read (one connection, in order).
+        await socket.SubscribeAsync("m", "mutation($ns: String!) { setState(namespace: $ns, key: \"carts/42\", value: {items: 2}) { version } }", new { ns });
+        await EmitAsync(admin, ns, "orders.created", """{"n":1}""");
+
+        var messages = new List<JsonElement>();
+        while (messages.Count(m => m.GetProperty("id").GetString() is "state" or "users") < 2) messages.Add(await socket.NextAsync());
+        var state = messages.Single(m => m.GetProperty("id").GetString() == "state").GetProperty("payload").GetProperty("data").GetProperty("events");
+        Assert.Equal("$state.carts.42", state.GetProperty("topic").GetString());
+        var users = messages.Single(m => m.GetProperty("id").GetString() == "users").GetProperty("payload").GetProperty("data").GetProperty("events");
+        Assert.Equal("orders.created", users.GetProperty("topic").GetString());
     }
 
     [Fact]
