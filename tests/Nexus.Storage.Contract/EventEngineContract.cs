@@ -196,7 +196,9 @@ public abstract class EventEngineContract : EngineHarness
 
         await events.EmitManyAsync("shop", [.. Enumerable.Range(0, 3).Select(i => EventRequest.Of($"orders.e{i}", new { i }))]);
         await events.EmitAsync("other", EventRequest.Of("orders.elsewhere", new { }));
-        var first = (await events.ReadAsync("shop", LogCursor.Start, 10)).Events[0];
+        // On PostgreSQL an event is readable once no older transaction of the cluster runs (other tests' too): wait for it.
+        var first = (await Eventually.UntilAsync(() => events.ReadAsync("shop", LogCursor.Start, 10), page => page.Events.Count == 3,
+            because: "the three events to be readable", describe: page => $"{page.Events.Count} events")).Events[0];
         var behind = await events.LagAsync((await events.GetSubscriptionAsync("shop", "readers"))!);
         await events.DispatchAsync();
         var caughtUp = await events.LagAsync((await events.GetSubscriptionAsync("shop", "readers"))!);

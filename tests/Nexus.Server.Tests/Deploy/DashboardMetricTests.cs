@@ -39,6 +39,8 @@ public sealed class DashboardMetricTests
                 ["Nexus:Events:LagInterval"] = "00:00:00.100",
                 // The server claims only from "obs": the task in "ghost" is leased by a node that then vanishes.
                 ["Nexus:Queues:0"] = "obs",
+                // Workflow steps (built-in kinds) run in the default queue.
+                ["Nexus:Queues:1"] = "default",
             },
             new ServerHooks { Nexus = n => n.AddPlugin<FlakyPlugin>() });
         using var admin = host.Admin();
@@ -59,15 +61,36 @@ public sealed class DashboardMetricTests
             (await admin.PostAsync("/api/v1/namespaces/default/subscriptions", subscription)).EnsureSuccessStatusCode();
         }
 
+        // A workflow run that fails at its second step (runs, steps and run duration), an event the subscription above lags
+        // behind, and a schedule that fires every second (slots by outcome).
+        using (var workflow = new StringContent("""{"name":"metrics-flow","steps":[{"id":"ok","kind":"noop"},{"id":"boom","kind":"fail","needs":["ok"]}]}""", System.Text.Encoding.UTF8, "application/json"))
+        {
+            (await admin.PostAsync("/api/v1/workflows", workflow)).EnsureSuccessStatusCode();
+        }
+        using (var run = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"))
+        {
+            (await admin.PostAsync("/api/v1/workflows/metrics-flow/runs", run)).EnsureSuccessStatusCode();
+        }
+        using (var emit = new StringContent("""{"topic":"orders.created","payload":{"n":1}}""", System.Text.Encoding.UTF8, "application/json"))
+        {
+            (await admin.PostAsync("/api/v1/namespaces/default/events", emit)).EnsureSuccessStatusCode();
+        }
+        using (var schedule = new StringContent("""{"cron":"* * * * * *","target":{"task":{"plugin":""" + "\"" + FlakyPlugin.Name + "\"" + ""","args":{"failAttempts":0},"queue":"obs"}}}""", System.Text.Encoding.UTF8, "application/json"))
+        {
+            (await admin.PutAsync("/api/v1/schedules/metrics-every-second", schedule)).EnsureSuccessStatusCode();
+        }
+
         // What the work above makes appear last: outcomes are counted once stored, queue depth and rescues in the background.
         string[] last = ["nexus_lease_rescues_total", "nexus_tasks_cancelled_total", "nexus_tasks_dead_total", "nexus_queue_tasks", "nexus_maintenance_rescue_passes_total",
-            "nexus_events_subscription_lag", "nexus_events_subscription_lag_age_seconds"];
+            "nexus_events_subscription_lag", "nexus_events_subscription_lag_age_seconds", "nexus_events_emitted_total",
+            "nexus_workflow_runs_started_total", "nexus_workflow_runs_finished_total", "nexus_workflow_steps_finished_total",
+            "nexus_workflow_run_duration_seconds_bucket", "nexus_schedule_fires_total"];
         var exported = await Eventually.UntilAsync(
             async () => SampleNames(await admin.GetStringAsync("/metrics")),
             names => last.All(names.Contains),
             TimeSpan.FromSeconds(30),
             TimeSpan.FromMilliseconds(100),
-            "the rescue, cancel, dead, queue depth, rescue pass and subscription lag series to appear in /metrics");
+            "the rescue, cancel, dead, queue depth, rescue pass, subscription lag, event, workflow and schedule series to appear in /metrics");
 
         var uses = Uses();
         var missing = uses.Where(u => !exported.Contains(u.Metric) && !PrometheusOwn.Contains(u.Metric)).ToList();

@@ -89,11 +89,13 @@ public abstract class GraphQlSubscriptionTests(ServerFixture fixture)
         await using var socket = await GraphQlSocket.ConnectAsync(Host.Address, ServerHost.BootstrapKey);
         await socket.SubscribeAsync("state", Subscription, new { ns, pattern = "$state.carts.>" });
         await socket.SubscribeAsync("users", Subscription, new { ns });
-        // Both subscriptions are fixed at the log's head before the mutation below is read (one connection, in order).
+        // Both subscriptions are fixed at the log's head before the mutation below is read (one connection, in order); the
+        // event emitted over REST waits for the mutation's answer, else the server could take it before the subscribes.
         await socket.SubscribeAsync("m", "mutation($ns: String!) { setState(namespace: $ns, key: \"carts/42\", value: {items: 2}) { version } }", new { ns });
+        var messages = new List<JsonElement>();
+        while (!messages.Any(m => m.GetProperty("id").GetString() == "m")) messages.Add(await socket.NextAsync());
         await EmitAsync(admin, ns, "orders.created", """{"n":1}""");
 
-        var messages = new List<JsonElement>();
         while (messages.Count(m => m.GetProperty("id").GetString() is "state" or "users") < 2) messages.Add(await socket.NextAsync());
         var state = messages.Single(m => m.GetProperty("id").GetString() == "state").GetProperty("payload").GetProperty("data").GetProperty("events");
         Assert.Equal("$state.carts.42", state.GetProperty("topic").GetString());
