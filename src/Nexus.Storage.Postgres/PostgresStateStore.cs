@@ -74,7 +74,7 @@ internal sealed class PostgresStateStore : IStateStore
         batch.BatchCommands.Add(Trim(p.Namespace, p.Key, version, p.HistoryLimit));
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new StateWriteResult(true, new StateEntry(p.Namespace, p.Key, p.ValueJson, version, created, row.Now, expires), version);
+        return new StateWriteResult(true, new StateEntry(p.Namespace, p.Key, p.ValueJson, version, created, row.Now, expires), version) { Created = !row.Live };
     }
 
     public async Task<StateWriteResult> DeleteAsync(DeleteStateParams p, CancellationToken cancellationToken = default)

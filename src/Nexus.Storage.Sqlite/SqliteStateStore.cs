@@ -57,7 +57,7 @@ internal sealed class SqliteStateStore(SqliteSession session) : IStateStore
             await HistoryAsync(tx, p.Namespace, p.Key, version, "set", p.ValueJson, now, cancellationToken);
             await TrimAsync(tx, p.Namespace, p.Key, version, p.HistoryLimit, cancellationToken);
             var entry = new StateEntry(p.Namespace, p.Key, p.ValueJson, version, SqliteRows.Time(created), SqliteRows.Time(now), expires is null ? null : SqliteRows.Time(expires.Value));
-            return new StateWriteResult(true, entry, version);
+            return new StateWriteResult(true, entry, version) { Created = row is not { Live: true } };
         }, cancellationToken);
     }
 

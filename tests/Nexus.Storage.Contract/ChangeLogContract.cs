@@ -126,7 +126,7 @@ public abstract class ChangeLogContract : EngineHarness
         await Assert.ThrowsAsync<InvalidOperationException>(() => store.InTransactionAsync<int>(async (tx, ct) =>
         {
             var written = await tx.State.SetAsync(new SetStateParams("shop", "k", "1"), ct);
-            await tx.Events.AppendAsync(new AppendEventsParams("shop", [ChangeLog.StateSet(written.Entry!)]), ct);
+            await tx.Events.AppendAsync(new AppendEventsParams("shop", [ChangeLog.StateSet(written)]), ct);
             throw new InvalidOperationException("after the append");
         }));
         Assert.Single(await LogToMarkerAsync(store, "shop"));

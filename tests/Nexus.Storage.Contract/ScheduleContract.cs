@@ -352,8 +352,12 @@ public abstract class ScheduleContract : EngineHarness
     private static JsonElement WorkflowTarget(string name = "nightly") =>
         JsonSerializer.SerializeToElement(new { workflow = new { name, input = new { word = "scheduled" } } });
 
-    private static async Task<List<Nexus.Events.EventRecord>> LogAsync(IServiceProvider sp, string ns) =>
-        [.. (await sp.GetRequiredService<Nexus.Events.INexusEvents>().ReadAsync(ns, Nexus.Events.LogCursor.Start, 100)).Events];
+    /// <summary>The namespace's log once it holds at least <paramref name="atLeast"/> events: on PostgreSQL an event is
+    /// readable only once no older transaction of the cluster runs (other tests' too).</summary>
+    private static Task<List<Nexus.Events.EventRecord>> LogAsync(IServiceProvider sp, string ns, int atLeast) =>
+        Eventually.UntilAsync(
+            async () => (List<Nexus.Events.EventRecord>)[.. (await sp.GetRequiredService<Nexus.Events.INexusEvents>().ReadAsync(ns, Nexus.Events.LogCursor.Start, 100)).Events],
+            log => log.Count >= atLeast, because: $"{atLeast} events in the log of '{ns}'", describe: log => $"{log.Count} events");
 
     private static async Task<List<TaskRecord>> StepTasksAsync(Node n) =>
         [.. (await n.Tasks.ListAsync(new TaskQuery { Limit = 100 })).Items.Where(t => t.Owner?.StartsWith("workflow:", StringComparison.Ordinal) == true)];
@@ -374,7 +378,7 @@ public abstract class ScheduleContract : EngineHarness
             await n.TickAsync();
         }
 
-        var log = await LogAsync(sp, "shop");
+        var log = await LogAsync(sp, "shop", atLeast: 2);
         Assert.Equal(2, log.Count);
         Assert.All(log, e => Assert.Equal(("report.due", "r-1", Nexus.Events.EventPriority.High), (e.Topic, e.Key, e.Priority)));
         Assert.Equal("daily", JsonDocument.Parse(log[0].PayloadJson).RootElement.GetProperty("report").GetString());
@@ -451,7 +455,7 @@ public abstract class ScheduleContract : EngineHarness
         }));
 
         Assert.NotNull(refused);
-        Assert.Single(await LogAsync(n.Services, "shop"));
+        Assert.Single(await LogAsync(n.Services, "shop", atLeast: 1));
         Assert.Empty((await workflows.ListRunsAsync(new Nexus.Storage.RunQuery { Workflow = "nightly" })).Items);
         Assert.Empty(await StepTasksAsync(n));
     }

@@ -46,6 +46,16 @@ public abstract class StateContract : StoreContract
     }
 
     [Fact]
+    public async Task ASet_SaysWhetherItCreatedTheKey_EvenWithinOneClockTick()
+    {
+        // All at T0: telling a create from an update by comparing times would call every one of these a create.
+        Assert.True((await SetAsync("c", "1")).Created);
+        Assert.False((await SetAsync("c", "2")).Created);
+        Assert.True((await Store.State.DeleteAsync(new DeleteStateParams(Ns, "c") { Now = T0 })).Written);
+        Assert.True((await SetAsync("c", "3")).Created);
+    }
+
+    [Fact]
     public async Task ADelete_KeepsTheVersionCounting_AndTheHistorySaysWhatHappened()
     {
         await SetAsync("k", "\"a\"");

@@ -36,10 +36,13 @@ internal sealed class ChangeLog(Action committed)
         committed();
     }
 
-    /// <summary>The entry of a state write (<c>created</c> when the key did not exist before it, else <c>updated</c>).</summary>
-    public static NewEvent StateSet(StateEntry entry)
+    /// <summary>The entry of a state write (<c>created</c> when the key held no live value before it, else <c>updated</c>).
+    /// Told by the store, not by comparing times: two writes within one clock tick must not both read as created.</summary>
+    public static NewEvent StateSet(StateWriteResult written)
     {
-        var op = entry.CreatedAt == entry.UpdatedAt ? ChangeOps.Created : ChangeOps.Updated;
+        ArgumentNullException.ThrowIfNull(written);
+        var entry = written.Entry!;
+        var op = written.Created ? ChangeOps.Created : ChangeOps.Updated;
         return State(entry.Key, Write(w =>
         {
             Head(w, "state", op, entry.Version);

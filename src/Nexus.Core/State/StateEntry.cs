@@ -24,7 +24,11 @@ public sealed record StateVersion(long Version, string Operation, string? ValueJ
 /// <param name="Entry">The key after a successful set; null after a delete or a conflict.</param>
 /// <param name="Version">The version written (set or delete); on a conflict, the current version (0 when the key does
 /// not exist).</param>
-public sealed record StateWriteResult(bool Written, StateEntry? Entry, long Version);
+public sealed record StateWriteResult(bool Written, StateEntry? Entry, long Version)
+{
+    /// <summary>For a set: true when the key held no live value before it (new, deleted or expired).</summary>
+    public bool Created { get; init; }
+}
 
 /// <summary>A page of keys, in key order.</summary>
 /// <param name="Items">The keys.</param>

@@ -30,7 +30,7 @@ internal sealed class StateService(INexusStore store, IEnumerable<IStateConflict
             var result = await store.InTransactionAsync(async (tx, ct) =>
             {
                 var r = await tx.State.SetAsync(p, ct).ConfigureAwait(false);
-                if (r.Written) await _log.AppendAsync(tx, @namespace, [ChangeLog.StateSet(r.Entry!)], ct).ConfigureAwait(false);
+                if (r.Written) await _log.AppendAsync(tx, @namespace, [ChangeLog.StateSet(r)], ct).ConfigureAwait(false);
                 return r;
             }, cancellationToken).ConfigureAwait(false);
             if (result.Written)
@@ -119,7 +119,7 @@ internal sealed class StateService(INexusStore store, IEnumerable<IStateConflict
                 TimeSpan? ttl = k.ExpiresAt is { } at ? at - now : null;
                 if (ttl <= TimeSpan.Zero) continue;
                 var r = await tx.State.SetAsync(new SetStateParams(@namespace, k.Key, k.ValueJson) { Ttl = ttl, HistoryLimit = HistoryLimit }, ct).ConfigureAwait(false);
-                changes.Add(ChangeLog.StateSet(r.Entry!));
+                changes.Add(ChangeLog.StateSet(r));
                 written++;
             }
             await _log.AppendAsync(tx, @namespace, changes, ct).ConfigureAwait(false);
