@@ -59,11 +59,13 @@ public sealed class ScheduleKillTests(ITestOutputHelper output)
         await KillAfterItFiresAsync("s-1");
         await WaitForMoreSlotsAsync(3, "one node left");
         await StartAsync("s-1-again", 90);
-        await WaitForMoreSlotsAsync(3, "a node started again");
+        // Until the restarted process has decided a slot itself (it competes with s-3; the periods differ, so the phase
+        // that wins a slot drifts and it wins some within the deadline).
+        await Eventually.UntilAsync(async () => await DecidedAsync("s-1-again") > 0, Eventually.Long,
+            async () => $"the restarted process to decide a slot; so far {await DecidedAsync()} slots.{Environment.NewLine}{scene.WorkerLogs()}");
 
         // A slot whose deciding transaction died with its process was decided by another node, never skipped; tasks
         // leased by the killed processes came back when their leases lapsed and ran again as attempt 2.
-        var history = await ScheduleScenario.PauseAndCheckAsync(scene, schedules, t => t.Errors.Any(e => e.Type == "LeaseExpired"));
-        Assert.Contains(history, h => h.Node == "s-1-again");
+        await ScheduleScenario.PauseAndCheckAsync(scene, schedules, t => t.Errors.Any(e => e.Type == "LeaseExpired"));
     }
 }
