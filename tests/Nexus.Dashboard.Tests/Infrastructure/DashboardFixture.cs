@@ -56,11 +56,14 @@ public class DashboardFixture : IAsyncLifetime
         await page.ClickAsync("button[type=submit]");
         try
         {
-            await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal));
+            // Wait for the signed-in layout itself, not for the browser's "load" event: CI once (2026-12-02) saw the
+            // signed-in Overview fully rendered while "load" had not fired after 30 s, which is not what a sign-in
+            // test is about. The next page's assertions wait on their own elements.
+            await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+            await page.Locator("header .who .user").WaitForAsync();
         }
         catch (TimeoutException ex)
         {
-            // Seen once in CI (2026-12-02): say what the login page showed, so the next occurrence can be diagnosed.
             throw new InvalidOperationException($"Sign-in stayed on {page.Url}; the page says: {await page.InnerTextAsync("body")}", ex);
         }
         return page;
