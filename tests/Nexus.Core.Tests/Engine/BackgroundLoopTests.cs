@@ -121,6 +121,68 @@ public sealed class BackgroundLoopTests
         }
     }
 
+    private sealed class CountingLeaderStore(Storage.ILeaderStore inner) : Storage.ILeaderStore
+    {
+        private int _acquires;
+
+        public int Acquires => Volatile.Read(ref _acquires);
+
+        public Task<bool> TryAcquireAsync(Storage.LeaderParams p, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _acquires);
+            return inner.TryAcquireAsync(p, cancellationToken);
+        }
+
+        public Task ResignAsync(Storage.LeaderParams p, CancellationToken cancellationToken = default) => inner.ResignAsync(p, cancellationToken);
+    }
+
+    [Fact]
+    public async Task ALeader_RenewsAtMostOncePerAThirdOfItsLease_AndAnotherNodeStillTakesOverWhenItStops()
+    {
+        var folder = Directory.CreateTempSubdirectory("nexus-loop-");
+        try
+        {
+            await using var store = new SqliteStore(new SqliteStoreOptions { ConnectionString = $"Data Source={Path.Combine(folder.FullName, "nexus.db")}" });
+            await store.MigrateAsync();
+            var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-02T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+            var clock = new StoreClock(time);
+            var counted = new CountingLeaderStore(store.Leader);
+            var options = new NexusOptions { NodeId = "node-a", RescueInterval = TimeSpan.FromSeconds(5) };
+            var a = new LeaderElector(counted, options, clock);
+            var b = new LeaderElector(store.Leader, new NexusOptions { NodeId = "node-b", RescueInterval = TimeSpan.FromSeconds(5) }, clock);
+            Assert.Equal(TimeSpan.FromSeconds(5), a.RenewEvery);
+
+            // Many loops asking within one renewal period: one write.
+            for (var i = 0; i < 10; i++)
+            {
+                Assert.True(await a.LeadsAsync(CancellationToken.None));
+                time.Advance(TimeSpan.FromMilliseconds(400));
+            }
+            Assert.Equal(1, counted.Acquires);
+            // 4 s in: still inside the period. At 5 s the next question renews.
+            Assert.True(await a.LeadsAsync(CancellationToken.None));
+            Assert.Equal(1, counted.Acquires);
+            time.Advance(TimeSpan.FromSeconds(1));
+            Assert.True(await a.LeadsAsync(CancellationToken.None));
+            Assert.Equal(2, counted.Acquires);
+
+            // A renewed lease outlives the period a leader takes it as held: b cannot take it meanwhile.
+            time.Advance(a.RenewEvery - TimeSpan.FromMilliseconds(1));
+            Assert.False(await b.LeadsAsync(CancellationToken.None));
+            // a stops asking (it died): after its lease (three periods) b takes over.
+            time.Advance(a.Ttl);
+            Assert.True(await b.LeadsAsync(CancellationToken.None));
+            // And a, asking again later, finds out it no longer leads.
+            time.Advance(a.RenewEvery);
+            Assert.False(await a.LeadsAsync(CancellationToken.None));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task StartingAndStoppingALoopManyTimes_AlwaysEndsPromptly_WithoutAnError()
     {
