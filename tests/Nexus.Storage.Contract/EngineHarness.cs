@@ -28,15 +28,6 @@ public abstract class EngineHarness : IAsyncLifetime
     /// completes.</summary>
     protected TaskCompletionSource? CompletionReturnGate { get; set; }
 
-    /// <summary>When set before <see cref="StartAsync"/>, the hosts' claims wait until it completes.</summary>
-    protected TaskCompletionSource? ClaimGate { get; set; }
-
-    /// <summary>Completes when a host's claim first reaches <see cref="ClaimGate"/>.</summary>
-    protected TaskCompletionSource ClaimEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Completes when a host started with <see cref="ClaimGate"/> first calls the rescue.</summary>
-    protected TaskCompletionSource RescueEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     /// <summary>Completes when a host's completion write through the gates has been stored.</summary>
     protected TaskCompletionSource CompletionWritten { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -61,14 +52,9 @@ public abstract class EngineHarness : IAsyncLifetime
         Action<NexusOptions>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null, Action<NexusBuilder>? nexus = null)
     {
         LastStore ??= await CreateStoreAsync();
-        var gated = CompletionGate is null && CompletionReturnGate is null && ClaimGate is null
+        var gated = CompletionGate is null && CompletionReturnGate is null
             ? null
-            : new GatedTaskStore(LastStore.Tasks, CompletionGate?.Task ?? System.Threading.Tasks.Task.CompletedTask, CompletionWriteEntered, CompletionReturnGate?.Task, CompletionWritten)
-            {
-                ClaimGate = ClaimGate?.Task,
-                ClaimEntered = ClaimEntered,
-                RescueEntered = RescueEntered,
-            };
+            : new GatedTaskStore(LastStore.Tasks, CompletionGate?.Task ?? System.Threading.Tasks.Task.CompletedTask, CompletionWriteEntered, CompletionReturnGate?.Task, CompletionWritten);
         Gated = gated;
         var store = new NonDisposingStore(LastStore, gated);
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -118,7 +104,6 @@ public abstract class EngineHarness : IAsyncLifetime
         Probe.Gate.TrySetResult();
         CompletionGate?.TrySetResult();
         CompletionReturnGate?.TrySetResult();
-        ClaimGate?.TrySetResult();
         foreach (var host in _hosts)
         {
             try

@@ -5,18 +5,9 @@ namespace Nexus.Storage.Contract;
 
 /// <summary>The real task store, except that completion writes wait for a gate (lets a test hold outcomes unwritten),
 /// and, when <paramref name="afterWrite"/> is given, return only once it opens (the outcome is stored, but the engine
-/// has not heard so yet). Claims wait for <see cref="ClaimGate"/> when one is set.</summary>
+/// has not heard so yet).</summary>
 internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletionSource entered, Task? afterWrite = null, TaskCompletionSource? written = null) : ITaskStore
 {
-    /// <summary>When set, claims wait until it completes.</summary>
-    public Task? ClaimGate { get; init; }
-
-    /// <summary>Completes when a claim first reaches <see cref="ClaimGate"/>.</summary>
-    public TaskCompletionSource? ClaimEntered { get; init; }
-
-    /// <summary>Completes when the rescuer first calls.</summary>
-    public TaskCompletionSource? RescueEntered { get; init; }
-
     public async Task<IReadOnlyList<bool>> CompleteAsync(CompleteParams p, CancellationToken cancellationToken = default)
     {
         entered.TrySetResult();
@@ -28,12 +19,7 @@ internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletion
     }
 
     public Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default) => inner.InsertAsync(p, cancellationToken);
-    public async Task<IReadOnlyList<TaskRecord>> ClaimAsync(ClaimParams p, CancellationToken cancellationToken = default)
-    {
-        ClaimEntered?.TrySetResult();
-        if (ClaimGate is not null) await ClaimGate.WaitAsync(cancellationToken);
-        return await inner.ClaimAsync(p, cancellationToken);
-    }
+    public Task<IReadOnlyList<TaskRecord>> ClaimAsync(ClaimParams p, CancellationToken cancellationToken = default) => inner.ClaimAsync(p, cancellationToken);
     private int _heartbeatsAfterWrite;
 
     /// <summary>Heartbeats answered since a completion write was stored.</summary>
@@ -47,11 +33,7 @@ internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletion
         return statuses;
     }
     public Task<bool> SetProgressAsync(ProgressParams p, CancellationToken cancellationToken = default) => inner.SetProgressAsync(p, cancellationToken);
-    public Task<RescueResult> RescueAsync(RescueParams p, CancellationToken cancellationToken = default)
-    {
-        RescueEntered?.TrySetResult();
-        return inner.RescueAsync(p, cancellationToken);
-    }
+    public Task<RescueResult> RescueAsync(RescueParams p, CancellationToken cancellationToken = default) => inner.RescueAsync(p, cancellationToken);
     public Task<TaskRecord?> GetAsync(long id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
     public Task<TaskPage> ListAsync(TaskQuery query, CancellationToken cancellationToken = default) => inner.ListAsync(query, cancellationToken);
     public Task<CancelOutcome> CancelAsync(TaskActionParams p, CancellationToken cancellationToken = default) => inner.CancelAsync(p, cancellationToken);
