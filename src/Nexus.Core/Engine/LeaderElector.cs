@@ -17,7 +17,7 @@ internal sealed class LeaderElector(ILeaderStore leaders, NexusOptions options, 
     public TimeSpan Ttl => options.RescueInterval * 3;
 
     private volatile bool _leads;
-    private long _renewDue;
+    private long _renewedAt;
 
     /// <summary>How long a renewed leadership is taken as held without asking the store again: a third of
     /// <see cref="Ttl"/>, counted from before the renewal was sent, so the lease in the store outlives it.</summary>
@@ -30,11 +30,11 @@ internal sealed class LeaderElector(ILeaderStore leaders, NexusOptions options, 
     {
         var time = clock.Time;
         var sent = time.GetTimestamp();
-        if (_leads && sent < Volatile.Read(ref _renewDue)) return true;
+        if (_leads && time.GetElapsedTime(Volatile.Read(ref _renewedAt), sent) < RenewEvery) return true;
         try
         {
             var leads = _leads = await leaders.TryAcquireAsync(new LeaderParams(Name, options.NodeId, Ttl) { Now = clock.Now }, stop).ConfigureAwait(false);
-            if (leads) Volatile.Write(ref _renewDue, sent + (long)(RenewEvery.TotalSeconds * time.TimestampFrequency));
+            if (leads) Volatile.Write(ref _renewedAt, sent);
             return leads;
         }
         catch

@@ -90,14 +90,28 @@ public sealed class BackgroundLoopTests
         Assert.True(running.IsCompletedSuccessfully);
     }
 
-    [Fact]
-    public async Task LeaderOnlyLoops_RunOnTheElectedNodeAlone_AndAnotherTakesOverAfterItResigns()
+    /// <summary>Runs <paramref name="test"/> on a migrated SQLite store in a temp folder, deleted afterwards.</summary>
+    private static async Task WithStoreAsync(Func<SqliteStore, Task> test)
     {
         var folder = Directory.CreateTempSubdirectory("nexus-loop-");
         try
         {
             await using var store = new SqliteStore(new SqliteStoreOptions { ConnectionString = $"Data Source={Path.Combine(folder.FullName, "nexus.db")}" });
             await store.MigrateAsync();
+            await test(store);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task LeaderOnlyLoops_RunOnTheElectedNodeAlone_AndAnotherTakesOverAfterItResigns()
+    {
+        await WithStoreAsync(async store =>
+        {
             var clock = new StoreClock(TimeProvider.System);
             var a = new LeaderElector(store.Leader, new NexusOptions { NodeId = "node-a" }, clock);
             var b = new LeaderElector(store.Leader, new NexusOptions { NodeId = "node-b" }, clock);
@@ -113,12 +127,7 @@ public sealed class BackgroundLoopTests
             await loopB.TickAsync(CancellationToken.None);
             await loopA.TickAsync(CancellationToken.None);
             Assert.Equal((2, 1), (loopA.Runs, loopB.Runs));
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            folder.Delete(recursive: true);
-        }
+        });
     }
 
     private sealed class CountingLeaderStore(Storage.ILeaderStore inner) : Storage.ILeaderStore
@@ -139,11 +148,8 @@ public sealed class BackgroundLoopTests
     [Fact]
     public async Task ALeader_RenewsAtMostOncePerAThirdOfItsLease_AndAnotherNodeStillTakesOverWhenItStops()
     {
-        var folder = Directory.CreateTempSubdirectory("nexus-loop-");
-        try
+        await WithStoreAsync(async store =>
         {
-            await using var store = new SqliteStore(new SqliteStoreOptions { ConnectionString = $"Data Source={Path.Combine(folder.FullName, "nexus.db")}" });
-            await store.MigrateAsync();
             var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-02T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
             var clock = new StoreClock(time);
             var counted = new CountingLeaderStore(store.Leader);
@@ -175,12 +181,7 @@ public sealed class BackgroundLoopTests
             // And a, asking again later, finds out it no longer leads.
             time.Advance(a.RenewEvery);
             Assert.False(await a.LeadsAsync(CancellationToken.None));
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            folder.Delete(recursive: true);
-        }
+        });
     }
 
     [Fact]
