@@ -242,6 +242,28 @@ public abstract class EngineContract : EngineHarness
     }
 
     [Fact]
+    public async Task AClaimReturningAfterShutdownBegan_HandsItsTasksBackUnstartedAndUnspent()
+    {
+        ClaimGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (host, tasks) = await StartAsync();
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed))).Id;
+        await Eventually.WithinAsync(Gated!.ClaimEntered.Task, because: "a claim to go out");
+
+        var stopping = host.StopAsync();
+        // The engine has stopped starting attempts and waits for the claim still out; now that claim commits.
+        await Eventually.UntilAsync(() => Task.FromResult(Logs.Messages), m => m.Any(l => l.Contains("Shutting down", StringComparison.Ordinal)),
+            because: "the engine to begin its drain");
+        ClaimGate.SetResult();
+        await Eventually.WithinAsync(stopping, because: "the engine to stop");
+
+        Assert.False(Probe.Runs.ContainsKey(id), "an attempt started after shutdown began");
+        var back = (await LastStore!.Tasks.GetAsync(id))!;
+        Assert.Equal(TaskState.Available, back.State);
+        Assert.Equal(0, back.Attempt);
+        Assert.Null(back.LeaseToken);
+    }
+
+    [Fact]
     public async Task Workers_TakeHigherPriorityTasksFirst()
     {
         var (submitter, tasks) = await StartAsync(o => o.RunWorkers = false);

@@ -28,6 +28,10 @@ public abstract class EngineHarness : IAsyncLifetime
     /// completes.</summary>
     protected TaskCompletionSource? CompletionReturnGate { get; set; }
 
+    /// <summary>When set before <see cref="StartAsync"/>, the hosts' claims wait until it completes and then claim even
+    /// if the engine began to stop meanwhile (see <see cref="GatedTaskStore.ClaimGate"/>).</summary>
+    protected TaskCompletionSource? ClaimGate { get; set; }
+
     /// <summary>Completes when a host's completion write through the gates has been stored.</summary>
     protected TaskCompletionSource CompletionWritten { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -52,9 +56,12 @@ public abstract class EngineHarness : IAsyncLifetime
         Action<NexusOptions>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null, Action<NexusBuilder>? nexus = null)
     {
         LastStore ??= await CreateStoreAsync();
-        var gated = CompletionGate is null && CompletionReturnGate is null
+        var gated = CompletionGate is null && CompletionReturnGate is null && ClaimGate is null
             ? null
-            : new GatedTaskStore(LastStore.Tasks, CompletionGate?.Task ?? System.Threading.Tasks.Task.CompletedTask, CompletionWriteEntered, CompletionReturnGate?.Task, CompletionWritten);
+            : new GatedTaskStore(LastStore.Tasks, CompletionGate?.Task ?? System.Threading.Tasks.Task.CompletedTask, CompletionWriteEntered, CompletionReturnGate?.Task, CompletionWritten)
+            {
+                ClaimGate = ClaimGate?.Task,
+            };
         Gated = gated;
         var store = new NonDisposingStore(LastStore, gated);
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -104,6 +111,7 @@ public abstract class EngineHarness : IAsyncLifetime
         Probe.Gate.TrySetResult();
         CompletionGate?.TrySetResult();
         CompletionReturnGate?.TrySetResult();
+        ClaimGate?.TrySetResult();
         foreach (var host in _hosts)
         {
             try

@@ -5,9 +5,14 @@ namespace Nexus.Storage.Contract;
 
 /// <summary>The real task store, except that completion writes wait for a gate (lets a test hold outcomes unwritten),
 /// and, when <paramref name="afterWrite"/> is given, return only once it opens (the outcome is stored, but the engine
-/// has not heard so yet).</summary>
+/// has not heard so yet). With <see cref="ClaimGate"/> set, claims wait for it and then claim regardless of their
+/// cancellation token (a claim statement that commits while the engine begins to stop).</summary>
 internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletionSource entered, Task? afterWrite = null, TaskCompletionSource? written = null) : ITaskStore
 {
+    public Task? ClaimGate { get; init; }
+
+    public TaskCompletionSource ClaimEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public async Task<IReadOnlyList<bool>> CompleteAsync(CompleteParams p, CancellationToken cancellationToken = default)
     {
         entered.TrySetResult();
@@ -19,7 +24,13 @@ internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletion
     }
 
     public Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default) => inner.InsertAsync(p, cancellationToken);
-    public Task<IReadOnlyList<TaskRecord>> ClaimAsync(ClaimParams p, CancellationToken cancellationToken = default) => inner.ClaimAsync(p, cancellationToken);
+    public async Task<IReadOnlyList<TaskRecord>> ClaimAsync(ClaimParams p, CancellationToken cancellationToken = default)
+    {
+        if (ClaimGate is null) return await inner.ClaimAsync(p, cancellationToken);
+        ClaimEntered.TrySetResult();
+        await ClaimGate;
+        return await inner.ClaimAsync(p, CancellationToken.None);
+    }
     private int _heartbeatsAfterWrite;
 
     /// <summary>Heartbeats answered since a completion write was stored.</summary>

@@ -113,10 +113,13 @@ internal sealed class Executor(
     }
 
     /// <summary>Takes the tasks of a claim that reserved <paramref name="reserved"/>: starts as many as there are free
-    /// slots and queues the rest here (their leases renewed like the running ones') until slots free up.</summary>
+    /// slots and queues the rest here (their leases renewed like the running ones') until slots free up.
+    /// A claim that returns after <see cref="StopStarting"/> (its statement committed while shutdown began) is handed
+    /// back whole, unstarted and unspent: nothing would ever start it, and the drain would wait for it forever.</summary>
     public void Accept(IReadOnlyList<TaskRecord> claimed, int reserved)
     {
         List<RunningTask>? start = null;
+        List<RunningTask>? handBack = null;
         lock (_slots)
         {
             _reserved -= reserved;
@@ -124,11 +127,17 @@ internal sealed class Executor(
             {
                 var running = new RunningTask(task);
                 Running.Add(running);
-                _ready.Enqueue(running);
+                if (_stopping) (handBack ??= []).Add(running);
+                else _ready.Enqueue(running);
             }
             TakeReadyLocked(ref start);
         }
         StartAll(start);
+        if (handBack is not null)
+        {
+            foreach (var running in handBack) HandOver(running, Released(running));
+            SignalIfDrained();
+        }
         if (claimed.Count < reserved)
         {
             SignalIfDrained();
@@ -147,9 +156,12 @@ internal sealed class Executor(
             handBack = [.. _ready];
             _ready.Clear();
         }
-        foreach (var running in handBack) HandOver(running, new TaskCompletion(running.Record.Id, running.Record.LeaseToken!.Value, CompletionKind.Released));
+        foreach (var running in handBack) HandOver(running, Released(running));
         SignalIfDrained();
     }
+
+    private static TaskCompletion Released(RunningTask running) =>
+        new(running.Record.Id, running.Record.LeaseToken!.Value, CompletionKind.Released);
 
     private void TakeReadyLocked(ref List<RunningTask>? start)
     {
@@ -216,11 +228,12 @@ internal sealed class Executor(
         completer.Enqueue(completion);
     }
 
-    /// <summary>Called once a batch of completions was written (or given up on): lets the tasks' leases go and hands
-    /// the accepted outcomes to the attempt pipeline (metrics, waiters, observers).</summary>
     /// <summary>The attempt number of an outcome awaiting its write, or null when none is.</summary>
     public int? AttemptOf(long id, Guid leaseToken) =>
         _awaitingStore.TryGetValue((id, leaseToken), out var running) ? running.Record.Attempt : null;
+
+    /// <summary>Called once a batch of completions was written (or given up on): lets the tasks' leases go and hands
+    /// the accepted outcomes to the attempt pipeline (metrics, waiters, observers).</summary>
 
     public void OnStored(IReadOnlyList<TaskCompletion> batch, IReadOnlyList<bool> accepted)
     {
