@@ -39,6 +39,17 @@ public sealed class CommandGroupTests(SqliteServer fixture) : IClassFixture<Sqli
     }
 
     [Fact]
+    public async Task Tasks_LsAcceptsEveryStateTheServerHas()
+    {
+        // `waiting` (steps and deliveries that wait on something) was refused with exit 2 before the client knew it.
+        foreach (var state in Nexus.Tasks.TaskStates.All.Select(Nexus.Tasks.TaskStates.ToName))
+        {
+            var page = await _cli.JsonAsync("tasks", "ls", "--state", state, "--limit", "5");
+            Assert.All(page.GetProperty("items").EnumerateArray(), t => Assert.Equal(state, t.GetProperty("state").GetString()));
+        }
+    }
+
+    [Fact]
     public async Task Dlq_LsRetryOneRetryMatchingAndPurge()
     {
         var tag = NexusCli.NewName("dlq");

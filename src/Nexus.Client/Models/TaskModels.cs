@@ -106,6 +106,9 @@ public sealed record TaskInfo
 /// <summary>The task state names the server uses.</summary>
 public static class TaskStates
 {
+    /// <summary>Stored but not claimable until what it waits on (upstream workflow steps, a signal, an event, the
+    /// delivery before it of a key) releases it.</summary>
+    public const string Waiting = "waiting";
     /// <summary>Waiting for its <c>runAt</c>.</summary>
     public const string Scheduled = "scheduled";
     /// <summary>Ready to be claimed.</summary>
@@ -122,7 +125,7 @@ public static class TaskStates
     public const string Cancelled = "cancelled";
 
     /// <summary>Every state, in the order of a task's life.</summary>
-    public static IReadOnlyList<string> All { get; } = [Scheduled, Available, Running, Retrying, Succeeded, Dead, Cancelled];
+    public static IReadOnlyList<string> All { get; } = [Waiting, Scheduled, Available, Running, Retrying, Succeeded, Dead, Cancelled];
 
     /// <summary>True for succeeded, dead and cancelled.</summary>
     public static bool IsFinished(string state) => state is Succeeded or Dead or Cancelled;
