@@ -20,6 +20,12 @@ internal sealed partial class PostgresMigrator(PostgresDatabase db)
     public async Task<MigrationResult> MigrateAsync(CancellationToken cancellationToken)
     {
         await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        // Every start of every node comes here, and nearly always the schema is current: one read, no transaction and
+        // no lock, decides that. Anything else (no schema yet, an older or newer one) takes the locked path below.
+        if (await TryReadCurrentVersionAsync(conn, cancellationToken).ConfigureAwait(false) == LatestVersion)
+        {
+            return new MigrationResult(LatestVersion, LatestVersion, []);
+        }
         await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
         await using (var lockCmd = new NpgsqlCommand("select pg_advisory_xact_lock($1)", conn, tx))
@@ -92,6 +98,20 @@ internal sealed partial class PostgresMigrator(PostgresDatabase db)
         "schema-too-new",
         $"The Nexus schema '{db.Schema.Name}' at {db.Location} is at version {found}, but this code knows versions up to {LatestVersion}. " +
         "It was migrated by a newer Nexus; upgrade this node instead of migrating down. Nothing was changed.");
+
+    /// <summary>The applied version in one round trip, or null when the version table is not there (yet).</summary>
+    private async Task<int?> TryReadCurrentVersionAsync(NpgsqlConnection conn, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var read = new NpgsqlCommand($"select coalesce(max(version), 0) from {db.Schema.Table("schema_version")}", conn);
+            return (int)(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UndefinedTable or PostgresErrorCodes.InvalidSchemaName)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The applied version, or null when the schema has no version table yet.</summary>
     private async Task<int?> ReadVersionAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, CancellationToken cancellationToken)

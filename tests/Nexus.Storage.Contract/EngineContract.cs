@@ -247,7 +247,7 @@ public abstract class EngineContract : EngineHarness
         ClaimGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var (host, tasks) = await StartAsync();
         var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed))).Id;
-        await Eventually.WithinAsync(Gated!.ClaimEntered.Task, because: "a claim to go out");
+        await Eventually.WithinAsync(ClaimEntered.Task, because: "a claim to go out");
 
         var stopping = host.StopAsync();
         // The engine has stopped starting attempts and waits for the claim still out; now that claim commits.

@@ -32,6 +32,12 @@ public abstract class EngineHarness : IAsyncLifetime
     /// if the engine began to stop meanwhile (see <see cref="GatedTaskStore.ClaimGate"/>).</summary>
     protected TaskCompletionSource? ClaimGate { get; set; }
 
+    /// <summary>Completes when a host's claim first reaches <see cref="ClaimGate"/>.</summary>
+    protected TaskCompletionSource ClaimEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when a host started with <see cref="ClaimGate"/> first calls the rescue.</summary>
+    protected TaskCompletionSource RescueEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Completes when a host's completion write through the gates has been stored.</summary>
     protected TaskCompletionSource CompletionWritten { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -61,6 +67,8 @@ public abstract class EngineHarness : IAsyncLifetime
             : new GatedTaskStore(LastStore.Tasks, CompletionGate?.Task ?? System.Threading.Tasks.Task.CompletedTask, CompletionWriteEntered, CompletionReturnGate?.Task, CompletionWritten)
             {
                 ClaimGate = ClaimGate?.Task,
+                ClaimEntered = ClaimEntered,
+                RescueEntered = RescueEntered,
             };
         Gated = gated;
         var store = new NonDisposingStore(LastStore, gated);

@@ -9,9 +9,14 @@ namespace Nexus.Storage.Contract;
 /// cancellation token (a claim statement that commits while the engine begins to stop).</summary>
 internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletionSource entered, Task? afterWrite = null, TaskCompletionSource? written = null) : ITaskStore
 {
+    /// <summary>When set, claims wait until it completes.</summary>
     public Task? ClaimGate { get; init; }
 
-    public TaskCompletionSource ClaimEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completes when a claim first reaches <see cref="ClaimGate"/>.</summary>
+    public TaskCompletionSource? ClaimEntered { get; init; }
+
+    /// <summary>Completes when the rescuer first calls.</summary>
+    public TaskCompletionSource? RescueEntered { get; init; }
 
     public async Task<IReadOnlyList<bool>> CompleteAsync(CompleteParams p, CancellationToken cancellationToken = default)
     {
@@ -26,8 +31,8 @@ internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletion
     public Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default) => inner.InsertAsync(p, cancellationToken);
     public async Task<IReadOnlyList<TaskRecord>> ClaimAsync(ClaimParams p, CancellationToken cancellationToken = default)
     {
+        ClaimEntered?.TrySetResult();
         if (ClaimGate is null) return await inner.ClaimAsync(p, cancellationToken);
-        ClaimEntered.TrySetResult();
         await ClaimGate;
         return await inner.ClaimAsync(p, CancellationToken.None);
     }
@@ -44,7 +49,11 @@ internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletion
         return statuses;
     }
     public Task<bool> SetProgressAsync(ProgressParams p, CancellationToken cancellationToken = default) => inner.SetProgressAsync(p, cancellationToken);
-    public Task<RescueResult> RescueAsync(RescueParams p, CancellationToken cancellationToken = default) => inner.RescueAsync(p, cancellationToken);
+    public Task<RescueResult> RescueAsync(RescueParams p, CancellationToken cancellationToken = default)
+    {
+        RescueEntered?.TrySetResult();
+        return inner.RescueAsync(p, cancellationToken);
+    }
     public Task<TaskRecord?> GetAsync(long id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
     public Task<TaskPage> ListAsync(TaskQuery query, CancellationToken cancellationToken = default) => inner.ListAsync(query, cancellationToken);
     public Task<CancelOutcome> CancelAsync(TaskActionParams p, CancellationToken cancellationToken = default) => inner.CancelAsync(p, cancellationToken);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Nexus.Storage;
+using Nexus.Tasks;
 using Nexus.Testing;
 
 namespace Nexus.Storage.Contract;
@@ -39,6 +40,29 @@ public abstract class NodeEngineContract : EngineHarness
         await host.StopAsync();
 
         Assert.Null(await FindAsync("engine-registered"));
+    }
+
+    [Fact]
+    public async Task AFirstClaimThatDoesNotReturn_HoldsTheStartOnlyBriefly()
+    {
+        // The engine's other loops, its node row and its listener start after the first claim has returned, so that
+        // they do not slow it on a cold pool; a claim that hangs holds them back only for a short grace.
+        ClaimGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var starting = StartAsync(o => o.NodeId = "engine-slow-claim");
+        await Eventually.WithinAsync(ClaimEntered.Task, because: "the engine to send its first claim");
+        var claimSent = System.Diagnostics.Stopwatch.StartNew();
+
+        // The rescuer ticks at start, but not beside the first claim: only once the grace (1 s) has passed.
+        await Eventually.WithinAsync(RescueEntered.Task, because: "the rescuer to start after the grace");
+        Assert.True(claimSent.Elapsed >= TimeSpan.FromMilliseconds(950), $"the rescuer started {claimSent.Elapsed.TotalMilliseconds:F0} ms after the first claim was sent, before it returned");
+        await Eventually.WithinAsync(starting, because: "the start to go on without the first claim's answer");
+        Assert.False(ClaimGate.Task.IsCompleted);
+        Assert.NotNull(await FindAsync("engine-slow-claim"));
+
+        ClaimGate.SetResult();
+        var (_, tasks) = await starting;
+        var id = (await tasks.SubmitAsync("test.probe", new ProbeArgs { Value = "after a slow first claim" })).Id;
+        Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(tasks, id)).State);
     }
 
     [Fact]

@@ -7,7 +7,8 @@ using Nexus.Tasks;
 namespace Nexus.Engine;
 
 /// <summary>Claims ready tasks in batches sized to the executor's claim room and hands them to the executor.
-/// Sleeps until woken (a local submit or a store notification) or the poll interval passes.</summary>
+/// Sleeps until woken (a local submit or a store notification) or the poll interval passes. <see cref="FirstClaim"/>
+/// completes when the first claim has returned (or failed): the engine starts its other loops after it.</summary>
 internal sealed class Dispatcher(
     INexusStore store,
     PluginRegistry registry,
@@ -17,7 +18,25 @@ internal sealed class Dispatcher(
     StoreClock clock,
     ILogger logger)
 {
+    private readonly TaskCompletionSource _firstClaim = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the first claim of any of this dispatcher's loops has returned or failed.</summary>
+    public Task FirstClaim => _firstClaim.Task;
+
     public async Task RunAsync(CancellationToken stopClaiming)
+    {
+        try
+        {
+            await ClaimLoopAsync(stopClaiming).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Stopped before any claim returned: nobody waits for one that will not come.
+            _firstClaim.TrySetResult();
+        }
+    }
+
+    private async Task ClaimLoopAsync(CancellationToken stopClaiming)
     {
         var queues = options.Queues is { Count: > 0 } q ? q.ToArray() : null;
         var plugins = registry.All.Select(p => p.Name).ToArray();
@@ -64,9 +83,11 @@ internal sealed class Dispatcher(
                 catch
                 {
                     executor.Release(max);
+                    _firstClaim.TrySetResult();
                     throw;
                 }
                 executor.Accept(claimed, max);
+                _firstClaim.TrySetResult();
                 mayHaveWork = claimed.Count == max;
                 failures = 0;
             }

@@ -52,6 +52,10 @@ internal sealed class NexusEngine(
 
     private ILogger Logger => _loggers.CreateLogger("Nexus.Engine");
 
+    /// <summary>The longest the engine's other loops wait for the first claim to return before they start anyway
+    /// (real time: it orders start-up work, it decides nothing about tasks).</summary>
+    private static readonly TimeSpan FirstClaimGrace = TimeSpan.FromSeconds(1);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _options.Validate();
@@ -115,15 +119,18 @@ internal sealed class NexusEngine(
 
         _completerLoop = Task.Run(_completer.RunAsync, CancellationToken.None);
         tasks.CancelRequested += OnCancelRequested;
-        // Claiming starts first: the node row and the notification listener are set up beside the first claim rather
-        // than before it (each is a round trip or a new connection), and once the listener is up one wake-up covers
-        // a notification it may have missed meanwhile.
-        _loops = Task.WhenAll(
-            Enumerable.Range(0, _options.ClaimLoops).Select(_ => Task.Run(() => dispatcher.RunAsync(_stopClaiming.Token), CancellationToken.None))
-            .Concat(loops.Select(loop => Task.Run(loop, CancellationToken.None))));
-        var registering = beacon.BeatAsync(cancellationToken);
+        // The first claim goes out alone. The other loops, the node row and the notification listener each make a round
+        // trip at once (on PostgreSQL each opens a connection of a cold pool, which is a new server process): started
+        // beside the first claim, they made it wait behind them. They start when it has returned (or failed, or after
+        // FirstClaimGrace), and once the listener is up one wake-up covers a notification it may have missed meanwhile.
+        var claiming = Enumerable.Range(0, _options.ClaimLoops)
+            .Select(_ => Task.Run(() => dispatcher.RunAsync(_stopClaiming.Token), CancellationToken.None)).ToList();
+        _loops = Task.WhenAll(claiming);
         try
         {
+            await Task.WhenAny(dispatcher.FirstClaim, Task.Delay(FirstClaimGrace, TimeProvider.System, cancellationToken)).ConfigureAwait(false);
+            _loops = Task.WhenAll(claiming.Concat(loops.Select(loop => Task.Run(loop, CancellationToken.None))));
+            var registering = beacon.BeatAsync(cancellationToken);
             if (store.Notifications is { } notifications)
             {
                 // One listener for both: task inserts wake the claimers; "$events" (an append) wakes the event dispatcher.
