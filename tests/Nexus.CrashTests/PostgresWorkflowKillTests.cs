@@ -30,9 +30,11 @@ public sealed class PostgresWorkflowKillTests(ITestOutputHelper output) : IAsync
         await _scene.StartWorkerAsync("survivor-1", s => s with { Lease = TimeSpan.FromSeconds(30), Heartbeat = TimeSpan.FromSeconds(2) });
         await _scene.StartWorkerAsync("survivor-2", s => s with { Lease = TimeSpan.FromSeconds(30), Heartbeat = TimeSpan.FromSeconds(2) });
         var workflows = _scene.Services.GetRequiredService<INexusWorkflows>();
+        // Items of 400 ms keep the victim holding leases for a few seconds of the fan-out (14 slots over 60 items), so
+        // the poll below sees it mid-run even on a loaded machine; at 150 ms the whole window was about 650 ms.
         await workflows.RegisterAsync(WorkflowJson.Parse($$"""
             {"name":"crash-fan","steps":[
-              {"id":"each","kind":"forEach","items":"${input.items}","maxParallel":{{Items}},"plugin":"{{CrashWorkPlugin.Name}}","args":{"ms":150} },
+              {"id":"each","kind":"forEach","items":"${input.items}","maxParallel":{{Items}},"plugin":"{{CrashWorkPlugin.Name}}","args":{"ms":400} },
               {"id":"join","plugin":"{{CrashWorkPlugin.Name}}","args":{"ms":0} ,"needs":["each"]}]}
             """));
         var runId = (await workflows.StartAsync("crash-fan", $$"""{"items":[{{string.Join(",", Enumerable.Range(0, Items))}}]}""")).RunId;
