@@ -119,6 +119,7 @@ internal sealed class PostgresEventStore : IEventStore
         NpgsqlConnection conn, NpgsqlTransaction tx, AppendEventsParams p, bool notifyInTransaction, CancellationToken cancellationToken)
     {
         var n = p.Events.Count;
+        if (p.Events.All(e => e.IdempotencyKey is null)) return await AppendUnkeyedAsync(conn, tx, p, notifyInTransaction, cancellationToken).ConfigureAwait(false);
         var positions = new long[n];
         await using (var reserve = new NpgsqlCommand($"""
             select (select count(*) from {namespaces} where name = $1), array(select nextval('{sequence}') from generate_series(1, $2) g order by g)
@@ -204,6 +205,55 @@ internal sealed class PostgresEventStore : IEventStore
             notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = EventsWakePayload });
             await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+        return results;
+    }
+
+    /// <summary>Appends events without idempotency keys in one statement: the namespace check, the positions (taken from
+    /// the sequence in the order of the call) and the insert, where the keyed path needs three.</summary>
+    private async Task<IReadOnlyList<AppendResult>> AppendUnkeyedAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, AppendEventsParams p, bool notifyInTransaction, CancellationToken cancellationToken)
+    {
+        var e = p.Events;
+        await using var batch = new NpgsqlBatch(conn, tx);
+        var insert = new NpgsqlBatchCommand($"""
+            with ns as (select count(*) as n from {namespaces} where name = $1),
+            made as (
+                insert into {events} (position, namespace, topic, priority, event_key, headers, payload, time, trace_context)
+                select nextval('{sequence}'), $1, topic, prio, k, h::jsonb, pl::jsonb, coalesce($2::timestamptz, now()), tc
+                from (select * from unnest($3::text[], $4::smallint[], $5::text[], $6::text[], $7::text[], $8::text[])
+                          with ordinality as r(topic, prio, k, h, pl, tc, ord)
+                      order by ord) r
+                where (select n from ns) > 0
+                returning position
+            )
+            select (select n from ns), array(select position from made order by position)
+            """);
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Namespace });
+        insert.Parameters.Add(TaskLeases.NowParameter(p.Now));
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. e.Select(x => x.Topic)] });
+        insert.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = [.. e.Select(x => (short)x.Priority)] });
+        insert.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. e.Select(x => x.Key)] });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. e.Select(x => EventJson.Headers(x.Headers))] });
+        insert.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. e.Select(x => x.PayloadJson)] });
+        insert.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = [.. e.Select(x => x.TraceContext)] });
+        batch.BatchCommands.Add(insert);
+        // In someone else's transaction the wake-up must fire at its commit: a NOTIFY inside it, in the same round trip.
+        if (notifyInTransaction)
+        {
+            var notify = new NpgsqlBatchCommand("select pg_notify($1, $2)");
+            notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = db.Schema.NotifyChannel });
+            notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = EventsWakePayload });
+            batch.BatchCommands.Add(notify);
+        }
+        long[] positions;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (reader.GetInt64(0) == 0) throw EventJson.NamespaceNotFound(p.Namespace);
+            positions = reader.GetFieldValue<long[]>(1);
+        }
+        var results = new AppendResult[e.Count];
+        for (var i = 0; i < results.Length; i++) results[i] = new AppendResult(positions[i], true);
         return results;
     }
 
