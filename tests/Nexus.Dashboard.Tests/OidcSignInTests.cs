@@ -105,6 +105,29 @@ public sealed class OidcSignInTests(OidcDashboardFixture fixture) : IClassFixtur
         Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "nexus_session");
     }
 
+    [Fact]
+    public async Task AnUnreachableProvider_IsRefusedWithAMessage()
+    {
+        // A port that was free a moment ago: nothing listens there.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var server = await Nexus.Server.Tests.Infrastructure.ServerHost.StartAsync(Nexus.Server.Tests.Infrastructure.StoreKind.Sqlite, new Dictionary<string, string?>
+        {
+            ["Nexus:Auth:Oidc:Authority"] = $"http://127.0.0.1:{port}",
+            ["Nexus:Auth:Oidc:ClientId"] = OidcProvider.ClientId,
+            ["Nexus:Auth:Oidc:ClientSecret"] = OidcProvider.ClientSecret,
+        });
+        var page = await fixture.NewPageOnAsync(server);
+        await page.GotoAsync("/login");
+        await Expect(page.Locator("#external-sign-in")).ToHaveTextAsync("Sign in with 127.0.0.1");
+        var response = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("#external-sign-in"), r => r.Url.Contains("/login/oidc", StringComparison.Ordinal));
+
+        Assert.Equal(401, response.Status);
+        await Expect(page.Locator(".error")).ToContainTextAsync("could not start: its configuration could not be read");
+    }
+
     [Theory]
     [InlineData("none")]
     [InlineData("state")]

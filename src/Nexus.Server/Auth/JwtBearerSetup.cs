@@ -7,7 +7,8 @@ using Microsoft.IdentityModel.Tokens;
 namespace Nexus.Server.Auth;
 
 /// <summary>JWT bearer validation from <see cref="JwtOptions"/>: issuer, audience, lifetime and signature are always
-/// checked; the token's role claim becomes the caller's Nexus roles and its queues claim their queue limit.</summary>
+/// checked; the token's role claim becomes the caller's Nexus roles and its queues claim their queue limit
+/// (<see cref="JwtCallerMapping"/>, shared with the dashboard's OpenID Connect sign-in).</summary>
 internal static class JwtBearerSetup
 {
     public const string Scheme = "NexusJwt";

@@ -103,7 +103,9 @@ internal static class OidcSignIn
         catch (Exception ex) when ((ex is OpenIdConnectProtocolException or InvalidOperationException or HttpRequestException) && !context.Response.HasStarted)
         {
             context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OidcSignIn)).LogWarning(ex, "The OIDC sign-in with {Provider} could not start.", oidc.ProviderName);
-            await ExternalSignIn.FailAsync(context, Describe(ex, oidc.ProviderName));
+            await ExternalSignIn.FailAsync(context, ex is OpenIdConnectProtocolException
+                ? Describe(ex, oidc.ProviderName)
+                : $"The sign-in with {oidc.ProviderName} could not start: its configuration could not be read from {oidc.Authority} (is the provider reachable from this server?).");
         }
     }
 
