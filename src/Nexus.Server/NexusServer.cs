@@ -167,6 +167,11 @@ public static class NexusServer
             Live.LiveEndpoints.MapLiveEndpoints(app, api);
             app.MapNexusOpenApi(server.PublicApiReference);
             app.MapNexusDashboard();
+            if (auth.Oidc.Enabled)
+            {
+                app.MapGet(Dashboard.OidcSignIn.ChallengePath, (HttpContext context, string? returnUrl) => Dashboard.OidcSignIn.ChallengeAsync(context, returnUrl, auth.Oidc))
+                    .AllowAnonymous().WithMetadata(DashboardEndpoint.Instance).ExcludeFromDescription();
+            }
             // The dashboard's artifact downloads: the API's own download (and its rule), under the dashboard's cookie.
             app.MapMethods(Dashboard.ServerDashboardArtifacts.Prefix + "{**path}", [HttpMethods.Get, HttpMethods.Head], ArtifactEndpoints.Download)
                 .RequireAuthorization(Dashboard.ServerDashboardAccess.PolicyName).ExcludeFromDescription();
@@ -194,6 +199,7 @@ public static class NexusServer
         var methods = new List<string> { "API keys" };
         if (auth.BootstrapKey is not null) methods.Add("the bootstrap key");
         if (auth.Jwt.Enabled) methods.Add($"JWTs from {auth.Jwt.Issuer}");
+        if (auth.Oidc.Enabled) methods.Add($"dashboard sign-in with {auth.Oidc.ProviderName} ({auth.Oidc.Authority})");
         logger.LogInformation("Requests need credentials: {Methods}.", string.Join(", ", methods));
         if (auth.AnonymousLoopback)
         {

@@ -15,6 +15,10 @@ public interface IDashboardAccess
     /// <summary>True when the login page also takes a JWT (the host validates tokens).</summary>
     bool AcceptsJwt { get; }
 
+    /// <summary>The identity provider's name when the host offers a sign-in there (the login page links to
+    /// <see cref="Hosting.ExternalSignIn.Path"/>), else null.</summary>
+    string? ExternalProvider { get; }
+
     /// <summary>Checks <paramref name="apiKey"/> (an API key, or a JWT when <see cref="AcceptsJwt"/>) and, when it is valid and may read, sets the session cookie. Returns
     /// null on success, else why the key is refused (never echoing it).</summary>
     Task<string?> SignInAsync(HttpContext context, string apiKey, CancellationToken cancellationToken);

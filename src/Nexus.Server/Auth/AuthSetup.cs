@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.DataProtection;
 
 namespace Nexus.Server.Auth;
 
-/// <summary>Registers authentication (API keys, JWT bearer, development loopback) and one policy per right. Every
+/// <summary>Registers authentication (API keys, JWT bearer, development loopback, the dashboard's cookie and OIDC sign-in) and one policy per right. Every
 /// endpoint needs an authenticated caller unless it says otherwise (deny by default).</summary>
 internal static class AuthSetup
 {
@@ -24,6 +24,8 @@ internal static class AuthSetup
         services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
             .Configure<Nexus.Storage.INexusStore>((o, store) => o.XmlRepository = new Dashboard.StoreXmlRepository(store));
         if (options.Jwt.Enabled) auth.AddJwtBearer(JwtBearerSetup.Scheme, o => JwtBearerSetup.Configure(o, options.Jwt));
+        // The dashboard's sign-in at an identity provider: only its callback (/signin-oidc) and challenge use it.
+        if (options.Oidc.Enabled) auth.AddOpenIdConnect(Dashboard.OidcSignIn.Scheme, o => Dashboard.OidcSignIn.Configure(o, options.Oidc));
 
         services.AddSingleton<IAuthorizationHandler, RightHandler>();
         services.AddSingleton<IAuthorizationHandler, UnlimitedHandler>();

@@ -7,7 +7,8 @@ using Microsoft.IdentityModel.Tokens;
 namespace Nexus.Server.Auth;
 
 /// <summary>JWT bearer validation from <see cref="JwtOptions"/>: issuer, audience, lifetime and signature are always
-/// checked; the token's role claim becomes the caller's Nexus roles and its queues claim their queue limit.</summary>
+/// checked; the token's role claim becomes the caller's Nexus roles and its queues claim their queue limit
+/// (<see cref="JwtCallerMapping"/>, shared with the dashboard's OpenID Connect sign-in).</summary>
 internal static class JwtBearerSetup
 {
     public const string Scheme = "NexusJwt";
@@ -56,34 +57,15 @@ internal static class JwtBearerSetup
             },
             OnTokenValidated = context =>
             {
-                var token = context.Principal!;
-                var roles = token.FindAll(jwt.RoleClaim).SelectMany(c => Split(c.Value)).Where(NexusRoles.IsValid).Distinct(StringComparer.Ordinal).ToList();
-                if (roles.Count == 0)
-                {
-                    context.Fail(new NexusRoleException($"The JWT carries no Nexus role in its '{jwt.RoleClaim}' claim ({string.Join(", ", NexusRoles.All)})."));
-                    return Task.CompletedTask;
-                }
-                var queues = token.FindAll(jwt.QueuesClaim).SelectMany(c => Split(c.Value)).Distinct(StringComparer.Ordinal).ToList();
-                // A queue limit that names no queue must not read as "no limit": fail closed.
-                if (queues.Count == 0 && JwtClaims.Has(context.SecurityToken, token, jwt.QueuesClaim))
-                {
-                    context.Fail(new NexusRoleException($"The JWT's '{jwt.QueuesClaim}' claim is present but names no queue; leave it out for every queue, or name the queues."));
-                    return Task.CompletedTask;
-                }
-                var namespaces = token.FindAll(jwt.NamespacesClaim).SelectMany(c => Split(c.Value)).Distinct(StringComparer.Ordinal).ToList();
-                var namespacesClaimed = namespaces.Count > 0 || JwtClaims.Has(context.SecurityToken, token, jwt.NamespacesClaim);
-                var limited = queues.Count > 0 || namespacesClaimed;
-                var sub = token.FindFirst("sub")?.Value;
-                var subject = sub ?? token.FindFirst("name")?.Value ?? "unknown";
-                context.Principal = Caller.Principal($"jwt:{subject}", "jwt", roles, queues.Count == 0 ? null : queues, bucket: JwtClaims.Bucket(context.SecurityToken, token, sub),
-                    namespaces: limited ? namespaces : null,
-                    expiresAt: context.SecurityToken.ValidTo == DateTime.MinValue ? null : new DateTimeOffset(DateTime.SpecifyKind(context.SecurityToken.ValidTo, DateTimeKind.Utc)));
+                var token = context.SecurityToken;
+                var expires = token.ValidTo == DateTime.MinValue ? (DateTimeOffset?)null : new DateTimeOffset(DateTime.SpecifyKind(token.ValidTo, DateTimeKind.Utc));
+                var (principal, failure) = JwtCallerMapping.Map(context.Principal!, token, jwt.ClaimNames, "jwt", "The JWT", expires);
+                if (principal is null) context.Fail(new NexusRoleException(failure!));
+                else context.Principal = principal;
                 return Task.CompletedTask;
             },
         };
     }
-
-    private static string[] Split(string value) => value.Split([' ', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>Reads a bare JSON Web Key Set (not a discovery document) into a configuration holding its signing keys.</summary>
     private sealed class JwksRetriever : IConfigurationRetriever<OpenIdConnectConfiguration>

@@ -23,6 +23,9 @@ public sealed class NexusAuthOptions
     /// <summary>JWT bearer settings; JWTs are refused unless <see cref="JwtOptions.Issuer"/> is set.</summary>
     public JwtOptions Jwt { get; set; } = new();
 
+    /// <summary>The dashboard's OpenID Connect sign-in; off unless <see cref="OidcOptions.Authority"/> is set.</summary>
+    public OidcOptions Oidc { get; set; } = new();
+
     /// <summary>Throws <see cref="InvalidOperationException"/> naming the setting that is wrong.</summary>
     public void Validate()
     {
@@ -32,6 +35,7 @@ public sealed class NexusAuthOptions
         }
         if (KeyCacheSeconds is < 0 or > 3600) throw new InvalidOperationException($"{Section}:KeyCacheSeconds must be between 0 and 3600 (was {KeyCacheSeconds}).");
         Jwt.Validate();
+        Oidc.Validate();
     }
 }
 
@@ -61,6 +65,9 @@ public sealed class JwtOptions
 
     /// <summary>True when JWTs are accepted.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(Issuer);
+
+    /// <summary>The claims a token's Nexus role, queues and namespaces are read from.</summary>
+    internal CallerClaimNames ClaimNames => new(RoleClaim, QueuesClaim, NamespacesClaim);
 
     internal void Validate()
     {

@@ -6,7 +6,8 @@ using Nexus.Server.Auth;
 namespace Nexus.Server.Dashboard;
 
 /// <summary>
-/// The dashboard pages' authentication scheme: the API key (or JWT, <see cref="DashboardJwt"/>) in the session cookie, checked by the API's own
+/// The dashboard pages' authentication scheme: the API key (or JWT, <see cref="DashboardJwt"/>, or the caller of an
+/// OpenID Connect sign-in, <see cref="OidcSession"/>) in the session cookie, checked by the API's own
 /// <see cref="ApiKeyValidator"/>, and otherwise development mode's loopback rule (<see cref="DevelopmentAccess"/>). It
 /// makes the same principal as the API's scheme, so <see cref="Caller"/> and every right work the same. Only dashboard
 /// endpoints use it: the API never accepts the cookie, so no API call can be forged through a user's browser.
@@ -32,6 +33,12 @@ internal sealed class DashboardAuthenticationHandler(
             // A JWT sign-in: checked again on every request (an expired token ends the session).
             var (principal, failure) = await DashboardJwt.ValidateAsync(Context, authOptions.Value, apiKey[DashboardJwt.SessionPrefix.Length..]);
             return principal is null ? AuthenticateResult.Fail(failure!) : AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+        }
+        if (apiKey is not null && apiKey.StartsWith(OidcSession.Prefix, StringComparison.Ordinal))
+        {
+            // An OpenID Connect sign-in: the caller its ID token was mapped to, kept until the session expires.
+            var principal = OidcSession.Read(apiKey);
+            return principal is null ? AuthenticateResult.Fail("The session is not readable; sign in again.") : AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
         }
         if (apiKey is not null)
         {

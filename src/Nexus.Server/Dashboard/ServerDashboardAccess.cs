@@ -4,8 +4,8 @@ using Nexus.Server.Auth;
 namespace Nexus.Server.Dashboard;
 
 /// <summary>The server's side of dashboard sign-in: an API key checked by the API's validator (or a JWT checked by the
-/// API's JWT scheme, when one is configured) becomes the session
-/// cookie; the caller of a page is the principal of <see cref="DashboardAuthenticationHandler"/>.</summary>
+/// API's JWT scheme, when one is configured) becomes the session cookie, as does an OpenID Connect sign-in
+/// (<see cref="OidcSignIn"/>, when configured); the caller of a page is the principal of <see cref="DashboardAuthenticationHandler"/>.</summary>
 internal sealed class ServerDashboardAccess(ApiKeyValidator keys, DashboardSession session, Microsoft.Extensions.Options.IOptions<NexusAuthOptions> auth) : IDashboardAccess
 {
     public const string PolicyName = "nexus:dashboard";
@@ -18,6 +18,8 @@ internal sealed class ServerDashboardAccess(ApiKeyValidator keys, DashboardSessi
             : null;
 
     public bool AcceptsJwt => auth.Value.Jwt.Enabled;
+
+    public string? ExternalProvider => auth.Value.Oidc.Enabled ? auth.Value.Oidc.ProviderName : null;
 
     public async Task<string?> SignInAsync(HttpContext context, string apiKey, CancellationToken cancellationToken)
     {

@@ -19,7 +19,7 @@ public class DashboardFixture : IAsyncLifetime
     /// <summary>Extra server settings (development mode, say).</summary>
     protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Server = await ServerHost.StartAsync(StoreKind.Sqlite, Settings, new ServerHooks
         {
@@ -29,7 +29,7 @@ public class DashboardFixture : IAsyncLifetime
         (_playwright, Browser) = await Chromium.LaunchAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();

@@ -71,6 +71,10 @@ public sealed class ConfigurationTests
     [InlineData("Nexus:Auth:BootstrapKey", "short", "BootstrapKey")]
     [InlineData("Nexus:Auth:Jwt:Issuer", "https://i", "Audience")]
     [InlineData("Nexus:Auth:Jwt:Audience", "a", "Issuer")]
+    [InlineData("Nexus:Auth:Oidc:Authority", "https://idp.example", "Nexus:Auth:Oidc:ClientId")]
+    [InlineData("Nexus:Auth:Oidc:ClientId", "nexus", "Nexus:Auth:Oidc:Authority")]
+    [InlineData("Nexus:Auth:Oidc:Authority", "http://idp.example", "must use https")]
+    [InlineData("Nexus:Auth:Oidc:Authority", "idp.example", "Nexus:Auth:Oidc:Authority must be an absolute")]
     [InlineData("Nexus:RateLimit:PermitsPerSecond", "-1", "PermitsPerSecond")]
     [InlineData("Nexus:Server:MaxRequestBodyBytes", "10", "MaxRequestBodyBytes")]
     public void ABadSetting_StopsTheServerNamingIt(string key, string value, string named)
@@ -82,6 +86,25 @@ public sealed class ConfigurationTests
             _ = app.Services.GetRequiredService<Nexus.Storage.INexusStore>();
         });
         Assert.Contains(named, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Nexus:Auth:Oidc:ClientSecret", "", "Nexus:Auth:Oidc:ClientSecret is required")]
+    [InlineData("Nexus:Auth:Oidc:Scopes", "profile email", "Nexus:Auth:Oidc:Scopes must include openid")]
+    [InlineData("Nexus:Auth:Oidc:RoleClaim", "", "Nexus:Auth:Oidc:RoleClaim")]
+    public void AnIncompleteOidcSetting_StopsTheServerNamingIt(string key, string value, string named)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Nexus:Auth:Oidc:Authority"] = "https://idp.example",
+            ["Nexus:Auth:Oidc:ClientId"] = "nexus",
+            ["Nexus:Auth:Oidc:ClientSecret"] = "a-client-secret",
+            ["Nexus:Urls"] = "http://127.0.0.1:0",
+        };
+        settings[key] = value;
+        var ex = Assert.Throws<InvalidOperationException>(() => NexusServer.Build([], b => b.Configuration.AddInMemoryCollection(settings)));
+        Assert.Contains(named, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("a-client-secret", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
