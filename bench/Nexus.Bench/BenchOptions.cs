@@ -23,6 +23,8 @@ internal sealed record BenchOptions
     public int DashboardRuns { get; init; } = 100_000;
     public string? Out { get; init; }
     public int ScaleTasks { get; init; } = 20_000;
+    public int LiveSubscribers { get; init; } = 200;
+    public int LiveWrites { get; init; } = 300;
     public IReadOnlyList<int> ScaleNodes { get; init; } = [1, 2, 3];
     public string ScalePlugin { get; init; } = "reverse";
 
@@ -49,6 +51,8 @@ internal sealed record BenchOptions
                 "--workflow-runs" => o with { WorkflowRuns = Int() },
                 "--out" => o with { Out = Next() },
                 "--scale-tasks" => o with { ScaleTasks = Int() },
+                "--live-subscribers" => o with { LiveSubscribers = Int() },
+                "--live-writes" => o with { LiveWrites = Int() },
                 "--scale-plugin" => o with { ScalePlugin = Next() is var plugin && plugin is "reverse" or "wordcount" ? plugin : throw new ArgumentException("--scale-plugin must be reverse or wordcount.") },
                 "--scale-nodes" => o with { ScaleNodes = [.. Next().Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))] },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),

@@ -36,7 +36,7 @@ public static class BenchRunner
                     "dashboard" => await new DashboardWorkload(stores, options).RunAsync(),
                     "dashpages" => await new DashboardPagesWorkload(stores, options).RunAsync(),
                     "events" => await new EventsWorkload(stores).RunAsync(),
-                    "live" => await new LiveWorkload().RunAsync(),
+                    "live" => await new LiveWorkload(options).RunAsync(),
                     "w2" => await runner.W2SingleAsync(),
                     "w3" => await runner.W3LatencyAsync(),
                     "w4" => await runner.W4SustainedAsync(),

@@ -7,12 +7,14 @@ using System.Text.Json;
 
 namespace Nexus.Bench;
 
-/// <summary>Change → client latency over /ws: one server process (SQLite), <see cref="Subscribers"/> WebSocket clients
-/// subscribed to one state key, <see cref="Writes"/> writes through HTTP one after another, each carrying its send
-/// time; every client measures when the change reaches it.</summary>
-internal sealed class LiveWorkload
+/// <summary>Change → client latency over /ws: one server process (SQLite), <c>--live-subscribers</c> WebSocket clients
+/// (200) subscribed to one state key, <c>--live-writes</c> writes (300) through HTTP one after another, each carrying
+/// its send time; every client measures when the change reaches it. The server's CPU time from the first write to the
+/// last delivery, per change, is the fan-out's cost (the clients run in this process, not the server's).</summary>
+internal sealed class LiveWorkload(BenchOptions options)
 {
-    private const int Subscribers = 200, Writes = 300;
+    private int Subscribers => options.LiveSubscribers;
+    private int Writes => options.LiveWrites;
     private const string Key = "bench-live-key-0123456789abcdefghijklmnopqrstuvwxyz";
 
     public async Task<WorkloadResult> RunAsync()
@@ -72,6 +74,7 @@ internal sealed class LiveWorkload
         }
         subscribed.Wait(stop.Token);
 
+        var cpuBefore = nodes.CpuTime();
         var sw = Stopwatch.StartNew();
         for (var i = 0; i < Writes; i++)
         {
@@ -81,6 +84,7 @@ internal sealed class LiveWorkload
         var writeRate = Writes / sw.Elapsed.TotalSeconds;
         await Task.WhenAll(readers).WaitAsync(stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var elapsed = sw.Elapsed.TotalSeconds;
+        var serverCpu = nodes.CpuTime() - cpuBefore;
         foreach (var socket in sockets) socket.Abort();
         foreach (var socket in sockets) socket.Dispose();
 
@@ -94,6 +98,7 @@ internal sealed class LiveWorkload
             ["deliveredPerSec"] = Math.Round(received / elapsed),
             ["latencyP50Ms"] = P(0.50),
             ["latencyP99Ms"] = P(0.99),
+            ["serverCpuMsPerChange"] = Math.Round(serverCpu.TotalMilliseconds / Writes, 2),
         }, Math.Max(0, expected - received), Math.Max(0, received - expected));
     }
 }

@@ -53,6 +53,20 @@ public sealed class StateClient
         _http.GetAsync(new QueryString(Url(@namespace, "state-history", key)).Add("before", before?.ToString(CultureInfo.InvariantCulture)).Add("limit", limit).ToString(),
             ClientJson.Default.IReadOnlyListStateVersionInfo, cancellationToken);
 
+    /// <summary>One long poll of a key's (or, with <paramref name="prefix"/> true, a prefix's) changes after
+    /// <paramref name="after"/> (null: from now), waiting up to <paramref name="timeout"/> (a duration text: <c>0s</c>
+    /// answers at once, <c>10s</c>) for the first. With <c>0s</c> and no cursor it reads the head of the namespace's
+    /// log: read the current value after it, then subscribe after it (<see cref="LiveClient.SubscribeAsync"/>).</summary>
+    /// <exception cref="NexusApiException"><c>resync-needed</c> (410) when retention passed the cursor.</exception>
+    public Task<StateWatchInfo> WatchAsync(string @namespace, string key, bool prefix = false, string? after = null, string? timeout = null, int? limit = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(@namespace);
+        ArgumentNullException.ThrowIfNull(key);
+        return _http.GetAsync(new QueryString($"api/v1/namespaces/{QueryString.Segment(@namespace)}/state-watch").Add(prefix ? "prefix" : "key", key)
+            .Add("after", after).Add("timeout", timeout).Add("limit", limit).ToString(), ClientJson.Default.StateWatchInfo, cancellationToken);
+    }
+
     private static string Url(string @namespace, string area, string key)
     {
         ArgumentException.ThrowIfNullOrEmpty(@namespace);

@@ -34,4 +34,27 @@ public sealed class StateClientTests(SqliteServer fixture) : IClassFixture<Sqlit
         Assert.Equal(3L, deleted.Version);
         Assert.Null(await client.State.GetAsync(ns, "carts/my cart"));
     }
+
+    [Fact]
+    public async Task Watch_WithoutACursor_AnswersTheHead_AndAfterIt_TheChangesOfTheKeyOrPrefix()
+    {
+        using var http = new HttpClient();
+        var client = Clients.For(Host, http);
+        var ns = "c-" + Guid.NewGuid().ToString("N")[..8];
+        await client.State.SetAsync(ns, "carts/1", "1");
+
+        var head = await client.State.WatchAsync(ns, "carts/1", timeout: "0s");
+        await client.State.SetAsync(ns, "carts/1", "2");
+        await client.State.SetAsync(ns, "other", "3");
+        await client.State.SetAsync(ns, "carts/2", "4");
+        var key = await client.State.WatchAsync(ns, "carts/1", after: head.Next, timeout: "0s");
+        var prefix = await client.State.WatchAsync(ns, "carts/", prefix: true, after: head.Next, timeout: "0s");
+        var bad = await Assert.ThrowsAsync<NexusApiException>(() => client.State.WatchAsync(ns, "carts/1", timeout: "soon"));
+
+        Assert.Empty(head.Changes);
+        Assert.Equal(["carts/1 v2"], key.Changes.Select(c => $"{c.GetProperty("key").GetString()} v{c.GetProperty("version").GetInt64()}"));
+        Assert.Equal(["carts/1 v2", "carts/2 v1"], prefix.Changes.Select(c => $"{c.GetProperty("key").GetString()} v{c.GetProperty("version").GetInt64()}"));
+        Assert.Equal(prefix.Changes[^1].GetProperty("cursor").GetString(), prefix.Next);
+        Assert.Equal((HttpStatusCode.BadRequest, "timeout"), (bad.Status, bad.Field));
+    }
 }

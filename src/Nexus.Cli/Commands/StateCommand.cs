@@ -143,14 +143,21 @@ internal static class StateCommand
         var ns = Namespace();
         var key = KeyArgument();
         var prefix = new Option<bool>("--prefix") { Description = "Watch every key starting with <key> (\"\" for all)" };
-        var after = new Option<string?>("--after") { Description = "Start after this cursor (tx-position, as printed); default: from now" };
-        var watch = new Command("watch", "Print every change of a key or prefix as it happens (Ctrl+C stops); resumes by itself after a drop") { key, ns, prefix, after };
+        var after = new Option<string?>("--after") { Description = "Resume after this cursor (tx-position, as printed) without printing the current value; default: print the current value, then its changes" };
+        var watch = new Command("watch", "Print a key's (or prefix's) current value, then every change as it happens (Ctrl+C stops); resumes by itself after a drop") { key, ns, prefix, after };
         watch.Handle(async (parse, cli, ct) =>
         {
-            var channel = (parse.GetValue(prefix) ? "state-prefix:" : "state:") + parse.GetValue(key);
+            var space = parse.GetValue(ns)!;
+            var name = parse.GetValue(key)!;
+            var isPrefix = parse.GetValue(prefix);
+            var channel = (isPrefix ? "state-prefix:" : "state:") + name;
+            var from = parse.GetValue(after);
             try
             {
-                await foreach (var change in cli.Client.Live.SubscribeAsync(parse.GetValue(ns)!, [LiveChannelSpec.Of(channel)], parse.GetValue(after), ct))
+                // Where the user starts: the head of the log first, then the value(s) read after it, then the changes
+                // after the head. Nothing falls between; a change racing the read may show twice (its version tells).
+                from ??= await PrintCurrentAsync(cli, space, name, isPrefix, ct);
+                await foreach (var change in cli.Client.Live.SubscribeAsync(space, [LiveChannelSpec.Of(channel)], from, ct))
                 {
                     // One line per change: a JSON object with --json, else "cursor op key vN value".
                     if (cli.Json) Console.WriteLine(change.Message.GetRawText());
@@ -168,6 +175,62 @@ internal static class StateCommand
             return ExitCodes.Success;
         });
         return watch;
+    }
+
+    /// <summary>Prints the current value of the key (or every key of the prefix) as read after the log's head, one line
+    /// each — <c>cursor current key vN value</c>, or <c>cursor absent key</c>; with --json an object of type
+    /// <c>current</c> — and returns the head to watch after.</summary>
+    private static async Task<string> PrintCurrentAsync(CliContext cli, string ns, string key, bool prefix, CancellationToken ct)
+    {
+        var head = (await cli.Client.State.WatchAsync(ns, key, prefix, timeout: "0s", limit: 1, cancellationToken: ct)).Next;
+        var entries = new List<StateEntryInfo>();
+        if (prefix)
+        {
+            string? next = null;
+            do
+            {
+                var page = await cli.Client.State.ListAsync(ns, key.Length == 0 ? null : key, next, 1000, ct);
+                entries.AddRange(page.Items);
+                next = page.Next;
+            }
+            while (next is not null);
+        }
+        else if (await cli.Client.State.GetAsync(ns, key, ct) is { } entry)
+        {
+            entries.Add(entry);
+        }
+        foreach (var e in entries)
+        {
+            if (cli.Json) Console.WriteLine(CurrentLine(head, e.Key, e.Version, e.Value));
+            else Console.WriteLine($"{head} current {e.Key} v{e.Version} {e.Value.GetRawText()}");
+        }
+        if (entries.Count == 0 && !prefix)
+        {
+            if (cli.Json) Console.WriteLine(CurrentLine(head, key, 0, null));
+            else Console.WriteLine($"{head} absent {key}");
+        }
+        return head;
+    }
+
+    /// <summary>A <c>state watch --json</c> line for a value read before the changes (one line, as the changes' are):
+    /// <c>{"type":"current","cursor","key","exists","version","value"}</c>.</summary>
+    private static string CurrentLine(string cursor, string key, long version, JsonElement? value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("type", "current");
+            w.WriteString("cursor", cursor);
+            w.WriteString("key", key);
+            w.WriteBoolean("exists", value is not null);
+            w.WriteNumber("version", version);
+            w.WritePropertyName("value");
+            if (value is { } v) v.WriteTo(w);
+            else w.WriteNullValue();
+            w.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private static void Show(CliContext cli, StateEntryInfo entry) =>

@@ -51,6 +51,7 @@ namespace Nexus.Client.Http;
 [JsonSerializable(typeof(StepItemListAnswer))]
 [JsonSerializable(typeof(StateEntryInfo))]
 [JsonSerializable(typeof(StatePageInfo))]
+[JsonSerializable(typeof(StateWatchInfo))]
 [JsonSerializable(typeof(IReadOnlyList<StateVersionInfo>))]
 [JsonSerializable(typeof(StateDeleted))]
 [JsonSerializable(typeof(StateWriteBody))]

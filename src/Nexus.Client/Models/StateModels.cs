@@ -17,6 +17,12 @@ public sealed record StateEntryInfo(string Namespace, string Key, JsonElement Va
 /// <param name="Next">Pass as <c>after</c> for the next page; null on the last page.</param>
 public sealed record StatePageInfo(IReadOnlyList<StateEntryInfo> Items, string? Next);
 
+/// <summary>A state watch's answer (a long poll).</summary>
+/// <param name="Changes">The changes after the cursor, in log order, each as a live <c>change</c> message.</param>
+/// <param name="Next">The cursor to poll (or subscribe) after next; without changes and without a cursor asked for, the
+/// namespace's head: take it before reading the current state and nothing falls between.</param>
+public sealed record StateWatchInfo(IReadOnlyList<JsonElement> Changes, string Next);
+
 /// <summary>One version of a key's history.</summary>
 /// <param name="Version">The version.</param>
 /// <param name="Operation"><c>set</c>, <c>delete</c> or <c>expire</c>.</param>

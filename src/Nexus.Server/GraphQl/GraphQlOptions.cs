@@ -18,8 +18,15 @@ internal sealed class GraphQlOptions
     /// <summary>The largest query text accepted, in characters.</summary>
     public int MaxQueryLength { get; set; } = 32 * 1024;
 
+    /// <summary>How often <c>subscription { task(id) }</c> reads a task that is not changing (sooner while it changes).</summary>
+    public TimeSpan TaskWatchInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
     public void Validate()
     {
+        if (TaskWatchInterval < TimeSpan.FromMilliseconds(10) || TaskWatchInterval > TimeSpan.FromMinutes(1))
+        {
+            throw new InvalidOperationException($"{Section}:TaskWatchInterval must be 10 ms – 1 min (was {TaskWatchInterval}).");
+        }
         if (MaxDepth is < 2 or > 100) throw new InvalidOperationException($"{Section}:MaxDepth must be 2–100 (was {MaxDepth}).");
         if (MaxComplexity is < 10) throw new InvalidOperationException($"{Section}:MaxComplexity must be at least 10 (was {MaxComplexity}).");
         if (ConnectionInitTimeout < TimeSpan.FromMilliseconds(100) || ConnectionInitTimeout > TimeSpan.FromMinutes(5))

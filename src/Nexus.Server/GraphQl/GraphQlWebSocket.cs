@@ -1,18 +1,22 @@
 using System.Net.WebSockets;
 using GraphQL;
 using Microsoft.Extensions.Options;
+using Nexus.Server.Live;
 
 namespace Nexus.Server.GraphQl;
 
 /// <summary>The graphql-transport-ws protocol at <c>/graphql</c>. The upgrade request is authenticated like every
-/// other request (API key or JWT in the headers; no credentials, no upgrade), and every operation on the connection
-/// runs as that caller. One <see cref="GraphQlConnection"/> per socket.</summary>
-internal sealed class GraphQlWebSocket(GraphQlExecutor executor, IGraphQLTextSerializer serializer, IOptions<GraphQlOptions> options, TimeProvider time, ILogger<GraphQlWebSocket> logger)
+/// other request (API key or JWT in the headers; no credentials, no upgrade) and passes the live endpoints' Origin rule
+/// (<see cref="OriginCheck"/>: another site's page may not open it with a visitor's cookie), and every operation on the
+/// connection runs as that caller. One <see cref="GraphQlConnection"/> per socket.</summary>
+internal sealed class GraphQlWebSocket(GraphQlExecutor executor, IGraphQLTextSerializer serializer, IOptions<GraphQlOptions> options, IOptions<LiveServerOptions> live,
+    TimeProvider time, ILogger<GraphQlWebSocket> logger)
 {
     public const string SubProtocol = "graphql-transport-ws";
 
     public async Task RunAsync(HttpContext http)
     {
+        OriginCheck.Ensure(http, live.Value);
         if (!http.WebSockets.WebSocketRequestedProtocols.Contains(SubProtocol, StringComparer.Ordinal))
         {
             http.Response.StatusCode = 400;

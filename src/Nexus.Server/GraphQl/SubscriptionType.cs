@@ -5,11 +5,16 @@ using Nexus.Events;
 using Nexus.Live;
 using Nexus.Server.Api.Contracts;
 using Nexus.Server.Auth;
+using Nexus.Server.Api;
+using Nexus.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Nexus.Server.GraphQl;
 
 /// <summary>The root <c>Subscription</c> type: <c>events</c> follows one namespace's log from a cursor (or from now),
-/// with a topic pattern and an optional JSON filter on the event document, on the live layer's one reader per namespace. Served over graphql-transport-ws at /graphql.</summary>
+/// with a topic pattern and an optional JSON filter on the event document, on the live layer's one reader per namespace;
+/// <c>task</c> follows one task's state until it finishes (<see cref="TaskWatchStream"/>), with the REST route's rights.
+/// Served over graphql-transport-ws at /graphql.</summary>
 internal sealed class SubscriptionType : ObjectGraphType
 {
     public SubscriptionType()
@@ -32,6 +37,18 @@ internal sealed class SubscriptionType : ObjectGraphType
                 // connection (a mutation, say) comes after it.
                 var after = c.GetArgument<string?>("after") is { } a ? EventFields.Cursor(a, "after") : await live.HeadAsync(ns, c.Aborted());
                 return new EventLogStream(live, ns, after, channel, c.Service<ILoggerFactory>().CreateLogger<EventLogStream>());
+            });
+        Field<TaskResponse>("task", nullable: false)
+            .Description("A task now, then again on every change of its state, attempt, progress, result or errors, until it finished (not found when it lies outside your queues).")
+            .Argument<NonNullGraphType<LongGraphType>>("id")
+            .ResolveStreamAsync(async c =>
+            {
+                c.Require(Right.Read);
+                var tasks = c.Service<INexusTasks>();
+                // The REST route's check: a task outside the caller's queues answers as if it did not exist.
+                var task = await TaskEndpoints.LoadVisibleAsync(c.Http(), tasks, c.GetArgument<long>("id"));
+                return new TaskWatchStream(tasks, task, c.Service<IOptions<GraphQlOptions>>().Value.TaskWatchInterval, c.Service<TimeProvider>(),
+                    c.Service<ILoggerFactory>().CreateLogger<TaskWatchStream>());
             });
     }
 }

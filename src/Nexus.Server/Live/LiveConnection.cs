@@ -50,10 +50,16 @@ internal sealed class LiveConnection : ILiveSink, IAsyncDisposable
     /// <summary>Why it was cut off: a code and a message, or null.</summary>
     public (string Code, string Message)? Cut => _cutCode is null ? null : (_cutCode, _cutMessage!);
 
-    public bool TryWrite(LiveDelivery delivery) => Send(new LiveOutgoing("change", delivery.Change.Cursor.ToString(), LiveMessages.Change(delivery)));
+    /// <summary>Queues a change: the parts every subscriber shares are formatted once per change (<see cref="ChangeParts"/>),
+    /// this connection adds its subscription's id and channels.</summary>
+    public bool TryWrite(LiveDelivery delivery)
+    {
+        var parts = ChangeParts.Of(delivery.Change, delivery.Namespace);
+        return Send(new LiveOutgoing("change", parts.Cursor, LiveMessages.Change(delivery, parts)));
+    }
 
     /// <summary>Queues a message (its type is the first property every server message writes).</summary>
-    public bool Send(string json) => Send(new LiveOutgoing(LiveOutgoing.TypeOf(json), null, json));
+    public bool Send(string json) => Send(LiveOutgoing.Of(json));
 
     /// <summary>Queues a message; a full buffer cuts the connection off.</summary>
     public bool Send(LiveOutgoing message)

@@ -72,7 +72,7 @@ internal static class LiveEndpoints
         var changes = sink.Take();
         var next = changes.Count == 0 ? start : changes[^1].Change.Cursor;
         var json = new StringBuilder("{\"changes\":[");
-        for (var i = 0; i < changes.Count; i++) json.Append(i == 0 ? "" : ",").Append(LiveMessages.Change(changes[i]));
+        for (var i = 0; i < changes.Count; i++) json.Append(i == 0 ? "" : ",").Append(Encoding.UTF8.GetString(LiveMessages.Change(changes[i])));
         json.Append("],\"next\":\"").Append(next.ToString()).Append("\"}");
         http.Response.ContentType = "application/json";
         await http.Response.WriteAsync(json.ToString(), http.RequestAborted);

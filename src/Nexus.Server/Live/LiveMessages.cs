@@ -9,18 +9,40 @@ namespace Nexus.Server.Live;
 /// <summary>The server's messages of the live protocol (docs/realtime.md), as JSON text: the same on WebSocket and SSE.</summary>
 internal static class LiveMessages
 {
-    public static string Change(LiveDelivery d) => Write(w =>
+    private static readonly byte[] ChangeHead = "{\"type\":\"change\",\"sub\":"u8.ToArray();
+
+    /// <summary>One subscriber's <c>change</c> message as UTF-8: its <c>sub</c> and matched <c>channels</c> around the
+    /// parts every subscriber of the change shares (<see cref="ChangeParts"/>, formatted once per change).</summary>
+    public static byte[] Change(LiveDelivery d) => Change(d, ChangeParts.Of(d.Change, d.Namespace));
+
+    /// <summary>As <see cref="Change(LiveDelivery)"/> with the change's parts at hand.</summary>
+    public static byte[] Change(LiveDelivery d, ChangeParts parts)
     {
-        var c = d.Change;
-        w.WriteString("type", "change");
-        w.WriteString("sub", d.SubscriptionId);
-        w.WriteString("namespace", d.Namespace);
-        w.WriteString("cursor", c.Cursor.ToString());
-        w.WriteNumber("position", c.Event.Position);
-        w.WriteStartArray("channels");
-        foreach (var channel in d.Channels) w.WriteStringValue(channel);
-        w.WriteEndArray();
-        w.WriteString("time", c.Event.Time);
+        var sub = JsonEncodedText.Encode(d.SubscriptionId).EncodedUtf8Bytes;
+        var channels = new JsonEncodedText[d.Channels.Count];
+        var length = ChangeHead.Length + sub.Length + 2 + parts.Middle.Length + parts.Tail.Length + Math.Max(0, channels.Length - 1);
+        for (var i = 0; i < channels.Length; i++)
+        {
+            channels[i] = JsonEncodedText.Encode(d.Channels[i]);
+            length += channels[i].EncodedUtf8Bytes.Length + 2;
+        }
+        var message = new byte[length];
+        var span = message.AsSpan();
+        Put(ref span, ChangeHead);
+        PutString(ref span, sub);
+        Put(ref span, parts.Middle);
+        for (var i = 0; i < channels.Length; i++)
+        {
+            if (i > 0) Put(ref span, ","u8);
+            PutString(ref span, channels[i].EncodedUtf8Bytes);
+        }
+        Put(ref span, parts.Tail);
+        return message;
+    }
+
+    /// <summary>What a change is, after its <c>time</c>: the properties of its kind.</summary>
+    public static void WriteBody(Utf8JsonWriter w, LiveChange c)
+    {
         switch (c.Kind)
         {
             case LiveKind.State:
@@ -48,7 +70,20 @@ internal static class LiveMessages
                 Raw(w, "payload", c.Event.PayloadJson);
                 break;
         }
-    });
+    }
+
+    private static void Put(ref Span<byte> span, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(span);
+        span = span[bytes.Length..];
+    }
+
+    private static void PutString(ref Span<byte> span, ReadOnlySpan<byte> encoded)
+    {
+        Put(ref span, "\""u8);
+        Put(ref span, encoded);
+        Put(ref span, "\""u8);
+    }
 
     // The change's own "id" names the document; the subscription is "sub" — one name per thing.
     public static string Welcome(string connection, string device, int bufferSize) => Write(w =>

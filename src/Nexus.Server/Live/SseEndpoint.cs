@@ -71,17 +71,17 @@ internal static class SseEndpoint
         }
         if (connection.Cut is { } cut && !http.RequestAborted.IsCancellationRequested)
         {
-            await http.Response.Body.WriteAsync(Frame(new LiveOutgoing("closing", null, LiveMessages.Closing(cut.Code, cut.Message))), http.RequestAborted);
+            await http.Response.Body.WriteAsync(Frame(LiveOutgoing.Of(LiveMessages.Closing(cut.Code, cut.Message))), http.RequestAborted);
             await http.Response.Body.FlushAsync(http.RequestAborted);
         }
     }
 
     private static byte[] Frame(LiveOutgoing message)
     {
-        var sb = new StringBuilder(message.Json.Length + 48);
-        sb.Append("event: ").Append(message.Type).Append('\n');
-        if (message.Cursor is not null) sb.Append("id: ").Append(message.Cursor).Append('\n');
-        sb.Append("data: ").Append(message.Json).Append("\n\n");
-        return Encoding.UTF8.GetBytes(sb.ToString());
+        var head = new StringBuilder(48);
+        head.Append("event: ").Append(message.Type).Append('\n');
+        if (message.Cursor is not null) head.Append("id: ").Append(message.Cursor).Append('\n');
+        head.Append("data: ");
+        return [.. Encoding.UTF8.GetBytes(head.ToString()), .. message.Utf8, (byte)'\n', (byte)'\n'];
     }
 }

@@ -76,7 +76,7 @@ internal static class WebSocketEndpoint
             await foreach (var message in connection.Outgoing.ReadAllAsync(stop))
             {
                 if (connection.Cut is not null) return;
-                await socket.SendAsync(Encoding.UTF8.GetBytes(message.Json), WebSocketMessageType.Text, true, stop);
+                await socket.SendAsync(message.Utf8, WebSocketMessageType.Text, true, stop);
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)

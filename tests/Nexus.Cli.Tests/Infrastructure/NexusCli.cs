@@ -49,6 +49,32 @@ public sealed class NexusCli(ServerHost? host, string? apiKey = ServerHost.Boots
 
     public async Task<CliResult> RunAsync(string[] args, IReadOnlyDictionary<string, string>? environment)
     {
+        using var process = Process.Start(Start(args, environment))!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(Deadline);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"nexus {string.Join(' ', args)} did not exit within {Deadline.TotalSeconds} s; stdout so far: {await stdout}");
+        }
+        return new CliResult(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts a command that keeps running (a watch); read its lines, dispose to kill it.</summary>
+    public CliProcess Start(params string[] args)
+    {
+        var process = Process.Start(Start(args, null))!;
+        process.StandardInput.Close();
+        return new CliProcess(process);
+    }
+
+    private ProcessStartInfo Start(string[] args, IReadOnlyDictionary<string, string>? environment)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Folder,
@@ -64,21 +90,7 @@ public sealed class NexusCli(ServerHost? host, string? apiKey = ServerHost.Boots
         if (host is not null) start.Environment["NEXUS_SERVER"] = host.Address.AbsoluteUri;
         if (apiKey is not null) start.Environment["NEXUS_API_KEY"] = apiKey;
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(Deadline);
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"nexus {string.Join(' ', args)} did not exit within {Deadline.TotalSeconds} s; stdout so far: {await stdout}");
-        }
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        return start;
     }
 
     /// <summary>Runs and asserts exit code 0, returning the result.</summary>

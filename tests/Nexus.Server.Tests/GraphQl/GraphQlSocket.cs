@@ -14,11 +14,12 @@ public sealed class GraphQlSocket : IAsyncDisposable
     public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
     public string? CloseDescription => _socket.CloseStatusDescription;
 
-    public static async Task<GraphQlSocket> ConnectAsync(Uri server, string? key, string protocol = "graphql-transport-ws", bool init = true)
+    public static async Task<GraphQlSocket> ConnectAsync(Uri server, string? key, string protocol = "graphql-transport-ws", bool init = true, string? origin = null)
     {
         var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol(protocol);
         if (key is not null) socket.Options.SetRequestHeader("Authorization", "Bearer " + key);
+        if (origin is not null) socket.Options.SetRequestHeader("Origin", origin);
         var uri = new UriBuilder(server) { Scheme = server.Scheme == "https" ? "wss" : "ws", Path = "/graphql" }.Uri;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await socket.ConnectAsync(uri, timeout.Token);

@@ -113,6 +113,25 @@ public abstract class GraphQlSubscriptionTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Handshake_FromAForeignOrigin_IsRefused_WithoutOne_OrFromTheServersOwn_ItIsAccepted()
+    {
+        // Cross-site WebSocket hijacking: another site's page opening /graphql with the visitor's credentials.
+        var foreign = await Assert.ThrowsAsync<WebSocketException>(() => GraphQlSocket.ConnectAsync(Host.Address, ServerHost.BootstrapKey, origin: "https://evil.example"));
+        Assert.Contains("403", foreign.Message, StringComparison.Ordinal);
+        var lookalike = await Assert.ThrowsAsync<WebSocketException>(() => GraphQlSocket.ConnectAsync(Host.Address, ServerHost.BootstrapKey, origin: $"http://{Host.Address.Host}.evil.example:{Host.Address.Port}"));
+        Assert.Contains("403", lookalike.Message, StringComparison.Ordinal);
+
+        await using (var none = await GraphQlSocket.ConnectAsync(Host.Address, ServerHost.BootstrapKey))
+        {
+            await none.SendAsync(new { type = "ping" });
+            Assert.Equal("pong", (await none.ReceiveAsync())?.GetProperty("type").GetString());
+        }
+        await using var own = await GraphQlSocket.ConnectAsync(Host.Address, ServerHost.BootstrapKey, origin: $"http://{Host.Address.Authority}");
+        await own.SendAsync(new { type = "ping" });
+        Assert.Equal("pong", (await own.ReceiveAsync())?.GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task Protocol_SubscribeBeforeInit_Closes4401_AndADuplicateIdCloses4409()
     {
         await using (var early = await GraphQlSocket.ConnectAsync(Host.Address, ServerHost.BootstrapKey, init: false))
@@ -173,5 +192,22 @@ public sealed class GraphQlInitTimeoutTests
         Assert.Null(await socket.ReceiveAsync());
         Assert.Equal(4408, (int?)socket.CloseStatus);
         Assert.Equal("Connection initialisation timeout", socket.CloseDescription);
+    }
+}
+
+/// <summary>An origin listed in <c>Nexus:Live:AllowedOrigins</c> may open /graphql's WebSocket as it may /ws.</summary>
+public sealed class GraphQlAllowedOriginTests
+{
+    [Fact]
+    public async Task AnAllowedOrigin_IsAccepted_AndAnotherStillRefused()
+    {
+        await using var host = await ServerHost.StartAsync(StoreKind.Sqlite, new Dictionary<string, string?> { ["Nexus:Live:AllowedOrigins:0"] = "https://app.example" });
+        await using (var allowed = await GraphQlSocket.ConnectAsync(host.Address, ServerHost.BootstrapKey, origin: "https://app.example"))
+        {
+            await allowed.SendAsync(new { type = "ping" });
+            Assert.Equal("pong", (await allowed.ReceiveAsync())?.GetProperty("type").GetString());
+        }
+        var other = await Assert.ThrowsAsync<WebSocketException>(() => GraphQlSocket.ConnectAsync(host.Address, ServerHost.BootstrapKey, origin: "https://other.example"));
+        Assert.Contains("403", other.Message, StringComparison.Ordinal);
     }
 }

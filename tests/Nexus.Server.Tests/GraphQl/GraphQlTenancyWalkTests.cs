@@ -49,6 +49,7 @@ public abstract class GraphQlTenancyWalkTests(ServerFixture fixture)
         ["Mutation.patchDocument"] = (o, q) => [$"mutation {{ patchDocument(app: \"{o.Namespace}\", model: \"m\", id: \"{o.Tag}\", patch: [{{op: \"add\", path: \"/x\", value: 1}}]) {{ version }} }}"],
         ["Mutation.startWorkflow"] = (o, q) => [$"mutation {{ startWorkflow(name: \"{o.Workflow}\") {{ runId }} }}"],
         ["Subscription.events"] = (o, q) => [$"subscription {{ events(namespace: \"{o.Namespace}\", after: \"0\") {{ payload }} }}"],
+        ["Subscription.task"] = (o, q) => [$"subscription {{ task(id: {o.Task}) {{ id state args result }} }}"],
     };
 
     [Fact]
