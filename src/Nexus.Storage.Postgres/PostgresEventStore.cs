@@ -383,8 +383,17 @@ internal sealed class PostgresEventStore : IEventStore
             xmin = (long)(await horizon.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
         var due = new List<SubscriptionRecord>();
-        // Another dispatcher (another node) holding a subscription is skipped, never waited for.
-        await using (var list = new NpgsqlCommand($"select {SubscriptionColumns} from {subscriptions} where cursor_tx < $2 order by id limit $1 for update skip locked", conn, tx))
+        // Only subscriptions with something to read now are taken: one whose namespace is quiet, or whose next event is
+        // not below the horizon yet, would read nothing and keep its cursor, and would hold a slot of every round. The
+        // furthest behind go first (a served cursor moves ahead of the rest), so no subscription waits behind others
+        // that are always busy. Another dispatcher (another node) holding a subscription is skipped, never waited for.
+        await using (var list = new NpgsqlCommand($"""
+            select {SubscriptionColumns} from {subscriptions} s
+            where s.cursor_tx < $2 and exists (
+                select 1 from {events} e
+                where e.namespace = s.namespace and (e.tx_id, e.position) > (s.cursor_tx::text::xid8, s.cursor_pos) and e.tx_id < $2::text::xid8)
+            order by s.cursor_tx, s.cursor_pos, s.id limit $1 for update of s skip locked
+            """, conn, tx))
         {
             list.Parameters.Add(new NpgsqlParameter<int> { TypedValue = p.MaxSubscriptions });
             list.Parameters.Add(new NpgsqlParameter<long> { TypedValue = xmin });
@@ -415,7 +424,8 @@ internal sealed class PostgresEventStore : IEventStore
             await move.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         await own.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new DispatchResult(due.Count, read, delivered, full) { DeliveriesBySubscription = bySubscription };
+        // Every slot taken: more subscriptions may have something to read; the dispatcher goes on at once.
+        return new DispatchResult(due.Count, read, delivered, full || due.Count == p.MaxSubscriptions) { DeliveriesBySubscription = bySubscription };
     }
 
     public async Task AddDeadLetterAsync(NewDeadLetter p, CancellationToken cancellationToken = default)

@@ -272,7 +272,7 @@ internal sealed class SqliteEventStore(SqliteSession session) : IEventStore
             await using (var list = SqliteRows.Command(tx, $"""
                 SELECT {SubscriptionColumns} FROM nexus_subscriptions s
                 WHERE EXISTS (SELECT 1 FROM nexus_events e WHERE e.namespace = s.namespace AND e.position > s.cursor_pos)
-                ORDER BY id LIMIT $max
+                ORDER BY cursor_pos, id LIMIT $max
                 """))
             {
                 list.Add("$max", p.MaxSubscriptions);
@@ -311,7 +311,8 @@ internal sealed class SqliteEventStore(SqliteSession session) : IEventStore
                 moveOld.Value = subscription.Cursor.Position;
                 await move.ExecuteNonQueryAsync(cancellationToken);
             }
-            return new DispatchResult(subscriptions.Count, read, delivered, full) { DeliveriesBySubscription = bySubscription };
+            // Every slot taken: more subscriptions may have something to read; the dispatcher goes on at once.
+            return new DispatchResult(subscriptions.Count, read, delivered, full || subscriptions.Count == p.MaxSubscriptions) { DeliveriesBySubscription = bySubscription };
         }, cancellationToken);
     }
 

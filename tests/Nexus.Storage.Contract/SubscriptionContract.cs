@@ -89,6 +89,30 @@ public abstract class SubscriptionContract : EventContractBase
     }
 
     [Fact]
+    public async Task Dispatch_TakesOnlySubscriptionsWithSomethingToRead_FurthestBehindFirst_AndReportsFullWhileSlotsAreFull()
+    {
+        var ns = await NamespaceAsync();
+        var quiet = await NamespaceAsync("quiet");
+        // The lowest ids have nothing to read (a namespace without events): they must not hold the two slots.
+        await SubscribeAsync(quiet, "idle-1");
+        await SubscribeAsync(quiet, "idle-2");
+        await SubscribeAsync(ns, "a");
+        await SubscribeAsync(ns, "b");
+        await SubscribeAsync(ns, "c");
+        var appended = await AppendAsync(ns, Event("t.one"), Event("t.two"));
+        await SettledAsync(ns, 2);
+
+        var rounds = new List<DispatchResult>();
+        do rounds.Add(await Store.Events.DispatchAsync(new DispatchParams(2, 100) { Now = T0 }, Plan));
+        while (rounds[^1].Full && rounds.Count < 10);
+
+        Assert.Equal([(2, 4, true), (1, 2, false)], rounds.Select(r => (r.Subscriptions, r.Deliveries, r.Full)));
+        var p = appended.Select(a => a.Position).ToArray();
+        Assert.Equal([("a", p[0]), ("a", p[1]), ("b", p[0]), ("b", p[1]), ("c", p[0]), ("c", p[1])], await DeliveriesAsync());
+        Assert.Equal(0, (await Store.Events.DispatchAsync(new DispatchParams(2, 100) { Now = T0 }, Plan)).Subscriptions);
+    }
+
+    [Fact]
     public async Task Dispatch_WithSmallBatches_ReportsFull_UntilEverythingIsRead()
     {
         var ns = await NamespaceAsync();

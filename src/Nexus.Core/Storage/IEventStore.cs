@@ -129,7 +129,8 @@ public sealed record DispatchParams(int MaxSubscriptions, int MaxEvents)
 /// <param name="Subscriptions">Subscriptions looked at.</param>
 /// <param name="EventsRead">Events read over all of them.</param>
 /// <param name="Deliveries">Delivery tasks inserted.</param>
-/// <param name="Full">True when some subscription had more to read than <see cref="DispatchParams.MaxEvents"/>.</param>
+/// <param name="Full">True when some subscription had more to read than <see cref="DispatchParams.MaxEvents"/>, or when
+/// <see cref="DispatchParams.MaxSubscriptions"/> subscriptions had something to read (others may wait): dispatch again.</param>
 public sealed record DispatchResult(int Subscriptions, int EventsRead, int Deliveries, bool Full)
 {
     /// <summary>Delivery tasks inserted, by subscription id.</summary>
