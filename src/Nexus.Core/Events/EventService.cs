@@ -173,6 +173,7 @@ internal sealed class EventService(
     {
         Names.Namespace(@namespace);
         if (limit is < 1 or > MaxBatch) throw new TaskValidationException("limit", $"must be 1–{MaxBatch}");
+        after = await LogPositions.ResolveAsync(store.Events, @namespace, after, "after", cancellationToken).ConfigureAwait(false);
         return await store.Events.ReadAsync(new ReadEventsParams(@namespace, after, limit), cancellationToken).ConfigureAwait(false);
     }
 
