@@ -59,7 +59,8 @@ internal sealed class PostgresBulkActions(PostgresDatabase db)
     {
         p.Validate();
         var parameters = new List<NpgsqlParameter>();
-        var picked = Pick(p, "t.state <> 'running' and t.owner is null", parameters);
+        // Tasks a workflow run owns go with their run; a delivery's key link (DeliveryOwner) owns nothing.
+        var picked = Pick(p, "t.state <> 'running' and (t.owner is null or t.owner like 'event:%')", parameters);
         return ExecuteAsync($"with picked as ({picked}) delete from {tasks} t using picked where t.id = picked.id", parameters, cancellationToken);
     }
 

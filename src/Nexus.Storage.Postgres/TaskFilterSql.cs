@@ -23,7 +23,7 @@ internal static class TaskFilterSql
         if (f.CreatedFrom is { } from) Filter("t.created_at >= $?", Time(from));
         if (f.CreatedBefore is { } before) Filter("t.created_at < $?", Time(before));
         if (f.FinishedBefore is { } finished) Filter("t.finished_at < $?", Time(finished));
-        if (f.Unowned) sql.Append(" and t.owner is null");
+        if (f.Unowned) sql.Append(" and (t.owner is null or t.owner like 'event:%')");
         if (f.Args is { } args)
         {
             // jsonb equality: numbers by value, strings after unescaping; the path may name keys or array indexes.

@@ -42,7 +42,8 @@ internal sealed class SqliteBulkActions(SqliteSession session)
         p.Validate();
         return session.WriteAsync(async tx =>
         {
-            await using var command = Command(tx, p.Filter, "state <> 'running' AND owner IS NULL", p.Max,
+            // Tasks a workflow run owns go with their run; a delivery's key link (DeliveryOwner) owns nothing.
+            await using var command = Command(tx, p.Filter, "state <> 'running' AND (owner IS NULL OR owner LIKE 'event:%')", p.Max,
                 where => $"DELETE FROM nexus_tasks WHERE id IN (SELECT id FROM nexus_tasks {where})");
             return await command.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);

@@ -272,7 +272,7 @@ internal sealed class SqliteEventStore(SqliteSession session) : IEventStore
             await using (var list = SqliteRows.Command(tx, $"""
                 SELECT {SubscriptionColumns} FROM nexus_subscriptions s
                 WHERE EXISTS (SELECT 1 FROM nexus_events e WHERE e.namespace = s.namespace AND e.position > s.cursor_pos)
-                ORDER BY id LIMIT $max
+                ORDER BY cursor_pos, id LIMIT $max
                 """))
             {
                 list.Add("$max", p.MaxSubscriptions);
@@ -282,6 +282,7 @@ internal sealed class SqliteEventStore(SqliteSession session) : IEventStore
             int read = 0, delivered = 0;
             var full = false;
             var bySubscription = new Dictionary<long, int>();
+            var owners = new HashSet<string>(StringComparer.Ordinal);
             await using var events = SqliteRows.Command(tx, $"SELECT {EventColumns} FROM nexus_events WHERE namespace = $ns AND position > $after ORDER BY position LIMIT $limit");
             var ns = events.Add("$ns", "");
             var after = events.Add("$after", 0L);
@@ -298,7 +299,8 @@ internal sealed class SqliteEventStore(SqliteSession session) : IEventStore
                 if (batch.Count == 0) continue;
                 full |= batch.Count == p.MaxEvents;
                 read += batch.Count;
-                var deliveries = plan(subscription, batch);
+                    var deliveries = plan(subscription, batch);
+                foreach (var d in deliveries) if (DeliveryOwner.IsDelivery(d.Owner)) owners.Add(d.Owner!);
                 if (deliveries.Count > 0)
                 {
                     var inserted = await session.Join(tx).Tasks.InsertAsync(new InsertTasksParams(deliveries) { Now = p.Now }, cancellationToken);
@@ -311,8 +313,33 @@ internal sealed class SqliteEventStore(SqliteSession session) : IEventStore
                 moveOld.Value = subscription.Cursor.Position;
                 await move.ExecuteNonQueryAsync(cancellationToken);
             }
-            return new DispatchResult(subscriptions.Count, read, delivered, full) { DeliveriesBySubscription = bySubscription };
+            if (owners.Count > 0) await ReleaseInAsync(tx, owners, p.Now, cancellationToken);
+            // Every slot taken: more subscriptions may have something to read; the dispatcher goes on at once.
+            return new DispatchResult(subscriptions.Count, read, delivered, full || subscriptions.Count == p.MaxSubscriptions) { DeliveriesBySubscription = bySubscription };
         }, cancellationToken);
+    }
+
+    public Task<int> ReleaseDeliveriesAsync(ReleaseDeliveriesParams p, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        var owners = p.Owners.Where(DeliveryOwner.IsDelivery).ToHashSet(StringComparer.Ordinal);
+        return owners.Count == 0 ? Task.FromResult(0) : session.WriteAsync(tx => ReleaseInAsync(tx, owners, p.Now, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Releases the next waiting delivery of each link that has none in flight. The file's one write lock
+    /// serializes this with the dispatch and with every terminal change.</summary>
+    private async Task<int> ReleaseInAsync(SqliteTransaction tx, IReadOnlyCollection<string> owners, DateTimeOffset? now, CancellationToken cancellationToken)
+    {
+        await using var release = SqliteRows.Command(tx, """
+            UPDATE nexus_tasks SET state = 'available', run_at = $now
+            WHERE state = 'waiting' AND id IN (
+                SELECT (SELECT t.id FROM nexus_tasks t WHERE t.owner = o.value AND t.state = 'waiting' ORDER BY t.id LIMIT 1)
+                FROM (SELECT DISTINCT value FROM json_each($owners)) o
+                WHERE NOT EXISTS (SELECT 1 FROM nexus_tasks t WHERE t.owner = o.value AND t.state IN ('available', 'scheduled', 'running', 'retrying')))
+            """);
+        release.Add("$now", session.NowMs(now));
+        release.Add("$owners", System.Text.Json.JsonSerializer.Serialize(owners));
+        return await release.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public Task AddDeadLetterAsync(NewDeadLetter p, CancellationToken cancellationToken = default)

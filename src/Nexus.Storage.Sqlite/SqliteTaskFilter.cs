@@ -21,7 +21,7 @@ internal static class SqliteTaskFilter
         if (f.CreatedFrom is { } from) Add("created_at >= $from", "$from", from.ToUnixTimeMilliseconds());
         if (f.CreatedBefore is { } before) Add("created_at < $before", "$before", before.ToUnixTimeMilliseconds());
         if (f.FinishedBefore is { } finished) Add("finished_at < $finished", "$finished", finished.ToUnixTimeMilliseconds());
-        if (f.Unowned) where.Append(" AND owner IS NULL");
+        if (f.Unowned) where.Append(" AND (owner IS NULL OR owner LIKE 'event:%')");
         if (f.Args is { } args) AppendArgs(where, args, parameters);
     }
 

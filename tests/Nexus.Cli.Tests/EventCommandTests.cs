@@ -39,6 +39,9 @@ public sealed class EventCommandTests(SqliteServer fixture) : IClassFixture<Sqli
         Assert.Contains(ns, names);
         await _cli.OkAsync("subs", "rm", ns, "readers");
         Assert.Empty((await _cli.JsonAsync("subs", "ls", ns)).EnumerateArray());
+        var ordered = await _cli.JsonAsync("subs", "add", ns, "per-cart", "carts.>", "--consumer", "--ordered-by-key");
+        Assert.True(ordered.GetProperty("orderedByKey").GetBoolean());
+        Assert.True(Assert.Single((await _cli.JsonAsync("subs", "ls", ns)).EnumerateArray()).GetProperty("orderedByKey").GetBoolean());
     }
 
     [Fact]

@@ -55,6 +55,42 @@ public abstract class EventEngineContract : EngineHarness
     }
 
     [Fact]
+    public async Task MoreSubscriptionsThanOneDispatchTakes_AllGetTheirDeliveries_EvenBehindIdleOnes()
+    {
+        // Three subscriptions per dispatch transaction; the three lowest ids sit in a namespace that never gets an
+        // event (nothing to read, so their cursors never move) and one more matches nothing that is emitted.
+        var (host, tasks) = await StartAsync(o =>
+        {
+            Fast(o);
+            o.Events.DispatchSubscriptions = 3;
+        });
+        var events = host.Services.GetRequiredService<INexusEvents>();
+        await events.CreateNamespaceAsync("quiet");
+        await events.CreateNamespaceAsync("shop");
+        for (var i = 0; i < 3; i++)
+        {
+            await events.SubscribeAsync(new SubscriptionRequest("quiet", $"idle-{i}", "orders.>") { Target = "test.probe", ArgsTemplate = """{"value":"idle"}""", Queue = "fair" });
+        }
+        await events.SubscribeAsync(new SubscriptionRequest("shop", "unmatched", "users.*") { Target = "test.probe", ArgsTemplate = """{"value":"unmatched"}""", Queue = "fair" });
+        var busy = new List<long>();
+        for (var i = 0; i < 4; i++)
+        {
+            busy.Add((await events.SubscribeAsync(new SubscriptionRequest("shop", $"busy-{i}", "orders.>")
+            {
+                Target = "test.probe",
+                ArgsTemplate = """{"value":"at {{position}}"}""",
+                Queue = "fair",
+            })).Id);
+        }
+
+        var emitted = await events.EmitManyAsync("shop", [.. Enumerable.Range(0, 5).Select(i => EventRequest.Of("orders.created", new { i }))]);
+        var deliveries = await DeliveriesAsync(tasks, "fair", busy.Count * emitted.Count);
+
+        var expected = busy.SelectMany(id => emitted.Select(e => $"event:{id}:{e.Position}")).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, deliveries.Select(d => d.UniqueKey!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Handler_RegisteredInCode_ReceivesMatchingEvents_AndOneThatKeepsFailingEndsInDeadLetters()
     {
         var received = new ConcurrentQueue<(string Topic, int Delivery)>();

@@ -1,5 +1,6 @@
 using Nexus.Events;
 using Nexus.Storage;
+using Nexus.Tasks;
 using Nexus.Testing;
 
 namespace Nexus.Storage.Contract;
@@ -86,6 +87,58 @@ public abstract class SubscriptionContract : EventContractBase
         Assert.Equal([("all", p[0]), ("all", p[1]), ("all", p[2]), ("orders", p[0]), ("orders", p[2])], await DeliveriesAsync());
         var cursor = (await Store.Events.GetSubscriptionAsync(ns, "all"))!.Cursor;
         Assert.Equal(p[2], cursor.Position);
+    }
+
+    [Fact]
+    public async Task Dispatch_TakesOnlySubscriptionsWithSomethingToRead_FurthestBehindFirst_AndReportsFullWhileSlotsAreFull()
+    {
+        var ns = await NamespaceAsync();
+        var quiet = await NamespaceAsync("quiet");
+        // The lowest ids have nothing to read (a namespace without events): they must not hold the two slots.
+        await SubscribeAsync(quiet, "idle-1");
+        await SubscribeAsync(quiet, "idle-2");
+        await SubscribeAsync(ns, "a");
+        await SubscribeAsync(ns, "b");
+        await SubscribeAsync(ns, "c");
+        var appended = await AppendAsync(ns, Event("t.one"), Event("t.two"));
+        await SettledAsync(ns, 2);
+
+        var rounds = new List<DispatchResult>();
+        do rounds.Add(await Store.Events.DispatchAsync(new DispatchParams(2, 100) { Now = T0 }, Plan));
+        while (rounds[^1].Full && rounds.Count < 10);
+
+        Assert.Equal([(2, 4, true), (1, 2, false)], rounds.Select(r => (r.Subscriptions, r.Deliveries, r.Full)));
+        var p = appended.Select(a => a.Position).ToArray();
+        Assert.Equal([("a", p[0]), ("a", p[1]), ("b", p[0]), ("b", p[1]), ("c", p[0]), ("c", p[1])], await DeliveriesAsync());
+        Assert.Equal(0, (await Store.Events.DispatchAsync(new DispatchParams(2, 100) { Now = T0 }, Plan)).Subscriptions);
+    }
+
+    [Fact]
+    public async Task ReleaseDeliveries_MakesALinksOldestWaitingDeliveryAvailable_OnlyWhenNoneOfItIsInFlight()
+    {
+        var a = DeliveryOwner.For(1, "a");
+        var b = DeliveryOwner.For(1, "b");
+        const string run = "workflow:9/step";
+        var head = await InsertAsync(Task(queue: "keyed") with { Owner = a });
+        var a2 = await InsertAsync(Task(queue: "keyed") with { Owner = a, Waiting = true });
+        var a3 = await InsertAsync(Task(queue: "keyed") with { Owner = a, Waiting = true });
+        var b1 = await InsertAsync(Task(queue: "keyed") with { Owner = b, Waiting = true });
+        var b2 = await InsertAsync(Task(queue: "keyed") with { Owner = b, Waiting = true });
+        var step = await InsertAsync(Task(queue: "keyed") with { Owner = run, Waiting = true });
+        async Task<TaskState> StateAsync(long id) => (await Store.Tasks.GetAsync(id))!.State;
+        Task<int> ReleaseAsync(params string[] owners) => Store.Events.ReleaseDeliveriesAsync(new ReleaseDeliveriesParams(owners) { Now = T0 });
+
+        // a's head is in flight; b has none, so its oldest goes; a workflow's owner is not a delivery link.
+        Assert.Equal(1, await ReleaseAsync(a, b, run));
+        Assert.Equal([TaskState.Waiting, TaskState.Waiting, TaskState.Available, TaskState.Waiting, TaskState.Waiting],
+            [await StateAsync(a2), await StateAsync(a3), await StateAsync(b1), await StateAsync(b2), await StateAsync(step)]);
+        Assert.Equal(0, await ReleaseAsync(b));
+
+        // The head finishes (here: cancelled): the next of a goes, the one after it still waits.
+        Assert.Equal(CancelOutcome.Cancelled, await Store.Tasks.CancelAsync(new TaskActionParams(head) { Now = T0 }));
+        Assert.Equal(1, await ReleaseAsync(a, a));
+        Assert.Equal((TaskState.Available, TaskState.Waiting), (await StateAsync(a2), await StateAsync(a3)));
+        Assert.Equal(0, await ReleaseAsync(a));
     }
 
     [Fact]

@@ -179,6 +179,11 @@ public sealed class PostgresEventEngineContract : EventEngineContract
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
 
+public sealed class PostgresDeliveryOrderContract : DeliveryOrderContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
 public sealed class PostgresChangeLogContract : ChangeLogContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();

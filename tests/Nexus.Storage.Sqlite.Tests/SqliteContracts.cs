@@ -191,6 +191,11 @@ public sealed class SqliteEventEngineContract : EventEngineContract
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
 
+public sealed class SqliteDeliveryOrderContract : DeliveryOrderContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
 public sealed class SqliteChangeLogContract : ChangeLogContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();

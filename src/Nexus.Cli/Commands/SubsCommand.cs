@@ -66,7 +66,8 @@ internal static class SubsCommand
         var queue = new Option<string?>("--queue") { Description = "The queue of the deliveries (plugin)" };
         var max = new Option<int?>("--max-deliveries") { Description = "Deliveries per event before it is a dead letter (default 5)" };
         var from = new Option<string?>("--from") { Description = "Start: new (default), all, a position, or an ISO 8601 instant" };
-        var command = new Command("add", "Create a subscription") { ns, name, pattern, plugin, consumer, workflow, args, filter, queue, max, from };
+        var ordered = new Option<bool>("--ordered-by-key") { Description = "Deliver events with the same key one at a time, in log order" };
+        var command = new Command("add", "Create a subscription") { ns, name, pattern, plugin, consumer, workflow, args, filter, queue, max, from, ordered };
         command.Handle(async (parse, cli, ct) =>
         {
             var isConsumer = parse.GetValue(consumer);
@@ -87,6 +88,7 @@ internal static class SubsCommand
                 Queue = parse.GetValue(queue),
                 MaxDeliveries = parse.GetValue(max),
                 Start = Start(parse.GetValue(from), "--from"),
+                OrderedByKey = parse.GetValue(ordered) ? true : null,
             };
             var made = await cli.Client.Events.SubscribeAsync(parse.GetValue(ns)!, definition, ct);
             cli.Printer.Show(made, CliJson.Default.SubscriptionInfo, o => Describe(o, made));
@@ -141,5 +143,5 @@ internal static class SubsCommand
     };
 
     private static void Describe(IAnsiConsole o, SubscriptionInfo s) =>
-        o.MarkupLine($"Subscription [bold]{Format.E(s.Name)}[/] in {Format.E(s.Namespace)}: {Format.E(s.Pattern)} → {Format.E(s.Action)} {Format.E(s.Target ?? "")} (queue {Format.E(s.Queue)}, cursor {Format.E(s.Cursor)})");
+        o.MarkupLine($"Subscription [bold]{Format.E(s.Name)}[/] in {Format.E(s.Namespace)}: {Format.E(s.Pattern)} → {Format.E(s.Action)} {Format.E(s.Target ?? "")} (queue {Format.E(s.Queue)}, cursor {Format.E(s.Cursor)}{(s.OrderedByKey ? ", ordered by key" : "")})");
 }

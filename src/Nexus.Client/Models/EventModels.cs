@@ -92,6 +92,8 @@ public sealed record SubscriptionDefinition
     public int? MaxDeliveries { get; init; }
     /// <summary>Where it starts.</summary>
     public SubscriptionStart? Start { get; init; }
+    /// <summary>Per-key order: deliveries of events with the same key run one at a time, in log order. Default false.</summary>
+    public bool? OrderedByKey { get; init; }
 }
 
 /// <summary>A subscription.</summary>
@@ -117,6 +119,8 @@ public sealed record SubscriptionInfo
     public string Queue { get; init; } = "";
     /// <summary>Deliveries per event.</summary>
     public int MaxDeliveries { get; init; }
+    /// <summary>Per-key order: deliveries of one key run one at a time, in log order.</summary>
+    public bool OrderedByKey { get; init; }
     /// <summary>Its cursor.</summary>
     public string Cursor { get; init; } = "";
     /// <summary>How far it is behind the log (list and get answers; null on the others).</summary>

@@ -24,7 +24,7 @@ internal sealed class Retention(INexusStore store, NexusOptions options, StoreCl
         foreach (var (state, keep) in new[] { (TaskState.Succeeded, options.RetainSucceeded), (TaskState.Cancelled, options.RetainCancelled), (TaskState.Dead, options.RetainDead) })
         {
             if (keep is not { } k) continue;
-            // Tasks with an owner (a workflow run's steps) are deleted with their owner, never while it still runs.
+            // Tasks a workflow run owns are deleted with their run, never while it still runs (deliveries' key links own nothing).
             var filter = new TaskFilter { State = state, FinishedBefore = now - k, Unowned = true };
             int deleted;
             do

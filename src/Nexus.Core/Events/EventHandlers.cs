@@ -26,6 +26,8 @@ public sealed class EventHandlerOptions
     public string Queue { get; set; } = Tasks.QueueName.Default;
     /// <summary>Where a new subscription starts. Default: new events.</summary>
     public SubscriptionStart Start { get; set; } = SubscriptionStart.New;
+    /// <summary>Per-key order: events with the same key are handled one at a time, in log order. Default false.</summary>
+    public bool OrderedByKey { get; set; }
 }
 
 /// <summary>A registered handler.</summary>

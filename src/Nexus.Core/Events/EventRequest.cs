@@ -45,6 +45,10 @@ public sealed record SubscriptionRequest(string Namespace, string Name, string P
     public int MaxDeliveries { get; init; } = 5;
     /// <summary>Where it starts. Default: new events only.</summary>
     public SubscriptionStart Start { get; init; } = SubscriptionStart.New;
+    /// <summary>Per-key order: deliveries of events with the same <c>key</c> run one at a time, in log order (the next
+    /// waits until the previous one succeeded, or is dead or cancelled); events without a key are unordered. Default
+    /// false.</summary>
+    public bool OrderedByKey { get; init; }
 }
 
 /// <summary>A replay: the events of a range delivered again to one subscription, as new deliveries.</summary>

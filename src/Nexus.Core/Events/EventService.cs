@@ -173,6 +173,7 @@ internal sealed class EventService(
     {
         Names.Namespace(@namespace);
         if (limit is < 1 or > MaxBatch) throw new TaskValidationException("limit", $"must be 1–{MaxBatch}");
+        after = await LogPositions.ResolveAsync(store.Events, @namespace, after, "after", cancellationToken).ConfigureAwait(false);
         return await store.Events.ReadAsync(new ReadEventsParams(@namespace, after, limit), cancellationToken).ConfigureAwait(false);
     }
 
@@ -244,6 +245,7 @@ internal sealed class EventService(
             ArgsTemplateJson = r.ArgsTemplate,
             Queue = queue ?? QueueName.Default,
             MaxDeliveries = r.MaxDeliveries,
+            OrderedByKey = r.OrderedByKey,
             Start = start,
             Now = _clock.Now,
         };
@@ -344,7 +346,10 @@ internal sealed class EventService(
                 + (replay is not null ? ":" + replay : sub.Epoch > 0 ? string.Create(CultureInfo.InvariantCulture, $":e{sub.Epoch}") : "");
             try
             {
-                rows.Add(PlanOne(sub, e, doc, key));
+                var row = PlanOne(sub, e, doc, key);
+                // Per-key order: every keyed delivery waits; the store releases the oldest of a key when none of the key
+                // is in flight (a replay's deliveries are outside the order).
+                rows.Add(sub.OrderedByKey && e.Key is { } k && replay is null ? row with { Owner = DeliveryOwner.For(sub.Id, k), Waiting = true } : row);
                 if (replay is null) metrics.Delivered(sub.Namespace, sub.Name, "dispatched");
             }
             catch (Exception ex) when (ex is TaskValidationException or UnknownPluginException or JsonException)
@@ -611,6 +616,7 @@ internal sealed class EventService(
                     Filter = h.Options.Filter,
                     Queue = h.Options.Queue,
                     MaxDeliveries = h.Options.MaxDeliveries,
+                    OrderedByKey = h.Options.OrderedByKey,
                     Start = h.Options.Start,
                 }, cancellationToken).ConfigureAwait(false);
             }

@@ -73,6 +73,9 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton<Live.LiveHub>();
         services.TryAddSingleton<Live.INexusLive>(sp => sp.GetRequiredService<Live.LiveHub>());
         services.AddSingleton<Attempts.ICompletionObserver, Events.EventDeadLetterObserver>();
+        services.TryAddSingleton<Events.DeliveryOrderHook>();
+        services.AddSingleton<IOwnedTaskHook>(sp => sp.GetRequiredService<Events.DeliveryOrderHook>());
+        services.AddSingleton<Attempts.ICompletionObserver>(sp => sp.GetRequiredService<Events.DeliveryOrderHook>());
         services.TryAddSingleton<Observability.ScheduleMetrics>();
         services.TryAddSingleton<Scheduling.ScheduleService>();
         services.TryAddSingleton<Scheduling.INexusSchedules>(sp => sp.GetRequiredService<Scheduling.ScheduleService>());

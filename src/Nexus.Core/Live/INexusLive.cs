@@ -19,6 +19,13 @@ public interface INexusLive
     /// <summary>The cursor of "now" in a namespace's log: subscribing after it receives only what is appended later.
     /// Take it before reading the current state, then subscribe from it: nothing falls between.</summary>
     Task<LogCursor> HeadAsync(string @namespace, CancellationToken cancellationToken = default);
+
+    /// <summary>The cursor to resume after: <paramref name="after"/> itself, or for a bare position (as an emit answers
+    /// it; parsed as <c>0-position</c>) the cursor of the event at that position. <see cref="SubscribeAsync"/> does the
+    /// same; call it first to refuse a bad position before answering.</summary>
+    /// <exception cref="TaskValidationException">No event has that position in the namespace (field
+    /// <paramref name="field"/>).</exception>
+    Task<LogCursor> ResolveAsync(string @namespace, LogCursor after, string field = "after", CancellationToken cancellationToken = default);
 }
 
 /// <summary>What a live subscription asks for.</summary>

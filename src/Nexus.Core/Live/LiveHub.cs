@@ -37,6 +37,9 @@ internal sealed class LiveHub : INexusLive, IAsyncDisposable
         return head > horizon ? head : horizon;
     }
 
+    public Task<LogCursor> ResolveAsync(string @namespace, LogCursor after, string field = "after", CancellationToken cancellationToken = default) =>
+        LogPositions.ResolveAsync(_store.Events, Names.Namespace(@namespace), after, field, cancellationToken);
+
     public async Task<IAsyncDisposable> SubscribeAsync(LiveRequest request, ILiveSink sink, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -44,7 +47,10 @@ internal sealed class LiveHub : INexusLive, IAsyncDisposable
         Names.Namespace(request.Namespace);
         if (request.Channels is not { Count: > 0 }) throw new TaskValidationException("channels", "name at least one channel");
         if (request.Channels.Count > MaxChannels) throw new TaskValidationException("channels", $"has at most {MaxChannels} channels");
-        var after = request.After ?? await HeadAsync(request.Namespace, cancellationToken).ConfigureAwait(false);
+        // A bare position (an emit's answer) is resumed from as well as a cursor.
+        var after = request.After is { } given
+            ? await LogPositions.ResolveAsync(_store.Events, request.Namespace, given, "after", cancellationToken).ConfigureAwait(false)
+            : await HeadAsync(request.Namespace, cancellationToken).ConfigureAwait(false);
         var horizon = await _store.Events.HorizonAsync(request.Namespace, cancellationToken).ConfigureAwait(false);
         if (after < horizon) throw new LogCompactedException(request.Namespace, after, horizon);
         var follower = Acquire(request.Namespace);

@@ -21,7 +21,8 @@ public sealed record TaskFilter
     public DateTimeOffset? FinishedBefore { get; init; }
     /// <summary>Only tasks whose args hold this value at this path.</summary>
     public ArgsMatch? Args { get; init; }
-    /// <summary>Only tasks without an owner (retention: owned tasks are deleted with their owner). Default false.</summary>
+    /// <summary>Only tasks no workflow run owns (retention: a run's tasks are deleted with it); an event delivery's key
+    /// link (<see cref="Events.DeliveryOwner"/>) counts as no owner. Default false.</summary>
     public bool Unowned { get; init; }
 }
 

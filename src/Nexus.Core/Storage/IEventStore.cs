@@ -59,8 +59,16 @@ public interface IEventStore
     /// <summary>In one transaction per call: takes up to <see cref="DispatchParams.MaxSubscriptions"/> subscriptions no
     /// other dispatcher holds, reads up to <see cref="DispatchParams.MaxEvents"/> events after each one's cursor, inserts
     /// the delivery tasks that <paramref name="plan"/> returns for them, and moves each cursor past what it read. The
-    /// tasks and the cursor commit together, so each event is planned once per subscription.</summary>
+    /// tasks and the cursor commit together, so each event is planned once per subscription. Planned tasks with a
+    /// <see cref="DeliveryOwner"/> (per-key order) are then released as <see cref="ReleaseDeliveriesAsync"/> does, in
+    /// the same transaction.</summary>
     Task<DispatchResult> DispatchAsync(DispatchParams p, Func<SubscriptionRecord, IReadOnlyList<EventRecord>, IReadOnlyList<NewTask>> plan, CancellationToken cancellationToken = default);
+
+    /// <summary>For each <see cref="DeliveryOwner"/> link with no task available, scheduled, running or retrying, makes
+    /// its oldest waiting task available. Serialized per link with the dispatch (on PostgreSQL a transaction-scoped
+    /// advisory lock per link), so a delivery inserted while the previous one finishes is never left waiting. Returns
+    /// how many were released.</summary>
+    Task<int> ReleaseDeliveriesAsync(ReleaseDeliveriesParams p, CancellationToken cancellationToken = default);
 
     /// <summary>Records an event that a subscription gave up on, in its namespace's dead letters.</summary>
     Task AddDeadLetterAsync(NewDeadLetter p, CancellationToken cancellationToken = default);
@@ -125,11 +133,20 @@ public sealed record DispatchParams(int MaxSubscriptions, int MaxEvents)
     public DateTimeOffset? Now { get; init; }
 }
 
+/// <summary>Params of <see cref="IEventStore.ReleaseDeliveriesAsync"/>.</summary>
+/// <param name="Owners">The delivery links (<see cref="DeliveryOwner"/>) to look at.</param>
+public sealed record ReleaseDeliveriesParams(IReadOnlyList<string> Owners)
+{
+    /// <summary>Explicit clock for tests; null uses the store's clock.</summary>
+    public DateTimeOffset? Now { get; init; }
+}
+
 /// <summary>What a dispatch did.</summary>
 /// <param name="Subscriptions">Subscriptions looked at.</param>
 /// <param name="EventsRead">Events read over all of them.</param>
 /// <param name="Deliveries">Delivery tasks inserted.</param>
-/// <param name="Full">True when some subscription had more to read than <see cref="DispatchParams.MaxEvents"/>.</param>
+/// <param name="Full">True when some subscription had more to read than <see cref="DispatchParams.MaxEvents"/>, or when
+/// <see cref="DispatchParams.MaxSubscriptions"/> subscriptions had something to read (others may wait): dispatch again.</param>
 public sealed record DispatchResult(int Subscriptions, int EventsRead, int Deliveries, bool Full)
 {
     /// <summary>Delivery tasks inserted, by subscription id.</summary>

@@ -59,6 +59,7 @@ internal static class EventMapping
         ArgsTemplate = s.ArgsTemplateJson is null ? null : StoredJsonValue.Element(s.ArgsTemplateJson),
         Queue = SubscriptionActions.DeliveryQueue(s),
         MaxDeliveries = s.MaxDeliveries,
+        OrderedByKey = s.OrderedByKey,
         Cursor = s.Cursor.ToString(),
         CreatedAt = s.CreatedAt,
     };

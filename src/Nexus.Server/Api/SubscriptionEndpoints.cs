@@ -58,6 +58,7 @@ internal static class SubscriptionEndpoints
             ArgsTemplate = EventMapping.Json(body.ArgsTemplate, "argsTemplate"),
             Queue = body.Queue,
             MaxDeliveries = body.MaxDeliveries ?? 5,
+            OrderedByKey = body.OrderedByKey ?? false,
             Start = EventMapping.Start(body.Start, "start"),
         };
         // Plugin deliveries are tasks in a queue: the caller must be allowed that queue as for a submit.

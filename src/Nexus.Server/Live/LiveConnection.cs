@@ -156,7 +156,9 @@ internal sealed class LiveConnection : ILiveSink, IAsyncDisposable
                 Send(LiveMessages.Error(request.Id, "too-many-subscriptions", $"A connection holds at most {_options.MaxSubscriptions} subscriptions."));
                 return;
             }
-            var after = request.After ?? await _live.HeadAsync(request.Namespace, cancellationToken).ConfigureAwait(false);
+            var after = request.After is { } given
+                ? await _live.ResolveAsync(request.Namespace, given, cancellationToken: cancellationToken).ConfigureAwait(false)
+                : await _live.HeadAsync(request.Namespace, cancellationToken).ConfigureAwait(false);
             // "subscribed" goes first: the changes after the cursor follow it in the same buffer.
             Send(LiveMessages.Subscribed(request.Id, request.Namespace, after));
             try

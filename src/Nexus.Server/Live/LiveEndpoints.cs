@@ -39,6 +39,7 @@ internal static class LiveEndpoints
         if (key is not null && prefix is not null) throw ApiProblemException.Invalid("key", "give key or prefix, not both");
         var channel = key is not null ? LiveChannel.Parse("state:" + key, null, "key") : LiveChannel.Parse("state-prefix:" + (prefix ?? ""), null, "prefix");
         var from = LiveRequests.After(http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? after);
+        if (from is { } given) from = await live.ResolveAsync(ns, given, cancellationToken: http.RequestAborted);
         if (http.Request.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true))
         {
             OriginCheck.Ensure(http, options.Value);

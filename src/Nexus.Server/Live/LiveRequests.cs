@@ -37,6 +37,6 @@ internal static class LiveRequests
     public static LogCursor? After(string? text, string field = "after")
     {
         if (string.IsNullOrEmpty(text)) return null;
-        return LogCursor.TryParse(text, out var cursor) ? cursor : throw new TaskValidationException(field, $"'{Api.QueryValues.Shorten(text)}' is not a cursor (tx-position, e.g. 0-42)");
+        return LogCursor.TryParse(text, out var cursor) ? cursor : throw new TaskValidationException(field, $"'{Api.QueryValues.Shorten(text)}' is not a cursor (tx-position, e.g. 0-42) or a position");
     }
 }

@@ -23,6 +23,8 @@ internal static class SseEndpoint
         var channels = query["channel"].Select((c, i) => LiveChannel.Parse(c, filter, query["channel"].Count == 1 ? "channel" : $"channel[{i}]")).ToList();
         if (channels.Count == 0) throw ApiProblemException.Invalid("channel", "name at least one channel (docs:{model}[/{id}], state:{key}, state-prefix:{prefix}, events:{pattern})");
         var after = LiveRequests.After(http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? query["after"].FirstOrDefault());
+        // A bare position is looked up now, so that one without an event is a 400 before the stream starts.
+        if (after is { } given) after = await live.ResolveAsync(ns, given, cancellationToken: http.RequestAborted);
         await StreamAsync(http, live, options.Value, registry, new LiveRequest(query["sub"].FirstOrDefault() ?? "sse", ns, channels, after));
     }
 

@@ -167,6 +167,45 @@ public abstract class EventEndpointTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task OrderedByKey_IsStoredAndReturned_AndAConsumerGetsAKeysNextEventOnlyAfterAckingThePrevious()
+    {
+        using var client = Host.Admin();
+        var ns = await NamespaceAsync(client);
+        var subs = $"/api/v1/namespaces/{ns}/subscriptions";
+        var made = await (await client.PostJsonAsync(subs, """{"name":"ordered","pattern":"carts.>","action":"consumer","orderedByKey":true,"start":{"kind":"all"}}""")).JsonAsync(HttpStatusCode.Created);
+        var plain = await (await client.PostJsonAsync(subs, """{"name":"plain","pattern":"carts.>","action":"consumer"}""")).JsonAsync(HttpStatusCode.Created);
+        Assert.True(made.GetProperty("orderedByKey").GetBoolean());
+        Assert.False(plain.GetProperty("orderedByKey").GetBoolean());
+        Assert.True((await (await client.GetAsync($"{subs}/ordered")).JsonAsync()).GetProperty("orderedByKey").GetBoolean());
+
+        await (await client.PostJsonAsync($"/api/v1/namespaces/{ns}/events", """
+            {"events":[{"topic":"carts.add","payload":"a1","key":"a"},{"topic":"carts.add","payload":"a2","key":"a"},
+                       {"topic":"carts.add","payload":"b1","key":"b"},{"topic":"carts.add","payload":"none"}]}
+            """)).JsonAsync();
+
+        List<JsonElement> received = [];
+        await Eventually.UntilAsync(async () =>
+        {
+            var batch = await (await client.PostJsonAsync($"{subs}/ordered/receive", """{"consumer":"c1","max":10,"visibilityTimeoutMs":60000}""")).JsonAsync();
+            received.AddRange(batch.GetProperty("deliveries").EnumerateArray());
+            return received.Count;
+        }, n => n >= 3, because: "the first event of each key and the unkeyed one");
+        string Payload(JsonElement d) => d.GetProperty("event").GetProperty("payload").GetString()!;
+        Assert.Equal(["a1", "b1", "none"], received.Select(Payload).Order(StringComparer.Ordinal));
+        // a2 waits for a1: nothing more to receive until a1 is acked.
+        var none = await (await client.PostJsonAsync($"{subs}/ordered/receive", """{"consumer":"c2","max":10,"visibilityTimeoutMs":60000}""")).JsonAsync();
+        Assert.Equal(0, none.GetProperty("deliveries").GetArrayLength());
+
+        var a1 = received.Single(d => Payload(d) == "a1");
+        var ack = await (await client.PostJsonAsync($"{subs}/ordered/ack",
+            $$"""{"deliveries":[{"id":{{a1.GetProperty("id").GetInt64()}},"leaseToken":"{{a1.GetProperty("leaseToken").GetString()}}"}]}""")).JsonAsync();
+        Assert.True(ack.GetProperty("accepted")[0].GetBoolean());
+        var next = await Eventually.UntilAsync(async () => await (await client.PostJsonAsync($"{subs}/ordered/receive", """{"consumer":"c2","max":10,"visibilityTimeoutMs":60000}""")).JsonAsync(),
+            b => b.GetProperty("deliveries").GetArrayLength() > 0, because: "a2 after a1's ack");
+        Assert.Equal("a2", Payload(Assert.Single(next.GetProperty("deliveries").EnumerateArray())));
+    }
+
+    [Fact]
     public async Task Consumers_ReceiveByPriority_Ack_Nack_ToDeadLetters_AndSeeExpiredDeliveriesAgain()
     {
         using var client = Host.Admin();

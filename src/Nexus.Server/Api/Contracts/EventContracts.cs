@@ -112,6 +112,9 @@ public sealed record CreateSubscriptionRequest
     public int? MaxDeliveries { get; init; }
     /// <summary>Where it starts. Default: new events only.</summary>
     public SubscriptionStartRequest? Start { get; init; }
+    /// <summary>Per-key order: deliveries of events with the same <c>key</c> run one at a time, in log order; events
+    /// without a key are unordered. Default false.</summary>
+    public bool? OrderedByKey { get; init; }
 }
 
 /// <summary>A subscription.</summary>
@@ -137,6 +140,8 @@ public sealed record SubscriptionResponse
     public required string Queue { get; init; }
     /// <summary>Deliveries per event before it is a dead letter.</summary>
     public int MaxDeliveries { get; init; }
+    /// <summary>Per-key order: deliveries of one key run one at a time, in log order.</summary>
+    public bool OrderedByKey { get; init; }
     /// <summary>Its cursor: every event up to it has been dispatched.</summary>
     public required string Cursor { get; init; }
     /// <summary>How far it is behind the log (on list and get; null elsewhere).</summary>
