@@ -117,7 +117,10 @@ internal static class OidcSignIn
             $"{provider} refused this server's client credentials (invalid_client): Nexus:Auth:Oidc:ClientId or ClientSecret is wrong.",
         OpenIdConnectProtocolException e when e.Message.Contains("access_denied", StringComparison.Ordinal) => $"{provider} did not grant the sign-in (access_denied).",
         null => $"The sign-in with {provider} failed.",
-        _ when failure.Message.Contains("Correlation failed", StringComparison.Ordinal) || failure.Message.Contains("state", StringComparison.OrdinalIgnoreCase) =>
+        // The handler's own messages: "Correlation failed.", "Unable to unprotect the message.State." and "The oauth state
+        // was missing or invalid."
+        _ when failure.Message.Contains("Correlation failed", StringComparison.Ordinal) || failure.Message.Contains("message.State", StringComparison.Ordinal)
+            || failure.Message.Contains("oauth state", StringComparison.OrdinalIgnoreCase) =>
             $"The answer from {provider} does not belong to a sign-in this browser started (its state or correlation cookie is missing or altered); start again.",
         _ => $"The sign-in with {provider} failed: {failure.Message}",
     };
