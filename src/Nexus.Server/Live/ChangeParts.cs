@@ -40,8 +40,11 @@ internal sealed class ChangeParts
     /// them, then shared.</summary>
     public static ChangeParts Of(LiveChange change, string ns)
     {
-        var parts = Cache.GetValue(change, c => Format(c, ns));
-        return parts.Namespace == ns ? parts : Format(change, ns);
+        // Looked up without a closure: this runs once per subscriber of every change.
+        if (Cache.TryGetValue(change, out var parts) && parts.Namespace == ns) return parts;
+        parts = Format(change, ns);
+        Cache.AddOrUpdate(change, parts);
+        return parts;
     }
 
     private static ChangeParts Format(LiveChange c, string ns)

@@ -37,7 +37,8 @@ public sealed class SseAndWatchTests(SqliteServer fixture) : IClassFixture<Sqlit
             }
             if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
             else if (line.StartsWith("id: ", StringComparison.Ordinal)) id = line[4..];
-            else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
+            // Several data lines make one data, joined by a line feed (the EventSource rule).
+            else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = data is null ? line[6..] : data + "\n" + line[6..];
         }
     }
 
@@ -74,6 +75,22 @@ public sealed class SseAndWatchTests(SqliteServer fixture) : IClassFixture<Sqlit
         Assert.Equal([1L, 2L], got.Select(e => e.Data.GetProperty("version").GetInt64()));
         Assert.All(got, e => Assert.Equal(e.Id, e.Data.GetProperty("cursor").GetString()));
         Assert.Equal([3L, 4L], (await rest).Select(e => e.Data.GetProperty("version").GetInt64()));
+    }
+
+    [Fact]
+    public async Task Sse_AValueWrittenOverSeveralLines_ArrivesWhole()
+    {
+        var ns = NewNs();
+        using var admin = Host.Admin();
+        var head = (await (await admin.GetAsync($"/api/v1/namespaces/{ns}/state-watch?key=k&timeout=0s")).JsonAsync()).GetProperty("next").GetString()!;
+        // Pretty-printed JSON, with LF and CR LF between its tokens, as an editor or `jq` writes it.
+        await (await PutAsync(admin, ns, "k", "{\n  \"a\": 1,\r\n  \"b\": [\n    2\n  ]\n}")).JsonAsync();
+
+        using var sse = await admin.SendAsync(new HttpRequestMessage(HttpMethod.Get, $"/sse?namespace={ns}&channel=state:k&after={head}"), HttpCompletionOption.ResponseHeadersRead);
+        var change = Assert.Single(await TakeAsync(sse, 1));
+
+        Assert.Equal((1, 2), (change.Data.GetProperty("value").GetProperty("a").GetInt32(), change.Data.GetProperty("value").GetProperty("b")[0].GetInt32()));
+        Assert.Equal(change.Id, change.Data.GetProperty("cursor").GetString());
     }
 
     [Fact]
