@@ -595,9 +595,12 @@ internal sealed class PostgresEventStore : IEventStore
         else
         {
             await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
-        var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
+            var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
             await using var clock = new NpgsqlCommand("select now()", conn, joined);
-            now = (DateTimeOffset)(await clock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            // Npgsql answers a timestamptz as a UTC DateTime when untyped: read it typed (a cast threw on every tick).
+            await using var reader = await clock.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            now = reader.GetFieldValue<DateTimeOffset>(0);
         }
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         await Partitions.CreateAsync(today, Math.Max(1, p.PartitionsAhead + 1), cancellationToken).ConfigureAwait(false);

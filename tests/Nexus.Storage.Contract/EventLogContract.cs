@@ -118,6 +118,19 @@ public abstract class EventLogContract : EventContractBase
     }
 
     [Fact]
+    public async Task Maintain_OnTheStoresOwnClock_KeepsRecentEvents()
+    {
+        // What the maintenance loop does in production: no explicit time, the database's (or the store's) own clock.
+        var ns = await NamespaceAsync();
+        await AppendAsync(ns, Event("recent.one"));
+
+        var removed = await Store.Events.MaintainAsync(new LogMaintenanceParams(TimeSpan.FromDays(7)));
+
+        Assert.Equal(0, removed);
+        Assert.Equal(["recent.one"], (await Store.Events.ReadRangeAsync(new ReadRangeParams(ns, null, null, 100))).Select(e => e.Topic));
+    }
+
+    [Fact]
     public async Task InAUnitOfWork_AnAppendCommitsWithTheTaskBesideIt_OrNeitherExists()
     {
         var ns = await NamespaceAsync();

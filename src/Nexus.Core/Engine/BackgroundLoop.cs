@@ -54,8 +54,13 @@ internal abstract class BackgroundLoop(TimeProvider time, ILogger logger, Leader
                 await RunOnceAsync(stop).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (!stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
+            // Stopping: the tick was cut short, which is no failure.
+        }
+        catch (Exception ex)
+        {
+            // A tick that fails while the loop is being stopped is logged like any other: it must not fail the stop.
             Logger.LogError(ex, "Background loop ({What}) failed; will retry next interval.", What);
         }
         finally

@@ -90,6 +90,45 @@ public sealed class BackgroundLoopTests
         Assert.True(running.IsCompletedSuccessfully);
     }
 
+    /// <summary>A loop whose first tick waits for <see cref="Gate"/> and then fails (not with a cancellation).</summary>
+    private sealed class FailingWhileStoppingLoop(TimeProvider time) : BackgroundLoop(time, NullLogger.Instance, null)
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Gate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        protected override string What => "failing while stopping";
+
+        protected override TimeSpan Interval => TimeSpan.FromHours(1);
+
+        protected override bool TickAtStart => true;
+
+        protected override async Task RunOnceAsync(CancellationToken stop)
+        {
+            Entered.TrySetResult();
+            await Gate.Task;
+            throw new InvalidCastException("planned failure after the stop was asked for");
+        }
+    }
+
+    [Fact]
+    public async Task ATickFailingWhileTheLoopStops_IsLogged_AndTheStopStillSucceeds()
+    {
+        // A tick in flight when the engine stops, failing with an error of its own (the event log's maintenance did,
+        // with a cast), used to escape the loop and fail the host's StopAsync.
+        var loop = new FailingWhileStoppingLoop(new FakeTimeProvider());
+        using var stop = new CancellationTokenSource();
+        var running = loop.RunAsync(stop.Token);
+        await loop.Entered.Task.WaitAsync(Deadline);
+
+        await stop.CancelAsync();
+        loop.Gate.SetResult();
+        await running.WaitAsync(Deadline);
+
+        Assert.True(running.IsCompletedSuccessfully);
+        Assert.Equal(1, loop.Ticks);
+    }
+
     /// <summary>Runs <paramref name="test"/> on a migrated SQLite store in a temp folder, deleted afterwards.</summary>
     private static async Task WithStoreAsync(Func<SqliteStore, Task> test)
     {
