@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using System.Runtime.CompilerServices;
 using Nexus.Client.Http;
@@ -58,6 +59,14 @@ public sealed class TasksClient
     /// <exception cref="NexusApiException"><c>not-retryable</c> (409) in any other state; <c>not-found</c>.</exception>
     public Task<TaskActionResult> RetryAsync(long id, CancellationToken cancellationToken = default) =>
         _http.PostAsync($"api/v1/tasks/{QueryString.Id(id)}/retry", null, ClientJson.Default.TaskActionResult, cancellationToken);
+
+    /// <summary>Retries a dead or cancelled task with new args (a JSON object), checked against its plugin's schema
+    /// like a submit's.</summary>
+    /// <exception cref="NexusApiException"><c>validation</c> (400) naming <c>args.…</c>; <c>not-retryable</c> (409);
+    /// <c>not-found</c>.</exception>
+    public Task<TaskActionResult> RetryAsync(long id, JsonElement args, CancellationToken cancellationToken = default) =>
+        _http.PostAsync($"api/v1/tasks/{QueryString.Id(id)}/retry",
+            NexusHttp.Json("{\"args\":" + args.GetRawText() + "}"), ClientJson.Default.TaskActionResult, cancellationToken);
 
     /// <summary>Deletes a task that is not running.</summary>
     /// <exception cref="NexusApiException"><c>task-running</c> (409): cancel it first; <c>not-found</c>.</exception>

@@ -55,7 +55,8 @@ internal sealed class PostgresTaskStore : ITaskStore
                     run_at = coalesce($2::timestamptz, now()),
                     finished_at = null,
                     cancel_requested = false,
-                    max_attempts = greatest(max_attempts, attempt + 1)
+                    max_attempts = greatest(max_attempts, attempt + 1),
+                    args = coalesce($3::jsonb, args)
                 where id = $1 and state in ('dead', 'cancelled')
                 returning id, owner, plugin, queue, attempt
             )
@@ -199,6 +200,7 @@ internal sealed class PostgresTaskStore : ITaskStore
         {
             cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Id });
             cmd.Parameters.Add(TaskLeases.NowParameter(p.Now));
+            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)p.ArgsJson ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
             await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             outcome = reader.GetInt64(0) == 1 ? RetryOutcome.Retried

@@ -109,10 +109,11 @@ internal sealed class SqliteTaskQueries(SqliteSession session)
             await using var update = SqliteRows.Command(tx, """
                 UPDATE nexus_tasks
                 SET state = 'available', run_at = $now, finished_at = NULL, cancel_requested = 0,
-                    max_attempts = max(max_attempts, attempt + 1)
+                    max_attempts = max(max_attempts, attempt + 1), args = coalesce($args, args)
                 WHERE id = $id
                 """);
             update.Add("$id", p.Id);
+            update.Add("$args", p.ArgsJson);
             update.Add("$now", session.NowMs(p.Now));
             await update.ExecuteNonQueryAsync(cancellationToken);
             await HookAsync(tx, row, TaskState.Available, cancellationToken);

@@ -39,6 +39,25 @@ public sealed class CommandGroupTests(SqliteServer fixture) : IClassFixture<Sqli
     }
 
     [Fact]
+    public async Task Tasks_RetryWithArgs_RunsWithThem_AndBadArgsAreOneLine()
+    {
+        var id = await SubmitAsync("text.generate", "--args", """{"filename":"cli/r1.txt","words":3}""", "--delay", "1h");
+        await _cli.JsonAsync("tasks", "cancel", S(id));
+
+        var bad = await _cli.RunAsync("tasks", "retry", S(id), "--args", """{"filename":"cli/r2.txt","words":0}""");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("args.words", Assert.Single(bad.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        var notJson = await _cli.RunAsync("tasks", "retry", S(id), "--args", "{nope");
+        Assert.Equal(2, notJson.ExitCode);
+
+        var retried = await _cli.JsonAsync("tasks", "retry", S(id), "--args", """{"filename":"cli/r2.txt","words":4}""");
+        Assert.Equal("retried", retried.GetProperty("outcome").GetString());
+        var done = await _cli.WaitFinishedAsync(id);
+        Assert.Equal("cli/r2.txt", done.GetProperty("args").GetProperty("filename").GetString());
+        Assert.Equal(4, done.GetProperty("result").GetProperty("words").GetInt32());
+    }
+
+    [Fact]
     public async Task Tasks_LsAcceptsEveryStateTheServerHas()
     {
         // `waiting` (steps and deliveries that wait on something) was refused with exit 2 before the client knew it.

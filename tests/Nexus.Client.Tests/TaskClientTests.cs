@@ -90,6 +90,26 @@ public abstract class TaskClientTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Retry_WithNewArgs_RunsWithThem_AndArgsOutsideTheSchemaNameTheField()
+    {
+        using var http = new HttpClient();
+        var client = Clients.For(Host, http);
+        var id = (await client.Tasks.SubmitAsync(Clients.Story("client/r1.txt") with { Delay = "1h" })).Id;
+        await client.Tasks.CancelAsync(id);
+
+        using var bad = System.Text.Json.JsonDocument.Parse("""{"filename":"client/r2.txt","words":0}""");
+        var refused = await Assert.ThrowsAsync<NexusApiException>(() => client.Tasks.RetryAsync(id, bad.RootElement));
+        using var good = System.Text.Json.JsonDocument.Parse("""{"filename":"client/r2.txt","words":6}""");
+        var retried = await client.Tasks.RetryAsync(id, good.RootElement);
+        var ran = await client.WaitForAsync(id);
+
+        Assert.Equal("args.words", refused.Field);
+        Assert.Equal(new TaskActionResult(id, "retried"), retried);
+        Assert.Equal("client/r2.txt", ran.Args.GetProperty("filename").GetString());
+        Assert.Equal(6, ran.Result!.Value.GetProperty("words").GetInt32());
+    }
+
+    [Fact]
     public async Task Submit_WithArgsOutsideTheSchema_ThrowsTheProblemNamingTheField()
     {
         using var http = new HttpClient();

@@ -56,6 +56,32 @@ public sealed class TaskPageTests(DashboardFixture fixture) : IClassFixture<Dash
     }
 
     [Fact]
+    public async Task RetryWithEditedArgs_RunsTheTaskAgainWithThem_AndBadArgsAreNamed()
+    {
+        var id = await fixture.SubmitAsync("test.fail", new { message = "first args" });
+        await fixture.WaitForStateAsync(id, "dead");
+        var page = await fixture.SignedInAsync();
+        await page.GotoAsync($"/tasks/{id}");
+
+        // Args the plugin's schema refuses: 400 naming the field, nothing retried, the typed text kept.
+        await page.ClickAsync("details.retry-edited summary");
+        await page.FillAsync("details.retry-edited textarea[name=args]", """{"message": 5}""");
+        var refused = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("details.retry-edited button[type=submit]"), r => r.Request.Method == "POST");
+        Assert.Equal(400, refused.Status);
+        await Expect(page.Locator("p.error")).ToContainTextAsync("args.message");
+        await Expect(page.Locator("details.retry-edited textarea[name=args]")).ToHaveValueAsync("""{"message": 5}""");
+        Assert.Equal("dead", await fixture.StateAsync(id));
+
+        await page.FillAsync("details.retry-edited textarea[name=args]", """{"message": "second args"}""");
+        await page.ClickAsync("details.retry-edited button[type=submit]");
+        await page.WaitForURLAsync(url => url.Contains("done=retried", StringComparison.Ordinal));
+        Assert.Equal("dead", await fixture.WaitForStateAsync(id, "dead"));
+        await page.ReloadAsync();
+        await Expect(page.Locator(".error-message").Last).ToHaveTextAsync("second args");
+        await Expect(page.Locator("#task-detail pre.json").First).ToContainTextAsync("second args");
+    }
+
+    [Fact]
     public async Task BadFilter_IsAnswered400NamingTheField()
     {
         var page = await fixture.SignedInAsync();

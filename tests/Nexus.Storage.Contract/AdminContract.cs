@@ -59,6 +59,24 @@ public abstract class AdminContract : StoreContract
     }
 
     [Fact]
+    public async Task ManualRetry_WithNewArgs_ReplacesThem_AndWithoutKeepsThem()
+    {
+        var edited = await InsertAsync(Task());
+        var kept = await InsertAsync(Task(priority: 1));
+        await Store.Tasks.CancelAsync(new TaskActionParams(edited) { Now = T0 });
+        await Store.Tasks.CancelAsync(new TaskActionParams(kept) { Now = T0 });
+        var before = (await GetAsync(kept)).ArgsJson;
+
+        Assert.Equal(RetryOutcome.Retried, await Store.Tasks.RetryAsync(new TaskActionParams(edited) { Now = T0, ArgsJson = """{"n":42,"s":"édité"}""" }));
+        Assert.Equal(RetryOutcome.Retried, await Store.Tasks.RetryAsync(new TaskActionParams(kept) { Now = T0 }));
+
+        using var args = System.Text.Json.JsonDocument.Parse((await GetAsync(edited)).ArgsJson);
+        Assert.Equal(42, args.RootElement.GetProperty("n").GetInt32());
+        Assert.Equal("édité", args.RootElement.GetProperty("s").GetString());
+        Assert.Equal(before, (await GetAsync(kept)).ArgsJson);
+    }
+
+    [Fact]
     public async Task Delete_RefusesRunningTasks_AndRemovesOthers()
     {
         var waiting = await InsertAsync(Task());

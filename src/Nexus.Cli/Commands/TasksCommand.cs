@@ -13,7 +13,7 @@ internal static class TasksCommand
         tasks.Subcommands.Add(List());
         tasks.Subcommands.Add(Show());
         tasks.Subcommands.Add(Action("cancel", "Cancel a task (a running one is asked to stop)", (c, id, ct) => c.Tasks.CancelAsync(id, ct)));
-        tasks.Subcommands.Add(Action("retry", "Retry a dead or cancelled task", (c, id, ct) => c.Tasks.RetryAsync(id, ct)));
+        tasks.Subcommands.Add(Retry());
         tasks.Subcommands.Add(Remove());
         return tasks;
     }
@@ -59,6 +59,24 @@ internal static class TasksCommand
                 "requested" => $"Task [bold]{result.Id}[/] is running; it was asked to stop.",
                 _ => $"Task [bold]{result.Id}[/] {Format.E(result.Outcome)}.",
             }));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary><c>tasks retry N [--args '{…}' | --args @file.json]</c>: new args replace the task's own first.</summary>
+    private static Command Retry()
+    {
+        var args = new Option<string?>("--args", "-a") { Description = "New args for the retry: a JSON object, or @file.json (checked like a submit's)" };
+        var id = IdArgument();
+        var command = new Command("retry", "Retry a dead or cancelled task, optionally with new args") { id, args };
+        command.Handle(async (parse, cli, ct) =>
+        {
+            var given = parse.GetValue(args);
+            var result = given is null
+                ? await cli.Client.Tasks.RetryAsync(parse.GetValue(id), ct)
+                : await cli.Client.Tasks.RetryAsync(parse.GetValue(id), SubmitCommand.ReadArgs(given), ct);
+            cli.Printer.Show(result, CliJson.Default.TaskActionResult, o => o.MarkupLine($"Task [bold]{result.Id}[/] {Format.E(result.Outcome)}."));
             return ExitCodes.Success;
         });
         return command;

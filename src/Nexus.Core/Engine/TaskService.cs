@@ -272,11 +272,37 @@ internal sealed class TaskService(
     /// <summary>Lets the local engine stop a running task at once instead of at its next heartbeat.</summary>
     internal event Action<long>? CancelRequested;
 
-    public async Task<RetryOutcome> RetryAsync(long id, CancellationToken cancellationToken = default)
+    public Task<RetryOutcome> RetryAsync(long id, CancellationToken cancellationToken = default) => RetryAsync(id, null, cancellationToken);
+
+    public async Task<RetryOutcome> RetryAsync(long id, string? argsJson, CancellationToken cancellationToken = default)
     {
-        var outcome = await store.Tasks.RetryAsync(new TaskActionParams(id) { Now = _clock.Now }, cancellationToken);
+        if (argsJson is not null)
+        {
+            if (await store.Tasks.GetAsync(id, cancellationToken) is not { } task) return RetryOutcome.NotFound;
+            await EnsureExternalsAsync([task.Plugin], cancellationToken);
+            ValidateArgs(task.Plugin, argsJson);
+        }
+        var outcome = await store.Tasks.RetryAsync(new TaskActionParams(id) { Now = _clock.Now, ArgsJson = argsJson }, cancellationToken);
         if (outcome == RetryOutcome.Retried) Woken();
         return outcome;
+    }
+
+    /// <summary>New args for an existing task of <paramref name="plugin"/>, checked as a submit checks them.</summary>
+    private void ValidateArgs(string plugin, string argsJson)
+    {
+        CheckSize(argsJson, "");
+        if (registry.TryGet(plugin, out var local))
+        {
+            if (!Artifacts.ArtifactReference.MayContain(argsJson)) local.Invoker.Validate(argsJson);
+        }
+        else if (externals.TryGet(plugin, out var external))
+        {
+            external.Schema.Validate(argsJson);
+        }
+        else
+        {
+            throw new UnknownPluginException(plugin, registry.All.Select(p => p.Name).Concat(externals.Names));
+        }
     }
 
     public Task<DeleteOutcome> DeleteAsync(long id, CancellationToken cancellationToken = default) =>

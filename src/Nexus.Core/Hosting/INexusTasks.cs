@@ -24,6 +24,9 @@ public interface INexusTasks
     Task<Storage.CancelOutcome> CancelAsync(long id, CancellationToken cancellationToken = default);
     /// <summary>Manually retries a dead or cancelled task.</summary>
     Task<Storage.RetryOutcome> RetryAsync(long id, CancellationToken cancellationToken = default);
+    /// <summary>Manually retries a dead or cancelled task with new args (<paramref name="argsJson"/>, checked against its
+    /// plugin's schema like a submit's; null keeps the task's own). The attempts and errors so far are kept.</summary>
+    Task<Storage.RetryOutcome> RetryAsync(long id, string? argsJson, CancellationToken cancellationToken = default);
     /// <summary>Deletes a task that is not running.</summary>
     Task<Storage.DeleteOutcome> DeleteAsync(long id, CancellationToken cancellationToken = default);
     /// <summary>Manually retries up to <paramref name="max"/> dead or cancelled tasks matching <paramref name="filter"/>

@@ -207,6 +207,9 @@ public sealed record RescueResult(int Requeued, int Dead)
 /// <summary>Params of the single-task operator actions.</summary>
 public sealed record TaskActionParams(long Id)
 {
+    /// <summary>Retry only: the task's new args (already validated), or null to keep them.</summary>
+    public string? ArgsJson { get; init; }
+
     /// <summary>Explicit clock for tests; null uses the store's clock.</summary>
     public DateTimeOffset? Now { get; init; }
 }

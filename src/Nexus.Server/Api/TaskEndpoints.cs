@@ -29,7 +29,9 @@ internal static class TaskEndpoints
         tasks.MapPost("/{id}/cancel", CancelAsync).Require(Right.Manage)
             .WithSummary("Cancel a task (a running one is asked to stop: 202)").Produces<TaskActionResponse>().Produces<TaskActionResponse>(StatusCodes.Status202Accepted).ProducesCommonProblems(400, 404, 409);
         tasks.MapPost("/{id}/retry", RetryAsync).Require(Right.Manage)
-            .WithSummary("Retry a dead or cancelled task").Produces<TaskActionResponse>().ProducesCommonProblems(400, 404, 409);
+            .WithSummary("Retry a dead or cancelled task")
+            .WithDescription("An optional JSON body `{\"args\": {…}}` replaces the task's args first, checked against its plugin's schema like a submit's (400 naming `args.…`); without one the task runs again with its own args.")
+            .Produces<TaskActionResponse>().ProducesCommonProblems(400, 404, 409);
         tasks.MapDelete("/{id}", DeleteAsync).Require(Right.Manage)
             .WithSummary("Delete a task that is not running").Produces(StatusCodes.Status204NoContent).ProducesCommonProblems(400, 404, 409);
     }
@@ -145,11 +147,18 @@ internal static class TaskEndpoints
     private static async Task<IResult> RetryAsync(HttpContext http, INexusTasks tasks, string id)
     {
         var task = await LoadVisibleAsync(http, tasks, QueryValues.Id(id));
-        return await RetryOneAsync(http, tasks, task);
+        var body = await RequestJson.ReadAsync<System.Text.Json.Nodes.JsonObject>(http.Request, allowEmpty: true);
+        string? args = null;
+        if (body is not null)
+        {
+            if (body.FirstOrDefault(p => p.Key != "args") is { Key: { } unknown }) throw ApiProblemException.Invalid(unknown, "is not a retry field (the body may hold only args)");
+            if (body["args"] is { } given) args = given is System.Text.Json.Nodes.JsonObject ? given.ToJsonString() : throw ApiProblemException.Invalid("args", "must be a JSON object");
+        }
+        return await RetryOneAsync(http, tasks, task, args);
     }
 
-    internal static async Task<IResult> RetryOneAsync(HttpContext http, INexusTasks tasks, TaskRecord task) =>
-        await tasks.RetryAsync(task.Id, http.RequestAborted) switch
+    internal static async Task<IResult> RetryOneAsync(HttpContext http, INexusTasks tasks, TaskRecord task, string? argsJson = null) =>
+        await tasks.RetryAsync(task.Id, argsJson, http.RequestAborted) switch
         {
             RetryOutcome.Retried => Results.Ok(new TaskActionResponse(task.Id, "retried")),
             RetryOutcome.NotRetryable => throw ApiProblemException.Conflict("not-retryable", $"Task {task.Id} is {task.State.ToName()}; only dead or cancelled tasks can be retried."),

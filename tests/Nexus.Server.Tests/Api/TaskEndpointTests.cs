@@ -255,6 +255,27 @@ public abstract class TaskEndpointTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Retry_WithNewArgs_RunsWithThem_AndBadArgsAreRefusedNamingTheField()
+    {
+        using var client = Host.Admin();
+        var id = await client.SubmitAsync("""{"plugin":"text.generate","args":{"filename":"r1.txt","words":5},"delay":"1h"}""");
+        await (await client.PostAsync($"/api/v1/tasks/{id}/cancel", null)).JsonAsync();
+
+        await (await client.PostJsonAsync($"/api/v1/tasks/{id}/retry", """{"args":{"filename":"r2.txt","words":0}}""")).ProblemAsync(HttpStatusCode.BadRequest, "validation", "args.words");
+        await (await client.PostJsonAsync($"/api/v1/tasks/{id}/retry", """{"args":[1]}""")).ProblemAsync(HttpStatusCode.BadRequest, "validation", "args");
+        await (await client.PostJsonAsync($"/api/v1/tasks/{id}/retry", """{"argz":{}}""")).ProblemAsync(HttpStatusCode.BadRequest, "validation", "argz");
+        var refused = await (await client.GetAsync($"/api/v1/tasks/{id}")).JsonAsync();
+        Assert.Equal("cancelled", refused.GetProperty("state").GetString());
+        Assert.Equal("r1.txt", refused.GetProperty("args").GetProperty("filename").GetString());
+
+        var retry = await (await client.PostJsonAsync($"/api/v1/tasks/{id}/retry", """{"args":{"filename":"r2.txt","words":7}}""")).JsonAsync();
+        Assert.Equal("retried", retry.GetProperty("outcome").GetString());
+        var done = await client.WaitForStateAsync(id, "succeeded");
+        Assert.Equal("r2.txt", done.GetProperty("args").GetProperty("filename").GetString());
+        Assert.Equal(7, done.GetProperty("result").GetProperty("words").GetInt32());
+    }
+
+    [Fact]
     public async Task UnknownRoute_IsAProblemToo()
     {
         using var client = Host.Admin();
