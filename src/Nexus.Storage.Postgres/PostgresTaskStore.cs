@@ -18,6 +18,7 @@ internal sealed class PostgresTaskStore : ITaskStore
     private readonly string retrySql;
     private readonly string deleteSql;
     private readonly string countSql;
+    private readonly string countAheadSql;
 
     public PostgresTaskStore(PostgresDatabase db)
     {
@@ -29,6 +30,14 @@ internal sealed class PostgresTaskStore : ITaskStore
         Leases = new TaskLeases(db);
         Bulk = new PostgresBulkActions(db);
 
+        // The claim's order (TaskClaimer): priority desc, run_at, id; the inner limit stops the scan at the cap.
+        countAheadSql = $"""
+            select count(*) from (
+                select 1 from {tasks} t
+                where t.queue = $1 and t.state in ('available', 'scheduled', 'retrying') and t.run_at <= coalesce($2::timestamptz, now())
+                  and (t.priority > $3 or (t.priority = $3 and (t.run_at < $4 or (t.run_at = $4 and t.id < $5))))
+                limit $6) c
+            """;
         getSql = $"select {TaskRows.Columns} from {tasks} t where t.id = $1";
         // Released tasks wake the workers of every node in the same statement, as a submit does.
         releaseSql = $"""
@@ -97,6 +106,21 @@ internal sealed class PostgresTaskStore : ITaskStore
 
     public Task<long> CountMatchingAsync(TaskCountParams p, CancellationToken cancellationToken = default) =>
         Bulk.CountMatchingAsync(p, cancellationToken);
+
+    public async Task<long> CountAheadAsync(CountAheadParams p, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        p.Validate();
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(countAheadSql, lease.Connection);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Queue });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)p.Now?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = p.Priority });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = p.RunAt.UtcDateTime });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Id });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Cap });
+        return (long)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
 
     public Task<int> RetryManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) =>
         Bulk.RetryManyAsync(p, cancellationToken);

@@ -66,6 +66,30 @@ internal sealed class SqliteTaskQueries(SqliteSession session)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    public Task<long> CountAheadAsync(CountAheadParams p, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        p.Validate();
+        return session.ReadAsync(async command =>
+        {
+            // The claim's order (SqliteTaskClaimer): priority DESC, run_at, id; the inner LIMIT stops the scan at the cap.
+            command.CommandText = $"""
+                SELECT count(*) FROM (
+                    SELECT 1 FROM nexus_tasks
+                    WHERE queue = $queue AND state IN {SqliteTaskStore.Ready} AND run_at <= $now
+                      AND (priority > $priority OR (priority = $priority AND (run_at < $runAt OR (run_at = $runAt AND id < $id))))
+                    LIMIT $cap)
+                """;
+            command.Add("$queue", p.Queue);
+            command.Add("$now", session.NowMs(p.Now));
+            command.Add("$priority", p.Priority);
+            command.Add("$runAt", p.RunAt.ToUnixTimeMilliseconds());
+            command.Add("$id", p.Id);
+            command.Add("$cap", p.Cap);
+            return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }, cancellationToken);
+    }
+
     public Task<IReadOnlyList<QueueCounts>> CountAsync(CancellationToken cancellationToken) =>
         session.ReadAsync(command => CountAsync(command, cancellationToken), cancellationToken);
 
