@@ -69,6 +69,22 @@ public abstract class TaskWhyEndpointTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task FailedAttempt_IsInBackoffUntilItsNextRun()
+    {
+        using var admin = Host.Admin();
+        var worker = new WorkerClient(admin);
+        await worker.RegisterAsync();
+        var id = await worker.SubmitAsync(admin, extra: ""","retry":{"initialDelayMs":3600000,"jitter":0}""");
+        await worker.CompleteAsync(WorkerClient.Failed(Assert.Single(await worker.LeaseAsync()), retryable: true));
+        var task = await admin.GetTaskAsync(id);
+        Assert.Equal("retrying", task.GetProperty("state").GetString());
+
+        var (why, codes) = await WhyAsync(admin, id);
+        Assert.Equal(["backoff"], codes);
+        Assert.Equal(task.GetProperty("runAt").GetDateTimeOffset(), Reason(why, "backoff").GetProperty("until").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task ConcurrencyLimit_NamesTheRunningTasksHoldingIt_AndRunningAndFinishedTasksSaySo()
     {
         using var admin = Host.Admin();
@@ -106,6 +122,31 @@ public abstract class TaskWhyEndpointTests(ServerFixture fixture)
         Assert.Equal(["backlog"], codes);
         Assert.Equal(3, Reason(why, "backlog").GetProperty("position").GetInt64());
         Assert.Equal(2, Reason((await WhyAsync(admin, first)).Why, "backlog").GetProperty("position").GetInt64());
+    }
+
+    [Fact]
+    public async Task KeyedEventDelivery_WaitsBehindTheEarlierDeliveryOfItsKey()
+    {
+        using var admin = Host.Admin();
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var ns = "ns-" + tag;
+        var queue = "whyq-" + tag;
+        await (await admin.PostJsonAsync("/api/v1/namespaces", $$"""{"name":"{{ns}}"}""")).JsonAsync(HttpStatusCode.Created);
+        await (await admin.PostAsync($"/api/v1/queues/{queue}/pause", null)).JsonAsync();
+        await (await admin.PostJsonAsync($"/api/v1/namespaces/{ns}/subscriptions", $$$"""
+            {"name":"keyed","pattern":"carts.*","action":"plugin","target":"text.generate","queue":"{{{queue}}}","orderedByKey":true,
+             "argsTemplate":{"filename":"why-{{position}}.txt","words":3},"start":{"kind":"new"}}
+            """)).JsonAsync(HttpStatusCode.Created);
+        await (await admin.PostJsonAsync($"/api/v1/namespaces/{ns}/events",
+            """{"events":[{"topic":"carts.add","payload":1,"key":"k"},{"topic":"carts.add","payload":2,"key":"k"}]}""")).JsonAsync();
+
+        var waiting = await Nexus.Testing.Eventually.UntilAsync(async () => await (await admin.GetAsync($"/api/v1/tasks?queue={queue}&state=waiting")).JsonAsync(),
+            p => p.GetProperty("items").GetArrayLength() == 1, because: "the second delivery of the key to be stored waiting");
+        var id = waiting.GetProperty("items")[0].GetProperty("id").GetInt64();
+
+        var (why, codes) = await WhyAsync(admin, id);
+        Assert.Equal(["waiting-on-key", "queue-paused"], codes);
+        Assert.Equal("waiting", why.GetProperty("state").GetString());
     }
 
     [Fact]
