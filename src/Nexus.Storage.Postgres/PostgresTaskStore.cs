@@ -30,13 +30,15 @@ internal sealed class PostgresTaskStore : ITaskStore
         Leases = new TaskLeases(db);
         Bulk = new PostgresBulkActions(db);
 
-        // The claim's order (TaskClaimer): priority desc, run_at, id; the inner limit stops the scan at the cap.
+        // The first $6 ready tasks in the claim's order (TaskClaimer: priority desc, run_at, id; tasks_queue_ready_idx),
+        // read in that order and stopped at the cap, then those of them before the position: never more than $6 rows.
         countAheadSql = $"""
             select count(*) from (
-                select 1 from {tasks} t
+                select t.priority, t.run_at, t.id from {tasks} t
                 where t.queue = $1 and t.state in ('available', 'scheduled', 'retrying') and t.run_at <= coalesce($2::timestamptz, now())
-                  and (t.priority > $3 or (t.priority = $3 and (t.run_at < $4 or (t.run_at = $4 and t.id < $5))))
+                order by t.priority desc, t.run_at, t.id
                 limit $6) c
+            where c.priority > $3 or (c.priority = $3 and (c.run_at < $4 or (c.run_at = $4 and c.id < $5)))
             """;
         getSql = $"select {TaskRows.Columns} from {tasks} t where t.id = $1";
         // Released tasks wake the workers of every node in the same statement, as a submit does.

@@ -72,13 +72,15 @@ internal sealed class SqliteTaskQueries(SqliteSession session)
         p.Validate();
         return session.ReadAsync(async command =>
         {
-            // The claim's order (SqliteTaskClaimer): priority DESC, run_at, id; the inner LIMIT stops the scan at the cap.
+            // The first $cap ready tasks in the claim's order (SqliteTaskClaimer: priority DESC, run_at, id), read in that
+            // order and stopped at the cap, then those of them before the position: never more than $cap rows read.
             command.CommandText = $"""
                 SELECT count(*) FROM (
-                    SELECT 1 FROM nexus_tasks
+                    SELECT priority, run_at, id FROM nexus_tasks
                     WHERE queue = $queue AND state IN {SqliteTaskStore.Ready} AND run_at <= $now
-                      AND (priority > $priority OR (priority = $priority AND (run_at < $runAt OR (run_at = $runAt AND id < $id))))
+                    ORDER BY priority DESC, run_at, id
                     LIMIT $cap)
+                WHERE priority > $priority OR (priority = $priority AND (run_at < $runAt OR (run_at = $runAt AND id < $id)))
                 """;
             command.Add("$queue", p.Queue);
             command.Add("$now", session.NowMs(p.Now));

@@ -49,8 +49,9 @@ public interface ITaskStore
     Task<long> CountMatchingAsync(TaskCountParams p, CancellationToken cancellationToken = default);
 
     /// <summary>Counts the ready tasks (available, scheduled or retrying, due now) of one queue that the claim order
-    /// (priority descending, then run time, then id) puts before the position given, up to <see cref="CountAheadParams.Cap"/>:
-    /// a task's place in its queue's backlog. Reads stop at the cap.</summary>
+    /// (priority descending, then run time, then id) puts before the position given, up to <see cref="CountAheadParams.Cap"/>
+    /// (a task's place in its queue's backlog). Reads at most the first <c>Cap</c> ready tasks in claim order, so a
+    /// position past the cap counts as the cap.</summary>
     Task<long> CountAheadAsync(CountAheadParams p, CancellationToken cancellationToken = default);
 
     /// <summary>Manually retries up to <see cref="BulkTaskParams.Max"/> dead or cancelled tasks matching the filter
