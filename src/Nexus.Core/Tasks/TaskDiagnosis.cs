@@ -66,9 +66,10 @@ public sealed class TaskDiagnosis(INexusStore store, IOptions<NexusOptions> opti
             var ahead = await store.Tasks.CountAheadAsync(new CountAheadParams(task.Queue, task.Priority, task.RunAt, task.Id, BacklogCap), cancellationToken);
             if (ahead > 0)
             {
-                var more = ahead >= BacklogCap ? "at least " : "";
-                reasons.Add(new WhyReason(WhyCodes.Backlog,
-                    Text($"{more}{ahead} ready task{(ahead == 1 ? "" : "s")} of queue '{task.Queue}' come{(ahead == 1 ? "s" : "")} first in the claim order (priority, run time, id): it is number {more}{ahead + 1}."))
+                var capped = ahead >= BacklogCap;
+                reasons.Add(new WhyReason(WhyCodes.Backlog, capped
+                    ? Text($"More than {BacklogCap} ready tasks of queue '{task.Queue}' come first in the claim order (priority, run time, id).")
+                    : Text($"{ahead} ready task{(ahead == 1 ? "" : "s")} of queue '{task.Queue}' come{(ahead == 1 ? "s" : "")} first in the claim order (priority, run time, id): it is number {ahead + 1}."))
                 { Position = ahead + 1 });
             }
         }
