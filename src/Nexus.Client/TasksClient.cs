@@ -40,6 +40,13 @@ public sealed class TasksClient
     public Task<TaskInfo> GetAsync(long id, CancellationToken cancellationToken = default) =>
         _http.GetAsync("api/v1/tasks/" + QueryString.Id(id), ClientJson.Default.TaskInfo, cancellationToken);
 
+    /// <summary>Why a task is not running: scheduled until, in backoff until, queue paused, concurrency limit held by
+    /// which tasks, its place in the backlog, no live worker for its plugin, the upstream steps it waits on.</summary>
+    /// <exception cref="NexusApiException"><c>not-found</c> (404) when there is no such task or it lies outside the
+    /// caller's queues.</exception>
+    public Task<TaskWhy> WhyAsync(long id, CancellationToken cancellationToken = default) =>
+        _http.GetAsync($"api/v1/tasks/{QueryString.Id(id)}/why", ClientJson.Default.TaskWhy, cancellationToken);
+
     /// <summary>Lists one page of tasks, newest first. Pass the page's <see cref="TaskPage.Next"/> as
     /// <see cref="TaskQuery.Before"/> for the next one.</summary>
     public Task<TaskPage> ListAsync(TaskQuery? query = null, CancellationToken cancellationToken = default) =>

@@ -18,6 +18,7 @@ internal sealed class PostgresTaskStore : ITaskStore
     private readonly string retrySql;
     private readonly string deleteSql;
     private readonly string countSql;
+    private readonly string countAheadSql;
 
     public PostgresTaskStore(PostgresDatabase db)
     {
@@ -29,6 +30,16 @@ internal sealed class PostgresTaskStore : ITaskStore
         Leases = new TaskLeases(db);
         Bulk = new PostgresBulkActions(db);
 
+        // The first $6 ready tasks in the claim's order (TaskClaimer: priority desc, run_at, id; tasks_queue_ready_idx),
+        // read in that order and stopped at the cap, then those of them before the position: never more than $6 rows.
+        countAheadSql = $"""
+            select count(*) from (
+                select t.priority, t.run_at, t.id from {tasks} t
+                where t.queue = $1 and t.state in ('available', 'scheduled', 'retrying') and t.run_at <= coalesce($2::timestamptz, now())
+                order by t.priority desc, t.run_at, t.id
+                limit $6) c
+            where c.priority > $3 or (c.priority = $3 and (c.run_at < $4 or (c.run_at = $4 and c.id < $5)))
+            """;
         getSql = $"select {TaskRows.Columns} from {tasks} t where t.id = $1";
         // Released tasks wake the workers of every node in the same statement, as a submit does.
         releaseSql = $"""
@@ -98,6 +109,21 @@ internal sealed class PostgresTaskStore : ITaskStore
 
     public Task<long> CountMatchingAsync(TaskCountParams p, CancellationToken cancellationToken = default) =>
         Bulk.CountMatchingAsync(p, cancellationToken);
+
+    public async Task<long> CountAheadAsync(CountAheadParams p, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        p.Validate();
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        await using var cmd = new NpgsqlCommand(countAheadSql, lease.Connection);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.Queue });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)p.Now?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = p.Priority });
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = p.RunAt.UtcDateTime });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Id });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Cap });
+        return (long)(await cmd.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
 
     public Task<int> RetryManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) =>
         Bulk.RetryManyAsync(p, cancellationToken);

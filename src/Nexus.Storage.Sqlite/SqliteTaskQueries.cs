@@ -66,6 +66,33 @@ internal sealed class SqliteTaskQueries(SqliteSession session)
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
+    public Task<long> CountAheadAsync(CountAheadParams p, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        p.Validate();
+        return session.ReadAsync(async command =>
+        {
+            // The first $cap ready tasks in the claim's order (SqliteTaskClaimer: priority DESC, run_at, id), read in that
+            // order and stopped at the cap, then those of them before the position. '+queue' keeps SQLite on the ready index
+            // (claim order, as the claimer reads it) rather than the queue/state index plus a sort of the whole queue.
+            command.CommandText = $"""
+                SELECT count(*) FROM (
+                    SELECT priority, run_at, id FROM nexus_tasks
+                    WHERE +queue = $queue AND state IN {SqliteTaskStore.Ready} AND run_at <= $now
+                    ORDER BY priority DESC, run_at, id
+                    LIMIT $cap)
+                WHERE priority > $priority OR (priority = $priority AND (run_at < $runAt OR (run_at = $runAt AND id < $id)))
+                """;
+            command.Add("$queue", p.Queue);
+            command.Add("$now", session.NowMs(p.Now));
+            command.Add("$priority", p.Priority);
+            command.Add("$runAt", p.RunAt.ToUnixTimeMilliseconds());
+            command.Add("$id", p.Id);
+            command.Add("$cap", p.Cap);
+            return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }, cancellationToken);
+    }
+
     public Task<IReadOnlyList<QueueCounts>> CountAsync(CancellationToken cancellationToken) =>
         session.ReadAsync(command => CountAsync(command, cancellationToken), cancellationToken);
 

@@ -42,6 +42,8 @@ internal sealed class SqliteTaskStore(SqliteSession session) : ITaskStore
 
     public Task<long> CountMatchingAsync(TaskCountParams p, CancellationToken cancellationToken = default) => _queries.CountMatchingAsync(p, cancellationToken);
 
+    public Task<long> CountAheadAsync(CountAheadParams p, CancellationToken cancellationToken = default) => _queries.CountAheadAsync(p, cancellationToken);
+
     public Task<int> RetryManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => _bulk.RetryManyAsync(p, cancellationToken);
 
     public Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => _bulk.DeleteManyAsync(p, cancellationToken);

@@ -67,6 +67,28 @@ public abstract class TaskClientTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Why_ForADelayedTask_IsScheduledUntilItsRunTime_ThenFinishedOnceItRan_AndAnUnknownIdIsNotFound()
+    {
+        using var http = new HttpClient();
+        var client = Clients.For(Host, http);
+        var id = (await client.Tasks.SubmitAsync(Clients.Story("client/why.txt") with { Delay = "1h" })).Id;
+        var runAt = (await client.Tasks.GetAsync(id)).RunAt;
+
+        var why = await client.Tasks.WhyAsync(id);
+        await client.Tasks.CancelAsync(id);
+        var finished = await client.Tasks.WhyAsync(id);
+        var unknown = await Assert.ThrowsAsync<NexusApiException>(() => client.Tasks.WhyAsync(999_999_999));
+
+        Assert.Equal(id, why.TaskId);
+        Assert.Equal(TaskStates.Scheduled, why.State);
+        var reason = Assert.Single(why.Reasons);
+        Assert.Equal("scheduled", reason.Code);
+        Assert.Equal(runAt, reason.Until);
+        Assert.Equal("finished", Assert.Single(finished.Reasons).Code);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.Status);
+    }
+
+    [Fact]
     public async Task Cancel_Retry_Delete_MoveTheTaskThroughItsStates()
     {
         using var http = new HttpClient();

@@ -18,6 +18,31 @@ public abstract class BulkContract : StoreContract
     }
 
     [Fact]
+    public async Task CountAhead_CountsTheQueuesReadyTasksTheClaimOrderPutsFirst_UpToTheCap()
+    {
+        await DeadAsync(queue: "a");
+        var first = await InsertAsync(Task(queue: "a"));
+        var urgent = await InsertAsync(Task(queue: "a", priority: 5));
+        var target = await InsertAsync(Task(queue: "a"));
+        await InsertAsync(Task(queue: "a", runAt: T0.AddHours(1)));
+        await InsertAsync(Task(queue: "b", priority: 9));
+        await InsertAsync(Task(queue: "a", runAt: T0.AddMinutes(-1)));
+        var t = (await Store.Tasks.GetAsync(target))!;
+
+        // Ahead of the target: the higher priority, the earlier run time and the lower id; not the task due later,
+        // not another queue's, not a finished one.
+        Assert.Equal(3, await Store.Tasks.CountAheadAsync(new CountAheadParams("a", t.Priority, t.RunAt, t.Id, 100) { Now = T0 }));
+        var f = (await Store.Tasks.GetAsync(first))!;
+        Assert.Equal(2, await Store.Tasks.CountAheadAsync(new CountAheadParams("a", f.Priority, f.RunAt, f.Id, 100) { Now = T0 }));
+        var u = (await Store.Tasks.GetAsync(urgent))!;
+        Assert.Equal(0, await Store.Tasks.CountAheadAsync(new CountAheadParams("a", u.Priority, u.RunAt, u.Id, 100) { Now = T0 }));
+        Assert.Equal(1, await Store.Tasks.CountAheadAsync(new CountAheadParams("a", t.Priority, t.RunAt, t.Id, 1) { Now = T0 }));
+        // Once the later task is due it is ready too, but still behind the target by its run time.
+        Assert.Equal(3, await Store.Tasks.CountAheadAsync(new CountAheadParams("a", t.Priority, t.RunAt, t.Id, 100) { Now = T0.AddHours(2) }));
+        await Assert.ThrowsAsync<TaskValidationException>(() => Store.Tasks.CountAheadAsync(new CountAheadParams("a", 0, T0, 1, 0)));
+    }
+
+    [Fact]
     public async Task CountMatching_CountsWhatTheFilterAndStatesMatch_UpToTheCap()
     {
         await DeadAsync(queue: "a", tags: ["x"]);

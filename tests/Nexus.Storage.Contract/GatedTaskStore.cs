@@ -28,6 +28,7 @@ internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletion
         return accepted;
     }
 
+    public Task<long> CountAheadAsync(CountAheadParams p, CancellationToken cancellationToken = default) => inner.CountAheadAsync(p, cancellationToken);
     public Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default) => inner.InsertAsync(p, cancellationToken);
     public async Task<IReadOnlyList<TaskRecord>> ClaimAsync(ClaimParams p, CancellationToken cancellationToken = default)
     {

@@ -4,7 +4,7 @@ using Nexus.Client;
 
 namespace Nexus.Cli.Commands;
 
-/// <summary><c>nexus tasks ls|show|cancel|retry|rm</c>.</summary>
+/// <summary><c>nexus tasks ls|show|why|cancel|retry|rm</c>.</summary>
 internal static class TasksCommand
 {
     public static Command Create()
@@ -12,6 +12,7 @@ internal static class TasksCommand
         var tasks = new Command("tasks", "List, show, cancel, retry and delete tasks");
         tasks.Subcommands.Add(List());
         tasks.Subcommands.Add(Show());
+        tasks.Subcommands.Add(Why());
         tasks.Subcommands.Add(Action("cancel", "Cancel a task (a running one is asked to stop)", (c, id, ct) => c.Tasks.CancelAsync(id, ct)));
         tasks.Subcommands.Add(Retry());
         tasks.Subcommands.Add(Remove());
@@ -42,6 +43,19 @@ internal static class TasksCommand
         {
             var task = await cli.Client.Tasks.GetAsync(parse.GetValue(id), ct);
             cli.Printer.Show(task, CliJson.Default.TaskInfo, o => TaskView.Show(o, task));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Why()
+    {
+        var id = IdArgument();
+        var command = new Command("why", "Why a task is not running: scheduled, backoff, queue paused, concurrency limit, backlog, no worker, upstream steps") { id };
+        command.Handle(async (parse, cli, ct) =>
+        {
+            var why = await cli.Client.Tasks.WhyAsync(parse.GetValue(id), ct);
+            cli.Printer.Show(why, CliJson.Default.TaskWhy, o => TaskView.Why(o, why));
             return ExitCodes.Success;
         });
         return command;

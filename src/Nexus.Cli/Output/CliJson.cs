@@ -21,6 +21,7 @@ namespace Nexus.Cli.Output;
 [JsonSerializable(typeof(TaskInfo))]
 [JsonSerializable(typeof(TaskPage))]
 [JsonSerializable(typeof(TaskActionResult))]
+[JsonSerializable(typeof(TaskWhy))]
 [JsonSerializable(typeof(BulkResult))]
 [JsonSerializable(typeof(QueueInfo))]
 [JsonSerializable(typeof(IReadOnlyList<QueueInfo>))]

@@ -33,6 +33,13 @@ internal static class TaskView
         }
     }
 
+    /// <summary>One line per reason: its code, then its sentence.</summary>
+    public static void Why(IAnsiConsole o, TaskWhy why)
+    {
+        o.MarkupLine($"Task [bold]{why.TaskId}[/] is {Format.State(why.State)} (plugin {Format.E(why.Plugin)}, queue {Format.E(why.Queue)}):");
+        foreach (var r in why.Reasons) o.MarkupLine($"  [yellow]{Format.E(r.Code)}[/] {Format.E(r.Message)}");
+    }
+
     public static void Page(IAnsiConsole o, IReadOnlyList<TaskInfo> items, string? next)
     {
         if (items.Count == 0)

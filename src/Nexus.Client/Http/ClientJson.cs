@@ -14,6 +14,7 @@ namespace Nexus.Client.Http;
 [JsonSerializable(typeof(TaskInfo))]
 [JsonSerializable(typeof(TaskPage))]
 [JsonSerializable(typeof(TaskActionResult))]
+[JsonSerializable(typeof(TaskWhy))]
 [JsonSerializable(typeof(DeadLetterFilter))]
 [JsonSerializable(typeof(BulkResult))]
 [JsonSerializable(typeof(QueueInfo))]

@@ -53,6 +53,7 @@ public static class NexusServiceCollectionExtensions
         services.TryAddSingleton<Observability.NexusMetrics>();
         services.TryAddSingleton<ExternalPluginCatalog>();
         services.TryAddSingleton<TaskService>();
+        services.TryAddSingleton<Tasks.TaskDiagnosis>();
         services.TryAddSingleton<State.INexusState, State.StateService>();
         services.TryAddSingleton<Documents.INexusDocuments, Documents.DocumentService>();
         services.TryAddSingleton<INexusTasks>(sp => sp.GetRequiredService<TaskService>());

@@ -48,6 +48,12 @@ public interface ITaskStore
     /// shows before it is confirmed). Reads stop at the cap, so the cost is bounded whatever the table's size.</summary>
     Task<long> CountMatchingAsync(TaskCountParams p, CancellationToken cancellationToken = default);
 
+    /// <summary>Counts the ready tasks (available, scheduled or retrying, due now) of one queue that the claim order
+    /// (priority descending, then run time, then id) puts before the position given, up to <see cref="CountAheadParams.Cap"/>
+    /// (a task's place in its queue's backlog). Reads at most the first <c>Cap</c> ready tasks in claim order, so a
+    /// position past the cap counts as the cap.</summary>
+    Task<long> CountAheadAsync(CountAheadParams p, CancellationToken cancellationToken = default);
+
     /// <summary>Manually retries up to <see cref="BulkTaskParams.Max"/> dead or cancelled tasks matching the filter
     /// (oldest first), as <see cref="RetryAsync"/> does one. Tasks in other states are never touched, whatever the
     /// filter's state. Returns how many were retried.</summary>

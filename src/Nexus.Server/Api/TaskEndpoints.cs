@@ -26,6 +26,9 @@ internal static class TaskEndpoints
             .WithSummary("List tasks, newest first (keyset pagination with before)").Produces<TaskListResponse>().ProducesCommonProblems(400);
         tasks.MapGet("/{id}", GetAsync).Require(Right.Read)
             .WithSummary("Get a task").Produces<TaskResponse>().ProducesCommonProblems(400, 404);
+        tasks.MapGet("/{id}/why", WhyAsync).Require(Right.Read)
+            .WithSummary("Why a task is not running: every reason found (scheduled, backoff, queue-paused, concurrency-limit, backlog, no-worker, waiting-on-steps, waiting-on-key, waiting), or that it runs or finished")
+            .Produces<TaskWhyResponse>().ProducesCommonProblems(400, 404);
         tasks.MapPost("/{id}/cancel", CancelAsync).Require(Right.Manage)
             .WithSummary("Cancel a task (a running one is asked to stop: 202)").Produces<TaskActionResponse>().Produces<TaskActionResponse>(StatusCodes.Status202Accepted).ProducesCommonProblems(400, 404, 409);
         tasks.MapPost("/{id}/retry", RetryAsync).Require(Right.Manage)
@@ -123,6 +126,12 @@ internal static class TaskEndpoints
 
     private static async Task<IResult> GetAsync(HttpContext http, INexusTasks tasks, Nexus.Artifacts.ClaimCheck claims, string id) =>
         Results.Ok(TaskResponse.From(await ClaimCheckViews.ShowAsync(claims, await LoadVisibleAsync(http, tasks, QueryValues.Id(id)), http.RequestAborted)));
+
+    private static async Task<IResult> WhyAsync(HttpContext http, INexusTasks tasks, TaskDiagnosis diagnosis, string id)
+    {
+        var task = await LoadVisibleAsync(http, tasks, QueryValues.Id(id));
+        return Results.Ok(TaskWhyResponse.From(await diagnosis.DiagnoseAsync(task, http.RequestAborted)));
+    }
 
     /// <summary>The task, or 404 when it does not exist or lies outside the caller's queues (its existence is not told).</summary>
     internal static async Task<TaskRecord> LoadVisibleAsync(HttpContext http, INexusTasks tasks, long id)

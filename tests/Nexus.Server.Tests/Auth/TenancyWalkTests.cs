@@ -47,6 +47,7 @@ public abstract class TenancyWalkTests(ServerFixture fixture)
             ("", $$"""{"tasks":[{"plugin":"{{o.Plugin}}","args":{} }]}"""),
         ],
         ["GET /api/v1/tasks/{id}"] = None,
+        ["GET /api/v1/tasks/{id}/why"] = None,
         ["POST /api/v1/tasks/{id}/cancel"] = None,
         ["POST /api/v1/tasks/{id}/retry"] = None,
         ["DELETE /api/v1/tasks/{id}"] = None,
