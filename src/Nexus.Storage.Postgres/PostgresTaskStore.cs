@@ -131,6 +131,9 @@ internal sealed class PostgresTaskStore : ITaskStore
     public Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) =>
         Bulk.DeleteManyAsync(p, cancellationToken);
 
+    public Task<int> DeleteExpiredAsync(ExpiredTasksParams p, CancellationToken cancellationToken = default) =>
+        Bulk.DeleteExpiredAsync(p, cancellationToken);
+
     public async Task<int> ReleaseAsync(ReleaseParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);

@@ -79,8 +79,9 @@ internal sealed class TaskCompleter
 
         await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
         var conn = lease.Connection;
-        // Alone, the statement is its own transaction (one round trip). With hooks, they join it: an explicit one.
-        var hooked = !db.Hooks.IsEmpty;
+        // Alone, the statement is its own transaction (one round trip). With hooks, they join it: an explicit one — but
+        // only when some task of the batch may have an owner (hooks see owned tasks only; see TaskCompletion.Unowned).
+        var hooked = !db.Hooks.IsEmpty && !AllUnowned(p.Completions);
         await using var tx = hooked ? await lease.BeginAsync(cancellationToken).ConfigureAwait(false) : default;
         await using var cmd = new NpgsqlCommand(sql, conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)p.Now?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
@@ -106,13 +107,34 @@ internal sealed class TaskCompleter
                     TaskStates.Parse(reader.GetString(5)), reader.GetInt32(4), results[j], errors[j] is null ? null : p.Completions[i].Error)));
             }
         }
-        if (owned.Count > 0 && hooked)
+        if (owned.Count > 0 && !db.Hooks.IsEmpty)
         {
             owned.Sort((a, b) => a.Index.CompareTo(b.Index));
-            await db.Hooks.RunAsync(db.TransactionFor(lease, tx), [.. owned.Select(o => o.Change)], cancellationToken).ConfigureAwait(false);
+            var changes = owned.Select(o => o.Change).ToList();
+            if (hooked)
+            {
+                await db.Hooks.RunAsync(db.TransactionFor(lease, tx), changes, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                // A caller marked an owned task unowned (owners are set only at insert, so this is a caller's bug): its
+                // completion is stored; its hooks still run, in their own transaction, rather than never.
+                await using var late = await lease.BeginAsync(cancellationToken).ConfigureAwait(false);
+                await db.Hooks.RunAsync(db.TransactionFor(lease, late), changes, cancellationToken).ConfigureAwait(false);
+                await late.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return accepted;
+    }
+
+    private static bool AllUnowned(IReadOnlyList<TaskCompletion> completions)
+    {
+        foreach (var c in completions)
+        {
+            if (!c.Unowned) return false;
+        }
+        return true;
     }
 
     private static string Kind(CompletionKind kind) => kind switch

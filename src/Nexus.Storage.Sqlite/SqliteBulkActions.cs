@@ -49,6 +49,47 @@ internal sealed class SqliteBulkActions(SqliteSession session)
         }, cancellationToken);
     }
 
+    /// <summary>Retention's delete, queue by queue on the (queue, state, finished_at) index: the queues come from a
+    /// skip scan of that index (one descent per queue), and each delete reads only the rows it removes.</summary>
+    public Task<int> DeleteExpiredAsync(ExpiredTasksParams p, CancellationToken cancellationToken)
+    {
+        p.Validate();
+        return session.WriteAsync(async tx =>
+        {
+            var queues = new List<string>();
+            await using (var list = SqliteRows.Command(tx, """
+                WITH RECURSIVE q(queue) AS (
+                    SELECT min(queue) FROM nexus_tasks
+                    UNION ALL
+                    SELECT (SELECT min(t.queue) FROM nexus_tasks t WHERE t.queue > q.queue) FROM q WHERE q.queue IS NOT NULL
+                )
+                SELECT queue FROM q WHERE queue IS NOT NULL
+                """))
+            await using (var reader = await list.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken)) queues.Add(reader.GetString(0));
+            }
+            var deleted = 0;
+            foreach (var queue in queues)
+            {
+                if (deleted >= p.Max) break;
+                await using var command = SqliteRows.Command(tx, """
+                    DELETE FROM nexus_tasks WHERE id IN (
+                        SELECT id FROM nexus_tasks INDEXED BY nexus_tasks_queue_state_finished
+                        WHERE queue = $queue AND state = $state AND finished_at < $before
+                          AND (owner IS NULL OR owner LIKE 'event:%')
+                        ORDER BY finished_at LIMIT $max)
+                    """);
+                command.Add("$queue", queue);
+                command.Add("$state", p.State.ToName());
+                command.Add("$before", p.FinishedBefore.ToUnixTimeMilliseconds());
+                command.Add("$max", p.Max - deleted);
+                deleted += await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            return deleted;
+        }, cancellationToken);
+    }
+
     /// <summary>Builds the statement around a WHERE clause made of constant fragments; every value is a parameter.</summary>
     private static SqliteCommand Command(SqliteTransaction tx, TaskFilter f, string stateRule, int max, Func<string, string> statement)
     {

@@ -48,6 +48,8 @@ internal sealed class SqliteTaskStore(SqliteSession session) : ITaskStore
 
     public Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => _bulk.DeleteManyAsync(p, cancellationToken);
 
+    public Task<int> DeleteExpiredAsync(ExpiredTasksParams p, CancellationToken cancellationToken = default) => _bulk.DeleteExpiredAsync(p, cancellationToken);
+
     public Task<int> ReleaseAsync(ReleaseParams p, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(p);

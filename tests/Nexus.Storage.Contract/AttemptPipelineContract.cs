@@ -43,6 +43,22 @@ public abstract class AttemptPipelineContract : EngineHarness
     }
 
     [Fact]
+    public async Task Decisions_AreMarkedUnowned_OnlyForTasksWhoseRecordHasNoOwner()
+    {
+        var (host, tasks) = await StartAsync(o => o.RunWorkers = false);
+        var attempts = host.Services.GetRequiredService<INexusAttempts>();
+        var id = (await tasks.SubmitJsonAsync("test.probe", Args(ProbeMode.Succeed))).Id;
+        var leased = await LeaseExternallyAsync(id);
+
+        var plain = attempts.Decide(leased, AttemptOutcome.Succeeded("1"));
+        var owned = attempts.Decide(leased with { Owner = "run:9/a" }, AttemptOutcome.Failed(new AttemptFailure("X", "y")));
+
+        Assert.True(plain.Unowned);
+        Assert.False(owned.Unowned);
+        Assert.False(new TaskCompletion(id, Guid.NewGuid(), CompletionKind.Succeeded).Unowned); // the safe default
+    }
+
+    [Fact]
     public async Task ANonRetryableExternalFailure_IsDeadAtOnce_AndAStaleTokenIsRefusedUnwritten()
     {
         var (host, tasks) = await StartAsync(o => o.RunWorkers = false);

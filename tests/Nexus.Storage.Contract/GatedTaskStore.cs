@@ -64,5 +64,7 @@ internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletion
     public Task<long> CountMatchingAsync(TaskCountParams p, CancellationToken cancellationToken = default) => inner.CountMatchingAsync(p, cancellationToken);
     public Task<int> RetryManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => inner.RetryManyAsync(p, cancellationToken);
     public Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default) => inner.DeleteManyAsync(p, cancellationToken);
+
+    public Task<int> DeleteExpiredAsync(ExpiredTasksParams p, CancellationToken cancellationToken = default) => inner.DeleteExpiredAsync(p, cancellationToken);
     public Task<int> ReleaseAsync(ReleaseParams p, CancellationToken cancellationToken = default) => inner.ReleaseAsync(p, cancellationToken);
 }

@@ -87,6 +87,28 @@ public abstract class UnitOfWorkContract : StoreContract
     }
 
     [Fact]
+    public async Task CompletionsMarkedUnowned_AreStored_AndAnOwnedOneAmongThemStillReachesTheHook()
+    {
+        var next = await InsertAsync(Owned("run:5/b", waiting: true));
+        var hook = new ReleasingHook(next);
+        Store.Hooks.Add(hook);
+        var plain = await InsertAsync(Task());
+        await InsertAsync(Owned("run:5/a"));
+        var claimed = await ClaimAsync(10);
+        Assert.Equal(2, claimed.Count);
+
+        // Unowned is a hint a caller takes from the claimed record; a wrong one must not lose the owner's hook.
+        var accepted = await Store.Tasks.CompleteAsync(new CompleteParams(
+            [.. claimed.Select(t => new TaskCompletion(t.Id, t.LeaseToken!.Value, CompletionKind.Succeeded) { ResultJson = "{}", Unowned = true })]) { Now = T0 });
+
+        Assert.All(accepted, Assert.True);
+        Assert.Equal(TaskState.Succeeded, (await GetAsync(plain)).State);
+        var change = Assert.Single(Assert.Single(hook.Calls));
+        Assert.Equal("run:5/a", change.Owner);
+        Assert.Equal(TaskState.Available, (await GetAsync(next)).State);
+    }
+
+    [Fact]
     public async Task AHookThatThrows_UndoesTheCompletion_WhichCanBeWrittenAgain()
     {
         var hook = new ThrowingHook();

@@ -60,11 +60,41 @@ public abstract class WaitingContract : StoreContract
         await Store.Tasks.CancelAsync(new TaskActionParams(owned) { Now = T0 });
         await Store.Tasks.CancelAsync(new TaskActionParams(plain) { Now = T0 });
 
-        var deleted = await Store.Tasks.DeleteManyAsync(new BulkTaskParams(new TaskFilter { State = TaskState.Cancelled, FinishedBefore = T0.AddDays(1), Unowned = true }, 100) { Now = T0.AddDays(2) });
+        var deleted = await Store.Tasks.DeleteExpiredAsync(new ExpiredTasksParams(TaskState.Cancelled, T0.AddDays(1), 100));
 
         Assert.Equal(1, deleted);
         Assert.Null(await Store.Tasks.GetAsync(plain));
         Assert.NotNull(await Store.Tasks.GetAsync(owned));
+    }
+
+    private async Task<long> CancelledAtAsync(NewTask task, DateTimeOffset at)
+    {
+        var id = await InsertAsync(task, at);
+        Assert.Equal(CancelOutcome.Cancelled, await Store.Tasks.CancelAsync(new TaskActionParams(id) { Now = at }));
+        return id;
+    }
+
+    [Fact]
+    public async Task DeleteExpired_TakesOnlyItsStateAndAge_InEveryQueue_UpToMax_AndLeavesOwnedTasks()
+    {
+        var a = await CancelledAtAsync(Task(queue: "a"), T0);
+        var b1 = await CancelledAtAsync(Task(queue: "b"), T0);
+        var b2 = await CancelledAtAsync(Task(queue: "b"), T0.AddMinutes(1));
+        var delivery = await CancelledAtAsync(Task(queue: "c") with { Owner = "event:shop:1" }, T0); // a key link owns nothing
+        var young = await CancelledAtAsync(Task(queue: "a"), T0.AddHours(2));
+        var owned = await CancelledAtAsync(Waiting(owner: "workflow:7/a", queue: "c"), T0);
+        var live = await InsertAsync(Task(queue: "a"));
+        var cutoff = T0.AddHours(1);
+
+        Assert.Equal(0, await Store.Tasks.DeleteExpiredAsync(new ExpiredTasksParams(TaskState.Succeeded, cutoff, 100)));
+        Assert.Equal(3, await Store.Tasks.DeleteExpiredAsync(new ExpiredTasksParams(TaskState.Cancelled, cutoff, 3)));
+        Assert.Equal(1, await Store.Tasks.DeleteExpiredAsync(new ExpiredTasksParams(TaskState.Cancelled, cutoff, 3)));
+        Assert.Equal(0, await Store.Tasks.DeleteExpiredAsync(new ExpiredTasksParams(TaskState.Cancelled, cutoff, 3)));
+
+        foreach (var gone in new[] { a, b1, b2, delivery }) Assert.Null(await Store.Tasks.GetAsync(gone));
+        foreach (var kept in new[] { young, owned, live }) Assert.NotNull(await Store.Tasks.GetAsync(kept));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ExpiredTasksParams(TaskState.Running, cutoff, 1).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ExpiredTasksParams(TaskState.Dead, cutoff, 0).Validate());
     }
 
     [Fact]

@@ -38,33 +38,34 @@ internal sealed class AttemptPipeline(
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(outcome);
         var token = task.LeaseToken ?? throw new ArgumentException($"Task {task.Id} holds no lease.", nameof(task));
-        return Decide(new Lease(task.Plugin, task.Queue, task.Attempt, task.MaxAttempts, task.Retry, 0), task.Id, token, outcome);
+        return Decide(new Lease(task.Plugin, task.Queue, task.Attempt, task.MaxAttempts, task.Retry, 0, task.Owner is null), task.Id, token, outcome);
     }
 
     private TaskCompletion Decide(Lease lease, long id, Guid token, AttemptOutcome outcome)
     {
+        var unowned = lease.Unowned;
         switch (outcome.Kind)
         {
             case AttemptOutcomeKind.Succeeded:
-                return new TaskCompletion(id, token, CompletionKind.Succeeded) { ResultJson = outcome.ResultJson };
+                return new TaskCompletion(id, token, CompletionKind.Succeeded) { ResultJson = outcome.ResultJson, Unowned = unowned };
             case AttemptOutcomeKind.Snoozed:
-                return new TaskCompletion(id, token, CompletionKind.Snoozed) { Delay = TaskBounds.ClampRetryDelay(outcome.SnoozeFor) };
+                return new TaskCompletion(id, token, CompletionKind.Snoozed) { Delay = TaskBounds.ClampRetryDelay(outcome.SnoozeFor), Unowned = unowned };
             case AttemptOutcomeKind.Released:
-                return new TaskCompletion(id, token, CompletionKind.Released);
+                return new TaskCompletion(id, token, CompletionKind.Released) { Unowned = unowned };
             case AttemptOutcomeKind.Cancelled:
-                return new TaskCompletion(id, token, CompletionKind.Cancelled) { Error = ErrorOf(lease, outcome) };
+                return new TaskCompletion(id, token, CompletionKind.Cancelled) { Error = ErrorOf(lease, outcome), Unowned = unowned };
         }
         var error = ErrorOf(lease, outcome);
         if (!outcome.Retryable || lease.Attempt >= lease.MaxAttempts)
         {
             _logger.LogWarning("Task {TaskId} ({Plugin}) failed attempt {Attempt}/{Max} and is dead: {Error}", id, lease.Plugin, lease.Attempt, lease.MaxAttempts, error.Message);
-            return new TaskCompletion(id, token, CompletionKind.Dead) { Error = error };
+            return new TaskCompletion(id, token, CompletionKind.Dead) { Error = error, Unowned = unowned };
         }
         var policy = lease.Retry ?? (registry.TryGet(lease.Plugin, out var plugin) ? plugin.Retry : null) ?? options.Value.DefaultRetry;
         TimeSpan delay;
         lock (_jitterLock) delay = policy.DelayAfter(lease.Attempt, _jitter);
         _logger.LogInformation("Task {TaskId} ({Plugin}) failed attempt {Attempt}/{Max}; retrying in {Delay}: {Error}", id, lease.Plugin, lease.Attempt, lease.MaxAttempts, delay, error.Message);
-        return new TaskCompletion(id, token, CompletionKind.Retry) { Error = error, Delay = delay };
+        return new TaskCompletion(id, token, CompletionKind.Retry) { Error = error, Delay = delay, Unowned = unowned };
     }
 
     private AttemptError ErrorOf(Lease lease, AttemptOutcome outcome)
@@ -80,7 +81,7 @@ internal sealed class AttemptPipeline(
         foreach (var task in started)
         {
             metrics.Started(task);
-            _leases[(task.Id, task.LeaseToken!.Value)] = new Lease(task.Plugin, task.Queue, task.Attempt, task.MaxAttempts, task.Retry, now);
+            _leases[(task.Id, task.LeaseToken!.Value)] = new Lease(task.Plugin, task.Queue, task.Attempt, task.MaxAttempts, task.Retry, now, task.Owner is null);
         }
         if (_leases.Count > SweepAbove) Sweep(now);
     }
@@ -104,7 +105,7 @@ internal sealed class AttemptPipeline(
                 // and observers its plugin and queue.
                 var task = await store.Tasks.GetAsync(o.Id, cancellationToken).ConfigureAwait(false);
                 if (task is null || task.State != TaskState.Running || task.LeaseToken != o.LeaseToken) continue; // lease gone: refused unwritten
-                lease = new Lease(task.Plugin, task.Queue, task.Attempt, task.MaxAttempts, task.Retry, 0);
+                lease = new Lease(task.Plugin, task.Queue, task.Attempt, task.MaxAttempts, task.Retry, 0, task.Owner is null);
             }
             completions.Add(lease is { } l ? Decide(l, o.Id, o.LeaseToken, o.Outcome) : Decide(Lease.Unknown, o.Id, o.LeaseToken, o.Outcome));
             written.Add((i, lease));
@@ -164,10 +165,11 @@ internal sealed class AttemptPipeline(
         }
     }
 
-    /// <summary>What deciding an attempt's outcome needs, kept from when its task was handed out.</summary>
-    private readonly record struct Lease(string Plugin, string Queue, int Attempt, int MaxAttempts, RetryPolicy? Retry, long StartedAt)
+    /// <summary>What deciding an attempt's outcome needs, kept from when its task was handed out (<c>Unowned</c>: its
+    /// record had no owner, see <see cref="TaskCompletion.Unowned"/>).</summary>
+    private readonly record struct Lease(string Plugin, string Queue, int Attempt, int MaxAttempts, RetryPolicy? Retry, long StartedAt, bool Unowned)
     {
-        /// <summary>A success handed out elsewhere: deciding it needs nothing of the task.</summary>
-        public static readonly Lease Unknown = new("", "", 0, 1, null, 0);
+        /// <summary>A success handed out elsewhere: deciding it needs nothing of the task (its owner unknown: hooks run).</summary>
+        public static readonly Lease Unknown = new("", "", 0, 1, null, 0, false);
     }
 }

@@ -93,6 +93,7 @@ internal sealed class Completer(
         logger.LogError(refusal, "The store refused the outcome ({Kind}) of task {TaskId} {Tries} times; storing the task as dead with that error.", completion.Kind, completion.Id, RefusedTries);
         var dead = new TaskCompletion(completion.Id, completion.LeaseToken, CompletionKind.Dead)
         {
+            Unowned = completion.Unowned,
             Error = new Tasks.AttemptError(attemptOf?.Invoke(completion.Id, completion.LeaseToken) ?? completion.Error?.Attempt ?? 0, clock.Time.GetUtcNow(), "OutcomeRefused",
                 $"The store refused this attempt's outcome ({completion.Kind}): {refusal.Message}", null),
         };

@@ -161,7 +161,7 @@ internal sealed class Executor(
     }
 
     private static TaskCompletion Released(RunningTask running) =>
-        new(running.Record.Id, running.Record.LeaseToken!.Value, CompletionKind.Released);
+        new(running.Record.Id, running.Record.LeaseToken!.Value, CompletionKind.Released) { Unowned = running.Record.Owner is null };
 
     private void TakeReadyLocked(ref List<RunningTask>? start)
     {
@@ -202,7 +202,7 @@ internal sealed class Executor(
         {
             // Only engine faults land here (plugin faults are outcomes); hand the task back rather than lose it.
             _logger.LogError(ex, "Engine fault while running task {TaskId}; handing it back.", task.Id);
-            completion = new TaskCompletion(task.Id, task.LeaseToken!.Value, CompletionKind.Released);
+            completion = new TaskCompletion(task.Id, task.LeaseToken!.Value, CompletionKind.Released) { Unowned = task.Owner is null };
         }
         running.Duration = clock.Time.GetElapsedTime(running.StartedAt);
         _durations.Add(running.Duration);

@@ -25,11 +25,11 @@ internal sealed class Retention(INexusStore store, NexusOptions options, StoreCl
         {
             if (keep is not { } k) continue;
             // Tasks a workflow run owns are deleted with their run, never while it still runs (deliveries' key links own nothing).
-            var filter = new TaskFilter { State = state, FinishedBefore = now - k, Unowned = true };
+            var expired = new ExpiredTasksParams(state, now - k, BatchSize);
             int deleted;
             do
             {
-                deleted = await store.Tasks.DeleteManyAsync(new BulkTaskParams(filter, BatchSize) { Now = clock.Now }, stop).ConfigureAwait(false);
+                deleted = await store.Tasks.DeleteExpiredAsync(expired, stop).ConfigureAwait(false);
                 total += deleted;
             }
             while (deleted == BatchSize && !stop.IsCancellationRequested);

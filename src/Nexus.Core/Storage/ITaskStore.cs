@@ -63,6 +63,11 @@ public interface ITaskStore
     /// running one. Returns how many were deleted.</summary>
     Task<int> DeleteManyAsync(BulkTaskParams p, CancellationToken cancellationToken = default);
 
+    /// <summary>Retention: deletes up to <see cref="ExpiredTasksParams.Max"/> tasks in the given finished state that
+    /// finished before the instant and that no workflow run owns (an event delivery's key link owns nothing), the
+    /// earliest finished first within each queue. Returns how many were deleted; call again while it equals Max.</summary>
+    Task<int> DeleteExpiredAsync(ExpiredTasksParams p, CancellationToken cancellationToken = default);
+
     /// <summary>Makes the given <see cref="TaskState.Waiting"/> tasks available now, in one statement; ids that are not
     /// waiting are left alone. Returns how many were released.</summary>
     Task<int> ReleaseAsync(ReleaseParams p, CancellationToken cancellationToken = default);
@@ -157,6 +162,10 @@ public sealed record TaskCompletion(long Id, Guid LeaseToken, CompletionKind Kin
     /// <summary>The attempt's last progress report not stored yet, stored with the completion; null keeps the stored
     /// progress.</summary>
     public TaskProgress? Progress { get; init; }
+    /// <summary>True when the caller knows the task has no owner (its claimed record had none; an owner is set only when
+    /// a task is inserted). A batch of only unowned completions needs no completion hooks, so a store may write it as
+    /// one statement without an explicit transaction. False (the default) is always safe.</summary>
+    public bool Unowned { get; init; }
 }
 
 /// <summary>Params of <see cref="ITaskStore.CompleteAsync"/>.</summary>
