@@ -17,7 +17,7 @@ internal sealed class PostgresQueueStore : IQueueStore
         this.db = db;
         var tasks = db.Schema.Table("tasks");
         var queues = db.Schema.Table("queues");
-        // Queues seen in tasks come from a loose index scan over (queue, state): one probe per distinct queue
+        // Queues seen in tasks come from a loose index scan over (queue, state, finished_at): one probe per distinct queue
         // instead of reading every task.
         listSql = $"""
             with recursive seen(name) as (

@@ -8,9 +8,16 @@ internal sealed class SqliteQueueStore(SqliteStore store) : IQueueStore
     {
         await using var connection = await store.OpenReadAsync(cancellationToken);
         await using var command = connection.CreateCommand();
+        // Queues seen in tasks come from a skip scan of the (queue, state, finished_at) index: one probe per distinct
+        // queue instead of reading every task (as PostgreSQL's list does).
         command.CommandText = """
+            WITH RECURSIVE seen(name) AS (
+                SELECT min(queue) FROM nexus_tasks
+                UNION ALL
+                SELECT (SELECT min(t.queue) FROM nexus_tasks t WHERE t.queue > s.name) FROM seen s WHERE s.name IS NOT NULL
+            )
             SELECT n.name, coalesce(q.paused, 0), q.max_concurrency, q.max_backlog
-            FROM (SELECT name FROM nexus_queues UNION SELECT DISTINCT queue FROM nexus_tasks) n
+            FROM (SELECT name FROM nexus_queues UNION SELECT name FROM seen WHERE name IS NOT NULL) n
             LEFT JOIN nexus_queues q ON q.name = n.name
             ORDER BY n.name
             """;
