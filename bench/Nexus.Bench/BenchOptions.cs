@@ -17,6 +17,10 @@ internal sealed record BenchOptions
     public int DefaultsBulk { get; init; } = 20_000;
     public int SoakMinutes { get; init; } = 30;
     public int WorkflowRuns { get; init; } = 500;
+    /// <summary>Runs started paced at <see cref="WorkflowRate"/> after the burst (the latency condition).</summary>
+    public int WorkflowPacedRuns { get; init; } = 1000;
+    /// <summary>Run starts per second of the paced phase.</summary>
+    public int WorkflowRate { get; init; } = 200;
     public int DefaultsSingle { get; init; } = 5_000;
     public int DefaultsPaced { get; init; } = 1_000;
     public int DashboardTasks { get; init; } = 1_000_000;
@@ -49,6 +53,8 @@ internal sealed record BenchOptions
                 "--dashboard-tasks" => o with { DashboardTasks = Int() },
                 "--dashboard-runs" => o with { DashboardRuns = Int() },
                 "--workflow-runs" => o with { WorkflowRuns = Int() },
+                "--workflow-paced-runs" => o with { WorkflowPacedRuns = Int() },
+                "--workflow-rate" => o with { WorkflowRate = Int() },
                 "--out" => o with { Out = Next() },
                 "--scale-tasks" => o with { ScaleTasks = Int() },
                 "--live-subscribers" => o with { LiveSubscribers = Int() },
