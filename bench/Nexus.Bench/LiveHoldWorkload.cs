@@ -24,6 +24,8 @@ internal sealed class LiveHoldWorkload(BenchOptions options)
             ["Nexus__ArtifactsRoot"] = Path.Combine(folder, "generated"),
             ["Nexus__Auth__BootstrapKey"] = Key,
             ["Logging__LogLevel__Default"] = "Warning",
+            // The harness finds the server's address in its "listening on" line.
+            ["Logging__LogLevel__Nexus.Server"] = "Information",
         };
         await using var nodes = await ServerNodes.StartAsync(1, environment);
         var server = nodes.Addresses[0];
