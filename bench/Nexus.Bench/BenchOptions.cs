@@ -29,6 +29,11 @@ internal sealed record BenchOptions
     public int ScaleTasks { get; init; } = 20_000;
     public int LiveSubscribers { get; init; } = 200;
     public int LiveWrites { get; init; } = 300;
+    public int LiveRate { get; init; }
+    public int LiveWriters { get; init; } = 1;
+    public int LiveConnections { get; init; } = 10_000;
+    public int CasClients { get; init; } = 16;
+    public int CasSeconds { get; init; } = 10;
     public IReadOnlyList<int> ScaleNodes { get; init; } = [1, 2, 3];
     public string ScalePlugin { get; init; } = "reverse";
 
@@ -59,6 +64,11 @@ internal sealed record BenchOptions
                 "--scale-tasks" => o with { ScaleTasks = Int() },
                 "--live-subscribers" => o with { LiveSubscribers = Int() },
                 "--live-writes" => o with { LiveWrites = Int() },
+                "--live-rate" => o with { LiveRate = Int() },
+                "--live-writers" => o with { LiveWriters = Math.Max(1, Int()) },
+                "--live-connections" => o with { LiveConnections = Int() },
+                "--cas-clients" => o with { CasClients = Math.Max(1, Int()) },
+                "--cas-seconds" => o with { CasSeconds = Math.Max(1, Int()) },
                 "--scale-plugin" => o with { ScalePlugin = Next() is var plugin && plugin is "reverse" or "wordcount" ? plugin : throw new ArgumentException("--scale-plugin must be reverse or wordcount.") },
                 "--scale-nodes" => o with { ScaleNodes = [.. Next().Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))] },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),

@@ -37,10 +37,12 @@ public static class BenchRunner
                     "dashpages" => await new DashboardPagesWorkload(stores, options).RunAsync(),
                     "events" => await new EventsWorkload(stores).RunAsync(),
                     "live" => await new LiveWorkload(options).RunAsync(),
+                    "live-hold" => await new LiveHoldWorkload(options).RunAsync(),
+                    "cas" => await new CasWorkload(stores, options).RunAsync(),
                     "w2" => await runner.W2SingleAsync(),
                     "w3" => await runner.W3LatencyAsync(),
                     "w4" => await runner.W4SustainedAsync(),
-                    _ => throw new ArgumentException($"Unknown workload '{workload}' (expected defaults, w1, w1-store, w2, w3, w4, soak, scaleout, dashboard, dashpages, workflow, events, live)."),
+                    _ => throw new ArgumentException($"Unknown workload '{workload}' (expected defaults, w1, w1-store, w2, w3, w4, soak, scaleout, dashboard, dashpages, workflow, events, live, live-hold, cas)."),
                 };
                 result = result with { Statements = await StatementProfile.TopAsync(pg) };
                 results.Add(result);

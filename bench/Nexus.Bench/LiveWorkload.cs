@@ -8,8 +8,8 @@ using System.Text.Json;
 namespace Nexus.Bench;
 
 /// <summary>Change → client latency over /ws: one server process (SQLite), <c>--live-subscribers</c> WebSocket clients
-/// (200) subscribed to one state key, <c>--live-writes</c> writes (300) through HTTP one after another, each carrying
-/// its send time; every client measures when the change reaches it. The server's CPU time from the first write to the
+/// (200) subscribed to one state key, <c>--live-writes</c> writes (300) through HTTP by <c>--live-writers</c> writers (1),
+/// one after another or paced at <c>--live-rate</c> writes/s, each carrying its send time; every client measures when the change reaches it. The server's CPU time from the first write to the
 /// last delivery, per change, is the fan-out's cost (the clients run in this process, not the server's).</summary>
 internal sealed class LiveWorkload(BenchOptions options)
 {
@@ -38,7 +38,7 @@ internal sealed class LiveWorkload(BenchOptions options)
 
         var latencies = new ConcurrentBag<double>();
         var received = 0;
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(50));
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var sockets = new List<ClientWebSocket>();
         var readers = new List<Task>();
         for (var i = 0; i < Subscribers; i++)
@@ -76,11 +76,23 @@ internal sealed class LiveWorkload(BenchOptions options)
 
         var cpuBefore = nodes.CpuTime();
         var sw = Stopwatch.StartNew();
-        for (var i = 0; i < Writes; i++)
+        // --live-writers writers share the writes; with --live-rate, write i is due i/rate seconds after the start
+        // (a writer behind schedule sends at once), otherwise each writer sends its next write when the last is answered.
+        var next = -1;
+        var writers = Enumerable.Range(0, options.LiveWriters).Select(_ => Task.Run(async () =>
         {
-            var body = "{\"value\":{\"t\":" + Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture) + "}}";
-            (await http.PutAsync("/api/v1/namespaces/bench/state/k", new StringContent(body, Encoding.UTF8, "application/json"), stop.Token)).EnsureSuccessStatusCode();
-        }
+            while (Interlocked.Increment(ref next) is var i && i < Writes)
+            {
+                if (options.LiveRate > 0 && TimeSpan.FromSeconds((double)i / options.LiveRate) - sw.Elapsed is var due && due > TimeSpan.FromMilliseconds(1))
+                {
+                    await Task.Delay(due, stop.Token);
+                }
+                var body = "{\"value\":{\"t\":" + Stopwatch.GetTimestamp().ToString(CultureInfo.InvariantCulture) + "}}";
+                using var response = await http.PutAsync("/api/v1/namespaces/bench/state/k", new StringContent(body, Encoding.UTF8, "application/json"), stop.Token);
+                response.EnsureSuccessStatusCode();
+            }
+        })).ToList();
+        await Task.WhenAll(writers);
         var writeRate = Writes / sw.Elapsed.TotalSeconds;
         await Task.WhenAll(readers).WaitAsync(stop.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         var elapsed = sw.Elapsed.TotalSeconds;
@@ -94,6 +106,8 @@ internal sealed class LiveWorkload(BenchOptions options)
         return new WorkloadResult("sqlite", "live", Writes, new Dictionary<string, double>
         {
             ["subscribers"] = Subscribers,
+            ["writers"] = options.LiveWriters,
+            ["targetRate"] = options.LiveRate,
             ["writesPerSec"] = Math.Round(writeRate),
             ["deliveredPerSec"] = Math.Round(received / elapsed),
             ["latencyP50Ms"] = P(0.50),

@@ -15,9 +15,11 @@ internal sealed partial class ServerNodes : IAsyncDisposable
 
     public IReadOnlyList<Uri> Addresses => [.. _nodes.Select(n => n.Address)];
 
-    /// <summary>The server binary built beside this harness (the bench project references the server so it is built).</summary>
+    /// <summary>The server binary built beside this harness (the bench project references the server so it is built), or
+    /// the one <c>NEXUS_BENCH_SERVER_DLL</c> names (to run another build's server under the same harness: before/after).</summary>
     public static string ServerDll()
     {
+        if (Environment.GetEnvironmentVariable("NEXUS_BENCH_SERVER_DLL") is { Length: > 0 } given) return File.Exists(given) ? given : throw new InvalidOperationException($"NEXUS_BENCH_SERVER_DLL: no file {given}.");
         var bin = new DirectoryInfo(AppContext.BaseDirectory);
         var root = bin;
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "Nexus.slnx"))) root = root.Parent;

@@ -132,6 +132,7 @@ public static class NexusServer
         app.UseRequestSizeLimits();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        Live.WebSocketBatching.UseLiveWebSocketBatching(app);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Live.LiveServerOptions>>().Value.KeepAlive });
         app.UseAuthentication();
         app.UseRateLimiter();

@@ -12,6 +12,7 @@ namespace Nexus.Server.Live;
 internal static class WebSocketEndpoint
 {
     private const int MaxMessageBytes = 64 * 1024;
+    private const int MaxBatchBytes = 64 * 1024;
 
     public static async Task HandleAsync(HttpContext http, INexusLive live, IOptions<LiveServerOptions> options, LiveConnections registry)
     {
@@ -28,7 +29,7 @@ internal static class WebSocketEndpoint
         connection.Send(LiveMessages.Welcome(connection.Id, device, settings.BufferSize));
         // Neither loop is cancelled on purpose: cancelling a WebSocket's send or receive aborts it, and a cut-off client
         // is owed a close with the reason. The sender ends when the buffer is completed (a cut-off, or the client left).
-        var sending = SendAsync(socket, connection, http.RequestAborted);
+        var sending = SendAsync(socket, connection, WebSocketBatching.CorkedStreamOf(http), http.RequestAborted);
         var receiving = ReceiveAsync(socket, connection, http.RequestAborted);
         if (await Task.WhenAny(sending, receiving) == receiving)
         {
@@ -69,17 +70,31 @@ internal static class WebSocketEndpoint
         }
     }
 
-    private static async Task SendAsync(WebSocket socket, LiveConnection connection, CancellationToken stop)
+    /// <summary>Sends what is queued, in order: everything waiting when the sender wakes (up to <see cref="MaxBatchBytes"/>)
+    /// is written as back-to-back WebSocket messages into the corked stream and reaches the connection in one write.</summary>
+    private static async Task SendAsync(WebSocket socket, LiveConnection connection, CorkedStream? corked, CancellationToken stop)
     {
+        var outgoing = connection.Outgoing;
         try
         {
-            await foreach (var message in connection.Outgoing.ReadAllAsync(stop))
+            while (await outgoing.WaitToReadAsync(stop).ConfigureAwait(false))
             {
-                if (connection.Cut is not null) return;
-                await socket.SendAsync(message.Utf8, WebSocketMessageType.Text, true, stop);
+                if (corked is not null) await corked.CorkAsync(stop).ConfigureAwait(false);
+                try
+                {
+                    while ((corked is null || corked.Corked < MaxBatchBytes) && outgoing.TryRead(out var message))
+                    {
+                        if (connection.Cut is not null) return;
+                        await socket.SendAsync(message.Utf8.AsMemory(), WebSocketMessageType.Text, true, stop).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    if (corked is not null) await corked.UncorkAsync(stop).ConfigureAwait(false);
+                }
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
         }
     }
