@@ -16,7 +16,7 @@ internal sealed class CorkedStream(Stream inner) : Stream
     private int _length;
     private bool _corked;
 
-    /// <summary>Bytes gathered since <see cref="Cork"/>.</summary>
+    /// <summary>Bytes gathered since <see cref="CorkAsync"/>.</summary>
     public int Corked => _length;
 
     /// <summary>Gathers the next writes until <see cref="UncorkAsync"/> (waits, without blocking a thread, for a
