@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Nexus.Dashboard.Tests;
 
-/// <summary>Renders the workflow, events, state and schedule pages with realistic data and takes their screenshots:
+/// <summary>Renders the workflow, events, state, schedule and nodes-and-services pages with realistic data and takes their screenshots:
 /// each page must show its data and make a PNG. With <c>NEXUS_SCREENSHOTS</c> set to a folder (docs/screenshots), the
 /// images are written there; otherwise to a temporary folder that is removed.</summary>
 public sealed class ScreenshotTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>
@@ -94,6 +94,39 @@ public sealed class ScreenshotTests(DashboardFixture fixture) : IClassFixture<Da
             await page.GotoAsync($"/schedules/nightly-report-{suffix}");
             await Expect(page.Locator("ol.next-fires li")).ToHaveCountAsync(5);
             await ShotAsync(page, folder, "dashboard-schedule.png");
+        }
+        finally
+        {
+            if (string.IsNullOrEmpty(target)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task NodesAndServicesPage_RendersTheRegistry_AndMakesAScreenshot()
+    {
+        var target = Environment.GetEnvironmentVariable("NEXUS_SCREENSHOTS");
+        var folder = string.IsNullOrEmpty(target) ? Directory.CreateTempSubdirectory("nexus-shots-").FullName : Path.GetFullPath(target);
+        try
+        {
+            var suffix = Guid.NewGuid().ToString("N")[..6];
+            var instances = new[] { ($"thumbnailer-{suffix}", "thumb-1", 1), ($"thumbnailer-{suffix}", "thumb-2", 2), ($"geocoder-{suffix}", "geo-eu-1", 1) };
+            foreach (var (name, id, passes) in instances)
+            {
+                await SendAsync(HttpMethod.Put, $"/api/v1/services/{name}/instances/{id}", new
+                {
+                    baseUrl = $"http://10.0.0.{passes + 10}:8080", version = "2.4.1", capabilities = new[] { "jpeg", "webp" },
+                    metadata = new { zone = "eu-west-1", owner = "media-team" }, check = "ttl", ttl = "1h", passesToHealthy = passes,
+                });
+                await SendAsync(HttpMethod.Post, $"/api/v1/services/{name}/instances/{id}/heartbeat");
+            }
+
+            var page = await fixture.SignedInAsync();
+            await page.SetViewportSizeAsync(1360, 900);
+            await page.GotoAsync("/nodes");
+            await Expect(page.Locator($"#services tr[data-service='thumbnailer-{suffix}']")).ToHaveCountAsync(2);
+            await Expect(page.Locator($"#services tr[data-instance='thumb-1'] .health")).ToHaveTextAsync("healthy");
+            await Expect(page.Locator($"#services tr[data-instance='thumb-2'] .health")).ToHaveTextAsync("starting");
+            await ShotAsync(page, folder, "dashboard-nodes.png");
         }
         finally
         {

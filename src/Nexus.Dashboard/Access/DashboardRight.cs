@@ -8,7 +8,7 @@ public enum DashboardRight
     Read,
     /// <summary>Submit tasks.</summary>
     Submit,
-    /// <summary>Cancel, retry and delete tasks; pause, resume and limit queues.</summary>
+    /// <summary>Cancel, retry and delete tasks; pause, resume and limit queues; deregister service instances.</summary>
     Manage,
     /// <summary>See plugins and their args schemas.</summary>
     Plugins,
