@@ -36,11 +36,12 @@ public static class BenchRunner
                     "dashboard" => await new DashboardWorkload(stores, options).RunAsync(),
                     "dashpages" => await new DashboardPagesWorkload(stores, options).RunAsync(),
                     "events" => await new EventsWorkload(stores).RunAsync(),
+                    "events-latency" => await new EventsLatencyWorkload(stores, options).RunAsync(),
                     "live" => await new LiveWorkload(options).RunAsync(),
                     "w2" => await runner.W2SingleAsync(),
                     "w3" => await runner.W3LatencyAsync(),
                     "w4" => await runner.W4SustainedAsync(),
-                    _ => throw new ArgumentException($"Unknown workload '{workload}' (expected defaults, w1, w1-store, w2, w3, w4, soak, scaleout, dashboard, dashpages, workflow, events, live)."),
+                    _ => throw new ArgumentException($"Unknown workload '{workload}' (expected defaults, w1, w1-store, w2, w3, w4, soak, scaleout, dashboard, dashpages, workflow, events, events-latency, live)."),
                 };
                 result = result with { Statements = await StatementProfile.TopAsync(pg) };
                 results.Add(result);
