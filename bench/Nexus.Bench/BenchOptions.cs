@@ -23,6 +23,7 @@ internal sealed record BenchOptions
     public int WorkflowRate { get; init; } = 200;
     public int DefaultsSingle { get; init; } = 5_000;
     public int DefaultsPaced { get; init; } = 1_000;
+    public int EventsSeconds { get; init; } = 20;
     public int DashboardTasks { get; init; } = 1_000_000;
     public int DashboardRuns { get; init; } = 100_000;
     public string? Out { get; init; }
@@ -54,6 +55,7 @@ internal sealed record BenchOptions
                 "--w4-seconds" => o with { W4Seconds = Int() },
                 "--history" => o with { History = Int() },
                 "--defaults-bulk" => o with { DefaultsBulk = Int() },
+                "--events-seconds" => o with { EventsSeconds = Int() is var secs && secs is >= 2 and <= 3600 ? secs : throw new ArgumentException("--events-seconds must be 2–3600.") },
                 "--soak-minutes" => o with { SoakMinutes = Int() },
                 "--dashboard-tasks" => o with { DashboardTasks = Int() },
                 "--dashboard-runs" => o with { DashboardRuns = Int() },

@@ -36,13 +36,14 @@ public static class BenchRunner
                     "dashboard" => await new DashboardWorkload(stores, options).RunAsync(),
                     "dashpages" => await new DashboardPagesWorkload(stores, options).RunAsync(),
                     "events" => await new EventsWorkload(stores).RunAsync(),
+                    "events-latency" => await new EventsLatencyWorkload(stores, options).RunAsync(),
                     "live" => await new LiveWorkload(options).RunAsync(),
                     "live-hold" => await new LiveHoldWorkload(options).RunAsync(),
                     "cas" => await new CasWorkload(stores, options).RunAsync(),
                     "w2" => await runner.W2SingleAsync(),
                     "w3" => await runner.W3LatencyAsync(),
                     "w4" => await runner.W4SustainedAsync(),
-                    _ => throw new ArgumentException($"Unknown workload '{workload}' (expected defaults, w1, w1-store, w2, w3, w4, soak, scaleout, dashboard, dashpages, workflow, events, live, live-hold, cas)."),
+                    _ => throw new ArgumentException($"Unknown workload '{workload}' (expected defaults, w1, w1-store, w2, w3, w4, soak, scaleout, dashboard, dashpages, workflow, events, events-latency, live, live-hold, cas)."),
                 };
                 result = result with { Statements = await StatementProfile.TopAsync(pg) };
                 results.Add(result);
