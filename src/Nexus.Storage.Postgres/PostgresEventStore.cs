@@ -160,13 +160,7 @@ internal sealed partial class PostgresEventStore : IEventStore
         if (start.Kind == SubscriptionStartKind.All) return LogCursor.Start;
         await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
         var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
-        if (start.Kind == SubscriptionStartKind.New)
-        {
-            // Everything older than the oldest running transaction is read; whatever is still running commits later.
-            await using var head = new NpgsqlCommand("select pg_snapshot_xmin(pg_current_snapshot())::text::bigint", conn, joined);
-            var xmin = (long)(await head.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            return new LogCursor(xmin - 1, long.MaxValue);
-        }
+        if (start.Kind == SubscriptionStartKind.New) return await NewCursorAsync(conn, joined, @namespace, cancellationToken).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand($"""
             select tx_id::text::bigint, position from {events}
             where namespace = $1 and ($2::bigint is null or position <= $2) and ($3::timestamptz is null or time < $3)

@@ -60,7 +60,7 @@ public sealed class JwtSignInTests(JwtDashboardFixture fixture) : IClassFixture<
         await page.ClickAsync("button[type=submit]");
         try
         {
-            await page.WaitForURLAsync(url => url.EndsWith("/tasks", StringComparison.Ordinal));
+            await page.UntilUrlAsync(url => url.EndsWith("/tasks", StringComparison.Ordinal));
         }
         catch (TimeoutException ex)
         {

@@ -34,7 +34,7 @@ public sealed class OidcSignInTests(OidcDashboardFixture fixture) : IClassFixtur
         await Expect(signedIn.Locator("header nav")).ToContainTextAsync("API keys");
 
         await signedIn.ClickAsync("header form[action='/logout'] button");
-        await signedIn.WaitForURLAsync(url => url.Contains("/login", StringComparison.Ordinal));
+        await signedIn.UntilUrlAsync(url => url.Contains("/login", StringComparison.Ordinal));
         Assert.DoesNotContain(await signedIn.Context.CookiesAsync(), c => c.Name == "nexus_session");
         await signedIn.GotoAsync("/tasks");
         Assert.Contains("/login?returnUrl=%2Ftasks", signedIn.Url, StringComparison.Ordinal);
@@ -157,7 +157,7 @@ public sealed class OidcSignInTests(OidcDashboardFixture fixture) : IClassFixtur
         {
             // The control: the same answer, untouched, in the browser that started the sign-in, signs in (through the hop page).
             Assert.Equal(200, response!.Status);
-            await target.WaitForURLAsync(u => new Uri(u).AbsolutePath == "/");
+            await target.UntilUrlAsync(u => new Uri(u).AbsolutePath == "/");
             await Expect(target.Locator("header .user")).ToHaveTextAsync("oidc:ada");
             return;
         }

@@ -17,7 +17,7 @@ public sealed class SignInTests(DashboardFixture fixture) : IClassFixture<Dashbo
         await page.FillAsync("#apiKey", Nexus.Server.Tests.Infrastructure.ServerHost.BootstrapKey);
         await page.ClickAsync("button[type=submit]");
 
-        await page.WaitForURLAsync(url => url.EndsWith("/queues", StringComparison.Ordinal));
+        await page.UntilUrlAsync(url => url.EndsWith("/queues", StringComparison.Ordinal));
         await Expect(page.Locator("h1")).ToHaveTextAsync("Queues");
         var cookie = Assert.Single(await page.Context.CookiesAsync(), c => c.Name == "nexus_session");
         Assert.True(cookie.HttpOnly);

@@ -24,7 +24,7 @@ public sealed class SubmitPageTests(DashboardFixture fixture) : IClassFixture<Da
         await page.FillAsync("input[name='arg.words']", "12");
         await page.ClickAsync("form.submit-form button[type=submit]");
 
-        await page.WaitForURLAsync(url => System.Text.RegularExpressions.Regex.IsMatch(url, @"/tasks/\d+$"));
+        await page.UntilUrlAsync(url => System.Text.RegularExpressions.Regex.IsMatch(url, @"/tasks/\d+$"));
         var id = long.Parse(page.Url[(page.Url.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal("succeeded", await fixture.WaitForStateAsync(id, "succeeded"));
         await Expect(page.Locator("#task-detail")).ToContainTextAsync("succeeded");

@@ -74,7 +74,7 @@ public sealed class TaskPageTests(DashboardFixture fixture) : IClassFixture<Dash
 
         await page.FillAsync("details.retry-edited textarea[name=args]", """{"message": "second args"}""");
         await page.ClickAsync("details.retry-edited button[type=submit]");
-        await page.WaitForURLAsync(url => url.Contains("done=retried", StringComparison.Ordinal));
+        await page.UntilUrlAsync(url => url.Contains("done=retried", StringComparison.Ordinal));
         Assert.Equal("dead", await fixture.WaitForStateAsync(id, "dead"));
         await page.ReloadAsync();
         await Expect(page.Locator(".error-message").Last).ToHaveTextAsync("second args");
@@ -131,7 +131,7 @@ public sealed class TaskPageTests(DashboardFixture fixture) : IClassFixture<Dash
         Assert.Equal("available", await fixture.StateAsync(id));
 
         await page.ClickAsync("button[value=delete]");
-        await page.WaitForURLAsync(url => url.Contains("/tasks?done=deleted", StringComparison.Ordinal));
+        await page.UntilUrlAsync(url => url.Contains("/tasks?done=deleted", StringComparison.Ordinal));
         await Expect(page.Locator(".notice")).ToHaveTextAsync("Deleted 1 task.");
         Assert.Null(await fixture.StateAsync(id));
         var gone = await page.GotoAsync($"/tasks/{id}");

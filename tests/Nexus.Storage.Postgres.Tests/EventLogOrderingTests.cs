@@ -112,4 +112,44 @@ public sealed class EventLogOrderingTests : IAsyncLifetime
         Assert.DoesNotContain(seen, rolledBack.ContainsKey);
         for (var i = 1; i < cursors.Count; i++) Assert.True(cursors[i] > cursors[i - 1], $"cursor {cursors[i]} after {cursors[i - 1]}");
     }
+    [Fact]
+    public async Task FromNow_WaitsForAnOlderWriterToEnd_ThenStartsAfterEveryEventCommittedBeforeIt()
+    {
+        await using var olderConn = await _store.DataSource.OpenConnectionAsync();
+        await using var older = await olderConn.BeginTransactionAsync();
+        var during = (await _store.AppendAsync(older, Events("t.older")))[0].Position;
+        var done = (await _store.Events.AppendAsync(Events("t.done")))[0].Position;
+
+        // The older transaction could still add events below t.done: "now" is fixed once it has ended.
+        var head = _store.Events.CursorAtAsync(Ns, SubscriptionStart.New);
+        await older.CommitAsync();
+        var cursor = await head;
+        var fromNow = await _store.Events.ReadAsync(new ReadEventsParams(Ns, cursor, 100));
+        Assert.Empty(fromNow.Events);
+
+        var next = (await _store.Events.AppendAsync(Events("t.next")))[0].Position;
+        var read = await Eventually.UntilAsync(() => _store.Events.ReadAsync(new ReadEventsParams(Ns, cursor, 100)), p => p.Events.Count > 0,
+            because: "the event written after the cursor");
+        Assert.Equal([next], read.Events.Select(e => e.Position));
+        Assert.True(done > during);
+    }
+
+    [Fact]
+    public async Task FromNow_WhenAnOlderWriterOutlastsTheWait_StartsBelowIt_SoItsLaterEventIsNotLost()
+    {
+        await using var olderConn = await _store.DataSource.OpenConnectionAsync();
+        await using var older = await olderConn.BeginTransactionAsync();
+        await using (var xid = new NpgsqlCommand("select pg_current_xact_id()", olderConn, older)) await xid.ExecuteScalarAsync();
+        var done = (await _store.Events.AppendAsync(Events("t.done")))[0].Position;
+
+        var cursor = await _store.Events.CursorAtAsync(Ns, SubscriptionStart.New);
+        var late = (await _store.AppendAsync(older, Events("t.late")))[0].Position;
+        await older.CommitAsync();
+
+        var read = await Eventually.UntilAsync(() => _store.Events.ReadAsync(new ReadEventsParams(Ns, cursor, 100)), p => p.Events.Any(e => e.Position == late),
+            because: "the older writer's event, committed after the cursor was given", describe: p => string.Join(",", p.Events.Select(e => e.Position)));
+        // At least once: the event committed before the answer may come again, the one committed after it must come.
+        Assert.Contains(read.Events, e => e.Position == late);
+        Assert.All(read.Events, e => Assert.Contains(e.Position, new[] { done, late }));
+    }
 }

@@ -59,7 +59,7 @@ public class DashboardFixture : IAsyncLifetime
             // Wait for the signed-in layout itself, not for the browser's "load" event: CI once (2026-12-02) saw the
             // signed-in Overview fully rendered while "load" had not fired after 30 s, which is not what a sign-in
             // test is about. The next page's assertions wait on their own elements.
-            await page.WaitForURLAsync(url => !url.Contains("/login", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+            await page.UntilUrlAsync(url => !url.Contains("/login", StringComparison.Ordinal));
             await page.Locator("header .who .user").WaitForAsync();
         }
         catch (TimeoutException ex)

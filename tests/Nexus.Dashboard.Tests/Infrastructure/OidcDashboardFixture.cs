@@ -70,7 +70,7 @@ public sealed class OidcDashboardFixture : DashboardFixture
     {
         await page.GotoAsync(path);
         await page.ClickAsync("#external-sign-in");
-        await page.WaitForURLAsync(url => url.StartsWith(Provider.Authority, StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+        await page.UntilUrlAsync(url => url.StartsWith(Provider.Authority, StringComparison.Ordinal));
         await page.FillAsync("input[name=login]", login);
         await page.FillAsync("input[name=password]", "any password");
         await page.ClickAsync("button[type=submit]");
@@ -83,7 +83,7 @@ public sealed class OidcDashboardFixture : DashboardFixture
     {
         await page.GotoAsync("/login");
         await page.ClickAsync("#external-sign-in");
-        await page.WaitForURLAsync(url => url.StartsWith(Provider.Authority, StringComparison.Ordinal));
+        await page.UntilUrlAsync(url => url.StartsWith(Provider.Authority, StringComparison.Ordinal));
         var action = new Uri(new Uri(page.Url), await page.Locator("form:has(input[name=login])").GetAttributeAsync("action"));
         var form = page.APIRequest.CreateFormData();
         form.Set("prompt", "login");
@@ -108,8 +108,9 @@ public sealed class OidcDashboardFixture : DashboardFixture
         await SignInAtProviderAsync(page, login, path);
         try
         {
-            await page.WaitForURLAsync(url => new Uri(url).PathAndQuery == path, new() { WaitUntil = WaitUntilState.Commit });
+            // The signed-in layout, then where it is (PageUrls: a navigation event can be missed on a redirect chain).
             await page.Locator("header .who .user").WaitForAsync();
+            await page.UntilUrlAsync(url => new Uri(url).PathAndQuery == path, $"the sign-in to land on {path}");
         }
         catch (TimeoutException ex)
         {
