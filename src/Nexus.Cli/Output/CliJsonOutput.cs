@@ -33,6 +33,11 @@ internal static class CliJsonOutput
 
     private static void Add<T>(JsonTypeInfo info, string name, Func<T, bool> get)
     {
+        // The contract's own property is there, ignored ([JsonIgnore]): replace it by one that is written.
+        for (var i = info.Properties.Count - 1; i >= 0; i--)
+        {
+            if (info.Properties[i].Name == name) info.Properties.RemoveAt(i);
+        }
         var property = info.CreateJsonPropertyInfo(typeof(bool), name);
         property.Get = o => get((T)o);
         info.Properties.Add(property);
