@@ -13,16 +13,16 @@ public sealed class ArtifactsClient
     internal ArtifactsClient(NexusHttp http) => _http = http;
 
     /// <summary>One page of the files whose path starts with <paramref name="prefix"/> (<c>images/</c> for a folder;
-    /// null for all), after the cursor <paramref name="after"/> (a previous page's <see cref="ArtifactPage.Next"/>),
+    /// null for all), after the cursor <paramref name="after"/> (a previous page's <see cref="ArtifactListResponse.Next"/>),
     /// at most <paramref name="limit"/> (1–1000; the server's default is 100).</summary>
     /// <exception cref="NexusApiException"><c>validation</c> naming <c>prefix</c> for a path outside the root;
     /// <c>artifacts-forbidden</c> for a queue-limited key.</exception>
-    public Task<ArtifactPage> ListAsync(string? prefix = null, string? after = null, int? limit = null, CancellationToken cancellationToken = default) =>
+    public Task<ArtifactListResponse> ListAsync(string? prefix = null, string? after = null, int? limit = null, CancellationToken cancellationToken = default) =>
         _http.GetAsync(new QueryString("api/v1/artifacts").Add("prefix", prefix).Add("after", after).Add("limit", limit).ToString(),
-            ClientJson.Default.ArtifactPage, cancellationToken);
+            ClientJson.Default.ArtifactListResponse, cancellationToken);
 
     /// <summary>Every file under <paramref name="prefix"/>, page after page.</summary>
-    public async IAsyncEnumerable<ArtifactInfo> ListAllAsync(string? prefix = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<ArtifactResponse> ListAllAsync(string? prefix = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string? after = null;
         do

@@ -11,27 +11,27 @@ public sealed class DeadLettersClient
     internal DeadLettersClient(NexusHttp http) => _http = http;
 
     /// <summary>Lists one page of dead tasks, newest first (<see cref="TaskQuery.State"/> is ignored).</summary>
-    public Task<TaskPage> ListAsync(TaskQuery? query = null, CancellationToken cancellationToken = default) =>
-        _http.GetAsync(TasksClient.ListPath("api/v1/dead-letters", query, withState: false), ClientJson.Default.TaskPage, cancellationToken);
+    public Task<TaskListResponse> ListAsync(TaskQuery? query = null, CancellationToken cancellationToken = default) =>
+        _http.GetAsync(TasksClient.ListPath("api/v1/dead-letters", query, withState: false), ClientJson.Default.TaskListResponse, cancellationToken);
 
     /// <summary>Every dead task matching <paramref name="query"/>, newest first, a page at a time.</summary>
-    public IAsyncEnumerable<TaskInfo> ListAllAsync(TaskQuery? query = null, CancellationToken cancellationToken = default) =>
+    public IAsyncEnumerable<TaskResponse> ListAllAsync(TaskQuery? query = null, CancellationToken cancellationToken = default) =>
         Paging.AllAsync(q => ListAsync(q, cancellationToken), query, cancellationToken);
 
     /// <summary>Retries one dead task.</summary>
     /// <exception cref="NexusApiException"><c>not-dead</c> (409) when it is not dead; <c>not-found</c>.</exception>
-    public Task<TaskActionResult> RetryAsync(long id, CancellationToken cancellationToken = default) =>
-        _http.PostAsync($"api/v1/dead-letters/{QueryString.Id(id)}/retry", null, ClientJson.Default.TaskActionResult, cancellationToken);
+    public Task<TaskActionResponse> RetryAsync(long id, CancellationToken cancellationToken = default) =>
+        _http.PostAsync($"api/v1/dead-letters/{QueryString.Id(id)}/retry", null, ClientJson.Default.TaskActionResponse, cancellationToken);
 
     /// <summary>Retries the dead tasks matching <paramref name="filter"/> (null: all), oldest first, at most
-    /// <see cref="DeadLetterFilter.Max"/> per call; call again while <see cref="BulkResult.More"/> is true.</summary>
-    public Task<BulkResult> RetryMatchingAsync(DeadLetterFilter? filter = null, CancellationToken cancellationToken = default) =>
-        _http.PostAsync("api/v1/dead-letters/retry", NexusHttp.Json(filter ?? new DeadLetterFilter(), ClientJson.Default.DeadLetterFilter),
-            ClientJson.Default.BulkResult, cancellationToken);
+    /// <see cref="DeadLetterFilterRequest.Max"/> per call; call again while <see cref="BulkResponse.More"/> is true.</summary>
+    public Task<BulkResponse> RetryMatchingAsync(DeadLetterFilterRequest? filter = null, CancellationToken cancellationToken = default) =>
+        _http.PostAsync("api/v1/dead-letters/retry", NexusHttp.Json(filter ?? new DeadLetterFilterRequest(), ClientJson.Default.DeadLetterFilterRequest),
+            ClientJson.Default.BulkResponse, cancellationToken);
 
     /// <summary>Deletes the dead tasks matching <paramref name="filter"/> (null: all), oldest first, at most
-    /// <see cref="DeadLetterFilter.Max"/> per call; call again while <see cref="BulkResult.More"/> is true.</summary>
-    public Task<BulkResult> PurgeAsync(DeadLetterFilter? filter = null, CancellationToken cancellationToken = default) =>
-        _http.PostAsync("api/v1/dead-letters/purge", NexusHttp.Json(filter ?? new DeadLetterFilter(), ClientJson.Default.DeadLetterFilter),
-            ClientJson.Default.BulkResult, cancellationToken);
+    /// <see cref="DeadLetterFilterRequest.Max"/> per call; call again while <see cref="BulkResponse.More"/> is true.</summary>
+    public Task<BulkResponse> PurgeAsync(DeadLetterFilterRequest? filter = null, CancellationToken cancellationToken = default) =>
+        _http.PostAsync("api/v1/dead-letters/purge", NexusHttp.Json(filter ?? new DeadLetterFilterRequest(), ClientJson.Default.DeadLetterFilterRequest),
+            ClientJson.Default.BulkResponse, cancellationToken);
 }

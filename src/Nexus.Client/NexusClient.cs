@@ -12,7 +12,7 @@ namespace Nexus.Client;
 /// <example><code>
 /// using var http = new HttpClient();
 /// var nexus = new NexusClient(http, new NexusClientOptions { BaseAddress = new("http://127.0.0.1:5080"), ApiKey = key });
-/// var task = await nexus.Tasks.SubmitAsync(new TaskSubmission("text.wordcount", JsonDocument.Parse("""{"inputFile":"a.txt"}""").RootElement));
+/// var task = await nexus.Tasks.SubmitAsync(new SubmitTaskRequest("text.wordcount", JsonDocument.Parse("""{"inputFile":"a.txt"}""").RootElement));
 /// var done = await nexus.Tasks.WaitAsync(task.Id);
 /// </code></example>
 public sealed class NexusClient
@@ -93,17 +93,17 @@ public sealed class NexusClient
     public LiveClient Live { get; }
 
     /// <summary><c>GET /healthz</c>: the server process answers.</summary>
-    public Task<HealthInfo> HealthAsync(CancellationToken cancellationToken = default) =>
-        _http.GetAsync("healthz", ClientJson.Default.HealthInfo, cancellationToken);
+    public Task<AliveResponse> HealthAsync(CancellationToken cancellationToken = default) =>
+        _http.GetAsync("healthz", ClientJson.Default.AliveResponse, cancellationToken);
 
     /// <summary><c>GET /readyz</c>: whether the store answers and is migrated. A server that is not ready answers 503
-    /// with the same body, returned here with <see cref="ReadinessInfo.IsReady"/> false rather than thrown.</summary>
-    public Task<ReadinessInfo> ReadyAsync(CancellationToken cancellationToken = default) =>
-        _http.SendAsync(HttpMethod.Get, "readyz", null, ClientJson.Default.ReadinessInfo, cancellationToken, alsoAccept: HttpStatusCode.ServiceUnavailable);
+    /// with the same body, returned here with <see cref="ReadyResponse.IsReady"/> false rather than thrown.</summary>
+    public Task<ReadyResponse> ReadyAsync(CancellationToken cancellationToken = default) =>
+        _http.SendAsync(HttpMethod.Get, "readyz", null, ClientJson.Default.ReadyResponse, cancellationToken, alsoAccept: HttpStatusCode.ServiceUnavailable);
 
     /// <summary><c>GET /api/v1/whoami</c>: who the server takes this client for.</summary>
-    public Task<CallerInfo> WhoAmIAsync(CancellationToken cancellationToken = default) =>
-        _http.GetAsync("api/v1/whoami", ClientJson.Default.CallerInfo, cancellationToken);
+    public Task<WhoAmIResponse> WhoAmIAsync(CancellationToken cancellationToken = default) =>
+        _http.GetAsync("api/v1/whoami", ClientJson.Default.WhoAmIResponse, cancellationToken);
 
     /// <summary><c>POST /graphql</c>: runs a GraphQL query or mutation (docs/graphql.md) and returns the whole answer,
     /// <c>data</c> and <c>errors</c> alike (a request that did not execute, such as a parse error, answers 400 with
@@ -138,6 +138,6 @@ public sealed class NexusClient
     }
 
     /// <summary><c>GET /api/v1/server</c>: version, store, node and auth methods of the answering server.</summary>
-    public Task<ServerInfo> ServerInfoAsync(CancellationToken cancellationToken = default) =>
-        _http.GetAsync("api/v1/server", ClientJson.Default.ServerInfo, cancellationToken);
+    public Task<ServerInfoResponse> ServerInfoAsync(CancellationToken cancellationToken = default) =>
+        _http.GetAsync("api/v1/server", ClientJson.Default.ServerInfoResponse, cancellationToken);
 }

@@ -11,9 +11,9 @@ public sealed class NodesClient
     internal NodesClient(NexusHttp http) => _http = http;
 
     /// <summary>Every known node.</summary>
-    public async Task<IReadOnlyList<NodeInfo>> ListAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<NodeResponse>> ListAsync(CancellationToken cancellationToken = default)
     {
-        var answer = await _http.GetAsync("api/v1/nodes", ClientJson.Default.NodeListAnswer, cancellationToken).ConfigureAwait(false);
+        var answer = await _http.GetAsync("api/v1/nodes", ClientJson.Default.NodeListResponse, cancellationToken).ConfigureAwait(false);
         return answer.Nodes;
     }
 }

@@ -11,11 +11,11 @@ public sealed class PluginsClient
     internal PluginsClient(NexusHttp http) => _http = http;
 
     /// <summary>Every registered plugin.</summary>
-    public Task<IReadOnlyList<PluginInfo>> ListAsync(CancellationToken cancellationToken = default) =>
-        _http.GetAsync("api/v1/plugins", ClientJson.Default.IReadOnlyListPluginInfo, cancellationToken);
+    public Task<IReadOnlyList<PluginResponse>> ListAsync(CancellationToken cancellationToken = default) =>
+        _http.GetAsync("api/v1/plugins", ClientJson.Default.IReadOnlyListPluginResponse, cancellationToken);
 
     /// <summary>One plugin with the JSON schema of its args.</summary>
     /// <exception cref="NexusApiException"><c>not-found</c> when no plugin has that name.</exception>
-    public Task<PluginInfo> GetAsync(string name, CancellationToken cancellationToken = default) =>
-        _http.GetAsync("api/v1/plugins/" + QueryString.Segment(name), ClientJson.Default.PluginInfo, cancellationToken);
+    public Task<PluginResponse> GetAsync(string name, CancellationToken cancellationToken = default) =>
+        _http.GetAsync("api/v1/plugins/" + QueryString.Segment(name), ClientJson.Default.PluginResponse, cancellationToken);
 }

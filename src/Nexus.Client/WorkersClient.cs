@@ -6,13 +6,13 @@ namespace Nexus.Client;
 /// (with long polling), heartbeats the ones it runs, hands in their outcomes and deregisters. Every call needs the
 /// <c>worker</c> (or <c>admin</c>) role. Reached through <see cref="NexusClient.Workers"/>.</summary>
 /// <example><code>
-/// var me = await nexus.Workers.RegisterAsync("py-1", new WorkerRegistration([new WorkerPlugin("py.sum") { Queue = "py" }]), ct);
+/// var me = await nexus.Workers.RegisterAsync("py-1", new RegisterWorkerRequest([new DeclaredPluginRequest("py.sum") { Queue = "py" }]), ct);
 /// while (!ct.IsCancellationRequested)
 /// {
 ///     foreach (var task in await nexus.Workers.LeaseAsync("py-1", max: 10, waitMs: 20_000, ct))
 ///     {
 ///         var result = JsonSerializer.SerializeToElement(Run(task.Args));
-///         await nexus.Workers.CompleteAsync("py-1", [WorkerCompletion.Succeeded(task, result)], ct);
+///         await nexus.Workers.CompleteAsync("py-1", [CompletionRequest.Succeeded(task, result)], ct);
 ///     }
 /// }
 /// await nexus.Workers.DeregisterAsync("py-1", CancellationToken.None);
@@ -37,17 +37,17 @@ public sealed class WorkersClient
     /// <c>plugins[0].argsSchema.properties.n.type</c>, <c>concurrency</c>, <c>workerId</c>); <c>plugin-conflict</c>
     /// (409) for the name of a server plugin; <c>worker-id-taken</c> (409) for an engine node's id;
     /// <c>queue-forbidden</c> (403) for a queue outside the key's queues; <c>forbidden</c> (403) without the worker role.</exception>
-    public Task<RegisteredWorker> RegisterAsync(string workerId, WorkerRegistration registration, CancellationToken cancellationToken = default)
+    public Task<RegisterWorkerResponse> RegisterAsync(string workerId, RegisterWorkerRequest registration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registration);
-        return _http.SendAsync(HttpMethod.Put, Path(workerId), NexusHttp.Json(registration, ClientJson.Default.WorkerRegistration),
-            ClientJson.Default.RegisteredWorker, cancellationToken);
+        return _http.SendAsync(HttpMethod.Put, Path(workerId), NexusHttp.Json(registration, ClientJson.Default.RegisterWorkerRequest),
+            ClientJson.Default.RegisterWorkerResponse, cancellationToken);
     }
 
     /// <summary>Leases up to <paramref name="max"/> ready tasks of the worker's plugins. With none ready the server
     /// waits up to <paramref name="waitMs"/> and answers as soon as one can be claimed (a submit wakes it); an empty
     /// list is the normal answer of a quiet period. Each task must then be heartbeated at least every
-    /// <see cref="RegisteredWorker.HeartbeatMs"/> and completed with <see cref="CompleteAsync"/>.</summary>
+    /// <see cref="RegisterWorkerResponse.HeartbeatMs"/> and completed with <see cref="CompleteAsync"/>.</summary>
     /// <remarks>The long poll is bounded by the <see cref="HttpClient.Timeout"/> of the client's <see cref="HttpClient"/>
     /// (default 100 s, more than the longest poll of 30 s). When that timeout leaves less room than
     /// <paramref name="waitMs"/> plus 5 s for the answer (or half the timeout, if smaller), the wait sent is shortened
@@ -64,49 +64,49 @@ public sealed class WorkersClient
     /// queues the key may not all use is not found either).</exception>
     public async Task<IReadOnlyList<LeasedTask>> LeaseAsync(string workerId, int? max = null, int? waitMs = null, CancellationToken cancellationToken = default)
     {
-        var body = NexusHttp.Json(new LeaseBody(max, FitWait(waitMs, _http.Timeout)), ClientJson.Default.LeaseBody);
-        var answer = await _http.PostAsync(Path(workerId) + "/lease", body, ClientJson.Default.LeaseAnswer, cancellationToken).ConfigureAwait(false);
+        var body = NexusHttp.Json(new LeaseRequest { Max = max, WaitMs = FitWait(waitMs, _http.Timeout) }, ClientJson.Default.LeaseRequest);
+        var answer = await _http.PostAsync(Path(workerId) + "/lease", body, ClientJson.Default.LeaseResponse, cancellationToken).ConfigureAwait(false);
         return answer.Tasks;
     }
 
-    /// <summary>Extends the leases of running tasks by <see cref="RegisteredWorker.LeaseMs"/> in one round trip.</summary>
+    /// <summary>Extends the leases of running tasks by <see cref="RegisterWorkerResponse.LeaseMs"/> in one round trip.</summary>
     /// <param name="workerId">The worker.</param>
     /// <param name="leases">The leases to extend (1–1000), e.g. <see cref="LeasedTask.Lease"/> of each running task.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One state per lease, in the order given: see <see cref="LeaseStatuses"/>.</returns>
     /// <exception cref="NexusApiException"><c>validation</c> naming <c>leases</c> or <c>leases[i].leaseToken</c>;
     /// <c>worker-not-registered</c> (404), as for <see cref="LeaseAsync"/>.</exception>
-    public async Task<IReadOnlyList<LeaseState>> HeartbeatAsync(string workerId, IReadOnlyList<TaskLease> leases, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<LeaseStateResponse>> HeartbeatAsync(string workerId, IReadOnlyList<LeaseRefRequest> leases, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(leases);
-        var body = NexusHttp.Json(new HeartbeatBody(leases), ClientJson.Default.HeartbeatBody);
-        var answer = await _http.PostAsync(Path(workerId) + "/heartbeat", body, ClientJson.Default.HeartbeatAnswer, cancellationToken).ConfigureAwait(false);
+        var body = NexusHttp.Json(new WorkerHeartbeatRequest { Leases = leases }, ClientJson.Default.WorkerHeartbeatRequest);
+        var answer = await _http.PostAsync(Path(workerId) + "/heartbeat", body, ClientJson.Default.WorkerHeartbeatResponse, cancellationToken).ConfigureAwait(false);
         return answer.Leases;
     }
 
     /// <summary>Hands in outcomes in one round trip. Each is fenced by its lease token: one whose lease is gone is not
     /// accepted and changes nothing.</summary>
     /// <param name="workerId">The worker.</param>
-    /// <param name="completions">The outcomes (1–1000): <see cref="WorkerCompletion.Succeeded"/>,
-    /// <see cref="WorkerCompletion.Failed"/> or <see cref="WorkerCompletion.Cancelled"/>.</param>
+    /// <param name="completions">The outcomes (1–1000): <see cref="CompletionRequest.Succeeded"/>,
+    /// <see cref="CompletionRequest.Failed"/> or <see cref="CompletionRequest.Cancelled"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>One result per completion, in the order given.</returns>
     /// <exception cref="NexusApiException"><c>validation</c> naming e.g. <c>completions[0].outcome</c> or
     /// <c>completions[0].error.message</c>; nothing is stored then; <c>worker-not-registered</c> (404), as for
     /// <see cref="LeaseAsync"/>.</exception>
-    public async Task<IReadOnlyList<CompletionResult>> CompleteAsync(string workerId, IReadOnlyList<WorkerCompletion> completions, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<CompletionResultResponse>> CompleteAsync(string workerId, IReadOnlyList<CompletionRequest> completions, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(completions);
-        var body = NexusHttp.Json(new CompleteBody(completions), ClientJson.Default.CompleteBody);
-        var answer = await _http.PostAsync(Path(workerId) + "/complete", body, ClientJson.Default.CompleteAnswer, cancellationToken).ConfigureAwait(false);
+        var body = NexusHttp.Json(new CompleteRequest { Completions = completions }, ClientJson.Default.CompleteRequest);
+        var answer = await _http.PostAsync(Path(workerId) + "/complete", body, ClientJson.Default.CompleteResponse, cancellationToken).ConfigureAwait(false);
         return answer.Results;
     }
 
     /// <summary>Deregisters the worker: the tasks it still holds go back to their queues without spending the attempt,
     /// and it leaves the node list. Its plugin declarations stay (tasks may wait for another worker).</summary>
     /// <exception cref="NexusApiException"><c>worker-not-registered</c> (404).</exception>
-    public Task<DeregisteredWorker> DeregisterAsync(string workerId, CancellationToken cancellationToken = default) =>
-        _http.SendAsync(HttpMethod.Delete, Path(workerId), null, ClientJson.Default.DeregisteredWorker, cancellationToken);
+    public Task<DeregisterResponse> DeregisterAsync(string workerId, CancellationToken cancellationToken = default) =>
+        _http.SendAsync(HttpMethod.Delete, Path(workerId), null, ClientJson.Default.DeregisterResponse, cancellationToken);
 
     private static string Path(string workerId)
     {

@@ -11,67 +11,67 @@ public sealed class WorkflowsClient
     internal WorkflowsClient(NexusHttp http) => _http = http;
 
     /// <summary>The latest version of every workflow.</summary>
-    public async Task<IReadOnlyList<WorkflowInfo>> ListAsync(CancellationToken cancellationToken = default) =>
-        (await _http.GetAsync("api/v1/workflows", ClientJson.Default.WorkflowListAnswer, cancellationToken).ConfigureAwait(false)).Items;
+    public async Task<IReadOnlyList<WorkflowResponse>> ListAsync(CancellationToken cancellationToken = default) =>
+        (await _http.GetAsync("api/v1/workflows", ClientJson.Default.WorkflowListResponse, cancellationToken).ConfigureAwait(false)).Items;
 
     /// <summary>One workflow's latest version, or <paramref name="version"/>.</summary>
-    public Task<WorkflowInfo> GetAsync(string name, int? version = null, CancellationToken cancellationToken = default) =>
-        _http.GetAsync(new QueryString("api/v1/workflows/" + QueryString.Segment(name)).Add("version", version).ToString(), ClientJson.Default.WorkflowInfo, cancellationToken);
+    public Task<WorkflowResponse> GetAsync(string name, int? version = null, CancellationToken cancellationToken = default) =>
+        _http.GetAsync(new QueryString("api/v1/workflows/" + QueryString.Segment(name)).Add("version", version).ToString(), ClientJson.Default.WorkflowResponse, cancellationToken);
 
     /// <summary>Every version of a workflow, oldest first.</summary>
-    public async Task<IReadOnlyList<WorkflowInfo>> VersionsAsync(string name, CancellationToken cancellationToken = default) =>
-        (await _http.GetAsync($"api/v1/workflows/{QueryString.Segment(name)}/versions", ClientJson.Default.WorkflowListAnswer, cancellationToken).ConfigureAwait(false)).Items;
+    public async Task<IReadOnlyList<WorkflowResponse>> VersionsAsync(string name, CancellationToken cancellationToken = default) =>
+        (await _http.GetAsync($"api/v1/workflows/{QueryString.Segment(name)}/versions", ClientJson.Default.WorkflowListResponse, cancellationToken).ConfigureAwait(false)).Items;
 
-    /// <summary>Registers a definition (its JSON text) as the workflow's next version; <see cref="WorkflowInfo.Created"/>
+    /// <summary>Registers a definition (its JSON text) as the workflow's next version; <see cref="WorkflowResponse.Created"/>
     /// is false when it equalled the latest. Throws <see cref="NexusApiException"/> naming the field at fault.</summary>
-    public Task<WorkflowInfo> RegisterAsync(string definitionJson, CancellationToken cancellationToken = default) =>
-        _http.PostAsync("api/v1/workflows", NexusHttp.Json(definitionJson), ClientJson.Default.WorkflowInfo, cancellationToken);
+    public Task<WorkflowResponse> RegisterAsync(string definitionJson, CancellationToken cancellationToken = default) =>
+        _http.PostAsync("api/v1/workflows", NexusHttp.Json(definitionJson), ClientJson.Default.WorkflowResponse, cancellationToken);
 
     /// <summary>The JSON Schema of definitions.</summary>
     public Task<JsonElement> SchemaAsync(CancellationToken cancellationToken = default) =>
         _http.GetAsync("api/v1/workflows/schema", ClientJson.Default.JsonElement, cancellationToken);
 
     /// <summary>Starts a run with an input object (default <c>{}</c>).</summary>
-    public Task<StartedRunInfo> StartAsync(string workflow, JsonElement? input = null, string? idempotencyKey = null, int? version = null, CancellationToken cancellationToken = default) =>
+    public Task<StartRunResponse> StartAsync(string workflow, JsonElement? input = null, string? idempotencyKey = null, int? version = null, CancellationToken cancellationToken = default) =>
         _http.PostAsync($"api/v1/workflows/{QueryString.Segment(workflow)}/runs",
-            NexusHttp.Json(new StartRunBody(input, idempotencyKey, version), ClientJson.Default.StartRunBody), ClientJson.Default.StartedRunInfo, cancellationToken);
+            NexusHttp.Json(new StartRunRequest(input, idempotencyKey, version), ClientJson.Default.StartRunRequest), ClientJson.Default.StartRunResponse, cancellationToken);
 
     /// <summary>A run with every step.</summary>
-    public Task<RunInfo> GetRunAsync(long runId, CancellationToken cancellationToken = default) =>
-        _http.GetAsync("api/v1/runs/" + QueryString.Id(runId), ClientJson.Default.RunInfo, cancellationToken);
+    public Task<RunResponse> GetRunAsync(long runId, CancellationToken cancellationToken = default) =>
+        _http.GetAsync("api/v1/runs/" + QueryString.Id(runId), ClientJson.Default.RunResponse, cancellationToken);
 
     /// <summary>Runs, newest first.</summary>
-    public Task<RunPage> ListRunsAsync(string? workflow = null, string? state = null, string? before = null, int? limit = null, CancellationToken cancellationToken = default) =>
+    public Task<RunListResponse> ListRunsAsync(string? workflow = null, string? state = null, string? before = null, int? limit = null, CancellationToken cancellationToken = default) =>
         _http.GetAsync(new QueryString("api/v1/runs").Add("workflow", workflow).Add("state", state).Add("before", before).Add("limit", limit).ToString(),
-            ClientJson.Default.RunPage, cancellationToken);
+            ClientJson.Default.RunListResponse, cancellationToken);
 
     /// <summary>The items of a forEach step.</summary>
-    public async Task<IReadOnlyList<StepInfo>> ItemsAsync(long runId, string stepId, CancellationToken cancellationToken = default) =>
-        (await _http.GetAsync($"api/v1/runs/{QueryString.Id(runId)}/steps/{QueryString.Segment(stepId)}/items", ClientJson.Default.StepItemListAnswer, cancellationToken).ConfigureAwait(false)).Items;
+    public async Task<IReadOnlyList<StepResponse>> ItemsAsync(long runId, string stepId, CancellationToken cancellationToken = default) =>
+        (await _http.GetAsync($"api/v1/runs/{QueryString.Id(runId)}/steps/{QueryString.Segment(stepId)}/items", ClientJson.Default.StepItemListResponse, cancellationToken).ConfigureAwait(false)).Items;
 
     /// <summary>Cancels a run.</summary>
-    public Task<RunInfo> CancelAsync(long runId, CancellationToken cancellationToken = default) => ActAsync(runId, "cancel", cancellationToken);
+    public Task<RunResponse> CancelAsync(long runId, CancellationToken cancellationToken = default) => ActAsync(runId, "cancel", cancellationToken);
 
     /// <summary>Retries a failed, compensated or cancelled run from its failed steps.</summary>
-    public Task<RunInfo> RetryAsync(long runId, CancellationToken cancellationToken = default) => ActAsync(runId, "retry", cancellationToken);
+    public Task<RunResponse> RetryAsync(long runId, CancellationToken cancellationToken = default) => ActAsync(runId, "retry", cancellationToken);
 
     /// <summary>Pauses a run.</summary>
-    public Task<RunInfo> PauseAsync(long runId, CancellationToken cancellationToken = default) => ActAsync(runId, "pause", cancellationToken);
+    public Task<RunResponse> PauseAsync(long runId, CancellationToken cancellationToken = default) => ActAsync(runId, "pause", cancellationToken);
 
     /// <summary>Resumes a paused run.</summary>
-    public Task<RunInfo> ResumeAsync(long runId, CancellationToken cancellationToken = default) => ActAsync(runId, "resume", cancellationToken);
+    public Task<RunResponse> ResumeAsync(long runId, CancellationToken cancellationToken = default) => ActAsync(runId, "resume", cancellationToken);
 
     /// <summary>Sends a signal (with a JSON payload) to the run's step waiting for it.</summary>
-    public Task<RunInfo> SignalAsync(long runId, string signal, JsonElement? payload = null, CancellationToken cancellationToken = default) =>
-        _http.PostAsync($"api/v1/runs/{QueryString.Id(runId)}/signal", NexusHttp.Json(new SignalBody(signal, payload), ClientJson.Default.SignalBody), ClientJson.Default.RunInfo, cancellationToken);
+    public Task<RunResponse> SignalAsync(long runId, string signal, JsonElement? payload = null, CancellationToken cancellationToken = default) =>
+        _http.PostAsync($"api/v1/runs/{QueryString.Id(runId)}/signal", NexusHttp.Json(new SignalRequest(signal, payload), ClientJson.Default.SignalRequest), ClientJson.Default.RunResponse, cancellationToken);
 
     /// <summary>One page of a run's artifacts (every step's files, offloaded outputs and logs); each
-    /// <see cref="ArtifactInfo.Path"/> is relative to the run (<c>&lt;step&gt;/&lt;file&gt;</c>), what
+    /// <see cref="ArtifactResponse.Path"/> is relative to the run (<c>&lt;step&gt;/&lt;file&gt;</c>), what
     /// <see cref="DownloadRunArtifactAsync"/> takes. Page with <paramref name="after"/> = a previous page's
-    /// <see cref="ArtifactPage.Next"/>.</summary>
-    public Task<ArtifactPage> ListRunArtifactsAsync(long runId, string? after = null, int? limit = null, CancellationToken cancellationToken = default) =>
+    /// <see cref="ArtifactListResponse.Next"/>.</summary>
+    public Task<ArtifactListResponse> ListRunArtifactsAsync(long runId, string? after = null, int? limit = null, CancellationToken cancellationToken = default) =>
         _http.GetAsync(new QueryString($"api/v1/runs/{QueryString.Id(runId)}/artifacts").Add("after", after).Add("limit", limit).ToString(),
-            ClientJson.Default.ArtifactPage, cancellationToken);
+            ClientJson.Default.ArtifactListResponse, cancellationToken);
 
     /// <summary>Streams one of a run's artifacts (<paramref name="name"/> relative to the run) into <paramref name="destination"/>.</summary>
     /// <exception cref="NexusApiException"><c>not-found</c> when the run or the artifact does not exist; <c>validation</c>
@@ -95,7 +95,7 @@ public sealed class WorkflowsClient
     }
 
     /// <summary>Polls the run every <paramref name="pollInterval"/> (default 200 ms) until it is finished, and returns it.</summary>
-    public async Task<RunInfo> WaitAsync(long runId, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default)
+    public async Task<RunResponse> WaitAsync(long runId, TimeSpan? pollInterval = null, CancellationToken cancellationToken = default)
     {
         var interval = pollInterval ?? TimeSpan.FromMilliseconds(200);
         while (true)
@@ -106,6 +106,6 @@ public sealed class WorkflowsClient
         }
     }
 
-    private Task<RunInfo> ActAsync(long runId, string action, CancellationToken cancellationToken) =>
-        _http.PostAsync($"api/v1/runs/{QueryString.Id(runId)}/{action}", null, ClientJson.Default.RunInfo, cancellationToken);
+    private Task<RunResponse> ActAsync(long runId, string action, CancellationToken cancellationToken) =>
+        _http.PostAsync($"api/v1/runs/{QueryString.Id(runId)}/{action}", null, ClientJson.Default.RunResponse, cancellationToken);
 }

@@ -35,6 +35,8 @@ public abstract class SubmitTests(ServerFixture fixture)
         Assert.Equal("cli-wait", task.GetProperty("queue").GetString());
         Assert.Equal(3, task.GetProperty("priority").GetInt32());
         Assert.Equal(2, task.GetProperty("maxAttempts").GetInt32());
+        // Not on the wire (the contract ignores it), but the CLI's document has always carried it.
+        Assert.True(task.GetProperty("isFinished").GetBoolean());
     }
 }
 

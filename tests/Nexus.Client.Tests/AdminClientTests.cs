@@ -17,7 +17,7 @@ public abstract class AdminClientTests(ServerFixture fixture)
         var admin = Clients.For(Host, http);
         var name = Clients.NewName("viewer");
 
-        var created = await admin.Keys.CreateAsync(new KeyRequest(name, "viewer") { Queues = ["reports"] });
+        var created = await admin.Keys.CreateAsync(new CreateKeyRequest(name, "viewer") { Queues = ["reports"] });
         var viewer = Clients.For(Host, http, created.Key);
         var me = await viewer.WhoAmIAsync();
         var refused = await Assert.ThrowsAsync<NexusApiException>(() => viewer.Tasks.SubmitAsync(Clients.Story("client/v.txt") with { Queue = "reports" }));
@@ -81,18 +81,18 @@ public sealed class SqliteAdminClientTests(SqliteServer fixture) : AdminClientTe
         var waiting = (await client.Tasks.SubmitAsync(Clients.Story("client/waiting.txt") with { Delay = "1h" })).Id;
         var notDead = await Assert.ThrowsAsync<NexusApiException>(() => client.DeadLetters.RetryAsync(waiting));
         await client.WaitForAsync(first);
-        var many = await client.DeadLetters.RetryMatchingAsync(new DeadLetterFilter { Tag = tag });
+        var many = await client.DeadLetters.RetryMatchingAsync(new DeadLetterFilterRequest { Tag = tag });
         await client.WaitForAsync(first);
         await client.WaitForAsync(second);
-        var purged = await client.DeadLetters.PurgeAsync(new DeadLetterFilter { Tag = tag });
+        var purged = await client.DeadLetters.PurgeAsync(new DeadLetterFilterRequest { Tag = tag });
         var after = await client.DeadLetters.ListAsync(new TaskQuery { Tag = tag });
 
         Assert.Equal([second], listed.Items.Select(t => t.Id));
         Assert.Equal([second, first], all);
         Assert.Equal("retried", one.Outcome);
         Assert.Equal(("not-dead", HttpStatusCode.Conflict), (notDead.Code, notDead.Status));
-        Assert.Equal(new BulkResult(2, false), many);
-        Assert.Equal(new BulkResult(2, false), purged);
+        Assert.Equal(new BulkResponse(2, false), many);
+        Assert.Equal(new BulkResponse(2, false), purged);
         Assert.Empty(after.Items);
     }
 

@@ -60,7 +60,7 @@ public sealed class FailureTests(SqliteServer fixture) : IClassFixture<SqliteSer
         await answered;
 
         Assert.False(ex.IsUnreachable);
-        Assert.Contains(nameof(TaskInfo), ex.Message, StringComparison.Ordinal);
+        Assert.Contains(nameof(TaskResponse), ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public abstract class ScheduleClientTests(ServerFixture fixture)
         var client = Clients.For(Host, http);
         var name = Clients.NewName("sched");
 
-        var saved = await client.Schedules.PutAsync(name, new ScheduleDefinition
+        var saved = await client.Schedules.PutAsync(name, new ScheduleRequest
         {
             Cron = "* * * * * *",
             Target = ScheduleTargets.Task("text.generate", """{"filename":"client/cron.txt","words":3}"""),
@@ -46,7 +46,7 @@ public abstract class ScheduleClientTests(ServerFixture fixture)
     }
 
     /// <summary>Polls the history until the server's scheduler has fired, with a deadline.</summary>
-    private static async Task<IReadOnlyList<ScheduleFire>> FiresAsync(NexusClient client, string name)
+    private static async Task<IReadOnlyList<ScheduleFireResponse>> FiresAsync(NexusClient client, string name)
     {
         var deadline = TimeProvider.System.GetTimestamp() + (long)(Clients.Deadline.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
         while (true)
@@ -64,7 +64,7 @@ public abstract class ScheduleClientTests(ServerFixture fixture)
         using var http = new HttpClient();
         var client = Clients.For(Host, http);
 
-        var ex = await Assert.ThrowsAsync<NexusApiException>(() => client.Schedules.PutAsync(Clients.NewName("bad"), new ScheduleDefinition
+        var ex = await Assert.ThrowsAsync<NexusApiException>(() => client.Schedules.PutAsync(Clients.NewName("bad"), new ScheduleRequest
         {
             Cron = "every tuesday",
             Target = ScheduleTargets.Task("text.generate", """{"filename":"x.txt"}"""),

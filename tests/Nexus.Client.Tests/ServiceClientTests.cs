@@ -15,13 +15,13 @@ public sealed class ServiceClientTests(SqliteServer fixture) : IClassFixture<Sql
         var client = Clients.For(fixture.Host, http);
         var name = Clients.NewName("svc");
 
-        var registered = await client.Services.RegisterAsync(name, "i1", new ServiceRegistration { BaseUrl = "http://127.0.0.1:9/", Capabilities = ["pdf"], Ttl = "1m", PassesToHealthy = 1 });
+        var registered = await client.Services.RegisterAsync(name, "i1", new ServiceRegistrationRequest { BaseUrl = "http://127.0.0.1:9/", Capabilities = ["pdf"], Ttl = "1m", PassesToHealthy = 1 });
         var beat = await client.Services.HeartbeatAsync(name, "i1");
         var healthy = await client.Services.ListAsync(name, ["pdf"], "healthy");
         var none = await client.Services.ListAsync(name, ["ocr"]);
         await client.Services.DeregisterAsync(name, "i1");
         var gone = await Assert.ThrowsAsync<NexusApiException>(() => client.Services.DeregisterAsync(name, "i1"));
-        var bad = await Assert.ThrowsAsync<NexusApiException>(() => client.Services.RegisterAsync(name, "i2", new ServiceRegistration { BaseUrl = "not a url" }));
+        var bad = await Assert.ThrowsAsync<NexusApiException>(() => client.Services.RegisterAsync(name, "i2", new ServiceRegistrationRequest { BaseUrl = "not a url" }));
 
         Assert.Equal(("ttl", "starting"), (registered.Check, registered.Health));
         Assert.Equal("healthy", beat.Health);

@@ -18,7 +18,7 @@ public sealed class ServiceInvokeClientTests(SqliteServer fixture) : IClassFixtu
         using var http = new HttpClient();
         var client = Clients.For(fixture.Host, http);
         var name = Clients.NewName("svc");
-        await client.Services.RegisterAsync(name, "s1", new ServiceRegistration { BaseUrl = backend.BaseUrl, Ttl = "1m", PassesToHealthy = 1 });
+        await client.Services.RegisterAsync(name, "s1", new ServiceRegistrationRequest { BaseUrl = backend.BaseUrl, Ttl = "1m", PassesToHealthy = 1 });
         await client.Services.HeartbeatAsync(name, "s1");
 
         using var body = new StringContent("""{"total":10}""", System.Text.Encoding.UTF8, "application/json");

@@ -43,7 +43,7 @@ public abstract class TaskClientTests(ServerFixture fixture)
 
         Assert.Equal(3, results.Count);
         Assert.True(results[0].Created);
-        Assert.Equal(new SubmittedTask(first.Id, false), results[1]);
+        Assert.Equal(new SubmitResponse(first.Id, false), results[1]);
         Assert.True(results[2].Id > results[0].Id);
         Assert.Equal(TaskStates.Scheduled, (await client.Tasks.GetAsync(results[2].Id)).State);
     }
@@ -58,7 +58,7 @@ public abstract class TaskClientTests(ServerFixture fixture)
             .Select(r => r.Id).ToList();
 
         var page = await client.Tasks.ListAsync(new TaskQuery { Tag = tag, Limit = 3 });
-        var all = new List<TaskInfo>();
+        var all = new List<TaskResponse>();
         await foreach (var task in client.Tasks.ListAllAsync(new TaskQuery { Tag = tag, Limit = 3, State = TaskStates.Scheduled })) all.Add(task);
 
         Assert.Equal(3, page.Items.Count);
@@ -102,10 +102,10 @@ public abstract class TaskClientTests(ServerFixture fixture)
         await client.Tasks.DeleteAsync(id);
         var gone = await Assert.ThrowsAsync<NexusApiException>(() => client.Tasks.GetAsync(id));
 
-        Assert.Equal(new TaskActionResult(id, "cancelled"), cancelled);
+        Assert.Equal(new TaskActionResponse(id, "cancelled"), cancelled);
         Assert.Equal("task-finished", again.Code);
         Assert.Equal(HttpStatusCode.Conflict, again.Status);
-        Assert.Equal(new TaskActionResult(id, "retried"), retried);
+        Assert.Equal(new TaskActionResponse(id, "retried"), retried);
         Assert.Equal(TaskStates.Succeeded, ran.State);
         Assert.Equal("not-found", gone.Code);
         Assert.Equal(HttpStatusCode.NotFound, gone.Status);
@@ -126,7 +126,7 @@ public abstract class TaskClientTests(ServerFixture fixture)
         var ran = await client.WaitForAsync(id);
 
         Assert.Equal("args.words", refused.Field);
-        Assert.Equal(new TaskActionResult(id, "retried"), retried);
+        Assert.Equal(new TaskActionResponse(id, "retried"), retried);
         Assert.Equal("client/r2.txt", ran.Args.GetProperty("filename").GetString());
         Assert.Equal(6, ran.Result!.Value.GetProperty("words").GetInt32());
     }
@@ -154,7 +154,7 @@ public abstract class TaskClientTests(ServerFixture fixture)
         var client = Clients.For(Host, http);
 
         var ex = await Assert.ThrowsAsync<NexusApiException>(() => client.Tasks.SubmitBatchAsync([
-            Clients.Story("client/ok.txt"), new TaskSubmission("no.such.plugin", Clients.Json("{}"))]));
+            Clients.Story("client/ok.txt"), new SubmitTaskRequest("no.such.plugin", Clients.Json("{}"))]));
 
         Assert.Equal("unknown-plugin", ex.Code);
         Assert.Equal("tasks[1].plugin", ex.Field);

@@ -20,8 +20,8 @@ public abstract class WorkerClientTests(ServerFixture fixture)
             return new Worker("w-" + tag, $"t{tag}.echo", "ext-" + tag);
         }
 
-        public WorkerRegistration Registration => new([
-            new WorkerPlugin(Echo)
+        public RegisterWorkerRequest Registration => new([
+            new DeclaredPluginRequest(Echo)
             {
                 Description = "echoes",
                 Version = "2.0.0",
@@ -34,7 +34,7 @@ public abstract class WorkerClientTests(ServerFixture fixture)
             },
         ]) { Concurrency = 3, Host = "test-box" };
 
-        public TaskSubmission Submission(string text = "hi") => new(Echo, Clients.Json($$"""{"text":"{{text}}"}"""));
+        public SubmitTaskRequest Submission(string text = "hi") => new(Echo, Clients.Json($$"""{"text":"{{text}}"}"""));
     }
 
     [Fact]
@@ -46,11 +46,11 @@ public abstract class WorkerClientTests(ServerFixture fixture)
 
         var registered = await client.Workers.RegisterAsync(worker.Id, worker.Registration);
         var plugin = await client.Plugins.GetAsync(worker.Echo);
-        var id = (await client.Tasks.SubmitAsync(new TaskSubmission(worker.Echo, Clients.Json("""{"text":"hello","n":2}""")))).Id;
+        var id = (await client.Tasks.SubmitAsync(new SubmitTaskRequest(worker.Echo, Clients.Json("""{"text":"hello","n":2}""")))).Id;
         var leased = Assert.Single(await client.Workers.LeaseAsync(worker.Id, max: 10));
-        var beat = await client.Workers.HeartbeatAsync(worker.Id, [leased.Lease, new TaskLease(leased.Id, Guid.NewGuid())]);
+        var beat = await client.Workers.HeartbeatAsync(worker.Id, [leased.Lease, new LeaseRefRequest(leased.Id, Guid.NewGuid())]);
         var node = Assert.Single(await client.Nodes.ListAsync(), n => n.Id == worker.Id);
-        var results = await client.Workers.CompleteAsync(worker.Id, [WorkerCompletion.Succeeded(leased, Clients.Json("""{"echo":"HELLO"}"""))]);
+        var results = await client.Workers.CompleteAsync(worker.Id, [CompletionRequest.Succeeded(leased, Clients.Json("""{"echo":"HELLO"}"""))]);
         var task = await client.Tasks.GetAsync(id);
 
         Assert.Equal((worker.Id, 100, 30_000), (registered.Id, registered.MaxLease, registered.MaxWaitMs));
@@ -63,9 +63,9 @@ public abstract class WorkerClientTests(ServerFixture fixture)
         Assert.Equal("hello", leased.Args.GetProperty("text").GetString());
         Assert.NotEqual(Guid.Empty, leased.LeaseToken);
         Assert.NotNull(leased.LeaseExpiresAt);
-        Assert.Equal([new LeaseState(id, LeaseStatuses.Ok), new LeaseState(id, LeaseStatuses.Lost)], beat);
+        Assert.Equal([new LeaseStateResponse(id, LeaseStatuses.Ok), new LeaseStateResponse(id, LeaseStatuses.Lost)], beat);
         Assert.Equal(("external", "test-box", 3, 1), (node.Kind, node.Host, node.Concurrency, node.Running));
-        Assert.Equal([new CompletionResult(id, true)], results);
+        Assert.Equal([new CompletionResultResponse(id, true)], results);
         Assert.Equal(TaskStates.Succeeded, task.State);
         Assert.Equal("HELLO", task.Result!.Value.GetProperty("echo").GetString());
     }
@@ -77,19 +77,19 @@ public abstract class WorkerClientTests(ServerFixture fixture)
         var client = Clients.For(Host, http);
         var worker = Worker.New();
         await client.Workers.RegisterAsync(worker.Id, worker.Registration);
-        var retried = (await client.Tasks.SubmitAsync(worker.Submission() with { Retry = new RetrySettings { InitialDelayMs = 3_600_000, Jitter = 0 } })).Id;
+        var retried = (await client.Tasks.SubmitAsync(worker.Submission() with { Retry = new RetryRequest { InitialDelayMs = 3_600_000, Jitter = 0 } })).Id;
         var doomed = (await client.Tasks.SubmitAsync(worker.Submission())).Id;
         var leased = await client.Workers.LeaseAsync(worker.Id, max: 2);
-        var error = new WorkerError("bad thing") { Type = "TypeError", StackTrace = "at sum (sum.js:3)" };
+        var error = new WorkerErrorRequest("bad thing") { Type = "TypeError", StackTrace = "at sum (sum.js:3)" };
 
         var results = await client.Workers.CompleteAsync(worker.Id, [
-            WorkerCompletion.Failed(leased.Single(t => t.Id == retried), error),
-            WorkerCompletion.Failed(leased.Single(t => t.Id == doomed), error, retryable: false),
+            CompletionRequest.Failed(leased.Single(t => t.Id == retried), error),
+            CompletionRequest.Failed(leased.Single(t => t.Id == doomed), error, retryable: false),
         ]);
         var retrying = await client.Tasks.GetAsync(retried);
         var dead = await client.Tasks.GetAsync(doomed);
 
-        Assert.Equal([new CompletionResult(retried, true), new CompletionResult(doomed, true)], results);
+        Assert.Equal([new CompletionResultResponse(retried, true), new CompletionResultResponse(doomed, true)], results);
         Assert.Equal(TaskStates.Retrying, retrying.State);
         var kept = Assert.Single(retrying.Errors);
         Assert.Equal((1, "TypeError", "bad thing", "at sum (sum.js:3)"), (kept.Attempt, kept.Type, kept.Message, kept.StackTrace));
@@ -108,15 +108,15 @@ public abstract class WorkerClientTests(ServerFixture fixture)
         var leased = Assert.Single(await client.Workers.LeaseAsync(worker.Id));
 
         var stale = await client.Workers.CompleteAsync(worker.Id, [
-            new WorkerCompletion(id, Guid.NewGuid(), "succeeded") { Result = Clients.Json("1") },
-            WorkerCompletion.Failed(leased with { LeaseToken = Guid.NewGuid() }, new WorkerError("x")),
+            new CompletionRequest(id, Guid.NewGuid(), "succeeded") { Result = Clients.Json("1") },
+            CompletionRequest.Failed(leased with { LeaseToken = Guid.NewGuid() }, new WorkerErrorRequest("x")),
         ]);
         var running = await client.Tasks.GetAsync(id);
-        var real = await client.Workers.CompleteAsync(worker.Id, [WorkerCompletion.Succeeded(leased)]);
+        var real = await client.Workers.CompleteAsync(worker.Id, [CompletionRequest.Succeeded(leased)]);
 
-        Assert.Equal([new CompletionResult(id, false), new CompletionResult(id, false)], stale);
+        Assert.Equal([new CompletionResultResponse(id, false), new CompletionResultResponse(id, false)], stale);
         Assert.Equal(TaskStates.Running, running.State);
-        Assert.Equal([new CompletionResult(id, true)], real);
+        Assert.Equal([new CompletionResultResponse(id, true)], real);
         Assert.Equal(TaskStates.Succeeded, (await client.Tasks.GetAsync(id)).State);
     }
 
@@ -183,7 +183,7 @@ public abstract class WorkerClientTests(ServerFixture fixture)
         var unregistered = await Assert.ThrowsAsync<NexusApiException>(() => client.Workers.LeaseAsync(worker.Id));
 
         Assert.Equal(ids, leased.Select(t => t.Id).Order());
-        Assert.Equal(new DeregisteredWorker(2), gone);
+        Assert.Equal(new DeregisterResponse(2), gone);
         Assert.All(tasks, t => Assert.Equal((TaskStates.Available, 0), (t.State, t.Attempt)));
         Assert.DoesNotContain(nodes, n => n.Id == worker.Id);
         Assert.Equal((HttpStatusCode.NotFound, "worker-not-registered", "workerId"), (unregistered.Status, unregistered.Code, unregistered.Field));
@@ -202,12 +202,12 @@ public abstract class WorkerClientTests(ServerFixture fixture)
         var maxLow = await Assert.ThrowsAsync<NexusApiException>(() => client.Workers.LeaseAsync(worker.Id, max: 0));
         var wait = await Assert.ThrowsAsync<NexusApiException>(() => client.Workers.LeaseAsync(worker.Id, waitMs: 30_001));
         var badId = await Assert.ThrowsAsync<NexusApiException>(() => client.Workers.LeaseAsync("bad id"));
-        var name = await Assert.ThrowsAsync<NexusApiException>(() => client.Workers.RegisterAsync(worker.Id, new WorkerRegistration([new WorkerPlugin("BAD NAME")])));
+        var name = await Assert.ThrowsAsync<NexusApiException>(() => client.Workers.RegisterAsync(worker.Id, new RegisterWorkerRequest([new DeclaredPluginRequest("BAD NAME")])));
         var schema = await Assert.ThrowsAsync<NexusApiException>(() => client.Workers.RegisterAsync(worker.Id,
-            new WorkerRegistration([new WorkerPlugin(worker.Echo) { ArgsSchema = Clients.Json("""{"type":"object","properties":{"n":{"$ref":"http://evil/x"}}}""") }])));
-        var clash = await Assert.ThrowsAsync<NexusApiException>(() => client.Workers.RegisterAsync(worker.Id, new WorkerRegistration([new WorkerPlugin("text.generate")])));
+            new RegisterWorkerRequest([new DeclaredPluginRequest(worker.Echo) { ArgsSchema = Clients.Json("""{"type":"object","properties":{"n":{"$ref":"http://evil/x"}}}""") }])));
+        var clash = await Assert.ThrowsAsync<NexusApiException>(() => client.Workers.RegisterAsync(worker.Id, new RegisterWorkerRequest([new DeclaredPluginRequest("text.generate")])));
         var none = await Assert.ThrowsAsync<NexusApiException>(() => client.Workers.HeartbeatAsync(worker.Id, []));
-        var message = await Assert.ThrowsAsync<NexusApiException>(() => client.Workers.CompleteAsync(worker.Id, [WorkerCompletion.Failed(leased, new WorkerError(" "))]));
+        var message = await Assert.ThrowsAsync<NexusApiException>(() => client.Workers.CompleteAsync(worker.Id, [CompletionRequest.Failed(leased, new WorkerErrorRequest(" "))]));
         var args = await Assert.ThrowsAsync<NexusApiException>(() => client.Tasks.SubmitAsync(worker.Submission("far too long for the schema")));
 
         Assert.Equal((HttpStatusCode.BadRequest, "validation", "max"), (maxHigh.Status, maxHigh.Code, maxHigh.Field));
@@ -229,8 +229,8 @@ public abstract class WorkerClientTests(ServerFixture fixture)
         using var http = new HttpClient();
         var admin = Clients.For(Host, http);
         var worker = Worker.New();
-        var viewer = Clients.For(Host, http, (await admin.Keys.CreateAsync(new KeyRequest(Clients.NewName("viewer"), "viewer"))).Key);
-        var workerKey = Clients.For(Host, http, (await admin.Keys.CreateAsync(new KeyRequest(Clients.NewName("worker"), "worker"))).Key);
+        var viewer = Clients.For(Host, http, (await admin.Keys.CreateAsync(new CreateKeyRequest(Clients.NewName("viewer"), "viewer"))).Key);
+        var workerKey = Clients.For(Host, http, (await admin.Keys.CreateAsync(new CreateKeyRequest(Clients.NewName("worker"), "worker"))).Key);
 
         var register = await Assert.ThrowsAsync<NexusApiException>(() => viewer.Workers.RegisterAsync(worker.Id, worker.Registration));
         await workerKey.Workers.RegisterAsync(worker.Id, worker.Registration);

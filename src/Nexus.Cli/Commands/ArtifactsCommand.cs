@@ -25,18 +25,18 @@ internal static class ArtifactsCommand
         var list = new Command("ls", "List files by path, with size and modification time") { prefix, limit, cursor, all };
         list.Handle(async (parse, cli, ct) =>
         {
-            ArtifactPage page;
+            ArtifactListResponse page;
             if (parse.GetValue(all))
             {
-                var items = new List<ArtifactInfo>();
+                var items = new List<ArtifactResponse>();
                 await foreach (var item in cli.Client.Artifacts.ListAllAsync(parse.GetValue(prefix), ct)) items.Add(item);
-                page = new ArtifactPage(items, null);
+                page = new ArtifactListResponse(items, null);
             }
             else
             {
                 page = await cli.Client.Artifacts.ListAsync(parse.GetValue(prefix), parse.GetValue(cursor), parse.GetValue(limit), ct);
             }
-            cli.Printer.Show(page, CliJson.Default.ArtifactPage, o =>
+            cli.Printer.Show(page, CliJson.Default.ArtifactListResponse, o =>
             {
                 if (page.Items.Count == 0)
                 {

@@ -39,7 +39,7 @@ internal static class DeadLettersCommand
             {
                 if (bulk.Given(parse)) throw new CliUsageException("Give either a task id or a filter (--plugin, --queue, --tag, --created-…, --all), not both.");
                 var result = await cli.Client.DeadLetters.RetryAsync(one, ct);
-                cli.Printer.Show(result, CliJson.Default.TaskActionResult, o => o.MarkupLine($"Task [bold]{result.Id}[/] {Format.E(result.Outcome)}."));
+                cli.Printer.Show(result, CliJson.Default.TaskActionResponse, o => o.MarkupLine($"Task [bold]{result.Id}[/] {Format.E(result.Outcome)}."));
                 return ExitCodes.Success;
             }
             return await bulk.RunAsync(parse, cli, "retry", (f, c) => cli.Client.DeadLetters.RetryMatchingAsync(f, c), "Retried", ct);
@@ -72,21 +72,21 @@ internal static class DeadLettersCommand
 
         public bool Given(ParseResult parse) => Filters.Any(parse) || parse.GetValue(All);
 
-        public async Task<int> RunAsync(ParseResult parse, CliContext cli, string verb, Func<DeadLetterFilter, CancellationToken, Task<BulkResult>> call,
+        public async Task<int> RunAsync(ParseResult parse, CliContext cli, string verb, Func<DeadLetterFilterRequest, CancellationToken, Task<BulkResponse>> call,
             string done, CancellationToken ct)
         {
             if (!Given(parse)) throw new CliUsageException($"dlq {verb} needs a task id, a filter (--plugin, --queue, --tag, --created-from, --created-before) or --all.");
             var filter = Filters.Filter(parse, null);
             var total = 0;
-            BulkResult result;
+            BulkResponse result;
             do
             {
                 result = await call(filter, ct);
                 total += result.Count;
             }
             while (result.More && result.Count > 0);
-            var summary = new BulkResult(total, false);
-            cli.Printer.Show(summary, CliJson.Default.BulkResult, o => o.MarkupLine($"{done} [bold]{total}[/] dead task(s)."));
+            var summary = new BulkResponse(total, false);
+            cli.Printer.Show(summary, CliJson.Default.BulkResponse, o => o.MarkupLine($"{done} [bold]{total}[/] dead task(s)."));
             return ExitCodes.Success;
         }
     }

@@ -66,7 +66,7 @@ internal static class EventsCommand
             var body = ParseJson(parse.GetValue(payload) ?? "{}", "payload");
             var times = parse.GetValue(count) ?? 1;
             if (times is < 1 or > 10_000) throw new CliUsageException($"--repeat must be 1–10000 (was {times}).");
-            var e = new EventToEmit { Topic = parse.GetValue(topic)!, Payload = body, Key = parse.GetValue(key), Priority = parse.GetValue(priority), IdempotencyKey = parse.GetValue(idem) };
+            var e = new EmitEventRequest { Topic = parse.GetValue(topic)!, Payload = body, Key = parse.GetValue(key), Priority = parse.GetValue(priority), IdempotencyKey = parse.GetValue(idem) };
             var results = await cli.Client.Events.EmitAsync(parse.GetValue(ns)!, [.. Enumerable.Repeat(e, times)], ct);
             cli.Printer.Show(results, CliJson.Default.IReadOnlyListEmittedEvent, o =>
             {
@@ -115,10 +115,10 @@ internal static class EventsCommand
     }
 
     /// <summary>One event per line (JSON Lines), so that a follower can be piped.</summary>
-    private static void WriteLine(EventInfo e)
+    private static void WriteLine(EventResponse e)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer)) JsonSerializer.Serialize(writer, e, CliJson.Default.EventInfo);
+        using (var writer = new Utf8JsonWriter(buffer)) JsonSerializer.Serialize(writer, e, CliJson.Default.EventResponse);
         Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
@@ -135,7 +135,7 @@ internal static class EventsCommand
         var command = new Command("replay", "Deliver a range of events (positions or times) to one subscription again") { ns, sub, from, to, since, until, id, max };
         command.Handle(async (parse, cli, ct) =>
         {
-            var range = new ReplayRange
+            var range = new ReplayEventsRequest
             {
                 FromPosition = parse.GetValue(from),
                 ToPosition = parse.GetValue(to),
@@ -146,7 +146,7 @@ internal static class EventsCommand
             };
             if (range is { FromPosition: null, ToPosition: null, FromTime: null, ToTime: null }) throw new CliUsageException("Give a range: --from/--to positions or --since/--until times.");
             var result = await cli.Client.Events.ReplayAsync(parse.GetValue(ns)!, parse.GetValue(sub)!, range, ct);
-            cli.Printer.Show(result, CliJson.Default.ReplayResult, o =>
+            cli.Printer.Show(result, CliJson.Default.ReplayResponse, o =>
                 o.MarkupLine($"Replay [bold]{Format.E(result.ReplayId)}[/]: {result.Events} events selected, {result.Deliveries} deliveries made."));
             return ExitCodes.Success;
         });
@@ -164,7 +164,7 @@ internal static class EventsCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var all = await cli.Client.Events.ListNamespacesAsync(ct);
-            cli.Printer.Show(all, CliJson.Default.IReadOnlyListNamespaceInfo, o =>
+            cli.Printer.Show(all, CliJson.Default.IReadOnlyListNamespaceResponse, o =>
             {
                 var table = Format.Table("namespace", "description", "created");
                 foreach (var n in all) table.AddRow(Format.E(n.Name), Format.E(n.Description), Format.Time(n.CreatedAt));
@@ -183,7 +183,7 @@ internal static class EventsCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var made = await cli.Client.Events.CreateNamespaceAsync(parse.GetValue(name)!, parse.GetValue(description), ct);
-            cli.Printer.Show(made, CliJson.Default.NamespaceInfo, o => o.MarkupLine($"Namespace [bold]{Format.E(made.Name)}[/] is ready."));
+            cli.Printer.Show(made, CliJson.Default.NamespaceResponse, o => o.MarkupLine($"Namespace [bold]{Format.E(made.Name)}[/] is ready."));
             return ExitCodes.Success;
         });
         return command;
@@ -196,7 +196,7 @@ internal static class EventsCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var letters = await cli.Client.Events.ListDeadLettersAsync(parse.GetValue(ns)!, null, ct);
-            cli.Printer.Show(letters, CliJson.Default.IReadOnlyListEventDeadLetter, o =>
+            cli.Printer.Show(letters, CliJson.Default.IReadOnlyListEventDeadLetterResponse, o =>
             {
                 var table = Format.Table("position", "topic", "subscription", "deliveries", "reason", "when");
                 foreach (var l in letters) table.AddRow(Format.Id(l.Position), Format.E(l.Topic), Format.E(l.Subscription), Format.Number(l.Deliveries), Format.E(l.Reason), Format.Time(l.CreatedAt));

@@ -17,7 +17,7 @@ internal static class FileSubmit
         var (tasks, lines) = await ReadAsync(file, defaults, cancellationToken);
         if (tasks.Count == 0) throw new CliUsageException($"--file: '{file.Name}' holds no tasks.");
 
-        var results = new List<SubmittedTask>(tasks.Count);
+        var results = new List<SubmitResponse>(tasks.Count);
         async Task SubmitAllAsync(Action<int>? advance)
         {
             for (var start = 0; start < tasks.Count; start += batchSize)
@@ -57,26 +57,26 @@ internal static class FileSubmit
         return ExitCodes.Success;
     }
 
-    private static async Task<(List<TaskSubmission> Tasks, List<int> Lines)> ReadAsync(FileInfo file, SubmitCommand.Draft defaults, CancellationToken cancellationToken)
+    private static async Task<(List<SubmitTaskRequest> Tasks, List<int> Lines)> ReadAsync(FileInfo file, SubmitCommand.Draft defaults, CancellationToken cancellationToken)
     {
-        var tasks = new List<TaskSubmission>();
+        var tasks = new List<SubmitTaskRequest>();
         var lines = new List<int>();
         var number = 0;
         foreach (var line in await File.ReadAllLinesAsync(file.FullName, cancellationToken))
         {
             number++;
             if (string.IsNullOrWhiteSpace(line)) continue;
-            TaskSubmission? task;
+            SubmitTaskRequest? task;
             try
             {
-                task = JsonSerializer.Deserialize(line, CliJson.Default.TaskSubmission);
+                task = JsonSerializer.Deserialize(line, CliJson.Default.SubmitTaskRequest);
             }
             catch (JsonException ex)
             {
                 throw new CliUsageException($"{file.Name}:{number}: not a valid submit body ({ex.Message})");
             }
             if (task is null || string.IsNullOrEmpty(task.Plugin)) throw new CliUsageException($"{file.Name}:{number}: \"plugin\" is required.");
-            if (task.Args.ValueKind != JsonValueKind.Object) throw new CliUsageException($"{file.Name}:{number}: \"args\" must be a JSON object.");
+            if (task.Args is not { ValueKind: JsonValueKind.Object }) throw new CliUsageException($"{file.Name}:{number}: \"args\" must be a JSON object.");
             tasks.Add(defaults.Fill(task));
             lines.Add(number);
         }

@@ -14,7 +14,7 @@ internal static class HealthCommand
         {
             var alive = await cli.Client.HealthAsync(ct);
             var ready = await cli.Client.ReadyAsync(ct);
-            ServerInfo? info = null;
+            ServerInfoResponse? info = null;
             try
             {
                 info = await cli.Client.ServerInfoAsync(ct);

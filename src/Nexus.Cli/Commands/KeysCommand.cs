@@ -16,7 +16,7 @@ internal static class KeysCommand
         list.Handle(async (parse, cli, ct) =>
         {
             var all = await cli.Client.Keys.ListAsync(ct);
-            cli.Printer.Show(all, CliJson.Default.IReadOnlyListKeyInfo, o =>
+            cli.Printer.Show(all, CliJson.Default.IReadOnlyListKeyResponse, o =>
             {
                 var table = Format.Table("id", "name", "role", "queues", "created", "expires", "revoked", "created by");
                 foreach (var k in all)
@@ -60,13 +60,13 @@ internal static class KeysCommand
                     ? at : throw new CliUsageException($"--expires-at must be a time such as 2031-01-01T00:00:00Z (was '{text}').");
             }
             var q = parse.GetValue(queues);
-            var created = await cli.Client.Keys.CreateAsync(new KeyRequest(parse.GetValue(name)!, parse.GetValue(role)!)
+            var created = await cli.Client.Keys.CreateAsync(new CreateKeyRequest(parse.GetValue(name)!, parse.GetValue(role)!)
             {
                 Queues = q is { Length: > 0 } ? q : null,
                 ExpiresAt = expiresAt,
             }, ct);
             cli.Printer.Warn("This key is shown only now: store it somewhere safe. It cannot be shown again.");
-            cli.Printer.Show(created, CliJson.Default.CreatedKey, o =>
+            cli.Printer.Show(created, CliJson.Default.CreatedKeyResponse, o =>
             {
                 o.MarkupLine($"Created key [bold]{Format.E(created.Info.Id)}[/] ({Format.E(created.Info.Name)}, {Format.E(created.Info.Role)}):");
                 // The key alone on its own line, so that scripts and people can copy it whole.

@@ -14,7 +14,7 @@ internal static class NodesCommand
         list.Handle(async (parse, cli, ct) =>
         {
             var all = await cli.Client.Nodes.ListAsync(ct);
-            cli.Printer.Show(all, CliJson.Default.IReadOnlyListNodeInfo, o =>
+            cli.Printer.Show(all, CliJson.Default.IReadOnlyListNodeResponse, o =>
             {
                 if (all.Count == 0)
                 {

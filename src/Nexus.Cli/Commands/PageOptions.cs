@@ -19,21 +19,21 @@ internal sealed class PageOptions
     }
 
     public async Task<int> ShowAsync(ParseResult parse, CliContext cli, TaskQuery filter,
-        Func<TaskQuery, Task<TaskPage>> page, Func<TaskQuery, IAsyncEnumerable<TaskInfo>> all)
+        Func<TaskQuery, Task<TaskListResponse>> page, Func<TaskQuery, IAsyncEnumerable<TaskResponse>> all)
     {
         var query = filter with { Limit = parse.GetValue(Limit), Before = parse.GetValue(Cursor) };
-        TaskPage result;
+        TaskListResponse result;
         if (parse.GetValue(All))
         {
-            var items = new List<TaskInfo>();
+            var items = new List<TaskResponse>();
             await foreach (var task in all(query)) items.Add(task);
-            result = new TaskPage(items, null);
+            result = new TaskListResponse(items, null);
         }
         else
         {
             result = await page(query);
         }
-        cli.Printer.Show(result, CliJson.Default.TaskPage, o => TaskView.Page(o, result.Items, result.Next));
+        cli.Printer.Show(result, CliJson.Default.TaskListResponse, o => TaskView.Page(o, result.Items, result.Next));
         return ExitCodes.Success;
     }
 }

@@ -14,7 +14,7 @@ internal static class PluginsCommand
         list.Handle(async (parse, cli, ct) =>
         {
             var all = await cli.Client.Plugins.ListAsync(ct);
-            cli.Printer.Show(all, CliJson.Default.IReadOnlyListPluginInfo, o =>
+            cli.Printer.Show(all, CliJson.Default.IReadOnlyListPluginResponse, o =>
             {
                 var table = Format.Table("plugin", "version", "queue", "max attempts", "description");
                 foreach (var p in all)
@@ -32,7 +32,7 @@ internal static class PluginsCommand
         show.Handle(async (parse, cli, ct) =>
         {
             var p = await cli.Client.Plugins.GetAsync(parse.GetValue(name)!, ct);
-            cli.Printer.Show(p, CliJson.Default.PluginInfo, o =>
+            cli.Printer.Show(p, CliJson.Default.PluginResponse, o =>
             {
                 o.MarkupLine($"[bold]{Format.E(p.Name)}[/] {Format.E(p.Version)} — {Format.E(p.Description)}");
                 o.MarkupLine($"queue {Format.E(p.Queue)}, max attempts {p.MaxAttempts?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "server default"}, timeout {(p.TimeoutMs is { } t ? t + " ms" : "none")}");

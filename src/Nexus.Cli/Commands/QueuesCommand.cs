@@ -16,7 +16,7 @@ internal static class QueuesCommand
         list.Handle(async (parse, cli, ct) =>
         {
             var all = await cli.Client.Queues.ListAsync(ct);
-            cli.Printer.Show(all, CliJson.Default.IReadOnlyListQueueInfo, o => Table(o, all));
+            cli.Printer.Show(all, CliJson.Default.IReadOnlyListQueueResponse, o => Table(o, all));
             return ExitCodes.Success;
         });
         queues.Subcommands.Add(list);
@@ -26,14 +26,14 @@ internal static class QueuesCommand
         return queues;
     }
 
-    private static Command Toggle(string name, string description, Func<NexusClient, string, CancellationToken, Task<QueueInfo>> act)
+    private static Command Toggle(string name, string description, Func<NexusClient, string, CancellationToken, Task<QueueResponse>> act)
     {
         var queue = new Argument<string>("queue") { Description = "The queue" };
         var command = new Command(name, description) { queue };
         command.Handle(async (parse, cli, ct) =>
         {
             var info = await act(cli.Client, parse.GetValue(queue)!, ct);
-            cli.Printer.Show(info, CliJson.Default.QueueInfo, o => o.MarkupLine($"Queue [bold]{Format.E(info.Name)}[/] is {(info.Paused ? "[yellow]paused[/]" : "[green]running[/]")}."));
+            cli.Printer.Show(info, CliJson.Default.QueueResponse, o => o.MarkupLine($"Queue [bold]{Format.E(info.Name)}[/] is {(info.Paused ? "[yellow]paused[/]" : "[green]running[/]")}."));
             return ExitCodes.Success;
         });
         return command;
@@ -50,12 +50,12 @@ internal static class QueuesCommand
             var name = parse.GetValue(queue)!;
             var c = parse.GetValue(concurrency);
             var b = parse.GetValue(backlog);
-            QueueInfo info;
+            QueueResponse info;
             if (c is not null && b is not null) info = await cli.Client.Queues.SetLimitsAsync(name, (int?)Parse(c, "--max-concurrency"), Parse(b, "--max-backlog"), ct);
             else if (c is not null) info = await cli.Client.Queues.SetMaxConcurrencyAsync(name, (int?)Parse(c, "--max-concurrency"), ct);
             else if (b is not null) info = await cli.Client.Queues.SetMaxBacklogAsync(name, Parse(b, "--max-backlog"), ct);
             else info = await cli.Client.Queues.GetAsync(name, ct);
-            cli.Printer.Show(info, CliJson.Default.QueueInfo, o => o.MarkupLine(
+            cli.Printer.Show(info, CliJson.Default.QueueResponse, o => o.MarkupLine(
                 $"Queue [bold]{Format.E(info.Name)}[/]: max concurrency {Format.Limit(info.MaxConcurrency)}, max backlog {Format.Limit(info.MaxBacklog)}."));
             return ExitCodes.Success;
         });
@@ -70,7 +70,7 @@ internal static class QueuesCommand
             : throw new CliUsageException($"{option} must be a whole number of 0 or more, or 'none' (was '{text}').");
     }
 
-    private static void Table(IAnsiConsole o, IReadOnlyList<QueueInfo> queues)
+    private static void Table(IAnsiConsole o, IReadOnlyList<QueueResponse> queues)
     {
         if (queues.Count == 0)
         {

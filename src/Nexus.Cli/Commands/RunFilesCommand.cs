@@ -21,15 +21,15 @@ internal static class RunFilesCommand
             var page = await cli.Client.Workflows.ListRunArtifactsAsync(runId, parse.GetValue(cursor), parse.GetValue(limit), ct);
             if (parse.GetValue(all))
             {
-                var items = new List<ArtifactInfo>(page.Items);
+                var items = new List<ArtifactResponse>(page.Items);
                 while (page.Next is { } next)
                 {
                     page = await cli.Client.Workflows.ListRunArtifactsAsync(runId, next, 1000, ct);
                     items.AddRange(page.Items);
                 }
-                page = new ArtifactPage(items, null);
+                page = new ArtifactListResponse(items, null);
             }
-            cli.Printer.Show(page, CliJson.Default.ArtifactPage, o =>
+            cli.Printer.Show(page, CliJson.Default.ArtifactListResponse, o =>
             {
                 if (page.Items.Count == 0)
                 {

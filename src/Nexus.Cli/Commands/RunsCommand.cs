@@ -40,7 +40,7 @@ internal static class RunsCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var page = await cli.Client.Workflows.ListRunsAsync(parse.GetValue(workflow), parse.GetValue(state), parse.GetValue(before), parse.GetValue(limit), ct);
-            cli.Printer.Show(page, CliJson.Default.RunPage, o =>
+            cli.Printer.Show(page, CliJson.Default.RunListResponse, o =>
             {
                 if (page.Items.Count == 0)
                 {
@@ -70,20 +70,20 @@ internal static class RunsCommand
             var run = wait
                 ? await cli.Client.Workflows.WaitAsync(parse.GetValue(id), cancellationToken: ct)
                 : await cli.Client.Workflows.GetRunAsync(parse.GetValue(id), ct);
-            cli.Printer.Show(run, CliJson.Default.RunInfo, o => RunView.Show(o, run));
+            cli.Printer.Show(run, CliJson.Default.RunResponse, o => RunView.Show(o, run));
             return !wait || run.State == "succeeded" ? ExitCodes.Success : ExitCodes.TaskFailed;
         });
         return command;
     }
 
-    private static Command Action(string name, string description, Func<NexusClient, long, CancellationToken, Task<RunInfo>> act)
+    private static Command Action(string name, string description, Func<NexusClient, long, CancellationToken, Task<RunResponse>> act)
     {
         var id = RunId();
         var command = new Command(name, description) { id };
         command.Handle(async (parse, cli, ct) =>
         {
             var run = await act(cli.Client, parse.GetValue(id), ct);
-            cli.Printer.Show(run, CliJson.Default.RunInfo, o => o.MarkupLine($"Run [bold]{run.Id}[/] is {RunView.State(run.State)}{(run.Paused ? " [yellow](paused)[/]" : "")}."));
+            cli.Printer.Show(run, CliJson.Default.RunResponse, o => o.MarkupLine($"Run [bold]{run.Id}[/] is {RunView.State(run.State)}{(run.Paused ? " [yellow](paused)[/]" : "")}."));
             return ExitCodes.Success;
         });
         return command;
@@ -98,7 +98,7 @@ internal static class RunsCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var run = await cli.Client.Workflows.SignalAsync(parse.GetValue(id), parse.GetValue(signal)!, RunView.ReadJson(parse.GetValue(payload), "--payload"), ct);
-            cli.Printer.Show(run, CliJson.Default.RunInfo, o => o.MarkupLine($"Signal delivered; run [bold]{run.Id}[/] is {RunView.State(run.State)}."));
+            cli.Printer.Show(run, CliJson.Default.RunResponse, o => o.MarkupLine($"Signal delivered; run [bold]{run.Id}[/] is {RunView.State(run.State)}."));
             return ExitCodes.Success;
         });
         return command;

@@ -17,7 +17,7 @@ internal static class SchedulesCommand
         list.Handle(async (parse, cli, ct) =>
         {
             var page = await cli.Client.Schedules.ListAsync(limit: 1000, cancellationToken: ct);
-            cli.Printer.Show(page, CliJson.Default.SchedulePage, o => Table(o, page.Items));
+            cli.Printer.Show(page, CliJson.Default.ScheduleListResponse, o => Table(o, page.Items));
             return ExitCodes.Success;
         });
         schedules.Subcommands.Add(list);
@@ -40,7 +40,7 @@ internal static class SchedulesCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var s = await cli.Client.Schedules.GetAsync(parse.GetValue(name)!, ct);
-            cli.Printer.Show(s, CliJson.Default.ScheduleInfo, o => Describe(o, s));
+            cli.Printer.Show(s, CliJson.Default.ScheduleResponse, o => Describe(o, s));
             return ExitCodes.Success;
         });
         return command;
@@ -101,7 +101,7 @@ internal static class SchedulesCommand
             {
                 element = ScheduleTargets.Task(p!, SubmitCommand.ReadArgs(parse.GetValue(args)).GetRawText(), parse.GetValue(queue));
             }
-            var s = await cli.Client.Schedules.PutAsync(parse.GetValue(name)!, new ScheduleDefinition
+            var s = await cli.Client.Schedules.PutAsync(parse.GetValue(name)!, new ScheduleRequest
             {
                 Cron = parse.GetValue(cron)!,
                 TimeZone = parse.GetValue(zone),
@@ -111,7 +111,7 @@ internal static class SchedulesCommand
                 Overlap = parse.GetValue(overlap),
                 Description = parse.GetValue(description),
             }, ct);
-            cli.Printer.Show(s, CliJson.Default.ScheduleInfo, o => o.MarkupLine($"Schedule [bold]{Format.E(s.Name)}[/] saved; next slot {Format.Time(s.NextFireAt)}."));
+            cli.Printer.Show(s, CliJson.Default.ScheduleResponse, o => o.MarkupLine($"Schedule [bold]{Format.E(s.Name)}[/] saved; next slot {Format.Time(s.NextFireAt)}."));
             return ExitCodes.Success;
         });
         return command;
@@ -154,7 +154,7 @@ internal static class SchedulesCommand
                     : throw new CliUsageException($"--until must be an ISO 8601 time such as 2030-01-01T08:00:00Z (was '{text}').");
             }
             var s = await cli.Client.Schedules.PauseAsync(parse.GetValue(name)!, parse.GetValue(reason), resumeAt, ct);
-            cli.Printer.Show(s, CliJson.Default.ScheduleInfo, o => o.MarkupLine($"Schedule [bold]{Format.E(s.Name)}[/] is [yellow]paused[/]{(s.ResumeAt is { } r ? $" until {Format.Time(r)}" : "")}."));
+            cli.Printer.Show(s, CliJson.Default.ScheduleResponse, o => o.MarkupLine($"Schedule [bold]{Format.E(s.Name)}[/] is [yellow]paused[/]{(s.ResumeAt is { } r ? $" until {Format.Time(r)}" : "")}."));
             return ExitCodes.Success;
         });
         return command;
@@ -167,7 +167,7 @@ internal static class SchedulesCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var s = await cli.Client.Schedules.ResumeAsync(parse.GetValue(name)!, ct);
-            cli.Printer.Show(s, CliJson.Default.ScheduleInfo, o => o.MarkupLine($"Schedule [bold]{Format.E(s.Name)}[/] is [green]running[/]; next slot {Format.Time(s.NextFireAt)}."));
+            cli.Printer.Show(s, CliJson.Default.ScheduleResponse, o => o.MarkupLine($"Schedule [bold]{Format.E(s.Name)}[/] is [green]running[/]; next slot {Format.Time(s.NextFireAt)}."));
             return ExitCodes.Success;
         });
         return command;
@@ -181,7 +181,7 @@ internal static class SchedulesCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var slots = await cli.Client.Schedules.NextAsync(parse.GetValue(name)!, parse.GetValue(count), ct);
-            cli.Printer.Show(new ScheduleNext(slots), CliJson.Default.ScheduleNext, o =>
+            cli.Printer.Show(new ScheduleNextResponse(slots), CliJson.Default.ScheduleNextResponse, o =>
             {
                 foreach (var slot in slots) o.MarkupLine(Format.E(slot.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)));
             });
@@ -198,7 +198,7 @@ internal static class SchedulesCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var fires = await cli.Client.Schedules.HistoryAsync(parse.GetValue(name)!, parse.GetValue(limit), ct);
-            cli.Printer.Show(new ScheduleHistory(fires), CliJson.Default.ScheduleHistory, o =>
+            cli.Printer.Show(new ScheduleHistoryResponse(fires), CliJson.Default.ScheduleHistoryResponse, o =>
             {
                 var table = Format.Table("slot", "outcome", "task", "slots", "node", "detail");
                 foreach (var f in fires)
@@ -226,7 +226,7 @@ internal static class SchedulesCommand
         return command;
     }
 
-    private static void Describe(IAnsiConsole o, ScheduleInfo s)
+    private static void Describe(IAnsiConsole o, ScheduleResponse s)
     {
         o.MarkupLine($"[bold]{Format.E(s.Name)}[/]  {Format.E(s.Cron)} ({Format.E(s.TimeZone)})  {(s.Paused ? "[yellow]paused[/]" : "[green]running[/]")}");
         if (s.Paused) o.MarkupLine($"  reason: {Format.E(s.PauseReason)}; resumes: {Format.Time(s.ResumeAt)}");
@@ -234,7 +234,7 @@ internal static class SchedulesCommand
         o.MarkupLine($"  misfire: {Format.E(s.Misfire)}; overlap: {Format.E(s.Overlap)}; next: {Format.Time(s.NextFireAt)}; last task: {(s.LastTaskId is { } id ? Format.Id(id) : "-")}");
     }
 
-    private static void Table(IAnsiConsole o, IReadOnlyList<ScheduleInfo> items)
+    private static void Table(IAnsiConsole o, IReadOnlyList<ScheduleResponse> items)
     {
         if (items.Count == 0)
         {

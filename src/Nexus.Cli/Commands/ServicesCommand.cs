@@ -29,7 +29,7 @@ internal static class ServicesCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var all = await cli.Client.Services.ListAsync(parse.GetValue(service), parse.GetValue(capability), parse.GetValue(health), ct);
-            cli.Printer.Show(new ServiceInstanceList(all), CliJson.Default.ServiceInstanceList, o => Table(o, all));
+            cli.Printer.Show(new ServiceListResponse(all), CliJson.Default.ServiceListResponse, o => Table(o, all));
             return ExitCodes.Success;
         });
         return command;
@@ -49,7 +49,7 @@ internal static class ServicesCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var caps = parse.GetValue(capability);
-            var instance = await cli.Client.Services.RegisterAsync(parse.GetValue(service)!, parse.GetValue(id)!, new ServiceRegistration
+            var instance = await cli.Client.Services.RegisterAsync(parse.GetValue(service)!, parse.GetValue(id)!, new ServiceRegistrationRequest
             {
                 BaseUrl = parse.GetValue(url)!,
                 HealthCheckPath = parse.GetValue(path),
@@ -58,7 +58,7 @@ internal static class ServicesCommand
                 Ttl = parse.GetValue(ttl),
                 CheckInterval = parse.GetValue(interval),
             }, ct);
-            cli.Printer.Show(instance, CliJson.Default.ServiceInstanceInfo, o => o.MarkupLine(
+            cli.Printer.Show(instance, CliJson.Default.ServiceInstanceResponse, o => o.MarkupLine(
                 $"Instance [bold]{Format.E(instance.Id)}[/] of [bold]{Format.E(instance.Service)}[/] registered ({Format.E(instance.Check)} checks); it is {Health(instance.Health)}."));
             return ExitCodes.Success;
         });
@@ -73,7 +73,7 @@ internal static class ServicesCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var instance = await cli.Client.Services.HeartbeatAsync(parse.GetValue(service)!, parse.GetValue(id)!, ct);
-            cli.Printer.Show(instance, CliJson.Default.ServiceInstanceInfo, o => o.MarkupLine($"Instance [bold]{Format.E(instance.Id)}[/] is {Health(instance.Health)}."));
+            cli.Printer.Show(instance, CliJson.Default.ServiceInstanceResponse, o => o.MarkupLine($"Instance [bold]{Format.E(instance.Id)}[/] is {Health(instance.Health)}."));
             return ExitCodes.Success;
         });
         return command;
@@ -183,7 +183,7 @@ internal static class ServicesCommand
         _ => $"[yellow]{Format.E(health)}[/]",
     };
 
-    private static void Table(IAnsiConsole o, IReadOnlyList<ServiceInstanceInfo> all)
+    private static void Table(IAnsiConsole o, IReadOnlyList<ServiceInstanceResponse> all)
     {
         if (all.Count == 0)
         {

@@ -82,7 +82,7 @@ internal static class StateCommand
         rm.Handle(async (parse, cli, ct) =>
         {
             var deleted = await cli.Client.State.DeleteAsync(parse.GetValue(ns)!, parse.GetValue(key)!, parse.GetValue(expect), ct);
-            cli.Printer.Show(deleted, CliJson.Default.StateDeleted, o => o.MarkupLine($"Deleted {Format.E(deleted.Key)} (version {deleted.Version})."));
+            cli.Printer.Show(deleted, CliJson.Default.StateDeleteResponse, o => o.MarkupLine($"Deleted {Format.E(deleted.Key)} (version {deleted.Version})."));
             return ExitCodes.Success;
         });
         return rm;
@@ -98,7 +98,7 @@ internal static class StateCommand
         ls.Handle(async (parse, cli, ct) =>
         {
             var page = await cli.Client.State.ListAsync(parse.GetValue(ns)!, parse.GetValue(prefix), parse.GetValue(cursor), parse.GetValue(limit), ct);
-            cli.Printer.Show(page, CliJson.Default.StatePageInfo, o =>
+            cli.Printer.Show(page, CliJson.Default.StateListResponse, o =>
             {
                 if (page.Items.Count == 0)
                 {
@@ -127,7 +127,7 @@ internal static class StateCommand
         history.Handle(async (parse, cli, ct) =>
         {
             var versions = await cli.Client.State.HistoryAsync(parse.GetValue(ns)!, parse.GetValue(key)!, null, parse.GetValue(limit), ct);
-            cli.Printer.Show(versions, CliJson.Default.IReadOnlyListStateVersionInfo, o =>
+            cli.Printer.Show(versions, CliJson.Default.IReadOnlyListStateVersionResponse, o =>
             {
                 var table = Format.Table("version", "operation", "at", "value");
                 foreach (var v in versions) table.AddRow(Format.Number(v.Version), v.Operation, Format.Time(v.At), v.Value is { } x ? Format.E(Shorten(x.GetRawText())) : "-");
@@ -183,7 +183,7 @@ internal static class StateCommand
     private static async Task<string> PrintCurrentAsync(CliContext cli, string ns, string key, bool prefix, CancellationToken ct)
     {
         var head = (await cli.Client.State.WatchAsync(ns, key, prefix, timeout: "0s", limit: 1, cancellationToken: ct)).Next;
-        var entries = new List<StateEntryInfo>();
+        var entries = new List<StateResponse>();
         if (prefix)
         {
             string? next = null;
@@ -233,8 +233,8 @@ internal static class StateCommand
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void Show(CliContext cli, StateEntryInfo entry) =>
-        cli.Printer.Show(entry, CliJson.Default.StateEntryInfo, o =>
+    private static void Show(CliContext cli, StateResponse entry) =>
+        cli.Printer.Show(entry, CliJson.Default.StateResponse, o =>
         {
             o.MarkupLine($"[bold]{Format.E(entry.Key)}[/] in {Format.E(entry.Namespace)}: version {entry.Version}, updated {Format.Time(entry.UpdatedAt)}"
                 + (entry.ExpiresAt is { } x ? $", expires {Format.Time(x)}" : ""));

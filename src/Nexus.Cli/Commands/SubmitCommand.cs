@@ -49,7 +49,7 @@ internal static class SubmitCommand
         var submitted = await cli.Client.Tasks.SubmitAsync(task.ToSubmission(), cancellationToken);
         if (!parse.GetValue(Wait))
         {
-            cli.Printer.Show(submitted, CliJson.Default.SubmittedTask, o => o.MarkupLine(submitted.Created
+            cli.Printer.Show(submitted, CliJson.Default.SubmitResponse, o => o.MarkupLine(submitted.Created
                 ? $"Submitted task [bold]{submitted.Id}[/] ({Format.E(plugin)})."
                 : $"Task [bold]{submitted.Id}[/] already exists with that unique key; nothing new was submitted."));
             return ExitCodes.Success;
@@ -57,7 +57,7 @@ internal static class SubmitCommand
 
         if (!cli.Json) cli.Printer.Err.MarkupLine($"Submitted task [bold]{submitted.Id}[/]; waiting for it to finish…");
         var done = await cli.Client.Tasks.WaitAsync(submitted.Id, TimeSpan.FromMilliseconds(100), cancellationToken);
-        cli.Printer.Show(done, CliJson.Default.TaskInfo, o => TaskView.Show(o, done));
+        cli.Printer.Show(done, CliJson.Default.TaskResponse, o => TaskView.Show(o, done));
         if (done.State == TaskStates.Succeeded) return ExitCodes.Success;
         await Console.Error.WriteLineAsync($"error: task {done.Id} finished {done.State}" +
             (done.Errors.Count > 0 ? $": {CommandActions.OneLine(done.Errors[^1].Message)}" : "."));
@@ -117,13 +117,13 @@ internal static class SubmitCommand
         public IReadOnlyList<string>? Tags { get; init; }
         public int? MaxAttempts { get; init; }
 
-        public TaskSubmission ToSubmission() => new(Plugin!, Args)
+        public SubmitTaskRequest ToSubmission() => new(Plugin!, Args)
         {
             Queue = Queue, Priority = Priority, Delay = Delay, UniqueKey = UniqueKey, Tags = Tags, MaxAttempts = MaxAttempts,
         };
 
         /// <summary>A line's submission with the options' values where the line says nothing.</summary>
-        public TaskSubmission Fill(TaskSubmission line) => line with
+        public SubmitTaskRequest Fill(SubmitTaskRequest line) => line with
         {
             Queue = line.Queue ?? Queue,
             Priority = line.Priority ?? Priority,

@@ -28,7 +28,7 @@ internal static class SubsCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var all = await cli.Client.Events.ListSubscriptionsAsync(parse.GetValue(ns)!, ct);
-            cli.Printer.Show(all, CliJson.Default.IReadOnlyListSubscriptionInfo, o =>
+            cli.Printer.Show(all, CliJson.Default.IReadOnlyListSubscriptionResponse, o =>
             {
                 var table = Format.Table("name", "pattern", "action", "target", "queue", "max del.", "cursor", "lag");
                 foreach (var s in all) table.AddRow(Format.E(s.Name), Format.E(s.Pattern), Format.E(s.Action), Format.E(s.Target), Format.E(s.Queue), Format.Number(s.MaxDeliveries), Format.E(s.Cursor), Lag(s.Lag));
@@ -47,7 +47,7 @@ internal static class SubsCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var s = await cli.Client.Events.GetSubscriptionAsync(parse.GetValue(ns)!, parse.GetValue(name)!, ct);
-            cli.Printer.Show(s, CliJson.Default.SubscriptionInfo, o => Describe(o, s));
+            cli.Printer.Show(s, CliJson.Default.SubscriptionResponse, o => Describe(o, s));
             return ExitCodes.Success;
         });
         return command;
@@ -77,7 +77,7 @@ internal static class SubsCommand
             {
                 throw new CliUsageException("Give exactly one action: --plugin NAME, --workflow NAME or --consumer.");
             }
-            var definition = new SubscriptionDefinition
+            var definition = new CreateSubscriptionRequest
             {
                 Name = parse.GetValue(name)!,
                 Pattern = parse.GetValue(pattern)!,
@@ -91,7 +91,7 @@ internal static class SubsCommand
                 OrderedByKey = parse.GetValue(ordered) ? true : null,
             };
             var made = await cli.Client.Events.SubscribeAsync(parse.GetValue(ns)!, definition, ct);
-            cli.Printer.Show(made, CliJson.Default.SubscriptionInfo, o => Describe(o, made));
+            cli.Printer.Show(made, CliJson.Default.SubscriptionResponse, o => Describe(o, made));
             return ExitCodes.Success;
         });
         return command;
@@ -120,28 +120,28 @@ internal static class SubsCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var moved = await cli.Client.Events.MoveCursorAsync(parse.GetValue(ns)!, parse.GetValue(name)!, Start(parse.GetValue(to), "to")!, ct);
-            cli.Printer.Show(moved, CliJson.Default.SubscriptionInfo, o => o.MarkupLine($"Cursor of [bold]{Format.E(moved.Name)}[/] is now {Format.E(moved.Cursor)}."));
+            cli.Printer.Show(moved, CliJson.Default.SubscriptionResponse, o => o.MarkupLine($"Cursor of [bold]{Format.E(moved.Name)}[/] is now {Format.E(moved.Cursor)}."));
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static SubscriptionStart? Start(string? text, string option) => text switch
+    private static SubscriptionStartRequest? Start(string? text, string option) => text switch
     {
         null => null,
-        "new" or "all" => new SubscriptionStart { Kind = text },
-        _ when long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) => new SubscriptionStart { Kind = "position", Position = p },
-        _ => new SubscriptionStart { Kind = "time", Time = EventsCommand.Instant(text, option) },
+        "new" or "all" => new SubscriptionStartRequest { Kind = text },
+        _ when long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) => new SubscriptionStartRequest { Kind = "position", Position = p },
+        _ => new SubscriptionStartRequest { Kind = "time", Time = EventsCommand.Instant(text, option) },
     };
 
     /// <summary><c>12 events, oldest 3.5 s</c>, <c>caught up</c>, or <c>-</c> when not known.</summary>
-    private static string Lag(SubscriptionLagInfo? lag) => lag switch
+    private static string Lag(SubscriptionLagResponse? lag) => lag switch
     {
         null => "-",
         { Events: 0 } => "caught up",
         _ => Format.E(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{lag.Events} events, oldest {lag.AgeSeconds:0.#} s")),
     };
 
-    private static void Describe(IAnsiConsole o, SubscriptionInfo s) =>
+    private static void Describe(IAnsiConsole o, SubscriptionResponse s) =>
         o.MarkupLine($"Subscription [bold]{Format.E(s.Name)}[/] in {Format.E(s.Namespace)}: {Format.E(s.Pattern)} → {Format.E(s.Action)} {Format.E(s.Target ?? "")} (queue {Format.E(s.Queue)}, cursor {Format.E(s.Cursor)}{(s.OrderedByKey ? ", ordered by key" : "")})");
 }

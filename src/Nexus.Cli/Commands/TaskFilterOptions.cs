@@ -35,7 +35,7 @@ internal sealed class TaskFilterOptions
         CreatedBefore = Time(parse.GetValue(CreatedBefore), "--created-before"),
     };
 
-    public DeadLetterFilter Filter(ParseResult parse, int? max) => new()
+    public DeadLetterFilterRequest Filter(ParseResult parse, int? max) => new()
     {
         Plugin = parse.GetValue(Plugin),
         Queue = parse.GetValue(Queue),

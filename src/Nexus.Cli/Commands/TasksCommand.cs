@@ -42,7 +42,7 @@ internal static class TasksCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var task = await cli.Client.Tasks.GetAsync(parse.GetValue(id), ct);
-            cli.Printer.Show(task, CliJson.Default.TaskInfo, o => TaskView.Show(o, task));
+            cli.Printer.Show(task, CliJson.Default.TaskResponse, o => TaskView.Show(o, task));
             return ExitCodes.Success;
         });
         return command;
@@ -55,20 +55,20 @@ internal static class TasksCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var why = await cli.Client.Tasks.WhyAsync(parse.GetValue(id), ct);
-            cli.Printer.Show(why, CliJson.Default.TaskWhy, o => TaskView.Why(o, why));
+            cli.Printer.Show(why, CliJson.Default.TaskWhyResponse, o => TaskView.Why(o, why));
             return ExitCodes.Success;
         });
         return command;
     }
 
-    internal static Command Action(string name, string description, Func<NexusClient, long, CancellationToken, Task<TaskActionResult>> act)
+    internal static Command Action(string name, string description, Func<NexusClient, long, CancellationToken, Task<TaskActionResponse>> act)
     {
         var id = IdArgument();
         var command = new Command(name, description) { id };
         command.Handle(async (parse, cli, ct) =>
         {
             var result = await act(cli.Client, parse.GetValue(id), ct);
-            cli.Printer.Show(result, CliJson.Default.TaskActionResult, o => o.MarkupLine(result.Outcome switch
+            cli.Printer.Show(result, CliJson.Default.TaskActionResponse, o => o.MarkupLine(result.Outcome switch
             {
                 "requested" => $"Task [bold]{result.Id}[/] is running; it was asked to stop.",
                 _ => $"Task [bold]{result.Id}[/] {Format.E(result.Outcome)}.",
@@ -90,7 +90,7 @@ internal static class TasksCommand
             var result = given is null
                 ? await cli.Client.Tasks.RetryAsync(parse.GetValue(id), ct)
                 : await cli.Client.Tasks.RetryAsync(parse.GetValue(id), SubmitCommand.ReadArgs(given), ct);
-            cli.Printer.Show(result, CliJson.Default.TaskActionResult, o => o.MarkupLine($"Task [bold]{result.Id}[/] {Format.E(result.Outcome)}."));
+            cli.Printer.Show(result, CliJson.Default.TaskActionResponse, o => o.MarkupLine($"Task [bold]{result.Id}[/] {Format.E(result.Outcome)}."));
             return ExitCodes.Success;
         });
         return command;

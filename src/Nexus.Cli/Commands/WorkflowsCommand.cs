@@ -31,7 +31,7 @@ internal static class WorkflowsCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var all = await cli.Client.Workflows.ListAsync(ct);
-            cli.Printer.Show(all, CliJson.Default.IReadOnlyListWorkflowInfo, o =>
+            cli.Printer.Show(all, CliJson.Default.IReadOnlyListWorkflowResponse, o =>
             {
                 if (all.Count == 0)
                 {
@@ -60,10 +60,10 @@ internal static class WorkflowsCommand
         command.Handle(async (parse, cli, ct) =>
         {
             var w = await cli.Client.Workflows.GetAsync(parse.GetValue(name)!, parse.GetValue(version), ct);
-            cli.Printer.Show(w, CliJson.Default.WorkflowInfo, o =>
+            cli.Printer.Show(w, CliJson.Default.WorkflowResponse, o =>
             {
                 o.MarkupLine($"[bold]{Format.E(w.Name)}[/] v{w.Version}  registered {Format.Time(w.CreatedAt)}  sha256 {Format.E(w.Hash[..12])}…");
-                var steps = w.Definition.GetProperty("steps").EnumerateArray().Select(s => new Nexus.Client.StepInfo(
+                var steps = w.Definition.GetProperty("steps").EnumerateArray().Select(s => new Nexus.Contracts.StepResponse(
                     s.GetProperty("id").GetString()!, s.TryGetProperty("kind", out var k) ? k.GetString()! : "task",
                     s.TryGetProperty("plugin", out var p) ? p.GetString() : null,
                     s.TryGetProperty("needs", out var n) ? [.. n.EnumerateArray().Select(x => x.GetString()!)] : [],
@@ -88,7 +88,7 @@ internal static class WorkflowsCommand
             else json = await File.ReadAllTextAsync(path, ct);
             if (RunView.ReadJson(json, path) is not { ValueKind: System.Text.Json.JsonValueKind.Object }) throw new CliUsageException($"{path} must hold a JSON object (a workflow definition).");
             var w = await cli.Client.Workflows.RegisterAsync(json, ct);
-            cli.Printer.Show(w, CliJson.Default.WorkflowInfo, o => o.MarkupLine(w.Created == false
+            cli.Printer.Show(w, CliJson.Default.WorkflowResponse, o => o.MarkupLine(w.Created == false
                 ? $"Workflow [bold]{Format.E(w.Name)}[/] is unchanged: still version {w.Version}."
                 : $"Registered workflow [bold]{Format.E(w.Name)}[/] version {w.Version}."));
             return ExitCodes.Success;
@@ -111,13 +111,13 @@ internal static class WorkflowsCommand
             var started = await cli.Client.Workflows.StartAsync(parse.GetValue(name)!, body, parse.GetValue(key), parse.GetValue(version), ct);
             if (!parse.GetValue(wait))
             {
-                cli.Printer.Show(started, CliJson.Default.StartedRunInfo, o => o.MarkupLine(started.Created
+                cli.Printer.Show(started, CliJson.Default.StartRunResponse, o => o.MarkupLine(started.Created
                     ? $"Started run [bold]{started.RunId}[/] (version {started.Version}). Follow it: nexus runs show {started.RunId}"
                     : $"Run [bold]{started.RunId}[/] already exists for that key."));
                 return ExitCodes.Success;
             }
             var run = await cli.Client.Workflows.WaitAsync(started.RunId, cancellationToken: ct);
-            cli.Printer.Show(run, CliJson.Default.RunInfo, o => RunView.Show(o, run));
+            cli.Printer.Show(run, CliJson.Default.RunResponse, o => RunView.Show(o, run));
             return run.State == "succeeded" ? ExitCodes.Success : ExitCodes.TaskFailed;
         });
         return command;

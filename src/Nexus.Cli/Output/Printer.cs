@@ -20,7 +20,7 @@ internal sealed class Printer(bool json)
     /// <summary>The human stderr console (progress bars, warnings).</summary>
     public IAnsiConsole Err => _err ??= Create(Console.Error, Console.IsErrorRedirected);
 
-    public void WriteJson<T>(T value, JsonTypeInfo<T> type) => Console.Out.WriteLine(JsonSerializer.Serialize(value, type));
+    public void WriteJson<T>(T value, JsonTypeInfo<T> type) => Console.Out.WriteLine(JsonSerializer.Serialize(value, CliJsonOutput.Of(type)));
 
     /// <summary>Prints <paramref name="value"/> as JSON with <c>--json</c>, else runs <paramref name="human"/>.</summary>
     public void Show<T>(T value, JsonTypeInfo<T> type, Action<IAnsiConsole> human)

@@ -9,7 +9,7 @@ namespace Nexus.Cli.Output;
 /// it needs), each with its state, task, attempts, forEach counts and compensation.</summary>
 internal static class RunView
 {
-    public static void Show(IAnsiConsole o, RunInfo run)
+    public static void Show(IAnsiConsole o, RunResponse run)
     {
         o.MarkupLine($"Run [bold]{run.Id}[/]  {Format.E(run.Workflow)} v{run.Version}  {State(run.State)}{(run.Paused ? "  [yellow]paused[/]" : "")}");
         o.MarkupLine($"  started {Format.Time(run.CreatedAt)}   finished {Format.Time(run.FinishedAt)}");
@@ -24,11 +24,11 @@ internal static class RunView
     }
 
     /// <summary>One markup line per step, by level then definition order.</summary>
-    public static IEnumerable<string> Graph(IReadOnlyList<StepInfo> steps)
+    public static IEnumerable<string> Graph(IReadOnlyList<StepResponse> steps)
     {
         var byId = steps.ToDictionary(s => s.Id, StringComparer.Ordinal);
         var level = new Dictionary<string, int>(StringComparer.Ordinal);
-        int Level(StepInfo s) => level.TryGetValue(s.Id, out var l) ? l
+        int Level(StepResponse s) => level.TryGetValue(s.Id, out var l) ? l
             : level[s.Id] = s.Needs.Count == 0 ? 0 : s.Needs.Where(byId.ContainsKey).Select(n => Level(byId[n])).DefaultIfEmpty(-1).Max() + 1;
         var width = steps.Max(s => s.Id.Length);
         var ordered = steps.Select((s, i) => (s, i)).OrderBy(x => Level(x.s)).ThenBy(x => x.i).Select(x => x.s).ToList();

@@ -7,7 +7,7 @@ namespace Nexus.Cli.Output;
 /// <summary>Human views of tasks: one task in detail, or a page as a table.</summary>
 internal static class TaskView
 {
-    public static void Show(IAnsiConsole o, TaskInfo t)
+    public static void Show(IAnsiConsole o, TaskResponse t)
     {
         // Plain "name  value" lines rather than a grid: no padding to the console width, easy to copy and to grep.
         void Row(string name, string markup) => o.MarkupLine($"[grey]{name,-10}[/] {markup}");
@@ -34,13 +34,13 @@ internal static class TaskView
     }
 
     /// <summary>One line per reason: its code, then its sentence.</summary>
-    public static void Why(IAnsiConsole o, TaskWhy why)
+    public static void Why(IAnsiConsole o, TaskWhyResponse why)
     {
         o.MarkupLine($"Task [bold]{why.TaskId}[/] is {Format.State(why.State)} (plugin {Format.E(why.Plugin)}, queue {Format.E(why.Queue)}):");
         foreach (var r in why.Reasons) o.MarkupLine($"  [yellow]{Format.E(r.Code)}[/] {Format.E(r.Message)}");
     }
 
-    public static void Page(IAnsiConsole o, IReadOnlyList<TaskInfo> items, string? next)
+    public static void Page(IAnsiConsole o, IReadOnlyList<TaskResponse> items, string? next)
     {
         if (items.Count == 0)
         {

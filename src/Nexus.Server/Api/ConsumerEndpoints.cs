@@ -1,5 +1,6 @@
+using Nexus.Server.Api.Mapping;
 using Nexus.Events;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 using Nexus.Storage;
 

@@ -1,8 +1,9 @@
+using Nexus.Server.Api.Mapping;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Nexus.Documents;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 
 namespace Nexus.Server.Api;

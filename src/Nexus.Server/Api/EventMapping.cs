@@ -1,6 +1,7 @@
+using Nexus.Server.Api.Mapping;
 using System.Text.Json;
 using Nexus.Events;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 
 namespace Nexus.Server.Api;

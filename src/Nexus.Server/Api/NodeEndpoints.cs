@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Nexus.Hosting;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 using Nexus.Storage;
 

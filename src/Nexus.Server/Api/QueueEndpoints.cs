@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 using Nexus.Storage;
 using Nexus.Tasks;

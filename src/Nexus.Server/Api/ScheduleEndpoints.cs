@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Nexus.Scheduling;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 using Nexus.Storage;
 

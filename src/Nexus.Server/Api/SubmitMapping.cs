@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Nexus.Plugins;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 using Nexus.Tasks;
 

@@ -1,5 +1,5 @@
 using Nexus.Events;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 using Nexus.Storage;
 

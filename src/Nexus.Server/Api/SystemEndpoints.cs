@@ -1,7 +1,7 @@
 using System.Reflection;
 using Microsoft.Extensions.Options;
 using Nexus.Hosting;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 using Nexus.Storage;
 

@@ -1,8 +1,9 @@
+using Nexus.Server.Api.Mapping;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Nexus.Hosting;
 using Nexus.Plugins;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 using Nexus.Server.Hosting;
 using Nexus.Storage;
@@ -121,16 +122,16 @@ internal static class TaskEndpoints
     internal static async Task<TaskListResponse> Page(INexusTasks tasks, TaskQuery query, CancellationToken cancellationToken)
     {
         var page = await tasks.ListAsync(query, cancellationToken);
-        return new TaskListResponse([.. page.Items.Select(TaskResponse.From)], page.NextBeforeId?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return new TaskListResponse([.. page.Items.Select(TaskMapping.ToResponse)], page.NextBeforeId?.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, INexusTasks tasks, Nexus.Artifacts.ClaimCheck claims, string id) =>
-        Results.Ok(TaskResponse.From(await ClaimCheckViews.ShowAsync(claims, await LoadVisibleAsync(http, tasks, QueryValues.Id(id)), http.RequestAborted)));
+        Results.Ok(TaskMapping.ToResponse(await ClaimCheckViews.ShowAsync(claims, await LoadVisibleAsync(http, tasks, QueryValues.Id(id)), http.RequestAborted)));
 
     private static async Task<IResult> WhyAsync(HttpContext http, INexusTasks tasks, TaskDiagnosis diagnosis, string id)
     {
         var task = await LoadVisibleAsync(http, tasks, QueryValues.Id(id));
-        return Results.Ok(TaskWhyResponse.From(await diagnosis.DiagnoseAsync(task, http.RequestAborted)));
+        return Results.Ok(TaskWhyMapping.ToResponse(await diagnosis.DiagnoseAsync(task, http.RequestAborted)));
     }
 
     /// <summary>The task, or 404 when it does not exist or lies outside the caller's queues (its existence is not told).</summary>

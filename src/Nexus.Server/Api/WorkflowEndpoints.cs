@@ -1,7 +1,8 @@
+using Nexus.Server.Api.Mapping;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 using Nexus.Storage;
 using Nexus.Workflows;
@@ -59,7 +60,7 @@ internal static class WorkflowEndpoints
     {
         EnsureUnscoped(http);
         var list = await workflows.ListAsync(http.RequestAborted);
-        return Results.Ok(new WorkflowListResponse([.. list.Select(w => WorkflowResponse.From(w))]));
+        return Results.Ok(new WorkflowListResponse([.. list.Select(w => WorkflowMapping.ToResponse(w))]));
     }
 
     private static async Task<IResult> RegisterAsync(HttpContext http, INexusWorkflows workflows)
@@ -68,7 +69,7 @@ internal static class WorkflowEndpoints
         var body = await RequestJson.ReadAsync<System.Text.Json.Nodes.JsonObject>(http.Request);
         var definition = WorkflowJson.Parse(body!.ToJsonString());
         var registered = await workflows.RegisterAsync(definition, http.RequestAborted);
-        var response = WorkflowResponse.From(registered.Workflow, registered.Created);
+        var response = WorkflowMapping.ToResponse(registered.Workflow, registered.Created);
         return registered.Created
             ? Results.Created($"/api/v1/workflows/{registered.Workflow.Name}?version={registered.Workflow.Version}", response)
             : Results.Ok(response);
@@ -79,7 +80,7 @@ internal static class WorkflowEndpoints
         EnsureUnscoped(http);
         var v = QueryValues.Int(version, "version", 1, int.MaxValue);
         var found = await workflows.GetAsync(name, v, http.RequestAborted) ?? throw NotFound(name, v);
-        return Results.Ok(WorkflowResponse.From(found));
+        return Results.Ok(WorkflowMapping.ToResponse(found));
     }
 
     private static async Task<IResult> VersionsAsync(HttpContext http, INexusWorkflows workflows, string name)
@@ -87,7 +88,7 @@ internal static class WorkflowEndpoints
         EnsureUnscoped(http);
         var list = await workflows.VersionsAsync(name, http.RequestAborted);
         if (list.Count == 0) throw NotFound(name, null);
-        return Results.Ok(new WorkflowListResponse([.. list.Select(w => WorkflowResponse.From(w))]));
+        return Results.Ok(new WorkflowListResponse([.. list.Select(w => WorkflowMapping.ToResponse(w))]));
     }
 
     private static async Task<IResult> StartAsync(HttpContext http, INexusWorkflows workflows, string name)
@@ -125,7 +126,7 @@ internal static class WorkflowEndpoints
             Before = QueryValues.Cursor(before),
             Limit = QueryValues.Int(limit, "limit", 1, 1000) ?? 50,
         }, http.RequestAborted);
-        return Results.Ok(new RunListResponse([.. page.Items.Select(r => RunResponse.From(r))], page.Next?.ToString(CultureInfo.InvariantCulture)));
+        return Results.Ok(new RunListResponse([.. page.Items.Select(r => RunMapping.ToResponse(r))], page.Next?.ToString(CultureInfo.InvariantCulture)));
     }
 
     private static async Task<IResult> GetRunAsync(HttpContext http, INexusWorkflows workflows, Nexus.Artifacts.ClaimCheck claims, string id)
@@ -133,7 +134,7 @@ internal static class WorkflowEndpoints
         EnsureUnscoped(http);
         var runId = QueryValues.Id(id);
         var details = await workflows.GetRunAsync(runId, http.RequestAborted) ?? throw ApiProblemException.NotFound($"No workflow run with id {runId}.");
-        return Results.Ok(RunResponse.From(await ClaimCheckViews.ShowAsync(claims, details, http.RequestAborted)));
+        return Results.Ok(RunMapping.ToResponse(await ClaimCheckViews.ShowAsync(claims, details, http.RequestAborted)));
     }
 
     private static async Task<IResult> ItemsAsync(HttpContext http, INexusWorkflows workflows, string id, string step)
@@ -144,7 +145,7 @@ internal static class WorkflowEndpoints
         var def = details.Definition.Steps.FirstOrDefault(s => s.Id == step)
             ?? throw ApiProblemException.NotFound($"Run {runId} has no step '{QueryValues.Shorten(step)}'.");
         var items = await workflows.GetItemsAsync(runId, def.Id, http.RequestAborted);
-        return Results.Ok(new StepItemListResponse([.. items.Select(i => StepResponse.Item(def, i))]));
+        return Results.Ok(new StepItemListResponse([.. items.Select(i => RunMapping.ToItem(def, i))]));
     }
 
     private static async Task<IResult> SignalAsync(HttpContext http, INexusWorkflows workflows, string id)
@@ -170,7 +171,7 @@ internal static class WorkflowEndpoints
         var details = await workflows.GetRunAsync(runId, http.RequestAborted);
         return outcome switch
         {
-            RunAction.Done when details is not null => Results.Ok(RunResponse.From(details)),
+            RunAction.Done when details is not null => Results.Ok(RunMapping.ToResponse(details)),
             RunAction.NotApplicable when details is not null => throw ApiProblemException.Conflict("run-state",
                 why ?? $"Run {runId} is {details.Run.State.ToName()}{(details.Run.Paused ? " (paused)" : "")}: it cannot {action} now."),
             _ => throw ApiProblemException.NotFound($"No workflow run with id {runId}."),

@@ -7,7 +7,7 @@ namespace Nexus.Server.GraphQl;
 /// JSON values and string maps (headers, metadata) to the <c>JSON</c> scalar.</summary>
 internal sealed class ContractMappingProvider : IGraphTypeMappingProvider
 {
-    private const string ContractNamespace = "Nexus.Server.Api.Contracts";
+    private const string ContractNamespace = "Nexus.Contracts";
 
     public Type? GetGraphTypeFromClrType(Type clrType, bool isInputType, Type? preferredType)
     {

@@ -3,7 +3,7 @@ using GraphQL;
 using GraphQL.Types;
 using Nexus.Events;
 using Nexus.Server.Api;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 
 namespace Nexus.Server.GraphQl;

@@ -1,6 +1,6 @@
 using Nexus.Live;
 using Nexus.Server.Api;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 
 namespace Nexus.Server.GraphQl;
 

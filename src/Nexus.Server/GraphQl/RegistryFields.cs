@@ -2,7 +2,7 @@ using GraphQL;
 using GraphQL.Types;
 using Nexus.Scheduling;
 using Nexus.Server.Api;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 using Nexus.Services;
 

@@ -1,8 +1,9 @@
+using Nexus.Server.Api.Mapping;
 using System.Text.Json;
 using GraphQL;
 using GraphQL.Types;
 using Nexus.Server.Api;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 using Nexus.State;
 

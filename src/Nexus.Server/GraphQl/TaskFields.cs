@@ -1,8 +1,9 @@
+using Nexus.Server.Api.Mapping;
 using GraphQL;
 using GraphQL.Types;
 using Nexus.Plugins;
 using Nexus.Server.Api;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 using Nexus.Storage;
 using Nexus.Hosting;
@@ -21,7 +22,7 @@ internal static class TaskFields
             .ResolveAsync(async c =>
             {
                 c.Require(Right.Read);
-                return TaskResponse.From(await TaskEndpoints.LoadVisibleAsync(c.Http(), c.Service<INexusTasks>(), c.GetArgument<long>("id")));
+                return TaskMapping.ToResponse(await TaskEndpoints.LoadVisibleAsync(c.Http(), c.Service<INexusTasks>(), c.GetArgument<long>("id")));
             });
         query.Field<TaskListResponse>("tasks", nullable: false).Description("Tasks, newest first; page with before = the previous page's next.")
             .Argument<StringGraphType>("state").Argument<StringGraphType>("plugin").Argument<StringGraphType>("queue").Argument<StringGraphType>("tag")

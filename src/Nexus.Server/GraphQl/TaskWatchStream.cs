@@ -1,5 +1,6 @@
+using Nexus.Server.Api.Mapping;
 using Nexus.Hosting;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Tasks;
 
 namespace Nexus.Server.GraphQl;
@@ -26,7 +27,7 @@ internal sealed class TaskWatchStream(INexusTasks tasks, TaskRecord first, TimeS
         {
             var task = first;
             var seen = Seen.Of(task);
-            observer.OnNext(TaskResponse.From(task));
+            observer.OnNext(TaskMapping.ToResponse(task));
             var fastest = interval / 10;
             var wait = fastest;
             while (!task.State.IsTerminal())
@@ -43,7 +44,7 @@ internal sealed class TaskWatchStream(INexusTasks tasks, TaskRecord first, TimeS
                 }
                 seen = next;
                 wait = fastest;
-                observer.OnNext(TaskResponse.From(task));
+                observer.OnNext(TaskMapping.ToResponse(task));
             }
             observer.OnCompleted();
         }

@@ -1,9 +1,10 @@
+using Nexus.Server.Api.Mapping;
 using System.Globalization;
 using System.Text.Json;
 using GraphQL;
 using GraphQL.Types;
 using Nexus.Server.Api;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 using Nexus.Storage;
 using Nexus.Workflows;
@@ -22,7 +23,7 @@ internal static class WorkflowFields
             {
                 Unscoped(c, Right.Read);
                 var list = await c.Service<INexusWorkflows>().ListAsync(c.Aborted());
-                return list.Select(w => WorkflowResponse.From(w)).ToList();
+                return list.Select(w => WorkflowMapping.ToResponse(w)).ToList();
             });
         query.Field<WorkflowResponse>("workflow", nullable: true).Description("A workflow's latest version (or the given one), or null.")
             .Argument<NonNullGraphType<StringGraphType>>("name").Argument<IntGraphType>("version")
@@ -30,7 +31,7 @@ internal static class WorkflowFields
             {
                 Unscoped(c, Right.Read);
                 var found = await c.Service<INexusWorkflows>().GetAsync(c.GetArgument<string>("name"), c.GetArgument<int?>("version"), c.Aborted());
-                return found is null ? null : WorkflowResponse.From(found);
+                return found is null ? null : WorkflowMapping.ToResponse(found);
             });
         query.Field<RunListResponse>("runs", nullable: false).Description("Runs, newest first; page with before = the previous page's next.")
             .Argument<StringGraphType>("workflow").Argument<StringGraphType>("state").Argument<StringGraphType>("before").Argument<IntGraphType>("limit")
@@ -44,7 +45,7 @@ internal static class WorkflowFields
                     Before = QueryValues.Cursor(c.GetArgument<string?>("before")),
                     Limit = Paging.Limit(c, 50),
                 }, c.Aborted());
-                return new RunListResponse([.. page.Items.Select(r => RunResponse.From(r))], page.Next?.ToString(CultureInfo.InvariantCulture));
+                return new RunListResponse([.. page.Items.Select(r => RunMapping.ToResponse(r))], page.Next?.ToString(CultureInfo.InvariantCulture));
             });
         query.Field<RunResponse>("run", nullable: true).Description("A run with every step's state, attempts and output, or null.")
             .Argument<NonNullGraphType<LongGraphType>>("id")
@@ -52,7 +53,7 @@ internal static class WorkflowFields
             {
                 Unscoped(c, Right.Read);
                 var details = await c.Service<INexusWorkflows>().GetRunAsync(c.GetArgument<long>("id"), c.Aborted());
-                return details is null ? null : RunResponse.From(details);
+                return details is null ? null : RunMapping.ToResponse(details);
             });
     }
 

@@ -1,3 +1,4 @@
+using Nexus.Contracts;
 using Nexus.Hosting;
 using Nexus.Storage;
 

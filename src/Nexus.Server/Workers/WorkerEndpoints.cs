@@ -1,3 +1,4 @@
+using Nexus.Contracts;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;

@@ -1,3 +1,4 @@
+using Nexus.Contracts;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using Nexus.Hosting;

@@ -1,8 +1,9 @@
+using Nexus.Server.Api.Mapping;
 using Microsoft.Extensions.Options;
 using Nexus.Attempts;
 using Nexus.Hosting;
 using Nexus.Server.Api;
-using Nexus.Server.Api.Contracts;
+using Nexus.Contracts;
 using Nexus.Server.Auth;
 using Nexus.Storage;
 using Nexus.Tasks;
@@ -92,7 +93,7 @@ internal static class WorkerTaskEndpoints
     }
 
     private static LeasedTask Leased(TaskRecord t) => new(
-        t.Id, t.Plugin, t.Queue, StoredJsonValue.Node(t.ArgsJson), t.Attempt, t.MaxAttempts, t.LeaseToken!.Value, t.LeaseExpiresAt,
+        t.Id, t.Plugin, t.Queue, StoredJsonValue.Element(t.ArgsJson), t.Attempt, t.MaxAttempts, t.LeaseToken!.Value, t.LeaseExpiresAt,
         t.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null);
 
     private static async Task<IResult> HeartbeatAsync(HttpContext http, string workerId, INexusStore store, IOptions<NexusOptions> options, WorkerPresence presence)

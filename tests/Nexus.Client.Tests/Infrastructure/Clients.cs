@@ -19,17 +19,17 @@ public static class Clients
         return document.RootElement.Clone();
     }
 
-    public static TaskSubmission Story(string file, int words = 20) =>
+    public static SubmitTaskRequest Story(string file, int words = 20) =>
         new("text.generate", Json($$"""{"filename":"{{file}}","words":{{words}}}"""));
 
     /// <summary>A task that fails for good at once: a word count of a file that does not exist.</summary>
-    public static TaskSubmission Doomed(string tag) =>
+    public static SubmitTaskRequest Doomed(string tag) =>
         new("text.wordcount", Json("""{"inputFile":"no-such-file.txt"}""")) { MaxAttempts = 1, Tags = [tag] };
 
     public static string NewName(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..10];
 
     /// <summary>Waits for the task's state with a deadline (the client's own WaitAsync has none).</summary>
-    public static async Task<TaskInfo> WaitForAsync(this NexusClient client, long id)
+    public static async Task<TaskResponse> WaitForAsync(this NexusClient client, long id)
     {
         using var cts = new CancellationTokenSource(Deadline);
         return await client.Tasks.WaitAsync(id, Poll, cts.Token);

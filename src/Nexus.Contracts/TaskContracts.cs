@@ -1,11 +1,21 @@
 using System.Text.Json;
-using Nexus.Tasks;
+using System.Text.Json.Serialization;
 
-namespace Nexus.Server.Api.Contracts;
+namespace Nexus.Contracts;
 
 /// <summary>A task to submit. Only <see cref="Plugin"/> and <see cref="Args"/> are required.</summary>
 public sealed record SubmitTaskRequest
 {
+    /// <summary>An empty submission: set the fields with an initializer.</summary>
+    public SubmitTaskRequest() { }
+
+    /// <summary>A submission with its required fields; the others with an initializer.</summary>
+    public SubmitTaskRequest(string plugin, JsonElement args)
+    {
+        Plugin = plugin;
+        Args = args;
+    }
+
     /// <summary>The registered plugin name, e.g. <c>text.generate</c>.</summary>
     public string? Plugin { get; init; }
     /// <summary>The plugin's arguments: a JSON object valid against its args schema (<c>GET /api/v1/plugins</c>).</summary>
@@ -16,11 +26,9 @@ public sealed record SubmitTaskRequest
     public int? Priority { get; init; }
     /// <summary>Run no earlier than this instant (ISO 8601), from 1970-01-01T00:00:00Z to 100 years from now. Not with a delay.</summary>
     public DateTimeOffset? RunAt { get; init; }
-    /// <summary>Run no earlier than this many milliseconds after submit, 0 to 3,153,600,000,000 (100 years). Not with
-    /// <see cref="RunAt"/> or <see cref="Delay"/>.</summary>
+    /// <summary>Run no earlier than this many milliseconds after submit, 0 to 3,153,600,000,000 (100 years). Not with <see cref="RunAt"/> or <see cref="Delay"/>.</summary>
     public long? DelayMs { get; init; }
-    /// <summary>The same as a duration text: <c>250ms</c>, <c>30s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>, or ISO 8601
-    /// (<c>PT30S</c>); at most 100 years.</summary>
+    /// <summary>The same as a duration text: <c>250ms</c>, <c>30s</c>, <c>5m</c>, <c>2h</c>, <c>1d</c>, or ISO 8601 (<c>PT30S</c>); at most 100 years.</summary>
     public string? Delay { get; init; }
     /// <summary>Attempts allowed, 1–1000. Default: the plugin's, else the server's (25).</summary>
     public int? MaxAttempts { get; init; }
@@ -113,32 +121,9 @@ public sealed record TaskResponse
     /// <summary>Cancellation was asked for while it ran.</summary>
     public bool CancelRequested { get; init; }
 
-    internal static TaskResponse From(TaskRecord t) => new()
-    {
-        Id = t.Id,
-        Plugin = t.Plugin,
-        Queue = t.Queue,
-        Priority = t.Priority,
-        State = t.State.ToName(),
-        Args = StoredJsonValue.Element(t.ArgsJson),
-        Result = t.ResultJson is null ? null : StoredJsonValue.Element(t.ResultJson),
-        Attempt = t.Attempt,
-        MaxAttempts = t.MaxAttempts,
-        RunAt = t.RunAt,
-        CreatedAt = t.CreatedAt,
-        AttemptedAt = t.AttemptedAt,
-        FinishedAt = t.FinishedAt,
-        LeasedBy = t.LeasedBy,
-        Owner = t.Owner,
-        LeaseExpiresAt = t.LeaseExpiresAt,
-        UniqueKey = t.UniqueKey,
-        Tags = t.Tags,
-        Errors = [.. t.Errors.Select(e => new AttemptErrorResponse(e.Attempt, e.At, e.Type, e.Message, e.StackTrace))],
-        Progress = t.Progress is { } p ? new ProgressResponse(p.Fraction, p.Message) : null,
-        TimeoutMs = t.Timeout is { } timeout ? (long)timeout.TotalMilliseconds : null,
-        Retry = t.Retry is { } r ? new RetryRequest { InitialDelayMs = r.InitialDelay.TotalMilliseconds, Multiplier = r.Multiplier, MaxDelayMs = r.MaxDelay.TotalMilliseconds, Jitter = r.Jitter } : null,
-        CancelRequested = t.CancelRequested,
-    };
+    /// <summary>True when the task is in a final state (succeeded, dead or cancelled). Not on the wire.</summary>
+    [JsonIgnore]
+    public bool IsFinished => TaskStates.IsFinished(State);
 }
 
 /// <summary>One failed attempt.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Nexus.Server.Api.Contracts;
+namespace Nexus.Contracts;
 
 /// <summary>A namespace to create.</summary>
 public sealed record CreateNamespaceRequest
@@ -20,6 +20,16 @@ public sealed record NamespaceResponse(string Name, string? Description, DateTim
 /// <summary>One event to emit.</summary>
 public sealed record EmitEventRequest
 {
+    /// <summary>An empty event: set the fields with an initializer.</summary>
+    public EmitEventRequest() { }
+
+    /// <summary>A event with its required fields; the others with an initializer.</summary>
+    public EmitEventRequest(string topic, JsonElement payload)
+    {
+        Topic = topic;
+        Payload = payload;
+    }
+
     /// <summary>The topic: dot-separated segments of letters, digits, <c>_</c> and <c>-</c>; not starting with <c>$</c>.</summary>
     public string? Topic { get; init; }
     /// <summary>The payload: any JSON value.</summary>
@@ -94,6 +104,16 @@ public sealed record SubscriptionStartRequest
 /// <summary>A subscription to create.</summary>
 public sealed record CreateSubscriptionRequest
 {
+    /// <summary>An empty subscription: set the fields with an initializer.</summary>
+    public CreateSubscriptionRequest() { }
+
+    /// <summary>A subscription with its required fields; the others with an initializer.</summary>
+    public CreateSubscriptionRequest(string name, string pattern)
+    {
+        Name = name;
+        Pattern = pattern;
+    }
+
     /// <summary>Unique in the namespace: 1–64 letters, digits, <c>_</c> or <c>-</c>.</summary>
     public string? Name { get; init; }
     /// <summary>The topic pattern: <c>*</c> one segment, <c>&gt;</c> the rest (<c>orders.*</c>, <c>orders.&gt;</c>).</summary>
@@ -112,8 +132,7 @@ public sealed record CreateSubscriptionRequest
     public int? MaxDeliveries { get; init; }
     /// <summary>Where it starts. Default: new events only.</summary>
     public SubscriptionStartRequest? Start { get; init; }
-    /// <summary>Per-key order: deliveries of events with the same <c>key</c> run one at a time, in log order; events
-    /// without a key are unordered. Default false.</summary>
+    /// <summary>Per-key order: deliveries of events with the same <c>key</c> run one at a time, in log order; events without a key are unordered. Default false.</summary>
     public bool? OrderedByKey { get; init; }
 }
 
@@ -200,6 +219,16 @@ public sealed record ReceiveResponse(IReadOnlyList<DeliveryResponse> Deliveries)
 /// <summary>A delivery named by its id and lease token.</summary>
 public sealed record DeliveryRef
 {
+    /// <summary>An empty delivery reference: set the fields with an initializer.</summary>
+    public DeliveryRef() { }
+
+    /// <summary>A delivery reference with its required fields; the others with an initializer.</summary>
+    public DeliveryRef(long id, Guid leaseToken)
+    {
+        Id = id;
+        LeaseToken = leaseToken;
+    }
+
     /// <summary>The delivery's id.</summary>
     public long? Id { get; init; }
     /// <summary>The lease token it was received with.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Nexus.Server.Api.Contracts;
+namespace Nexus.Contracts;
 
 /// <summary>A live document.</summary>
 /// <param name="App">Its app.</param>

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
-namespace Nexus.Server.Api.Contracts;
+namespace Nexus.Server.Api.Mapping;
 
 /// <summary>
 /// Stored args and results as JSON values for answers. Nexus stores only JSON there, but a row edited by hand (SQLite
@@ -20,18 +19,6 @@ internal static class StoredJsonValue
         catch (JsonException)
         {
             return JsonSerializer.SerializeToElement(json);
-        }
-    }
-
-    public static JsonNode? Node(string json)
-    {
-        try
-        {
-            return JsonNode.Parse(json);
-        }
-        catch (JsonException)
-        {
-            return JsonValue.Create(json);
         }
     }
 }

@@ -1,16 +1,25 @@
 using System.Text.Json;
 
-namespace Nexus.Server.Api.Contracts;
+namespace Nexus.Contracts;
 
 /// <summary>A schedule to create or replace (<c>PUT /api/v1/schedules/{name}</c>).</summary>
 public sealed record ScheduleRequest
 {
+    /// <summary>An empty schedule: set the fields with an initializer.</summary>
+    public ScheduleRequest() { }
+
+    /// <summary>A schedule with its required fields; the others with an initializer.</summary>
+    public ScheduleRequest(string cron, JsonElement target)
+    {
+        Cron = cron;
+        Target = target;
+    }
+
     /// <summary>Cron: five fields, six with seconds first, or a macro (<c>@hourly</c>).</summary>
     public string? Cron { get; init; }
     /// <summary>IANA time zone. Default <c>UTC</c>.</summary>
     public string? TimeZone { get; init; }
-    /// <summary>Exactly one of <c>{"task":{"plugin","args","queue","priority","maxAttempts","timeoutMs","tags"}}</c>,
-    /// <c>{"event":{"namespace","topic","payload"}}</c>, <c>{"workflow":{"name","input"}}</c>.</summary>
+    /// <summary>Exactly one of <c>{"task":{"plugin","args","queue","priority","maxAttempts","timeoutMs","tags"}}</c>, <c>{"event":{"namespace","topic","payload"}}</c>, <c>{"workflow":{"name","input"}}</c>.</summary>
     public JsonElement? Target { get; init; }
     /// <summary><c>skip</c>, <c>fire-once</c> (default) or <c>fire-all</c>.</summary>
     public string? Misfire { get; init; }

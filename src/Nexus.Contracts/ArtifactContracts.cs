@@ -1,4 +1,4 @@
-namespace Nexus.Server.Api.Contracts;
+namespace Nexus.Contracts;
 
 /// <summary>One page of the files under the artifacts root.</summary>
 /// <param name="Items">Files in ordinal order of their path.</param>

@@ -1,8 +1,17 @@
-namespace Nexus.Server.Api.Contracts;
+namespace Nexus.Contracts;
 
 /// <summary>Registers an instance (<c>PUT /api/v1/services/{name}/instances/{id}</c>).</summary>
 public sealed record ServiceRegistrationRequest
 {
+    /// <summary>An empty registration: set the fields with an initializer.</summary>
+    public ServiceRegistrationRequest() { }
+
+    /// <summary>A registration with its required fields; the others with an initializer.</summary>
+    public ServiceRegistrationRequest(string baseUrl)
+    {
+        BaseUrl = baseUrl;
+    }
+
     /// <summary>Absolute http(s) URL invokes are forwarded to.</summary>
     public string? BaseUrl { get; init; }
     /// <summary>Version text.</summary>

@@ -1,23 +1,15 @@
-using Nexus.Tasks;
+namespace Nexus.Contracts;
 
-namespace Nexus.Server.Api.Contracts;
-
-/// <summary>Why a task is not running (<c>GET /api/v1/tasks/{id}/why</c>): every reason found, in the order they must
-/// clear; a running or finished task has one reason saying so.</summary>
+/// <summary>Why a task is not running (<c>GET /api/v1/tasks/{id}/why</c>): every reason found, in the order they must clear; a running or finished task has one reason saying so.</summary>
 /// <param name="TaskId">The task.</param>
 /// <param name="State">Its state: scheduled, available, retrying, waiting, running, succeeded, dead or cancelled.</param>
 /// <param name="Queue">Its queue.</param>
 /// <param name="Plugin">Its plugin.</param>
 /// <param name="Reasons">At least one.</param>
-public sealed record TaskWhyResponse(long TaskId, string State, string Queue, string Plugin, IReadOnlyList<WhyReasonResponse> Reasons)
-{
-    internal static TaskWhyResponse From(TaskWhy why) =>
-        new(why.TaskId, why.State.ToName(), why.Queue, why.Plugin, [.. why.Reasons.Select(WhyReasonResponse.From)]);
-}
+public sealed record TaskWhyResponse(long TaskId, string State, string Queue, string Plugin, IReadOnlyList<WhyReasonResponse> Reasons);
 
 /// <summary>One reason. Absent details are null.</summary>
-/// <param name="Code">scheduled, backoff, queue-paused, concurrency-limit, backlog, no-worker, waiting-on-steps,
-/// waiting-on-key, waiting, ready, running or finished.</param>
+/// <param name="Code">scheduled, backoff, queue-paused, concurrency-limit, backlog, no-worker, waiting-on-steps, waiting-on-key, waiting, ready, running or finished.</param>
 /// <param name="Message">A sentence for people.</param>
 public sealed record WhyReasonResponse(string Code, string Message)
 {
@@ -31,13 +23,4 @@ public sealed record WhyReasonResponse(string Code, string Message)
     public long? Position { get; init; }
     /// <summary>The upstream steps waited on, each with its state.</summary>
     public IReadOnlyList<string>? Steps { get; init; }
-
-    internal static WhyReasonResponse From(WhyReason r) => new(r.Code, r.Message)
-    {
-        Until = r.Until,
-        TaskIds = r.TaskIds,
-        Limit = r.Limit,
-        Position = r.Position,
-        Steps = r.Steps,
-    };
 }

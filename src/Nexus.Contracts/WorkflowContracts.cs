@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Nexus.Workflows;
+using System.Text.Json.Serialization;
 
-namespace Nexus.Server.Api.Contracts;
+namespace Nexus.Contracts;
 
 /// <summary>A registered workflow version.</summary>
 /// <param name="Name">The workflow.</param>
@@ -10,11 +10,7 @@ namespace Nexus.Server.Api.Contracts;
 /// <param name="CreatedAt">When the version was registered.</param>
 /// <param name="Definition">The definition (the format of <c>/api/v1/workflows/schema</c>).</param>
 /// <param name="Created">On registration: false when the definition equalled the latest version.</param>
-public sealed record WorkflowResponse(string Name, int Version, string Hash, DateTimeOffset CreatedAt, JsonElement Definition, bool? Created = null)
-{
-    internal static WorkflowResponse From(StoredWorkflow w, bool? created = null) =>
-        new(w.Name, w.Version, w.Hash, w.CreatedAt, StoredJsonValue.Element(w.DefinitionJson), created);
-}
+public sealed record WorkflowResponse(string Name, int Version, string Hash, DateTimeOffset CreatedAt, JsonElement Definition, bool? Created = null);
 
 /// <summary>Workflows (the latest version of each) or the versions of one.</summary>
 public sealed record WorkflowListResponse(IReadOnlyList<WorkflowResponse> Items);
@@ -33,24 +29,15 @@ public sealed record StartRunResponse(long RunId, int Version, bool Created);
 /// <param name="Payload">Any JSON; the waiting step's output. Default <c>{}</c>.</param>
 public sealed record SignalRequest(string Signal, JsonElement? Payload = null);
 
-/// <summary>A run; <see cref="Steps"/> only when one run is shown. <see cref="TraceId"/> is the run's trace (every step's
-/// spans are in it; see docs/workflows.md).</summary>
+/// <summary>A run; <see cref="Steps"/> only when one run is shown. <see cref="TraceId"/> is the run's trace (every step's spans are in it; see docs/workflows.md).</summary>
 public sealed record RunResponse(
     long Id, string Workflow, int Version, string State, bool Paused, JsonElement Input, JsonElement? Output, string? Error,
     string? IdempotencyKey, long? ParentRunId, string? ParentStepId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     DateTimeOffset? FinishedAt, IReadOnlyList<StepResponse>? Steps = null, string? TraceId = null)
 {
-    internal static RunResponse From(WorkflowRun r, IReadOnlyList<StepResponse>? steps = null) => new(
-        r.Id, r.Workflow, r.Version, r.State.ToName(), r.Paused, StoredJsonValue.Element(r.InputJson),
-        r.OutputJson is null ? null : StoredJsonValue.Element(r.OutputJson), r.Error, r.IdempotencyKey, r.ParentRunId, r.ParentStepId,
-        r.CreatedAt, r.UpdatedAt, r.FinishedAt, steps, Nexus.Observability.RunTrace.TraceId(r));
-
-    internal static RunResponse From(RunDetails d)
-    {
-        var byId = d.Steps.ToDictionary(s => s.StepId, StringComparer.Ordinal);
-        var steps = d.Definition.Steps.Select(def => StepResponse.From(def, byId.GetValueOrDefault(def.Id))).ToList();
-        return From(d.Run, steps);
-    }
+    /// <summary>True for states a run leaves only by a retry: succeeded, failed, compensated, compensationFailed, cancelled. Not on the wire.</summary>
+    [JsonIgnore]
+    public bool IsFinished => State is not ("running" or "compensating");
 }
 
 /// <summary>One step of a run (or one item of a forEach step).</summary>
@@ -73,17 +60,7 @@ public sealed record RunResponse(
 public sealed record StepResponse(
     string Id, string Kind, string? Plugin, IReadOnlyList<string> Needs, string State, long? TaskId, int Attempt, JsonElement? Output,
     string? Error, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, long? CompletedSeq, StepItemsResponse? Items, long? ChildRunId,
-    CompensationResponse? Compensation, int? Index = null)
-{
-    internal static StepResponse From(WorkflowStep def, StepRun? s) => new(
-        def.Id, def.Kind.ToName(), def.Plugin, def.Needs ?? [], (s?.State ?? StepState.Pending).ToName(), s?.TaskId, s?.Attempt ?? 0,
-        s?.OutputJson is null ? null : StoredJsonValue.Element(s.OutputJson), s?.Error, s?.StartedAt, s?.FinishedAt, s?.CompletedSeq,
-        def.Kind == StepKind.ForEach && s is not null ? new StepItemsResponse(s.ItemCount, s.ItemsReleased, s.ItemsDone) : null,
-        s?.ChildRunId,
-        s?.Compensation is { } c ? new CompensationResponse(c.ToName(), s.CompensationTaskId, s.CompensationError) : null);
-
-    internal static StepResponse Item(WorkflowStep def, StepRun s) => From(def, s) with { Items = null, Index = s.Item };
-}
+    CompensationResponse? Compensation, int? Index = null);
 
 /// <summary>A forEach step's items.</summary>
 public sealed record StepItemsResponse(int Count, int Released, int Succeeded);

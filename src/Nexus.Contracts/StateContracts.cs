@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Nexus.Server.Api.Contracts;
+namespace Nexus.Contracts;
 
 /// <summary>A state key as it is now.</summary>
 /// <param name="Namespace">Its namespace.</param>
@@ -14,8 +14,7 @@ public sealed record StateResponse(string Namespace, string Key, JsonElement Val
 
 /// <summary>A write of a state key.</summary>
 /// <param name="Value">The JSON value to store (any JSON: object, array, string, number, boolean or null).</param>
-/// <param name="ExpectedVersion">Write only over this version (0: only when the key does not exist); null or absent
-/// writes anyway. An <c>If-Match: "3"</c> header says the same (<c>If-None-Match: *</c> is version 0).</param>
+/// <param name="ExpectedVersion">Write only over this version (0: only when the key does not exist); null or absent writes anyway. An <c>If-Match: "3"</c> header says the same (<c>If-None-Match: *</c> is version 0).</param>
 /// <param name="Ttl">Expire after this long (<c>30s</c>, <c>5m</c>, <c>PT1H</c>); null never expires.</param>
 public sealed record StateWriteRequest(JsonElement? Value, long? ExpectedVersion, string? Ttl);
 

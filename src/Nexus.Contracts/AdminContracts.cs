@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
-namespace Nexus.Server.Api.Contracts;
+namespace Nexus.Contracts;
 
 /// <summary>Which dead letters a bulk retry or purge touches; every field is optional.</summary>
 public sealed record DeadLetterFilterRequest
@@ -31,7 +32,11 @@ public sealed record BulkResponse(int Count, bool More);
 /// <param name="MaxBacklog">Most waiting tasks before submits are refused, or null.</param>
 /// <param name="Counts">Tasks per state (states with none are absent).</param>
 /// <param name="Total">All tasks in the queue.</param>
-public sealed record QueueResponse(string Name, bool Paused, int? MaxConcurrency, long? MaxBacklog, IReadOnlyDictionary<string, long> Counts, long Total);
+public sealed record QueueResponse(string Name, bool Paused, int? MaxConcurrency, long? MaxBacklog, IReadOnlyDictionary<string, long> Counts, long Total)
+{
+    /// <summary>The count in <paramref name="state"/>, 0 when absent.</summary>
+    public long Count(string state) => Counts.TryGetValue(state, out var n) ? n : 0;
+}
 
 /// <summary>Changes a queue's limits. Fields left out keep their value; null removes the limit.</summary>
 public sealed record QueueLimitsRequest
@@ -56,14 +61,23 @@ public sealed record PluginResponse(string Name, string Description, string Vers
 /// <summary>A new API key.</summary>
 public sealed record CreateKeyRequest
 {
+    /// <summary>An empty key request: set the fields with an initializer.</summary>
+    public CreateKeyRequest() { }
+
+    /// <summary>A key request with its required fields; the others with an initializer.</summary>
+    public CreateKeyRequest(string name, string role)
+    {
+        Name = name;
+        Role = role;
+    }
+
     /// <summary>A name to recognise it by (1–100 characters), e.g. <c>ci-deploy</c>.</summary>
     public string? Name { get; init; }
     /// <summary>admin, operator, viewer or worker.</summary>
     public string? Role { get; init; }
     /// <summary>Queues the key is limited to; absent or empty: every queue (unless namespaces are named: then none).</summary>
     public IReadOnlyList<string>? Queues { get; init; }
-    /// <summary>Event namespaces the key may use. A key without queues and namespaces reaches every namespace; a limited
-    /// key reaches only the namespaces named here.</summary>
+    /// <summary>Event namespaces the key may use. A key without queues and namespaces reaches every namespace; a limited key reaches only the namespaces named here.</summary>
     public IReadOnlyList<string>? Namespaces { get; init; }
     /// <summary>When the key stops working; absent: never.</summary>
     public DateTimeOffset? ExpiresAt { get; init; }
@@ -110,7 +124,12 @@ public sealed record AliveResponse(string Status);
 /// <param name="SchemaVersion">The store's schema version.</param>
 /// <param name="ExpectedVersion">The version this server needs.</param>
 /// <param name="Error">Why it is not ready (shown to authenticated callers only).</param>
-public sealed record ReadyResponse(string Status, string Store, int SchemaVersion, int ExpectedVersion, string? Error);
+public sealed record ReadyResponse(string Status, string Store, int SchemaVersion, int ExpectedVersion, string? Error)
+{
+    /// <summary>True when <see cref="Status"/> is <c>ready</c>. Not on the wire.</summary>
+    [JsonIgnore]
+    public bool IsReady => Status == "ready";
+}
 
 /// <summary>What this server is.</summary>
 /// <param name="Version">The Nexus version.</param>

@@ -1,4 +1,4 @@
-namespace Nexus.Server.Api.Contracts;
+namespace Nexus.Contracts;
 
 /// <summary>The node list.</summary>
 /// <param name="Nodes">Every node, ordered by id.</param>

@@ -1,11 +1,20 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
-namespace Nexus.Server.Workers;
+namespace Nexus.Contracts;
 
 /// <summary>An external worker registers (or re-registers) with the plugins it serves.</summary>
 public sealed record RegisterWorkerRequest
 {
+    /// <summary>An empty registration: set the fields with an initializer.</summary>
+    public RegisterWorkerRequest() { }
+
+    /// <summary>A registration with its required fields; the others with an initializer.</summary>
+    public RegisterWorkerRequest(IReadOnlyList<DeclaredPluginRequest> plugins)
+    {
+        Plugins = plugins;
+    }
+
     /// <summary>The plugins it serves (1–100).</summary>
     public IReadOnlyList<DeclaredPluginRequest>? Plugins { get; init; }
     /// <summary>Tasks it runs at once (1–10000). Default 1. Shown in the node list.</summary>
@@ -17,8 +26,16 @@ public sealed record RegisterWorkerRequest
 /// <summary>A plugin an external worker serves.</summary>
 public sealed record DeclaredPluginRequest
 {
-    /// <summary>The stable name tasks are submitted to: lower-case letters, digits and . _ - (1–128, starting with a
-    /// letter or digit). Must not be the name of a plugin of the server itself.</summary>
+    /// <summary>An empty plugin declaration: set the fields with an initializer.</summary>
+    public DeclaredPluginRequest() { }
+
+    /// <summary>A plugin declaration with its required fields; the others with an initializer.</summary>
+    public DeclaredPluginRequest(string name)
+    {
+        Name = name;
+    }
+
+    /// <summary>The stable name tasks are submitted to: lower-case letters, digits and . _ - (1–128, starting with a letter or digit). Must not be the name of a plugin of the server itself.</summary>
     public string? Name { get; init; }
     /// <summary>What it does (at most 1000 characters).</summary>
     public string? Description { get; init; }
@@ -57,11 +74,26 @@ public sealed record LeaseRequest
 public sealed record LeaseResponse(IReadOnlyList<LeasedTask> Tasks);
 
 /// <summary>A task leased to a worker. Present <see cref="LeaseToken"/> with every heartbeat and completion.</summary>
-public sealed record LeasedTask(long Id, string Plugin, string Queue, JsonNode? Args, int Attempt, int MaxAttempts, Guid LeaseToken, DateTimeOffset? LeaseExpiresAt, long? TimeoutMs);
+public sealed record LeasedTask(long Id, string Plugin, string Queue, JsonElement Args, int Attempt, int MaxAttempts, Guid LeaseToken, DateTimeOffset? LeaseExpiresAt, long? TimeoutMs)
+{
+    /// <summary>This attempt's lease, for a heartbeat. Not on the wire.</summary>
+    [JsonIgnore]
+    public LeaseRefRequest Lease => new(Id, LeaseToken);
+}
 
 /// <summary>Names a lease.</summary>
 public sealed record LeaseRefRequest
 {
+    /// <summary>An empty lease reference: set the fields with an initializer.</summary>
+    public LeaseRefRequest() { }
+
+    /// <summary>A lease reference with its required fields; the others with an initializer.</summary>
+    public LeaseRefRequest(long id, Guid leaseToken)
+    {
+        Id = id;
+        LeaseToken = leaseToken;
+    }
+
     /// <summary>The task id.</summary>
     public long? Id { get; init; }
     /// <summary>The token its lease call handed out.</summary>
@@ -78,8 +110,7 @@ public sealed record WorkerHeartbeatRequest
 /// <summary>Each lease's state after a heartbeat, in request order.</summary>
 public sealed record WorkerHeartbeatResponse(IReadOnlyList<LeaseStateResponse> Leases);
 
-/// <summary>A lease's state: <c>ok</c> (extended), <c>lost</c> (stop: the result would be refused) or
-/// <c>cancel-requested</c> (extended, but stop and complete as cancelled).</summary>
+/// <summary>A lease's state: <c>ok</c> (extended), <c>lost</c> (stop: the result would be refused) or <c>cancel-requested</c> (extended, but stop and complete as cancelled).</summary>
 public sealed record LeaseStateResponse(long Id, string Status);
 
 /// <summary>Hands in outcomes in one round trip.</summary>
@@ -92,6 +123,17 @@ public sealed record CompleteRequest
 /// <summary>One attempt's outcome.</summary>
 public sealed record CompletionRequest
 {
+    /// <summary>An empty completion: set the fields with an initializer.</summary>
+    public CompletionRequest() { }
+
+    /// <summary>A completion with its required fields; the others with an initializer.</summary>
+    public CompletionRequest(long id, Guid leaseToken, string outcome)
+    {
+        Id = id;
+        LeaseToken = leaseToken;
+        Outcome = outcome;
+    }
+
     /// <summary>The task id.</summary>
     public long? Id { get; init; }
     /// <summary>The token its lease call handed out.</summary>
@@ -104,11 +146,42 @@ public sealed record CompletionRequest
     public WorkerErrorRequest? Error { get; init; }
     /// <summary>When failed: true retries with backoff while attempts remain (then dead); false is dead at once. Default true.</summary>
     public bool? Retryable { get; init; }
+
+    /// <summary>The task succeeded with <paramref name="result"/> (default null: JSON <c>null</c>).</summary>
+    public static CompletionRequest Succeeded(LeasedTask task, JsonElement? result = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return new(task.Id, task.LeaseToken, "succeeded") { Result = result };
+    }
+
+    /// <summary>The attempt failed with <paramref name="error"/>; <paramref name="retryable"/> (default true) retries while attempts remain, false makes the task dead at once.</summary>
+    public static CompletionRequest Failed(LeasedTask task, WorkerErrorRequest error, bool retryable = true)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        ArgumentNullException.ThrowIfNull(error);
+        return new(task.Id, task.LeaseToken, "failed") { Error = error, Retryable = retryable };
+    }
+
+    /// <summary>The attempt stopped because cancellation was asked for (a heartbeat said <c>cancel-requested</c>).</summary>
+    public static CompletionRequest Cancelled(LeasedTask task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return new(task.Id, task.LeaseToken, "cancelled");
+    }
 }
 
 /// <summary>A failed attempt's error.</summary>
 public sealed record WorkerErrorRequest
 {
+    /// <summary>An empty error: set the fields with an initializer.</summary>
+    public WorkerErrorRequest() { }
+
+    /// <summary>A error with its required fields; the others with an initializer.</summary>
+    public WorkerErrorRequest(string message)
+    {
+        Message = message;
+    }
+
     /// <summary>The message (required, at most 4000 characters).</summary>
     public string? Message { get; init; }
     /// <summary>A short error type, e.g. <c>TypeError</c> (at most 200 characters). Default <c>ExternalWorkerError</c>.</summary>
@@ -117,8 +190,7 @@ public sealed record WorkerErrorRequest
     public string? StackTrace { get; init; }
 }
 
-/// <summary>Whether each completion was stored, in request order. Refused ones lost their lease (rescued, cancelled,
-/// deleted or leased again): their outcome is dropped.</summary>
+/// <summary>Whether each completion was stored, in request order. Refused ones lost their lease (rescued, cancelled, deleted or leased again): their outcome is dropped.</summary>
 public sealed record CompleteResponse(IReadOnlyList<CompletionResultResponse> Results);
 
 /// <summary>One completion's fate.</summary>
