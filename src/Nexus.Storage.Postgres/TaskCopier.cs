@@ -20,6 +20,7 @@ internal sealed class TaskCopier
     private readonly string copySql;
     private readonly string prepareKeyedSql;
     private readonly string copyKeyedSql;
+    private const string KeyedSavepoint = "nexus_keyed_copy";
 
     public TaskCopier(PostgresDatabase db)
     {
@@ -40,24 +41,21 @@ internal sealed class TaskCopier
             copy {tasks} (id, plugin, queue, priority, state, args, attempt, max_attempts, run_at, created_at, tags, timeout_ms, retry, trace_context, owner)
             from stdin (format binary)
             """;
-        // The keyed form (event deliveries): the same, plus the batch's keys that already exist, and the wake NOTIFY,
-        // which is transactional and so goes out at the caller's commit.
+        // The keyed form (event deliveries): the same, plus the wake NOTIFY, which is transactional and so goes out at
+        // the caller's commit. Existing keys are not looked up first (that lookup cost more than the COPY itself): a
+        // batch that meets one fails with a unique violation and is undone to a savepoint (TryInsertKeyedAsync).
         prepareKeyedSql = $"""
             with k as (
                 select coalesce($1::timestamptz, now()) as now,
                        exists (select 1 from {db.Schema.Table("queues")} where name = any($2) and max_backlog is not null) as limited
             ),
             seq as (select pg_get_serial_sequence('{tasks}', 'id')::regclass as s),
-            known as (
-                select coalesce(array_agg(u.ord), array[]::bigint[]) as ords from unnest($4::text[], $5::text[]) with ordinality as u(queue, unique_key, ord)
-                where exists (select 1 from {tasks} t where t.queue = u.queue and t.unique_key = u.unique_key)
-            ),
-            woken as (select pg_notify($6, $7) from k where not k.limited)
+            woken as (select pg_notify($4, $5) from k where not k.limited)
             select k.now, k.limited,
                    case when k.limited then null
                         else array(select nextval(seq.s) from generate_series(1, $3)) end,
-                   known.ords, (select count(*) from woken)
-            from k cross join seq cross join known
+                   (select count(*) from woken)
+            from k cross join seq
             """;
         copyKeyedSql = $"""
             copy {tasks} (id, plugin, queue, priority, state, args, attempt, max_attempts, run_at, created_at, tags, timeout_ms, retry, trace_context, owner, unique_key)
@@ -78,12 +76,11 @@ internal sealed class TaskCopier
         return true;
     }
 
-    /// <summary>Copies a keyed batch in, inside the caller's transaction: tasks whose (queue, key) already exists are
-    /// skipped and come back as <c>(0, false)</c>; returns null without writing anything when one of the queues has a
-    /// backlog limit. Meant for batches whose keys no concurrent transaction inserts (the dispatcher holds the
-    /// subscription's row lock while it inserts its deliveries): there is no <c>on conflict</c> here, so a key that a
-    /// concurrent transaction commits meanwhile fails the whole transaction with a unique violation — a retry then
-    /// finds the key and skips it — and never makes a second task.</summary>
+    /// <summary>Copies a keyed batch in, inside the caller's transaction, or returns null having written nothing: when
+    /// one of the queues has a backlog limit, or when one of the keys exists already (the COPY fails with a unique
+    /// violation and the transaction is rolled back to a savepoint taken first). The caller then takes the general
+    /// insert, which skips existing keys. Meant for batches whose keys normally do not exist yet (the dispatcher's new
+    /// deliveries, under the subscriptions' row locks); the unique index keeps a second task from ever being made.</summary>
     public async Task<IReadOnlyList<SubmitResult>?> TryInsertKeyedAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<NewTask> tasks, DateTimeOffset? now, CancellationToken cancellationToken)
     {
@@ -92,41 +89,41 @@ internal sealed class TaskCopier
 
         DateTime clock;
         long[] ids;
-        var known = new HashSet<long>();
-        await using (var prepare = new NpgsqlCommand(prepareKeyedSql, conn, tx))
+        await using (var prepare = new NpgsqlBatch(conn, tx))
         {
-            prepare.Parameters.Add(new NpgsqlParameter { Value = (object?)now?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            prepare.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = queues });
-            prepare.Parameters.Add(new NpgsqlParameter<int> { TypedValue = n });
-            prepare.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. tasks.Select(t => t.Queue)] });
-            prepare.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. tasks.Select(t => t.UniqueKey!)] });
-            prepare.Parameters.Add(new NpgsqlParameter<string> { TypedValue = db.Schema.NotifyChannel });
+            prepare.BatchCommands.Add(new NpgsqlBatchCommand($"savepoint {KeyedSavepoint}"));
+            var cmd = new NpgsqlBatchCommand(prepareKeyedSql);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)now?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = queues });
+            cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = n });
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = db.Schema.NotifyChannel });
             // One queue: wake its workers. Several: an empty payload, which listeners read as "look everywhere".
-            prepare.Parameters.Add(new NpgsqlParameter<string> { TypedValue = queues.Length == 1 ? queues[0] : "" });
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = queues.Length == 1 ? queues[0] : "" });
+            prepare.BatchCommands.Add(cmd);
             await using var reader = await prepare.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (reader.GetBoolean(1)) return null;
+            if (reader.GetBoolean(1)) return null; // the savepoint stays, empty, until the caller's commit
             clock = reader.GetFieldValue<DateTime>(0);
             ids = reader.GetFieldValue<long[]>(2);
-            foreach (var ord in reader.GetFieldValue<long[]>(3)) known.Add(ord - 1);
         }
         Array.Sort(ids);
 
         var results = new SubmitResult[n];
-        await using (var writer = await conn.BeginBinaryImportAsync(copyKeyedSql, cancellationToken).ConfigureAwait(false))
+        try
         {
+            await using var writer = await conn.BeginBinaryImportAsync(copyKeyedSql, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < n; i++)
             {
-                if (known.Contains(i))
-                {
-                    results[i] = new SubmitResult(0, false);
-                    continue;
-                }
                 await WriteRowAsync(writer, tasks[i], ids[i], clock, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(tasks[i].UniqueKey!, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 results[i] = new SubmitResult(ids[i], true);
             }
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await tx.RollbackAsync(KeyedSavepoint, cancellationToken).ConfigureAwait(false);
+            return null;
         }
         return results;
     }

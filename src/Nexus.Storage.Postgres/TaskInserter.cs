@@ -158,10 +158,10 @@ internal sealed class TaskInserter
         }
     }
 
-    /// <summary>The event dispatcher's insert, inside its transaction: every task has a unique key and none of them
-    /// can be inserted by a concurrent transaction (the dispatcher holds the subscriptions' row locks), so a large batch
-    /// takes <see cref="TaskCopier.TryInsertKeyedAsync"/>'s COPY; otherwise (small, or a backlog-limited queue) the
-    /// general insert. Only <see cref="SubmitResult.Created"/> is meaningful: a skipped key comes back as <c>(0, false)</c>.</summary>
+    /// <summary>The event dispatcher's insert, inside its transaction: every task has a unique key that normally does
+    /// not exist yet (the dispatcher holds the subscriptions' row locks), so a large batch takes
+    /// <see cref="TaskCopier.TryInsertKeyedAsync"/>'s COPY; otherwise (small, a backlog-limited queue, or a key that
+    /// exists after all) the general insert, which skips existing keys. Only <see cref="SubmitResult.Created"/> is meaningful: a skipped key comes back as <c>(0, false)</c>.</summary>
     public async Task<IReadOnlyList<SubmitResult>> InsertDeliveriesAsync(NpgsqlTransaction transaction, InsertTasksParams p, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transaction);
