@@ -35,6 +35,9 @@ internal sealed record BenchOptions
     public int LiveConnections { get; init; } = 10_000;
     public int CasClients { get; init; } = 16;
     public int CasSeconds { get; init; } = 10;
+    /// <summary><c>--cas-via store|state</c>: the store's <c>IStateStore</c> (default) or the hosted <c>INexusState</c>
+    /// (the API's path: the write and its change in the log, one unit of work).</summary>
+    public string CasVia { get; init; } = "store";
     public IReadOnlyList<int> ScaleNodes { get; init; } = [1, 2, 3];
     public string ScalePlugin { get; init; } = "reverse";
 
@@ -71,6 +74,7 @@ internal sealed record BenchOptions
                 "--live-connections" => o with { LiveConnections = Int() },
                 "--cas-clients" => o with { CasClients = Math.Max(1, Int()) },
                 "--cas-seconds" => o with { CasSeconds = Math.Max(1, Int()) },
+                "--cas-via" => o with { CasVia = Next() is var via && via is "store" or "state" ? via : throw new ArgumentException("--cas-via must be store or state.") },
                 "--scale-plugin" => o with { ScalePlugin = Next() is var plugin && plugin is "reverse" or "wordcount" ? plugin : throw new ArgumentException("--scale-plugin must be reverse or wordcount.") },
                 "--scale-nodes" => o with { ScaleNodes = [.. Next().Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))] },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),

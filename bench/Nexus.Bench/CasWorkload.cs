@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Nexus.State;
 using Nexus.Storage;
 
 namespace Nexus.Bench;
 
 /// <summary>Compare-and-set state writes at the store level (no HTTP): <c>--cas-clients</c> clients (16), each
 /// writing its own key for <c>--cas-seconds</c> (10) with the version it last wrote as the expected version, so every
-/// write is a CAS that must succeed. A lost write (a conflict on a key nobody else writes) is counted as lost.</summary>
+/// write is a CAS that must succeed. A lost write (a conflict on a key nobody else writes) is counted as lost.
+/// <c>--cas-via state</c> writes through the hosted <see cref="INexusState"/> instead (the API's path).</summary>
 internal sealed class CasWorkload(BenchStores stores, BenchOptions options)
 {
     public async Task<WorkloadResult> RunAsync()
@@ -15,6 +18,23 @@ internal sealed class CasWorkload(BenchStores stores, BenchOptions options)
         var db = await stores.NewDatabaseAsync();
         await using var store = db.Open();
         await store.MigrateAsync();
+        using var host = options.CasVia == "state" ? await BenchHost.StartAsync(db, new BenchProbe(), _ => { }) : null;
+        var state = host?.Services.GetRequiredService<INexusState>();
+        if (host is not null) await host.Services.GetRequiredService<Nexus.Events.INexusEvents>().CreateNamespaceAsync("bench");
+        // Through INexusState a write and its change in the log commit in one unit of work; a conflict throws.
+        async Task<StateWriteResult> WriteAsync(string key, string value, long expected)
+        {
+            if (state is null) return await store.State.SetAsync(new SetStateParams("bench", key, value) { ExpectedVersion = expected, HistoryLimit = 10 });
+            try
+            {
+                var entry = await state.SetAsync("bench", key, value, new StateWriteOptions { ExpectedVersion = expected });
+                return new StateWriteResult(true, entry, entry.Version);
+            }
+            catch (StateConflictException ex)
+            {
+                return new StateWriteResult(false, null, ex.CurrentVersion);
+            }
+        }
         var clients = options.CasClients;
         var latencies = new ConcurrentBag<double>();
         var conflicts = 0;
@@ -23,7 +43,7 @@ internal sealed class CasWorkload(BenchStores stores, BenchOptions options)
         var versions = new long[clients];
         for (var c = 0; c < clients; c++)
         {
-            versions[c] = (await store.State.SetAsync(new SetStateParams("bench", $"cas-{c}", "{\"n\":0}") { ExpectedVersion = 0 })).Version;
+            versions[c] = (await WriteAsync($"cas-{c}", "{\"n\":0}", 0)).Version;
         }
         var until = Stopwatch.StartNew();
         var duration = TimeSpan.FromSeconds(options.CasSeconds);
@@ -35,7 +55,7 @@ internal sealed class CasWorkload(BenchStores stores, BenchOptions options)
             {
                 n++;
                 var t = Stopwatch.GetTimestamp();
-                var result = await store.State.SetAsync(new SetStateParams("bench", $"cas-{c}", "{\"n\":" + n.ToString(CultureInfo.InvariantCulture) + "}") { ExpectedVersion = versions[c], HistoryLimit = 10 });
+                var result = await WriteAsync($"cas-{c}", "{\"n\":" + n.ToString(CultureInfo.InvariantCulture) + "}", versions[c]);
                 mine.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
                 if (!result.Written)
                 {
@@ -50,10 +70,11 @@ internal sealed class CasWorkload(BenchStores stores, BenchOptions options)
         })).ToList();
         await Task.WhenAll(workers);
         var elapsed = until.Elapsed.TotalSeconds;
+        if (host is not null) await host.StopAsync();
         await db.Drop();
         var sorted = latencies.Order().ToArray();
         double P(double q) => sorted.Length == 0 ? double.NaN : Math.Round(sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))], 2);
-        return new WorkloadResult(stores.Kind, "cas", writes, new Dictionary<string, double>
+        return new WorkloadResult(stores.Kind, options.CasVia == "state" ? "cas-state" : "cas", writes, new Dictionary<string, double>
         {
             ["clients"] = clients,
             ["casWritesPerSec"] = Math.Round(writes / elapsed),

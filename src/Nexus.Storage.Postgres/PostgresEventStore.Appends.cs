@@ -15,14 +15,20 @@ internal sealed partial class PostgresEventStore
         await Partitions.EnsureAsync(p.Now ?? TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
         await using var own = await lease.BeginAsync(cancellationToken).ConfigureAwait(false);
-        var joined = lease.Joined is not null;
-        var results = await AppendInAsync(lease.Connection, lease.Joined?.Transaction ?? own.Transaction!, p, notifyInTransaction: joined, cancellationToken).ConfigureAwait(false);
-        await own.CommitAsync(cancellationToken).ConfigureAwait(false);
         // NOTIFY inside a transaction serializes every notifying commit of the cluster (a global lock through the WAL
-        // flush); after our own commit one coalesced NOTIFY covers every append that committed meanwhile.
-        if (!joined) await notifier.SignalAsync(EventsWakePayload).ConfigureAwait(false);
+        // flush); after a commit of ours one coalesced NOTIFY covers every append that committed meanwhile. Only a
+        // transaction Nexus does not commit (the caller's own, joined) carries its NOTIFY inside.
+        var joined = lease.Joined;
+        var notifyInside = joined is { CommittedByNexus: false };
+        var results = await AppendInAsync(lease.Connection, joined?.Transaction ?? own.Transaction!, p, notifyInTransaction: notifyInside, cancellationToken).ConfigureAwait(false);
+        await own.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (joined is null) await notifier.SignalAsync(EventsWakePayload).ConfigureAwait(false);
+        else if (!notifyInside) joined.EventsAppended = true;
         return results;
     }
+
+    /// <summary>Sends the wake-up NOTIFY for appends whose transaction has just committed.</summary>
+    internal Task SignalAppendedAsync() => notifier.SignalAsync(EventsWakePayload);
 
     /// <summary>Appends inside the caller's transaction: the events exist exactly when it commits.</summary>
     public async Task<IReadOnlyList<AppendResult>> AppendAsync(NpgsqlTransaction transaction, AppendEventsParams p, CancellationToken cancellationToken)

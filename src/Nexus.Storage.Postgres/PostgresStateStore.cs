@@ -4,9 +4,10 @@ using Nexus.State;
 
 namespace Nexus.Storage.Postgres;
 
-/// <summary>The state store on PostgreSQL. A write locks its key's row (<c>for update</c>; a new key first inserts a
-/// tombstone to lock), decides against the expected version, then writes the row, its history version and the trim in
-/// one batch — inside the caller's unit of work when there is one.</summary>
+/// <summary>The state store on PostgreSQL. A write to a live key at the expected version is one statement (row, history
+/// version and trim). Any other write locks its key's row (<c>for update</c>; a new key first inserts a tombstone to
+/// lock), decides against the expected version, then writes the row, its history version and the trim in one batch.
+/// Both run inside the caller's unit of work when there is one.</summary>
 internal sealed class PostgresStateStore : IStateStore
 {
     private const string Columns = "namespace, key, value, version, created_at, updated_at, expires_at";
@@ -15,6 +16,7 @@ internal sealed class PostgresStateStore : IStateStore
     private readonly string history;
     private readonly string lockSql;
     private readonly string placeholderSql;
+    private readonly string setLiveSql;
 
     public PostgresStateStore(PostgresDatabase db)
     {
@@ -25,6 +27,21 @@ internal sealed class PostgresStateStore : IStateStore
             select value is not null, version, created_at, expires_at, coalesce($3::timestamptz, now())
             from {state} where namespace = $1 and key = $2
             for update
+            """;
+        setLiveSql = $"""
+            with written as (
+                update {state} set value = $3, version = version + 1, updated_at = coalesce($5::timestamptz, now()),
+                    expires_at = coalesce($6::timestamptz, coalesce($5::timestamptz, now()) + $7::interval)
+                where namespace = $1 and key = $2 and value is not null
+                  and (expires_at is null or expires_at > coalesce($5::timestamptz, now()))
+                  and ($4::bigint is null or version = $4)
+                returning version, created_at, updated_at, expires_at),
+            kept as (
+                insert into {history} (namespace, key, version, op, value, at)
+                select $1, $2, version, 'set', $3, updated_at from written),
+            trimmed as (
+                delete from {history} where namespace = $1 and key = $2 and version <= (select version from written) - $8)
+            select version, created_at, updated_at, expires_at from written
             """;
         placeholderSql = $"""
             insert into {state} (namespace, key, value, version, created_at, updated_at)
@@ -46,6 +63,9 @@ internal sealed class PostgresStateStore : IStateStore
     {
         ArgumentNullException.ThrowIfNull(p);
         await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        // The common write (a live key, the expected version if one is given) is one statement: on its own, atomic
+        // without a transaction of ours; inside the caller's unit of work, one more statement of it.
+        if (await SetLiveAsync(lease.Connection, lease.Joined?.Transaction, p, cancellationToken).ConfigureAwait(false) is { } written) return written;
         await using var tx = await lease.BeginAsync(cancellationToken).ConfigureAwait(false);
         var row = await LockAsync(lease.Connection, p.Namespace, p.Key, p.Now, cancellationToken).ConfigureAwait(false);
         var current = row.Live ? row.Version : 0;
@@ -75,6 +95,30 @@ internal sealed class PostgresStateStore : IStateStore
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new StateWriteResult(true, new StateEntry(p.Namespace, p.Key, p.ValueJson, version, created, row.Now, expires), version) { Created = !row.Live };
+    }
+
+    /// <summary>Writes a key that holds a live (unexpired) value and, when <see cref="SetStateParams.ExpectedVersion"/>
+    /// is given, is at that version: the row, its history version and the trim in one statement. Null when it did not
+    /// apply (a new, deleted or expired key, or another version): the locking path decides and answers those. Under a
+    /// concurrent write the update waits for the row and re-checks the version on the row that committed.</summary>
+    private async Task<StateWriteResult?> SetLiveAsync(NpgsqlConnection conn, NpgsqlTransaction? joined, SetStateParams p, CancellationToken cancellationToken)
+    {
+        await using var cmd = new NpgsqlCommand(setLiveSql, conn, joined);
+        cmd.Parameters.Add(Text(p.Namespace));
+        cmd.Parameters.Add(Text(p.Key));
+        cmd.Parameters.Add(Text(p.ValueJson));
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)p.ExpectedVersion ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(Time(p.Now));
+        // With a given clock the expiry is computed here, as the locking path does; else from the database's now().
+        cmd.Parameters.Add(Time(p.Ttl is { } ttl && p.Now is { } now ? now + ttl : null));
+        cmd.Parameters.Add(new NpgsqlParameter { Value = p.Ttl is { } t && p.Now is null ? t : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Interval });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Math.Max(1, p.HistoryLimit) });
+        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
+        var version = reader.GetInt64(0);
+        DateTimeOffset? expires = reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3);
+        var entry = new StateEntry(p.Namespace, p.Key, p.ValueJson, version, reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2), expires);
+        return new StateWriteResult(true, entry, version) { Created = false };
     }
 
     public async Task<StateWriteResult> DeleteAsync(DeleteStateParams p, CancellationToken cancellationToken = default)

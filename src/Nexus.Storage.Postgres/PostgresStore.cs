@@ -161,8 +161,11 @@ public sealed class PostgresStore : INexusStore
         ArgumentNullException.ThrowIfNull(work);
         await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var result = await work(new PostgresStoreTransaction(db, conn, tx), cancellationToken).ConfigureAwait(false);
+        var unit = new PostgresStoreTransaction(db, conn, tx) { CommittedByNexus = true };
+        var result = await work(unit, cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // A NOTIFY inside the transaction would serialize its commit with every other notifying commit of the cluster.
+        if (unit.EventsAppended) await events.SignalAppendedAsync().ConfigureAwait(false);
         return result;
     }
 

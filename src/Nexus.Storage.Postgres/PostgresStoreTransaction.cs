@@ -23,6 +23,13 @@ internal sealed class PostgresStoreTransaction : IStoreTransaction
 
     public NpgsqlConnection Connection { get; }
 
+    /// <summary>Nexus commits this transaction itself (<see cref="PostgresStore.InTransactionAsync{T}"/>), so the
+    /// event log's wake-up NOTIFY can follow the commit instead of being part of it.</summary>
+    internal bool CommittedByNexus { get; init; }
+
+    /// <summary>Events were appended in it without their NOTIFY: whoever commits sends it after the commit.</summary>
+    internal bool EventsAppended { get; set; }
+
     public NpgsqlTransaction Transaction { get; }
 
     /// <summary>The database settings bound to this transaction: components built over it run inside it.</summary>

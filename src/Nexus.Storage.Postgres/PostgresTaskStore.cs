@@ -162,17 +162,26 @@ internal sealed class PostgresTaskStore : ITaskStore
     {
         ArgumentNullException.ThrowIfNull(query);
         var limit = Math.Clamp(query.Limit, 1, 1000);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var conn = lease.Connection;
+        var window = ArgsWindow.Of(query);
+        if (window is not null)
+        {
+            await using var range = new NpgsqlCommand($"select (select max(id) from {tasks}), (select min(id) from {tasks})", conn);
+            await using var bounds = await range.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await bounds.ReadAsync(cancellationToken).ConfigureAwait(false);
+            window = bounds.IsDBNull(0) ? null : window.Value with { Newest = bounds.GetInt64(0), Oldest = bounds.GetInt64(1) };
+        }
 
         // Only the filters that are set appear in the text, so each combination gets a plan of its own.
         var sql = new StringBuilder($"select {TaskRows.Columns} from {tasks} t where true");
         var parameters = new List<NpgsqlParameter>();
         TaskFilterSql.Append(sql, query.AsFilter(), parameters);
         if (query.BeforeId is { } beforeId) TaskFilterSql.And(sql, "t.id < $?", new NpgsqlParameter<long> { TypedValue = beforeId }, parameters);
+        if (window is { } w) TaskFilterSql.And(sql, "t.id >= $?", new NpgsqlParameter<long> { TypedValue = w.Floor(query.BeforeId) }, parameters);
         parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         sql.Append(" order by t.id desc limit $").Append(parameters.Count);
 
-        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
-        var conn = lease.Connection;
         await using var cmd = new NpgsqlCommand(sql.ToString(), conn);
         foreach (var parameter in parameters) cmd.Parameters.Add(parameter);
         var items = new List<TaskRecord>(limit);
@@ -181,7 +190,7 @@ internal sealed class PostgresTaskStore : ITaskStore
         {
             items.Add(TaskRows.Read(reader));
         }
-        return new TaskPage(items, items.Count == limit ? items[^1].Id : null);
+        return new TaskPage(items, items.Count == limit ? items[^1].Id : window?.Next(query.BeforeId));
     }
 
     public async Task<CancelOutcome> CancelAsync(TaskActionParams p, CancellationToken cancellationToken = default)

@@ -178,7 +178,11 @@ internal sealed class SqliteEventStore(SqliteSession session) : IEventStore
                 case SubscriptionStartKind.All:
                     return LogCursor.Start;
                 case SubscriptionStartKind.Position:
-                    return new LogCursor(0, start.Position ?? 0);
+                    // As on PostgreSQL: after the namespace's last event at or before the position, so a position past the
+                    // newest event starts at the newest (never skips what is appended next up to that position).
+                    command.CommandText = "SELECT coalesce(max(position), 0) FROM nexus_events WHERE namespace = $ns AND position <= $position";
+                    command.Add("$position", start.Position ?? 0);
+                    break;
                 case SubscriptionStartKind.Time:
                     command.CommandText = "SELECT coalesce(max(position), 0) FROM nexus_events WHERE namespace = $ns AND time < $time";
                     command.Add("$time", (start.Time ?? DateTimeOffset.MinValue).ToUnixTimeMilliseconds());

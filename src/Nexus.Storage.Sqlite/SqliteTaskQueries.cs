@@ -21,6 +21,14 @@ internal sealed class SqliteTaskQueries(SqliteSession session)
     private static async Task<TaskPage> ListAsync(Microsoft.Data.Sqlite.SqliteCommand command, TaskQuery query, CancellationToken cancellationToken)
     {
         var limit = Math.Clamp(query.Limit, 1, 1000);
+        var window = ArgsWindow.Of(query);
+        if (window is not null)
+        {
+            command.CommandText = "SELECT (SELECT max(id) FROM nexus_tasks), (SELECT min(id) FROM nexus_tasks)";
+            await using var bounds = await command.ExecuteReaderAsync(cancellationToken);
+            await bounds.ReadAsync(cancellationToken);
+            window = bounds.IsDBNull(0) ? null : window.Value with { Newest = bounds.GetInt64(0), Oldest = bounds.GetInt64(1) };
+        }
         // Every filter is a fixed fragment with a parameter; nothing from the query enters the SQL text.
         var where = new StringBuilder("WHERE 1 = 1");
         var parameters = new List<(string Name, object Value)>();
@@ -31,10 +39,15 @@ internal sealed class SqliteTaskQueries(SqliteSession session)
             where.Append(" AND id < $beforeId");
             command.Add("$beforeId", beforeId);
         }
+        if (window is { } w)
+        {
+            where.Append(" AND id >= $argsFloor");
+            command.Add("$argsFloor", w.Floor(query.BeforeId));
+        }
         command.CommandText = $"SELECT {SqliteRows.Columns} FROM nexus_tasks {where} ORDER BY id DESC LIMIT $limit";
         command.Add("$limit", limit);
         var items = await SqliteRows.ReadAllAsync(command, cancellationToken);
-        return new TaskPage(items, items.Count == limit ? items[^1].Id : null);
+        return new TaskPage(items, items.Count == limit ? items[^1].Id : window?.Next(query.BeforeId));
     }
 
     public Task<long> CountMatchingAsync(TaskCountParams p, CancellationToken cancellationToken)

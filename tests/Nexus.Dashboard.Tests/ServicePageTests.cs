@@ -58,6 +58,7 @@ public sealed class ServicePageTests(DashboardFixture fixture) : IClassFixture<D
         await Expect(page.Locator("h1")).ToHaveTextAsync("Nodes and services");
         var healthy = Row(page, name, "a");
         await Expect(healthy.Locator(".health")).ToHaveTextAsync("healthy");
+        await Expect(healthy.Locator(".check")).ToHaveTextAsync("ttl 1 h");
         await Expect(healthy.Locator(".damping")).ToHaveTextAsync("passes 1/1 · failures 0/3");
         await Expect(healthy).ToContainTextAsync("http://127.0.0.1:9/a");
         await Expect(healthy).ToContainTextAsync("resize, crop");

@@ -99,6 +99,41 @@ public abstract class BulkContract : StoreContract
     }
 
     [Fact]
+    public async Task ArgsSearch_LooksThroughAWindowOfIdsPerPage_AndItsCursorsReachEveryMatchOnce()
+    {
+        var ids = new List<long>();
+        for (var i = 0; i < 30; i++) ids.Add(await InsertAsync(Task(args: i % 7 == 0 ? """{"hit":true}""" : """{"hit":false}""")));
+        var hits = ids.Where((_, i) => i % 7 == 0).Reverse().ToList();
+        var match = ArgsMatch.Parse("hit", "true");
+
+        var found = new List<long>();
+        var pages = 0;
+        var shortPagesWithACursor = 0;
+        long? before = null;
+        do
+        {
+            var page = await Store.Tasks.ListAsync(new TaskQuery { Args = match, BeforeId = before, Limit = 3, ArgsScanWindow = 10 });
+            var top = Math.Min(before ?? long.MaxValue, ids[^1] + 1);
+            // Each page looks only at the ten ids below its cursor (or the newest task).
+            Assert.All(page.Items, t => Assert.InRange(t.Id, top - 10, top - 1));
+            if (page.Items.Count < 3 && page.NextBeforeId is not null) shortPagesWithACursor++;
+            found.AddRange(page.Items.Select(t => t.Id));
+            before = page.NextBeforeId;
+            Assert.True(++pages < 20, "the cursors reach the end");
+        }
+        while (before is not null);
+
+        Assert.Equal(hits, found);
+        Assert.True(shortPagesWithACursor > 0, "a page stopped at its window and said where to go on");
+        // Without args there is no window: a full page.
+        Assert.Equal(10, (await Store.Tasks.ListAsync(new TaskQuery { Limit = 10 })).Items.Count);
+        // One window as large as the table finds them all on one page with no cursor.
+        var all = await Store.Tasks.ListAsync(new TaskQuery { Args = match, Limit = 50 });
+        Assert.Equal(hits, all.Items.Select(t => t.Id));
+        Assert.Null(all.NextBeforeId);
+    }
+
+    [Fact]
     public void ArgsMatch_RefusesBadPathsAndValues_NamingTheField()
     {
         Assert.Equal("args.path", Assert.Throws<TaskValidationException>(() => ArgsMatch.Parse("a..b", "1")).Field);

@@ -108,6 +108,29 @@ public abstract class StateContract : StoreContract
     }
 
     [Fact]
+    public async Task OverwritingALiveKey_SetsOrClearsItsExpiry_KeepsItsCreation_AndKeepsTheHistoryBounded()
+    {
+        await SetAsync("k", "1", now: T0);
+
+        var withTtl = await SetAsync("k", "2", expected: 1, ttl: TimeSpan.FromMinutes(10), now: T0.AddSeconds(1), history: 2);
+        Assert.Equal((true, 2L, false), (withTtl.Written, withTtl.Version, withTtl.Created));
+        Assert.Equal((T0, T0.AddSeconds(1), (DateTimeOffset?)T0.AddSeconds(1).AddMinutes(10)),
+            (withTtl.Entry!.CreatedAt, withTtl.Entry.UpdatedAt, withTtl.Entry.ExpiresAt));
+        var stored = await Store.State.ListAsync(new ListStateParams(Ns, "k", null, 10) { Now = T0.AddSeconds(2) });
+        Assert.Equal(((DateTimeOffset?)T0.AddSeconds(1).AddMinutes(10), T0), (stored.Items.Single().ExpiresAt, stored.Items.Single().CreatedAt));
+
+        var cleared = await SetAsync("k", "3", now: T0.AddSeconds(2), history: 2);
+        Assert.Equal((3L, (DateTimeOffset?)null), (cleared.Version, cleared.Entry!.ExpiresAt));
+        Assert.Null((await Store.State.GetAsync(Ns, "k"))!.ExpiresAt);
+
+        var stale = await SetAsync("k", "4", expected: 2, now: T0.AddSeconds(3), history: 2);
+        Assert.Equal((false, 3L), (stale.Written, stale.Version));
+        var history = await Store.State.HistoryAsync(new StateHistoryParams(Ns, "k", null, 10));
+        Assert.Equal([3L, 2L], history.Select(v => v.Version));
+        Assert.Equal(["3", "2"], history.Select(v => v.ValueJson));
+    }
+
+    [Fact]
     public async Task OverwritingAKeyThatExpiredUnswept_RecordsTheExpiryFirst()
     {
         await SetAsync("k", "1", ttl: TimeSpan.FromMinutes(1), now: T0);

@@ -280,12 +280,14 @@ public abstract class SubscriptionContract : EventContractBase
         await SubscribeAsync(ns, "new", SubscriptionStart.New);
         await SubscribeAsync(ns, "from-position", new SubscriptionStart(SubscriptionStartKind.Position, early[0].Position));
         await SubscribeAsync(ns, "from-time", new SubscriptionStart(SubscriptionStartKind.Time, Time: T0.AddMinutes(1)));
+        // A position past the newest event starts at the newest on both stores: what is appended next is delivered.
+        await SubscribeAsync(ns, "from-future", new SubscriptionStart(SubscriptionStartKind.Position, early[1].Position + 1_000_000));
         var late = await Store.Events.AppendAsync(new AppendEventsParams(ns, [Event("t.c")]) { Now = T0.AddMinutes(2) });
 
-        await DispatchUntilAsync(4);
+        await DispatchUntilAsync(5);
 
         Assert.Equal(
-            [("from-position", early[1].Position), ("from-position", late[0].Position), ("from-time", late[0].Position), ("new", late[0].Position)],
+            [("from-future", late[0].Position), ("from-position", early[1].Position), ("from-position", late[0].Position), ("from-time", late[0].Position), ("new", late[0].Position)],
             await DeliveriesAsync());
     }
 

@@ -90,6 +90,29 @@ public sealed class NotificationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnAppendInNexussOwnUnitOfWork_WakesOtherNodesAfterItCommits_AndNotOnRollback()
+    {
+        await _store.Events.CreateNamespaceAsync(new NewNamespace("shop"));
+        var appended = new AppendEventsParams("shop", [new Events.NewEvent { Topic = "orders.created", PayloadJson = "{}" }]);
+
+        await _store.InTransactionAsync(async (tx, ct) =>
+        {
+            await tx.Events.AppendAsync(appended, ct);
+            // Not carried inside the transaction: nothing is sent before Nexus commits it.
+            Assert.Equal(["inside"], await WakesUpToSentinelAsync("inside"));
+            return 0;
+        });
+        Assert.Equal(PostgresEventStore.EventsWakePayload, await _wakes.Reader.NextAsync("the events' wake after the commit"));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _store.InTransactionAsync<int>(async (tx, ct) =>
+        {
+            await tx.Events.AppendAsync(appended, ct);
+            throw new InvalidOperationException("roll back");
+        }));
+        Assert.Equal(["after-rollback"], await WakesUpToSentinelAsync("after-rollback"));
+    }
+
+    [Fact]
     public async Task TransactionalInsert_WakesAtCommit_AndNeverOnRollback()
     {
         await using var conn = await _store.DataSource.OpenConnectionAsync();

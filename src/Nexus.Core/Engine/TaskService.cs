@@ -218,6 +218,7 @@ internal sealed class TaskService(
     public Task<TaskPage> ListAsync(TaskQuery query, CancellationToken cancellationToken = default)
     {
         if (query.Limit is < 1 or > 1000) throw new TaskValidationException("limit", $"must be between 1 and 1000 (was {query.Limit})");
+        if (query.ArgsScanWindow is < 1 or > 1_000_000) throw new TaskValidationException("argsScanWindow", $"must be between 1 and 1000000 (was {query.ArgsScanWindow})");
         if (query.Queue is not null) QueueName.Validate(query.Queue);
         return store.Tasks.ListAsync(query, cancellationToken);
     }

@@ -2,21 +2,18 @@ using Nexus.Hosting;
 
 namespace Nexus.Server.Hosting;
 
-/// <summary>Picks the store from configuration: <c>Nexus:Store</c> = <c>sqlite</c> (default; <c>Nexus:Sqlite</c>, default
-/// <c>Data Source=./data/nexus.db</c>) or <c>postgres</c> (<c>Nexus:Postgres</c> connection string,
+/// <summary>Picks the store from configuration: <c>Nexus:Store</c> = <c>sqlite</c> (default; <c>Nexus:Sqlite</c>, a path or a
+/// connection string, default <c>Data Source=./data/nexus.db</c>: <see cref="SqliteSetting"/>) or <c>postgres</c> (<c>Nexus:Postgres</c> connection string,
 /// <c>Nexus:PostgresSchema</c>, default <c>nexus</c>; <c>Nexus:PostgresListen</c> = false for polling mode behind a
 /// transaction-pooling proxy).</summary>
 internal static class StoreSelection
 {
-    public const string DefaultSqlite = "Data Source=./data/nexus.db";
-
     public static NexusBuilder UseConfiguredStore(this NexusBuilder builder, IConfiguration configuration)
     {
         var kind = (configuration["Nexus:Store"] ?? "sqlite").Trim();
         if (kind.Equals("sqlite", StringComparison.OrdinalIgnoreCase))
         {
-            var connection = configuration["Nexus:Sqlite"];
-            return builder.UseSqlite(string.IsNullOrWhiteSpace(connection) ? DefaultSqlite : connection);
+            return builder.UseSqlite(SqliteSetting.ConnectionString(configuration["Nexus:Sqlite"]));
         }
         if (kind.Equals("postgres", StringComparison.OrdinalIgnoreCase) || kind.Equals("postgresql", StringComparison.OrdinalIgnoreCase))
         {

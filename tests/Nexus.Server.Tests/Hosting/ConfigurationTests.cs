@@ -44,6 +44,28 @@ public sealed class ConfigurationTests
     }
 
     [Theory]
+    [InlineData(null, "Data Source=./data/nexus.db")]
+    [InlineData("  ", "Data Source=./data/nexus.db")]
+    [InlineData("./data/other.db", "Data Source=./data/other.db")]
+    [InlineData("/var/lib/nexus/a;b.db", "Data Source=\"/var/lib/nexus/a;b.db\"")]
+    [InlineData("Data Source=/tmp/x.db;Cache=Shared", "Data Source=/tmp/x.db;Cache=Shared")]
+    public void Sqlite_TakesAPathOrAConnectionString(string? value, string expected)
+    {
+        Assert.Equal(expected, SqliteSetting.ConnectionString(value));
+        Assert.False(string.IsNullOrEmpty(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(SqliteSetting.ConnectionString(value)).DataSource));
+    }
+
+    [Theory]
+    [InlineData("Datasource=x.db;Frobnicate=1", "is neither")]
+    [InlineData("Cache=Shared", "names no database file")]
+    public void Sqlite_RefusesWhatIsNeither_NamingTheSetting(string value, string says)
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => SqliteSetting.ConnectionString(value));
+        Assert.StartsWith("Nexus:Sqlite", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(says, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("250ms", 250)]
     [InlineData("30s", 30_000)]
     [InlineData("5m", 300_000)]
