@@ -28,11 +28,15 @@ internal sealed partial class PostgresEventStore
         // not below the horizon yet, would read nothing and keep its cursor, and would hold a slot of every round. The
         // furthest behind go first (a served cursor moves ahead of the rest), so no subscription waits behind others
         // that are always busy. Another dispatcher (another node) holding a subscription is skipped, never waited for.
+        // The probe is "the first event after the cursor, in index order, limit 1": as a plain EXISTS, the generic plan
+        // of the prepared statement took a bitmap scan of every index entry after each cursor (138 ms for 10
+        // subscriptions 100,000 events behind; 0.5 ms this way).
         await using (var list = new NpgsqlCommand($"""
             select {SubscriptionColumns} from {subscriptions} s
             where s.cursor_tx < $2 and exists (
-                select 1 from {events} e
-                where e.namespace = s.namespace and (e.tx_id, e.position) > (s.cursor_tx::text::xid8, s.cursor_pos) and e.tx_id < $2::text::xid8)
+                select from (select from {events} e
+                             where e.namespace = s.namespace and (e.tx_id, e.position) > (s.cursor_tx::text::xid8, s.cursor_pos) and e.tx_id < $2::text::xid8
+                             order by e.tx_id, e.position limit 1) first)
             order by s.cursor_tx, s.cursor_pos, s.id limit $1 for update of s skip locked
             """, conn, tx))
         {
@@ -45,25 +49,47 @@ internal sealed partial class PostgresEventStore
         var full = false;
         var bySubscription = new Dictionary<long, int>();
         var owners = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var subscription in due)
+        // One read per namespace window (DispatchWindows), not per subscription; then one insert of the whole pass's
+        // deliveries and one statement for every cursor, all in this transaction, so deliveries and cursors commit together.
+        var shares = await DispatchWindows.ReadAsync(due, p.MaxEvents, async (ns, after) =>
+            await ReadAfterAsync(conn, tx, ns, after, p.MaxEvents, xmin, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        var deliveries = new List<NewTask>();
+        var planned = new List<(long Subscription, int Count)>();
+        var moves = new List<(long Id, LogCursor Cursor)>();
+        foreach (var share in shares)
         {
-            var batch = await ReadAfterAsync(conn, tx, subscription.Namespace, subscription.Cursor, p.MaxEvents, xmin, cancellationToken).ConfigureAwait(false);
-            if (batch.Count == 0) continue;
-            full |= batch.Count == p.MaxEvents;
-            read += batch.Count;
-            var deliveries = plan(subscription, batch);
-            foreach (var d in deliveries) if (DeliveryOwner.IsDelivery(d.Owner)) owners.Add(d.Owner!);
-            if (deliveries.Count > 0)
+            if (share.Batch.Count == 0) continue;
+            full |= share.More;
+            read += share.Batch.Count;
+            var mine = plan(share.Subscription, share.Batch);
+            foreach (var d in mine) if (DeliveryOwner.IsDelivery(d.Owner)) owners.Add(d.Owner!);
+            deliveries.AddRange(mine);
+            planned.Add((share.Subscription.Id, mine.Count));
+            moves.Add((share.Subscription.Id, share.Batch[^1].Cursor));
+        }
+        if (deliveries.Count > 0)
+        {
+            var inserted = await inserter.InsertDeliveriesAsync(tx, new InsertTasksParams(deliveries) { Now = p.Now }, cancellationToken).ConfigureAwait(false);
+            var at = 0;
+            foreach (var (id, count) in planned)
             {
-                var inserted = await inserter.InsertAsync(tx, new InsertTasksParams(deliveries) { Now = p.Now }, cancellationToken).ConfigureAwait(false);
-                var created = inserted.Count(r => r.Created);
+                if (count == 0) continue;
+                var created = 0;
+                for (var k = at; k < at + count; k++) if (inserted[k].Created) created++;
+                at += count;
                 delivered += created;
-                bySubscription[subscription.Id] = created;
+                bySubscription[id] = created;
             }
-            await using var move = new NpgsqlCommand($"update {subscriptions} set cursor_tx = $2, cursor_pos = $3 where id = $1", conn, tx);
-            move.Parameters.Add(new NpgsqlParameter<long> { TypedValue = subscription.Id });
-            move.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batch[^1].Cursor.Tx });
-            move.Parameters.Add(new NpgsqlParameter<long> { TypedValue = batch[^1].Cursor.Position });
+        }
+        if (moves.Count > 0)
+        {
+            await using var move = new NpgsqlCommand($"""
+                update {subscriptions} s set cursor_tx = m.tx, cursor_pos = m.pos
+                from unnest($1::bigint[], $2::bigint[], $3::bigint[]) as m(id, tx, pos) where s.id = m.id
+                """, conn, tx);
+            move.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. moves.Select(m => m.Id)] });
+            move.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. moves.Select(m => m.Cursor.Tx)] });
+            move.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. moves.Select(m => m.Cursor.Position)] });
             await move.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         if (owners.Count > 0) await ReleaseInAsync(conn, tx, [.. owners], p.Now, cancellationToken).ConfigureAwait(false);

@@ -104,10 +104,13 @@ internal sealed partial class PostgresEventStore : IEventStore
         NpgsqlConnection conn, NpgsqlTransaction? tx, string ns, LogCursor after, int limit, long? xmin, CancellationToken cancellationToken)
     {
         var horizon = xmin is null ? "pg_snapshot_xmin(pg_current_snapshot())" : "$5::text::xid8";
+        // "order by e.tx_id": unqualified, tx_id would name the output column tx_id::text::bigint, an expression no index
+        // has, and every row after the cursor would be read and sorted for the first few hundred (68 ms for 470 rows
+        // with a backlog of 130,000); qualified it is the xid8 column and the read walks events_read_idx in order.
         await using var cmd = new NpgsqlCommand($"""
-            select {EventColumns} from {events}
-            where namespace = $1 and (tx_id, position) > ($2::text::xid8, $3) and tx_id < {horizon}
-            order by tx_id, position limit $4
+            select {EventColumns} from {events} e
+            where e.namespace = $1 and (e.tx_id, e.position) > ($2::text::xid8, $3) and e.tx_id < {horizon}
+            order by e.tx_id, e.position limit $4
             """, conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ns });
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = after.Tx.ToString(System.Globalization.CultureInfo.InvariantCulture) });
@@ -121,8 +124,9 @@ internal sealed partial class PostgresEventStore : IEventStore
     {
         await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
         await using var cmd = new NpgsqlCommand($"""
-            select count(*), min(time) from
-              (select time from {events} where namespace = $1 and (tx_id, position) > ($2::text::xid8, $3) order by tx_id, position limit $4) s
+            select (select count(*) from
+                      (select 1 from {events} where namespace = $1 and (tx_id, position) > ($2::text::xid8, $3) order by tx_id, position limit $4) s),
+                   (select time from {events} where namespace = $1 and (tx_id, position) > ($2::text::xid8, $3) order by tx_id, position limit 1)
             """, lease.Connection, lease.Joined?.Transaction);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = @namespace });
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = after.Tx.ToString(System.Globalization.CultureInfo.InvariantCulture) });
@@ -131,7 +135,7 @@ internal sealed partial class PostgresEventStore : IEventStore
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var count = reader.GetInt64(0);
-        return count == 0 ? SubscriptionLag.None : new SubscriptionLag(count, reader.GetFieldValue<DateTimeOffset>(1));
+        return count == 0 || reader.IsDBNull(1) ? SubscriptionLag.None : new SubscriptionLag(count, reader.GetFieldValue<DateTimeOffset>(1));
     }
 
     public async Task<IReadOnlyList<EventRecord>> ReadRangeAsync(ReadRangeParams p, CancellationToken cancellationToken = default)

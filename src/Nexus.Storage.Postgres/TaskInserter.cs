@@ -112,17 +112,23 @@ internal sealed class TaskInserter
         if (p.Tasks.Count <= db.Options.InsertChunkSize)
         {
             // One batch without BEGIN: its statements share one implicit transaction and one round trip.
-            return await InsertChunkAsync(conn, null, p.Tasks, p.Now, notifyInTransaction: false, cancellationToken).ConfigureAwait(false);
+            return await InsertChunkAsync(conn, null, p.Tasks, p.Now, notifyInTransaction: false, existingIds: true, cancellationToken).ConfigureAwait(false);
         }
         await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var results = await InsertChunksAsync(conn, tx, p, notifyInTransaction: false, cancellationToken).ConfigureAwait(false);
+        var results = await InsertChunksAsync(conn, tx, p, notifyInTransaction: false, existingIds: true, cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return results;
     }
 
     /// <summary>Inserts inside the caller's transaction: the tasks exist exactly when it commits. A refused batch
     /// (queue full) leaves the transaction usable and without any of the batch's rows.</summary>
-    public async Task<IReadOnlyList<SubmitResult>> InsertAsync(NpgsqlTransaction transaction, InsertTasksParams p, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<SubmitResult>> InsertAsync(NpgsqlTransaction transaction, InsertTasksParams p, CancellationToken cancellationToken) =>
+        InsertAsync(transaction, p, existingIds: true, cancellationToken);
+
+    /// <summary>As <see cref="InsertAsync(NpgsqlTransaction, InsertTasksParams, CancellationToken)"/>; with
+    /// <paramref name="existingIds"/> false a task skipped for its unique key comes back as <c>(0, false)</c> instead of
+    /// with the existing task's id: the event dispatcher only counts what it created, and saves the lookup of every key.</summary>
+    public async Task<IReadOnlyList<SubmitResult>> InsertAsync(NpgsqlTransaction transaction, InsertTasksParams p, bool existingIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(p);
@@ -134,14 +140,14 @@ internal sealed class TaskInserter
         if (p.Tasks.Count <= db.Options.InsertChunkSize)
         {
             // A single statement inserts all or nothing, so no savepoint is needed to undo a refusal.
-            return await InsertChunkAsync(conn, transaction, p.Tasks, p.Now, notifyInTransaction: true, cancellationToken).ConfigureAwait(false);
+            return await InsertChunkAsync(conn, transaction, p.Tasks, p.Now, notifyInTransaction: true, existingIds, cancellationToken).ConfigureAwait(false);
         }
 
         const string savepoint = "nexus_insert";
         await transaction.SaveAsync(savepoint, cancellationToken).ConfigureAwait(false);
         try
         {
-            var results = await InsertChunksAsync(conn, transaction, p, notifyInTransaction: true, cancellationToken).ConfigureAwait(false);
+            var results = await InsertChunksAsync(conn, transaction, p, notifyInTransaction: true, existingIds, cancellationToken).ConfigureAwait(false);
             await transaction.ReleaseAsync(savepoint, cancellationToken).ConfigureAwait(false);
             return results;
         }
@@ -150,6 +156,26 @@ internal sealed class TaskInserter
             await transaction.RollbackAsync(savepoint, cancellationToken).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>The event dispatcher's insert, inside its transaction: every task has a unique key that normally does
+    /// not exist yet (the dispatcher holds the subscriptions' row locks), so a large batch takes
+    /// <see cref="TaskCopier.TryInsertKeyedAsync"/>'s COPY; otherwise (small, a backlog-limited queue, or a key that
+    /// exists after all) the general insert, which skips existing keys. Only <see cref="SubmitResult.Created"/> is meaningful: a skipped key comes back as <c>(0, false)</c>.</summary>
+    public async Task<IReadOnlyList<SubmitResult>> InsertDeliveriesAsync(NpgsqlTransaction transaction, InsertTasksParams p, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(transaction);
+        ArgumentNullException.ThrowIfNull(p);
+        var conn = transaction.Connection
+            ?? throw new InvalidOperationException("The transaction is already completed; submit inside an open transaction.");
+        if (p.Tasks.Count == 0) return [];
+        if (copier.SuitsKeyed(p.Tasks))
+        {
+            Validate(p.Tasks);
+            var copied = await copier.TryInsertKeyedAsync(conn, transaction, p.Tasks, p.Now, cancellationToken).ConfigureAwait(false);
+            if (copied is not null) return copied;
+        }
+        return await InsertAsync(transaction, p, existingIds: false, cancellationToken).ConfigureAwait(false);
     }
 
     private static string WakePayload(IReadOnlyList<NewTask> tasks)
@@ -162,7 +188,8 @@ internal sealed class TaskInserter
         return queue;
     }
 
-    private async Task<List<SubmitResult>> InsertChunksAsync(NpgsqlConnection conn, NpgsqlTransaction tx, InsertTasksParams p, bool notifyInTransaction, CancellationToken cancellationToken)
+    private async Task<List<SubmitResult>> InsertChunksAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, InsertTasksParams p, bool notifyInTransaction, bool existingIds, CancellationToken cancellationToken)
     {
         // Repeated identical NOTIFYs in one transaction are delivered once, so chunking keeps "one wake per call".
         var all = p.Tasks as NewTask[] ?? [.. p.Tasks];
@@ -170,13 +197,14 @@ internal sealed class TaskInserter
         for (var start = 0; start < all.Length; start += db.Options.InsertChunkSize)
         {
             var chunk = new ArraySegment<NewTask>(all, start, Math.Min(db.Options.InsertChunkSize, all.Length - start));
-            results.AddRange(await InsertChunkAsync(conn, tx, chunk, p.Now, notifyInTransaction, cancellationToken).ConfigureAwait(false));
+            results.AddRange(await InsertChunkAsync(conn, tx, chunk, p.Now, notifyInTransaction, existingIds, cancellationToken).ConfigureAwait(false));
         }
         return results;
     }
 
     private async Task<IReadOnlyList<SubmitResult>> InsertChunkAsync(
-        NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<NewTask> tasks, DateTimeOffset? now, bool notifyInTransaction, CancellationToken cancellationToken)
+        NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<NewTask> tasks, DateTimeOffset? now, bool notifyInTransaction, bool existingIds,
+        CancellationToken cancellationToken)
     {
         var n = tasks.Count;
         var plugin = new string[n];
@@ -212,7 +240,7 @@ internal sealed class TaskInserter
             traceContext[i] = t.TraceContext;
             waiting[i] = t.Waiting;
             owner[i] = t.Owner;
-            if (t.UniqueKey is not null) keys.Add((t.Queue, t.UniqueKey));
+            if (t.UniqueKey is not null && existingIds) keys.Add((t.Queue, t.UniqueKey));
             queueSet.Add(t.Queue);
         }
         var queues = queueSet.Order(StringComparer.Ordinal).ToArray();
@@ -292,6 +320,10 @@ internal sealed class TaskInserter
             else if (uniqueKey[i] is { } key && existing.TryGetValue((queue[i], key), out var existingId))
             {
                 results[i] = new SubmitResult(existingId, false);
+            }
+            else if (uniqueKey[i] is not null && !existingIds)
+            {
+                results[i] = new SubmitResult(0, false);
             }
             else
             {

@@ -135,8 +135,8 @@ internal sealed class SqliteEventStore(SqliteSession session) : IEventStore
         return await session.ReadAsync(async command =>
         {
             command.CommandText = """
-                SELECT count(*), min(time) FROM
-                  (SELECT time FROM nexus_events WHERE namespace = $ns AND position > $after ORDER BY position LIMIT $cap)
+                SELECT (SELECT count(*) FROM (SELECT 1 FROM nexus_events WHERE namespace = $ns AND position > $after ORDER BY position LIMIT $cap)),
+                       (SELECT time FROM nexus_events WHERE namespace = $ns AND position > $after ORDER BY position LIMIT 1)
                 """;
             command.Add("$ns", @namespace);
             command.Add("$after", after.Position);
@@ -144,7 +144,7 @@ internal sealed class SqliteEventStore(SqliteSession session) : IEventStore
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             var count = reader.GetInt64(0);
-            return count == 0 ? SubscriptionLag.None : new SubscriptionLag(count, SqliteRows.Time(reader.GetInt64(1)));
+            return count == 0 || reader.IsDBNull(1) ? SubscriptionLag.None : new SubscriptionLag(count, SqliteRows.Time(reader.GetInt64(1)));
         }, cancellationToken);
     }
 
@@ -291,31 +291,47 @@ internal sealed class SqliteEventStore(SqliteSession session) : IEventStore
             var ns = events.Add("$ns", "");
             var after = events.Add("$after", 0L);
             events.Add("$limit", p.MaxEvents);
+            // One read per namespace window (DispatchWindows), not per subscription, and one insert of the pass's deliveries.
+            var shares = await DispatchWindows.ReadAsync(subscriptions, p.MaxEvents, async (name, from) =>
+            {
+                ns.Value = name;
+                after.Value = from.Position;
+                return await ReadEventsAsync(events, cancellationToken);
+            });
             await using var move = SqliteRows.Command(tx, "UPDATE nexus_subscriptions SET cursor_pos = $pos WHERE id = $id AND cursor_pos = $old");
             var moveId = move.Add("$id", 0L);
             var movePos = move.Add("$pos", 0L);
             var moveOld = move.Add("$old", 0L);
-            foreach (var subscription in subscriptions)
+            var deliveries = new List<NewTask>();
+            var planned = new List<(long Subscription, int Count)>();
+            foreach (var share in shares)
             {
-                ns.Value = subscription.Namespace;
-                after.Value = subscription.Cursor.Position;
-                var batch = await ReadEventsAsync(events, cancellationToken);
+                var batch = share.Batch;
                 if (batch.Count == 0) continue;
-                full |= batch.Count == p.MaxEvents;
+                full |= share.More;
                 read += batch.Count;
-                    var deliveries = plan(subscription, batch);
-                foreach (var d in deliveries) if (DeliveryOwner.IsDelivery(d.Owner)) owners.Add(d.Owner!);
-                if (deliveries.Count > 0)
-                {
-                    var inserted = await session.Join(tx).Tasks.InsertAsync(new InsertTasksParams(deliveries) { Now = p.Now }, cancellationToken);
-                    var created = inserted.Count(r => r.Created);
-                    delivered += created;
-                    bySubscription[subscription.Id] = created;
-                }
-                moveId.Value = subscription.Id;
+                var mine = plan(share.Subscription, batch);
+                foreach (var d in mine) if (DeliveryOwner.IsDelivery(d.Owner)) owners.Add(d.Owner!);
+                deliveries.AddRange(mine);
+                planned.Add((share.Subscription.Id, mine.Count));
+                moveId.Value = share.Subscription.Id;
                 movePos.Value = batch[^1].Position;
-                moveOld.Value = subscription.Cursor.Position;
+                moveOld.Value = share.Subscription.Cursor.Position;
                 await move.ExecuteNonQueryAsync(cancellationToken);
+            }
+            if (deliveries.Count > 0)
+            {
+                var inserted = await session.Join(tx).Tasks.InsertAsync(new InsertTasksParams(deliveries) { Now = p.Now }, cancellationToken);
+                var at = 0;
+                foreach (var (id, count) in planned)
+                {
+                    if (count == 0) continue;
+                    var created = 0;
+                    for (var k = at; k < at + count; k++) if (inserted[k].Created) created++;
+                    at += count;
+                    delivered += created;
+                    bySubscription[id] = created;
+                }
             }
             if (owners.Count > 0) await ReleaseInAsync(tx, owners, p.Now, cancellationToken);
             // Every slot taken: more subscriptions may have something to read; the dispatcher goes on at once.

@@ -9,12 +9,13 @@ namespace Nexus.Storage.Contract;
 /// delivery task per (subscription, event), committed with the cursor.</summary>
 public abstract class SubscriptionContract : EventContractBase
 {
-    private Task<SubscriptionRecord> SubscribeAsync(string ns, string name, SubscriptionStart? start = null, string pattern = ">") =>
+    private Task<SubscriptionRecord> SubscribeAsync(string ns, string name, SubscriptionStart? start = null, string pattern = ">", string? filter = null) =>
         Store.Events.CreateSubscriptionAsync(new NewSubscription
         {
             Namespace = ns,
             Name = name,
             Pattern = pattern,
+            FilterJson = filter,
             Action = SubscriptionActions.Plugin,
             Target = "test.echo",
             Queue = "deliveries",
@@ -23,9 +24,11 @@ public abstract class SubscriptionContract : EventContractBase
             Now = T0,
         });
 
-    /// <summary>A plan like the event service's: one task per event, unique per subscription and position.</summary>
+    /// <summary>A plan like the event service's: one task per event, unique per subscription and position (the filter,
+    /// if any, over the payload).</summary>
     private static IReadOnlyList<NewTask> Plan(SubscriptionRecord sub, IReadOnlyList<EventRecord> events) =>
-        [.. events.Where(e => TopicPattern.Parse(sub.Pattern).Matches(e.Topic)).Select(e => Task(
+        [.. events.Where(e => TopicPattern.Parse(sub.Pattern).Matches(e.Topic)
+                              && (sub.FilterJson is null || Filters.JsonFilter.Parse(sub.FilterJson).Matches(e.PayloadJson))).Select(e => Task(
             plugin: "test.echo", queue: sub.Queue, priority: (int)e.Priority, uniqueKey: $"event:{sub.Id}:{e.Position}:e{sub.Epoch}",
             args: $$"""{"topic":"{{e.Topic}}","position":{{e.Position}},"sub":"{{sub.Name}}"}"""))];
 
@@ -111,6 +114,101 @@ public abstract class SubscriptionContract : EventContractBase
         var p = appended.Select(a => a.Position).ToArray();
         Assert.Equal([("a", p[0]), ("a", p[1]), ("b", p[0]), ("b", p[1]), ("c", p[0]), ("c", p[1])], await DeliveriesAsync());
         Assert.Equal(0, (await Store.Events.DispatchAsync(new DispatchParams(2, 100) { Now = T0 }, Plan)).Subscriptions);
+    }
+
+    /// <summary>The fan-out's shared read: the due subscriptions of a namespace are served from one read of the log
+    /// from the lowest of their cursors. Each must still get exactly the events after its own cursor that it matches.</summary>
+    private async Task<(string Ns, long[] P, long F)> SubscriptionsAtDifferentCursorsAsync()
+    {
+        var ns = await NamespaceAsync();
+        var other = await NamespaceAsync("other");
+        await SubscribeAsync(ns, "early");
+        var first = await AppendAsync(ns, Event("orders.created", """{"n":1}"""), Event("users.created", """{"n":2}"""));
+        await SettledAsync(ns, 2);
+        await DispatchUntilAsync(2); // "early" has read e1 and e2; the ones below start before them
+        await SubscribeAsync(ns, "filtered", filter: """{"n":{"$gte":2}}""");
+        await SubscribeAsync(ns, "orders", pattern: "orders.*");
+        var third = await AppendAsync(ns, Event("orders.paid", """{"n":3}"""));
+        await SettledAsync(ns, 3);
+        await SubscribeAsync(ns, "late", SubscriptionStart.New); // after e3
+        var rest = await AppendAsync(ns, Event("users.deleted", """{"n":4}"""), Event("orders.shipped", """{"n":5}"""));
+        await SubscribeAsync(other, "elsewhere");
+        var f = await AppendAsync(other, Event("orders.created", """{"n":9}"""));
+        await SettledAsync(ns, 5);
+        await SettledAsync(other, 1);
+        return (ns, [.. first.Concat(third).Concat(rest).Select(a => a.Position)], f[0].Position);
+    }
+
+    private static List<(string Sub, long Position)> ExpectedAtDifferentCursors(long[] p, long f) =>
+        [.. new (string, long)[]
+        {
+            ("early", p[0]), ("early", p[1]), ("early", p[2]), ("early", p[3]), ("early", p[4]),
+            ("elsewhere", f),
+            ("filtered", p[1]), ("filtered", p[2]), ("filtered", p[3]), ("filtered", p[4]),
+            ("late", p[3]), ("late", p[4]),
+            ("orders", p[0]), ("orders", p[2]), ("orders", p[4]),
+        }.OrderBy(d => d.Item1, StringComparer.Ordinal).ThenBy(d => d.Item2)];
+
+    [Fact]
+    public async Task Dispatch_SubscriptionsOfANamespaceAtDifferentCursors_InOnePass_EachGetsExactlyItsDeliveriesOnce()
+    {
+        var (ns, p, f) = await SubscriptionsAtDifferentCursorsAsync();
+
+        var pass = await DispatchAsync();
+        var again = await DispatchAsync();
+
+        Assert.Equal((5, 13, false), (pass.Subscriptions, pass.Deliveries, pass.Full));
+        Assert.Equal(0, again.Deliveries);
+        Assert.Equal(ExpectedAtDifferentCursors(p, f), await DeliveriesAsync());
+        foreach (var name in new[] { "early", "filtered", "orders", "late" })
+        {
+            Assert.Equal(p[4], (await Store.Events.GetSubscriptionAsync(ns, name))!.Cursor.Position);
+        }
+        Assert.Equal(f, (await Store.Events.GetSubscriptionAsync("other", "elsewhere"))!.Cursor.Position);
+    }
+
+    [Fact]
+    public async Task Dispatch_CursorsFurtherApartThanABatch_ReadEachFromItsOwnCursor_AndGetEveryDeliveryOnce()
+    {
+        var (ns, p, f) = await SubscriptionsAtDifferentCursorsAsync();
+
+        // Batches of 2: "filtered" and "orders" (at the start) share e1–e2; "early" (after e2) is past that window and
+        // reads its own; "late" (after e3) falls inside early's window e3–e4.
+        var rounds = new List<DispatchResult>();
+        do rounds.Add(await DispatchAsync(maxEvents: 2));
+        while (rounds[^1].Full && rounds.Count < 10);
+
+        Assert.True(rounds[0].Full);
+        Assert.Equal(13, rounds.Sum(r => r.Deliveries));
+        Assert.Equal(ExpectedAtDifferentCursors(p, f), await DeliveriesAsync());
+        Assert.Equal(0, (await DispatchAsync()).Deliveries);
+        foreach (var name in new[] { "early", "filtered", "orders", "late" })
+        {
+            Assert.Equal(p[4], (await Store.Events.GetSubscriptionAsync(ns, name))!.Cursor.Position);
+        }
+    }
+
+    [Fact]
+    public async Task Dispatch_OfAPassLargeEnoughToBeCopied_SkipsADeliveryThatExists_AndMakesEveryOtherOnce()
+    {
+        var ns = await NamespaceAsync();
+        var a = await SubscribeAsync(ns, "a");
+        await SubscribeAsync(ns, "b");
+        var appended = await AppendAsync(ns, [.. Enumerable.Range(0, 60).Select(i => Event($"t.e{i}"))]);
+        await SettledAsync(ns, 60);
+        // a's delivery of the 10th event is already there (as after a crash between insert and cursor move, were that possible).
+        var existing = await InsertAsync(Task(queue: "deliveries", uniqueKey: $"event:{a.Id}:{appended[9].Position}:e0",
+            args: $$"""{"topic":"t.e9","position":{{appended[9].Position}},"sub":"a"}"""));
+
+        var pass = await DispatchAsync();
+
+        Assert.Equal((2, 119, 120), (pass.Subscriptions, pass.Deliveries, pass.EventsRead));
+        Assert.Equal(59, pass.DeliveriesBySubscription[a.Id]);
+        var deliveries = await DeliveriesAsync();
+        Assert.Equal(120, deliveries.Count);
+        Assert.Equal(120, deliveries.Distinct().Count());
+        Assert.Equal(existing, (await Store.Tasks.ListAsync(new Tasks.TaskQuery { Queue = "deliveries", Limit = 1000 })).Items.Min(t => t.Id));
+        Assert.Equal(0, (await DispatchAsync()).Deliveries);
     }
 
     [Fact]

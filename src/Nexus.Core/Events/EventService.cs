@@ -517,9 +517,12 @@ internal sealed class EventService(
         var all = new List<(SubscriptionRecord, SubscriptionLag)>();
         foreach (var ns in await store.Events.ListNamespacesAsync(cancellationToken).ConfigureAwait(false))
         {
+            // Subscriptions at the same cursor (the usual fan-out, dispatched together) share one probe.
+            var byCursor = new Dictionary<LogCursor, SubscriptionLag>();
             foreach (var sub in await store.Events.ListSubscriptionsAsync(ns.Name, cancellationToken).ConfigureAwait(false))
             {
-                all.Add((sub, await LagAsync(sub, cancellationToken).ConfigureAwait(false)));
+                if (!byCursor.TryGetValue(sub.Cursor, out var lag)) byCursor[sub.Cursor] = lag = await LagAsync(sub, cancellationToken).ConfigureAwait(false);
+                all.Add((sub, lag));
             }
         }
         return all;

@@ -57,7 +57,8 @@ public interface IEventStore
     Task<bool> MoveCursorAsync(long subscriptionId, LogCursor cursor, CancellationToken cancellationToken = default);
 
     /// <summary>In one transaction per call: takes up to <see cref="DispatchParams.MaxSubscriptions"/> subscriptions no
-    /// other dispatcher holds, reads up to <see cref="DispatchParams.MaxEvents"/> events after each one's cursor, inserts
+    /// other dispatcher holds, reads up to <see cref="DispatchParams.MaxEvents"/> events after each one's cursor (shared
+    /// among the subscriptions of a namespace: see <see cref="DispatchWindows"/>), inserts
     /// the delivery tasks that <paramref name="plan"/> returns for them, and moves each cursor past what it read. The
     /// tasks and the cursor commit together, so each event is planned once per subscription. Planned tasks with a
     /// <see cref="DeliveryOwner"/> (per-key order) are then released as <see cref="ReleaseDeliveriesAsync"/> does, in
