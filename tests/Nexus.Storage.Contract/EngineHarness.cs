@@ -32,11 +32,12 @@ public abstract class EngineHarness : IAsyncLifetime
     /// if the engine began to stop meanwhile (see <see cref="GatedTaskStore.ClaimGate"/>).</summary>
     protected TaskCompletionSource? ClaimGate { get; set; }
 
-    /// <summary>Completes when a host's claim first reaches <see cref="ClaimGate"/>.</summary>
-    protected TaskCompletionSource ClaimEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completes when a host's claim first reaches <see cref="ClaimGate"/>, with the <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp of that moment (taken in the store, not when a test's continuation gets to run).</summary>
+    protected TaskCompletionSource<long> ClaimEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes when a host started with <see cref="ClaimGate"/> first calls the rescue.</summary>
-    protected TaskCompletionSource RescueEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Completes when a host started with <see cref="ClaimGate"/> first calls the rescue, with its timestamp.</summary>
+    protected TaskCompletionSource<long> RescueEntered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes when a host's completion write through the gates has been stored.</summary>
     protected TaskCompletionSource CompletionWritten { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

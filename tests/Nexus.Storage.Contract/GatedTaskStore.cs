@@ -12,11 +12,11 @@ internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletion
     /// <summary>When set, claims wait until it completes.</summary>
     public Task? ClaimGate { get; init; }
 
-    /// <summary>Completes when a claim first reaches <see cref="ClaimGate"/>.</summary>
-    public TaskCompletionSource? ClaimEntered { get; init; }
+    /// <summary>Completes when a claim first reaches <see cref="ClaimGate"/>, with the Stopwatch timestamp of it.</summary>
+    public TaskCompletionSource<long>? ClaimEntered { get; init; }
 
-    /// <summary>Completes when the rescuer first calls.</summary>
-    public TaskCompletionSource? RescueEntered { get; init; }
+    /// <summary>Completes when the rescuer first calls, with the Stopwatch timestamp of it.</summary>
+    public TaskCompletionSource<long>? RescueEntered { get; init; }
 
     public async Task<IReadOnlyList<bool>> CompleteAsync(CompleteParams p, CancellationToken cancellationToken = default)
     {
@@ -32,7 +32,7 @@ internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletion
     public Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default) => inner.InsertAsync(p, cancellationToken);
     public async Task<IReadOnlyList<TaskRecord>> ClaimAsync(ClaimParams p, CancellationToken cancellationToken = default)
     {
-        ClaimEntered?.TrySetResult();
+        ClaimEntered?.TrySetResult(System.Diagnostics.Stopwatch.GetTimestamp());
         if (ClaimGate is null) return await inner.ClaimAsync(p, cancellationToken);
         await ClaimGate;
         return await inner.ClaimAsync(p, CancellationToken.None);
@@ -52,7 +52,7 @@ internal sealed class GatedTaskStore(ITaskStore inner, Task gate, TaskCompletion
     public Task<bool> SetProgressAsync(ProgressParams p, CancellationToken cancellationToken = default) => inner.SetProgressAsync(p, cancellationToken);
     public Task<RescueResult> RescueAsync(RescueParams p, CancellationToken cancellationToken = default)
     {
-        RescueEntered?.TrySetResult();
+        RescueEntered?.TrySetResult(System.Diagnostics.Stopwatch.GetTimestamp());
         return inner.RescueAsync(p, cancellationToken);
     }
     public Task<TaskRecord?> GetAsync(long id, CancellationToken cancellationToken = default) => inner.GetAsync(id, cancellationToken);
