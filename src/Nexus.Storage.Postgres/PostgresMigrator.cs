@@ -26,13 +26,33 @@ internal sealed partial class PostgresMigrator(PostgresDatabase db)
         {
             return new MigrationResult(LatestVersion, LatestVersion, []);
         }
-        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-
-        await using (var lockCmd = new NpgsqlCommand("select pg_advisory_xact_lock($1)", conn, tx))
+        // The lock is taken before the transaction begins: a backend reads the catalog changes other sessions committed
+        // when a transaction starts, not when it gets an advisory lock, so a migrator that waited inside its transaction
+        // for another to finish could still miss the schema that one created (and fail creating it again).
+        await using (var lockCmd = new NpgsqlCommand("select pg_advisory_lock($1)", conn))
         {
             lockCmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = db.Schema.MigrationLockKey });
             await lockCmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
+        try
+        {
+            return await MigrateLockedAsync(conn, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A broken connection has lost its session and the lock with it; the pooled one is returned unlocked.
+            if (conn.State == System.Data.ConnectionState.Open)
+            {
+                await using var unlock = new NpgsqlCommand("select pg_advisory_unlock($1)", conn);
+                unlock.Parameters.Add(new NpgsqlParameter<long> { TypedValue = db.Schema.MigrationLockKey });
+                await unlock.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<MigrationResult> MigrateLockedAsync(NpgsqlConnection conn, CancellationToken cancellationToken)
+    {
+        await using var tx = await conn.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
         var from = await ReadVersionAsync(conn, tx, cancellationToken).ConfigureAwait(false) ?? 0;
         if (from > LatestVersion)
