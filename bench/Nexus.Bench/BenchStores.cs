@@ -34,6 +34,8 @@ internal sealed class BenchStores(string kind, string? postgres)
                         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $rows)
                         INSERT INTO nexus_tasks (plugin, queue, state, args, result, attempt, max_attempts, run_at, created_at, attempted_at, finished_at)
                         SELECT 'bench.noop', 'history', 'succeeded', '{"n":0}', '0', 1, 1, 0, 0, 0, 0 FROM n;
+                        INSERT INTO nexus_task_counts (queue, state, n) VALUES ('history', 'succeeded', $rows)
+                        ON CONFLICT (queue, state) DO UPDATE SET n = n + excluded.n;
                         ANALYZE;
                         """;
                     cmd.Parameters.AddWithValue("$rows", rows);

@@ -15,6 +15,7 @@ internal sealed partial class PostgresSchema
         Quoted = $"\"{name}\"";
         NotifyChannel = ChannelFor(name);
         MigrationLockKey = LockKey("nexus-migrate:" + name);
+        CountFoldLockKey = LockKey("nexus-count-fold:" + name);
     }
 
     /// <summary>The schema name as configured.</summary>
@@ -28,6 +29,9 @@ internal sealed partial class PostgresSchema
 
     /// <summary>The advisory lock key that serializes migrations of this schema.</summary>
     public long MigrationLockKey { get; }
+
+    /// <summary>The advisory lock key that lets one session at a time fold the task count deltas of this schema.</summary>
+    public long CountFoldLockKey { get; }
 
     public string Table(string table) => $"{Quoted}.{table}";
 

@@ -18,6 +18,8 @@ internal sealed class PostgresTaskStore : ITaskStore
     private readonly string retrySql;
     private readonly string deleteSql;
     private readonly string countSql;
+    private readonly string foldCountsSql;
+    private readonly string dropZeroCountsSql;
     private readonly string countAheadSql;
 
     public PostgresTaskStore(PostgresDatabase db)
@@ -80,7 +82,28 @@ internal sealed class PostgresTaskStore : ITaskStore
             )
             select (select count(*) from deleted), (select state from {tasks} where id = $1)
             """;
-        countSql = $"select queue, state, count(*) from {tasks} group by queue, state order by queue, state";
+        // Counts are kept by the tasks table's statement triggers (migration 0015): fold the committed deltas into the
+        // counts (one session at a time; another folder's turn is simply skipped), then sum counts and what is left.
+        var counts = db.Schema.Table("task_counts");
+        var deltas = db.Schema.Table("task_count_deltas");
+        foldCountsSql = $"""
+            with folded as (
+                delete from {deltas} where (select pg_try_advisory_xact_lock($1)) returning queue, state, n
+            ), summed as (
+                select queue, state, sum(n)::bigint as n from folded group by queue, state order by queue, state
+            )
+            insert into {counts} as c (queue, state, n) select queue, state, n from summed
+            on conflict (queue, state) do update set n = c.n + excluded.n
+            """;
+        dropZeroCountsSql = $"delete from {counts} where n = 0 and (select pg_try_advisory_xact_lock($1))";
+        countSql = $"""
+            select queue, state, sum(n)::bigint from (
+                select queue, state, n from {counts}
+                union all
+                select queue, state, n from {deltas}
+            ) kept
+            group by queue, state having sum(n) <> 0 order by queue, state
+            """;
     }
 
     public TaskInserter Inserter { get; }
@@ -272,7 +295,15 @@ internal sealed class PostgresTaskStore : ITaskStore
     {
         await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
         var conn = lease.Connection;
-        await using var cmd = new NpgsqlCommand(countSql, conn);
+        await using var cmd = new NpgsqlBatch(conn)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand(foldCountsSql) { Parameters = { new NpgsqlParameter<long> { TypedValue = db.Schema.CountFoldLockKey } } },
+                new NpgsqlBatchCommand(dropZeroCountsSql) { Parameters = { new NpgsqlParameter<long> { TypedValue = db.Schema.CountFoldLockKey } } },
+                new NpgsqlBatchCommand(countSql),
+            },
+        };
         var result = new List<QueueCounts>();
         Dictionary<TaskState, long>? counts = null;
         string? queue = null;

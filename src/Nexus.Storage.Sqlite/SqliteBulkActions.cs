@@ -13,7 +13,17 @@ internal sealed class SqliteBulkActions(SqliteSession session)
         p.Validate();
         return session.WriteAsync(async tx =>
         {
-            await using var command = Command(tx, p.Filter, "state IN ('dead','cancelled')", p.Max, where => $"""
+            const string retryable = "state IN ('dead','cancelled')";
+            // The rows' states before the update (RETURNING sees only new values), read with the same filter in the
+            // write's transaction: the same rows, as nothing else writes in between.
+            var counts = new SqliteTaskCounts();
+            await using (var before = Command(tx, p.Filter, retryable, p.Max,
+                where => $"SELECT queue, state, count(*) FROM nexus_tasks WHERE id IN (SELECT id FROM nexus_tasks {where}) GROUP BY queue, state"))
+            await using (var reader = await before.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken)) counts.Move(reader.GetString(0), reader.GetString(1), "available", reader.GetInt64(2));
+            }
+            await using var command = Command(tx, p.Filter, retryable, p.Max, where => $"""
                 UPDATE nexus_tasks
                 SET state = 'available', run_at = $now, finished_at = NULL, cancel_requested = 0,
                     max_attempts = max(max_attempts, attempt + 1)
@@ -32,6 +42,7 @@ internal sealed class SqliteBulkActions(SqliteSession session)
                     owned.Add(new OwnedTaskChange(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), TaskState.Available, reader.GetInt32(4), null, null));
                 }
             }
+            await counts.ApplyAsync(tx, cancellationToken);
             await session.Store.Hooks.RunAsync(session.Join(tx), owned, cancellationToken);
             return retried;
         }, cancellationToken);
@@ -44,8 +55,8 @@ internal sealed class SqliteBulkActions(SqliteSession session)
         {
             // Tasks a workflow run owns go with their run; a delivery's key link (DeliveryOwner) owns nothing.
             await using var command = Command(tx, p.Filter, "state <> 'running' AND (owner IS NULL OR owner LIKE 'event:%')", p.Max,
-                where => $"DELETE FROM nexus_tasks WHERE id IN (SELECT id FROM nexus_tasks {where})");
-            return await command.ExecuteNonQueryAsync(cancellationToken);
+                where => $"DELETE FROM nexus_tasks WHERE id IN (SELECT id FROM nexus_tasks {where}) RETURNING queue, state");
+            return await DeletedAsync(tx, command, cancellationToken);
         }, cancellationToken);
     }
 
@@ -79,15 +90,34 @@ internal sealed class SqliteBulkActions(SqliteSession session)
                         WHERE queue = $queue AND state = $state AND finished_at < $before
                           AND (owner IS NULL OR owner LIKE 'event:%')
                         ORDER BY finished_at LIMIT $max)
+                    RETURNING queue, state
                     """);
                 command.Add("$queue", queue);
                 command.Add("$state", p.State.ToName());
                 command.Add("$before", p.FinishedBefore.ToUnixTimeMilliseconds());
                 command.Add("$max", p.Max - deleted);
-                deleted += await command.ExecuteNonQueryAsync(cancellationToken);
+                deleted += await DeletedAsync(tx, command, cancellationToken);
             }
             return deleted;
         }, cancellationToken);
+    }
+
+    /// <summary>Runs a delete that returns each row's queue and state, takes the rows out of the counts, and returns
+    /// how many it deleted.</summary>
+    private static async Task<int> DeletedAsync(SqliteTransaction tx, SqliteCommand delete, CancellationToken cancellationToken)
+    {
+        var counts = new SqliteTaskCounts();
+        var deleted = 0;
+        await using (var reader = await delete.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                counts.Add(reader.GetString(0), reader.GetString(1), -1);
+                deleted++;
+            }
+        }
+        await counts.ApplyAsync(tx, cancellationToken);
+        return deleted;
     }
 
     /// <summary>Builds the statement around a WHERE clause made of constant fragments; every value is a parameter.</summary>

@@ -356,10 +356,11 @@ internal sealed class SqliteEventStore(SqliteSession session) : IEventStore
                 SELECT (SELECT t.id FROM nexus_tasks t WHERE t.owner = o.value AND t.state = 'waiting' ORDER BY t.id LIMIT 1)
                 FROM (SELECT DISTINCT value FROM json_each($owners)) o
                 WHERE NOT EXISTS (SELECT 1 FROM nexus_tasks t WHERE t.owner = o.value AND t.state IN ('available', 'scheduled', 'running', 'retrying')))
+            RETURNING queue
             """);
         release.Add("$now", session.NowMs(now));
         release.Add("$owners", System.Text.Json.JsonSerializer.Serialize(owners));
-        return await release.ExecuteNonQueryAsync(cancellationToken);
+        return await SqliteTaskCounts.MovedReturningAsync(tx, release, "waiting", "available", cancellationToken);
     }
 
     public Task AddDeadLetterAsync(NewDeadLetter p, CancellationToken cancellationToken = default)

@@ -18,7 +18,7 @@ internal sealed class SqliteTaskClaimer(SqliteSession session)
             var limits = await QueueLimitsAsync(tx, cancellationToken);
             var ids = new List<long>(p.Max);
             // Queues with a concurrency limit are claimed one by one, each up to its free slots; the rest in one ordered scan.
-            var candidates = new List<(long Id, int Priority, long RunAt)>();
+            var candidates = new List<(long Id, int Priority, long RunAt, string Queue, string State)>();
             foreach (var (queue, free) in limits.Free)
             {
                 if (free <= 0 || (p.Queues is not null && !p.Queues.Contains(queue))) continue;
@@ -26,8 +26,11 @@ internal sealed class SqliteTaskClaimer(SqliteSession session)
             }
             var excluded = limits.Paused.Concat(limits.Free.Keys).ToList();
             candidates.AddRange(await CandidatesAsync(tx, now, p.Max, p.Queues, p.Plugins, excluded, cancellationToken));
-            ids.AddRange(candidates.OrderByDescending(c => c.Priority).ThenBy(c => c.RunAt).ThenBy(c => c.Id).Take(p.Max).Select(c => c.Id));
+            var chosen = candidates.OrderByDescending(c => c.Priority).ThenBy(c => c.RunAt).ThenBy(c => c.Id).Take(p.Max).ToList();
+            ids.AddRange(chosen.Select(c => c.Id));
             if (ids.Count == 0) return [];
+            var counts = new SqliteTaskCounts();
+            foreach (var c in chosen) counts.Move(c.Queue, c.State, "running");
 
             await using var update = SqliteRows.Command(tx, $"""
                 UPDATE nexus_tasks
@@ -44,6 +47,7 @@ internal sealed class SqliteTaskClaimer(SqliteSession session)
             var claimed = await SqliteRows.ReadAllAsync(update, cancellationToken);
             var order = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
             claimed.Sort((a, b) => order[a.Id].CompareTo(order[b.Id]));
+            await counts.ApplyAsync(tx, cancellationToken);
             return claimed;
         }, cancellationToken);
 
@@ -66,12 +70,12 @@ internal sealed class SqliteTaskClaimer(SqliteSession session)
         return (paused, free);
     }
 
-    private static async Task<List<(long, int, long)>> CandidatesAsync(
+    private static async Task<List<(long, int, long, string, string)>> CandidatesAsync(
         SqliteTransaction tx, long now, int max, IReadOnlyList<string>? queues, IReadOnlyList<string>? plugins,
         List<string>? excluded, CancellationToken cancellationToken)
     {
         var sql = $"""
-            SELECT id, priority, run_at FROM nexus_tasks
+            SELECT id, priority, run_at, queue, state FROM nexus_tasks
             WHERE state IN {Ready} AND run_at <= $now
               AND ($queues IS NULL OR queue IN (SELECT value FROM json_each($queues)))
               AND ($plugins IS NULL OR plugin IN (SELECT value FROM json_each($plugins)))
@@ -85,9 +89,9 @@ internal sealed class SqliteTaskClaimer(SqliteSession session)
         command.Add("$plugins", plugins is null ? null : JsonSerializer.Serialize(plugins));
         command.Add("$excluded", excluded is { Count: > 0 } ? JsonSerializer.Serialize(excluded) : null);
         command.Add("$max", max);
-        var list = new List<(long, int, long)>();
+        var list = new List<(long, int, long, string, string)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) list.Add((reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2)));
+        while (await reader.ReadAsync(cancellationToken)) list.Add((reader.GetInt64(0), reader.GetInt32(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4)));
         return list;
     }
 }

@@ -39,6 +39,7 @@ internal sealed class SqliteTaskCompleter(SqliteSession session)
             await update.PrepareAsync(cancellationToken);
             var accepted = new bool[p.Completions.Count];
             var owned = new List<OwnedTaskChange>();
+            var counts = new SqliteTaskCounts();
             for (var i = 0; i < accepted.Length; i++)
             {
                 var c = p.Completions[i];
@@ -56,11 +57,13 @@ internal sealed class SqliteTaskCompleter(SqliteSession session)
                 await using var reader = await update.ExecuteReaderAsync(cancellationToken);
                 if (!await reader.ReadAsync(cancellationToken)) continue;
                 accepted[i] = true;
+                counts.Move(reader.GetString(2), "running", state);
                 if (reader.IsDBNull(0)) continue;
                 owned.Add(new OwnedTaskChange(
                     c.Id, reader.GetString(0), reader.GetString(1), reader.GetString(2), TaskStates.Parse(state), reader.GetInt32(3),
                     state == "succeeded" ? c.ResultJson : null, c.Kind is CompletionKind.Succeeded or CompletionKind.Snoozed or CompletionKind.Released ? null : c.Error));
             }
+            await counts.ApplyAsync(tx, cancellationToken);
             await session.Store.Hooks.RunAsync(session.Join(tx), owned, cancellationToken);
             return accepted;
         }, cancellationToken);

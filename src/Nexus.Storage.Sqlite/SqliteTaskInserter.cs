@@ -42,6 +42,7 @@ internal sealed class SqliteTaskInserter(SqliteSession session)
             var eKey = existing.Add("$key", "");
 
             var results = new SubmitResult[p.Tasks.Count];
+            var counts = new SqliteTaskCounts();
             for (var i = 0; i < results.Length; i++)
             {
                 var t = p.Tasks[i];
@@ -49,7 +50,8 @@ internal sealed class SqliteTaskInserter(SqliteSession session)
                 pPlugin.Value = t.Plugin;
                 pQueue.Value = t.Queue;
                 pPriority.Value = t.Priority;
-                pState.Value = t.Waiting ? "waiting" : runAt > now ? "scheduled" : "available";
+                var state = t.Waiting ? "waiting" : runAt > now ? "scheduled" : "available";
+                pState.Value = state;
                 pOwner.Value = (object?)t.Owner ?? DBNull.Value;
                 pArgs.Value = t.ArgsJson;
                 pMax.Value = t.MaxAttempts;
@@ -63,12 +65,14 @@ internal sealed class SqliteTaskInserter(SqliteSession session)
                 if (id is not null)
                 {
                     results[i] = new SubmitResult(Convert.ToInt64(id, CultureInfo.InvariantCulture), true);
+                    counts.Add(t.Queue, state);
                     continue;
                 }
                 eQueue.Value = t.Queue;
                 eKey.Value = t.UniqueKey;
                 results[i] = new SubmitResult(Convert.ToInt64(await existing.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture), false);
             }
+            await counts.ApplyAsync(tx, cancellationToken);
             return results;
         }, cancellationToken);
 

@@ -76,6 +76,7 @@ internal sealed class SqliteTaskLeases(SqliteSession session)
             int requeued = 0, dead = 0;
             var deadIds = new List<long>();
             var owned = new List<OwnedTaskChange>();
+            var counts = new SqliteTaskCounts();
             foreach (var (id, attempt, max, node, owner, plugin, queue) in expired)
             {
                 var isDead = attempt >= max;
@@ -83,7 +84,7 @@ internal sealed class SqliteTaskLeases(SqliteSession session)
                 pState.Value = isDead ? "dead" : "retrying";
                 pError.Value = StoredJson.Error(error);
                 pId.Value = id;
-                await update.ExecuteNonQueryAsync(cancellationToken);
+                if (await update.ExecuteNonQueryAsync(cancellationToken) == 1) counts.Move(queue, "running", isDead ? "dead" : "retrying");
                 if (isDead)
                 {
                     dead++;
@@ -92,6 +93,7 @@ internal sealed class SqliteTaskLeases(SqliteSession session)
                 else requeued++;
                 if (owner is not null) owned.Add(new OwnedTaskChange(id, owner, plugin, queue, isDead ? TaskState.Dead : TaskState.Retrying, attempt, null, error));
             }
+            await counts.ApplyAsync(tx, cancellationToken);
             await session.Store.Hooks.RunAsync(session.Join(tx), owned, cancellationToken);
             return new RescueResult(requeued, dead) { DeadIds = deadIds };
         }, cancellationToken);

@@ -111,7 +111,8 @@ internal sealed class SqliteTaskQueries(SqliteSession session)
 
     private static async Task<IReadOnlyList<QueueCounts>> CountAsync(Microsoft.Data.Sqlite.SqliteCommand command, CancellationToken cancellationToken)
     {
-        command.CommandText = "SELECT queue, state, count(*) FROM nexus_tasks GROUP BY queue, state ORDER BY queue";
+        // Kept by every write (SqliteTaskCounts), so this reads a few rows instead of counting the table.
+        command.CommandText = "SELECT queue, state, n FROM nexus_task_counts WHERE n <> 0 ORDER BY queue";
         var byQueue = new SortedDictionary<string, Dictionary<TaskState, long>>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -136,6 +137,7 @@ internal sealed class SqliteTaskQueries(SqliteSession session)
             update.Add("$id", p.Id);
             update.Add("$now", session.NowMs(p.Now));
             await update.ExecuteNonQueryAsync(cancellationToken);
+            if (!running) await MovedAsync(tx, row, "cancelled", cancellationToken);
             if (!running) await HookAsync(tx, row, TaskState.Cancelled, cancellationToken);
             return running ? CancelOutcome.Requested : CancelOutcome.Cancelled;
         }, cancellationToken);
@@ -156,6 +158,7 @@ internal sealed class SqliteTaskQueries(SqliteSession session)
             update.Add("$args", p.ArgsJson);
             update.Add("$now", session.NowMs(p.Now));
             await update.ExecuteNonQueryAsync(cancellationToken);
+            await MovedAsync(tx, row, "available", cancellationToken);
             await HookAsync(tx, row, TaskState.Available, cancellationToken);
             return RetryOutcome.Retried;
         }, cancellationToken);
@@ -169,6 +172,9 @@ internal sealed class SqliteTaskQueries(SqliteSession session)
             await using var delete = SqliteRows.Command(tx, "DELETE FROM nexus_tasks WHERE id = $id");
             delete.Add("$id", p.Id);
             await delete.ExecuteNonQueryAsync(cancellationToken);
+            var counts = new SqliteTaskCounts();
+            counts.Add(row.Queue, row.State.ToName(), -1);
+            await counts.ApplyAsync(tx, cancellationToken);
             return DeleteOutcome.Deleted;
         }, cancellationToken);
 
@@ -179,6 +185,13 @@ internal sealed class SqliteTaskQueries(SqliteSession session)
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken)) return null;
         return new Row(id, TaskStates.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4));
+    }
+
+    private static Task MovedAsync(Microsoft.Data.Sqlite.SqliteTransaction tx, Row row, string to, CancellationToken cancellationToken)
+    {
+        var counts = new SqliteTaskCounts();
+        counts.Move(row.Queue, row.State.ToName(), to);
+        return counts.ApplyAsync(tx, cancellationToken);
     }
 
     private Task HookAsync(Microsoft.Data.Sqlite.SqliteTransaction tx, Row row, TaskState state, CancellationToken cancellationToken) =>

@@ -60,10 +60,11 @@ internal sealed class SqliteTaskStore(SqliteSession session) : ITaskStore
             await using var update = SqliteRows.Command(tx, """
                 UPDATE nexus_tasks SET state = 'available', run_at = $now
                 WHERE id IN (SELECT value FROM json_each($ids)) AND state = 'waiting'
+                RETURNING queue
                 """);
             update.Add("$now", session.NowMs(p.Now));
             update.Add("$ids", JsonSerializer.Serialize(p.Ids));
-            return await update.ExecuteNonQueryAsync(cancellationToken);
+            return await SqliteTaskCounts.MovedReturningAsync(tx, update, "waiting", "available", cancellationToken);
         }, cancellationToken);
     }
 }

@@ -66,6 +66,8 @@ public abstract class DeliveryOrderContract : EngineHarness
         Assert.True(recorder.KeysRanInParallel, "the first deliveries of the four keys never ran at the same time");
         Assert.Equal(emitted[(2 * PerKey) + 3].Position, letters[0].Position);
         Assert.Equal(2, recorder.DeliveriesOf(emitted[PerKey + 1].Position));
+        // Deliveries are inserted waiting and released one by one: the kept counts follow every move.
+        await KeptCounts.AssertMatchTheTableAsync(LastStore!, "ordered");
     }
 
     /// <summary>The handler: records starts per key, and any start while the same key is still running.</summary>

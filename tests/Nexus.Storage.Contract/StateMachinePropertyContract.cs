@@ -7,9 +7,11 @@ namespace Nexus.Storage.Contract;
 /// <summary>
 /// A property-based test of the task state machine against a model, on the driver under test: random sequences of
 /// submits (ready, delayed or waiting), claims, every kind of completion (with the current or a stale lease token),
-/// cancels, manual retries, releases, clock advances and rescues. After every step each task's state, attempt and
-/// lease in the store must equal the model's, and a claim must take exactly the tasks the model says are due, in
-/// claim order. CsCheck shrinks a failing sequence to a short one and prints it.
+/// cancels, manual retries, releases, clock advances and rescues, deletes, bulk retries and deletes, and retention's
+/// deletes, over two queues. After every step each task's state, attempt and lease in the store must equal the
+/// model's, a claim must take exactly the tasks the model says are due, in claim order, and the counts by queue and
+/// state that the store keeps incrementally (<see cref="ITaskStore.CountAsync"/>) must equal the model's. CsCheck
+/// shrinks a failing sequence to a short one and prints it.
 /// </summary>
 public abstract class StateMachinePropertyContract : StoreContract
 {
@@ -29,13 +31,18 @@ public abstract class StateMachinePropertyContract : StoreContract
             6 => $"cancel #{Target}",
             7 => $"retry #{Target}",
             8 => $"release #{Target}",
-            _ => $"advance {N * 15}s and rescue",
+            9 => $"advance {N * 15}s and rescue",
+            10 => $"delete #{Target}",
+            11 => $"bulk retry in {QueueOf(Target)}",
+            12 => $"bulk delete {FinishedState(N).ToName()}",
+            _ => $"retention of {FinishedState(N).ToName()}",
         };
     }
 
     private sealed class Model
     {
         public required long Id { get; init; }
+        public required string Queue { get; init; }
         public TaskState State { get; set; }
         public int Attempt { get; set; }
         public int MaxAttempts { get; set; }
@@ -45,7 +52,11 @@ public abstract class StateMachinePropertyContract : StoreContract
         public bool CancelRequested { get; set; }
     }
 
-    private static readonly Gen<Step[]> Steps = Gen.Select(Gen.Int[0, 9], Gen.Int[0, 7], Gen.Int[1, 3])
+    private static string QueueOf(int n) => n % 2 == 0 ? "default" : "other";
+
+    private static TaskState FinishedState(int n) => n switch { 1 => TaskState.Succeeded, 2 => TaskState.Dead, _ => TaskState.Cancelled };
+
+    private static readonly Gen<Step[]> Steps = Gen.Select(Gen.Int[0, 13], Gen.Int[0, 7], Gen.Int[1, 3])
         .Select((op, target, n) => new Step(op, target, n)).Array[4, 40];
 
     [Fact]
@@ -61,13 +72,20 @@ public abstract class StateMachinePropertyContract : StoreContract
         foreach (var step in steps)
         {
             await ApplyAsync(store, models, step, now);
-            if (step.Op >= 9) now = now.AddSeconds(step.N * 15);
+            if (step.Op == 9) now = now.AddSeconds(step.N * 15);
             foreach (var m in models)
             {
                 var t = await store.Tasks.GetAsync(m.Id) ?? throw new InvalidOperationException($"task {m.Id} is gone after {step}");
                 var expected = (m.State, m.Attempt, m.Token);
                 var actual = (t.State, t.Attempt, t.LeaseToken);
                 if (expected != actual) throw new InvalidOperationException($"after {step}: task {m.Id} is {actual}, the model says {expected}");
+            }
+            var kept = (await store.Tasks.CountAsync())
+                .SelectMany(q => q.Counts.Where(c => c.Value != 0).Select(c => $"{q.Queue}/{c.Key.ToName()}={c.Value}")).Order(StringComparer.Ordinal);
+            var counted = models.GroupBy(m => $"{m.Queue}/{m.State.ToName()}").Select(g => $"{g.Key}={g.Count()}").Order(StringComparer.Ordinal);
+            if (!kept.SequenceEqual(counted))
+            {
+                throw new InvalidOperationException($"after {step}: the store counts [{string.Join(", ", kept)}], the model [{string.Join(", ", counted)}]");
             }
         }
     }
@@ -79,11 +97,12 @@ public abstract class StateMachinePropertyContract : StoreContract
         {
             case 0 or 1 or 2:
                 var delayed = step.Op == 1;
-                var task = Task(maxAttempts: step.Op == 0 ? step.N : 2) with { Delay = delayed ? TimeSpan.FromSeconds(step.N * 10) : null, Waiting = step.Op == 2 };
+                var task = Task(maxAttempts: step.Op == 0 ? step.N : 2, queue: QueueOf(step.Target)) with { Delay = delayed ? TimeSpan.FromSeconds(step.N * 10) : null, Waiting = step.Op == 2 };
                 var id = (await store.Tasks.InsertAsync(new InsertTasksParams([task]) { Now = now }))[0].Id;
                 models.Add(new Model
                 {
                     Id = id,
+                    Queue = task.Queue,
                     State = step.Op == 2 ? TaskState.Waiting : delayed ? TaskState.Scheduled : TaskState.Available,
                     MaxAttempts = task.MaxAttempts,
                     RunAt = delayed ? now.AddSeconds(step.N * 10) : now,
@@ -158,6 +177,36 @@ public abstract class StateMachinePropertyContract : StoreContract
                     if (m.State == TaskState.Retrying) m.RunAt = later;
                     (m.Token, m.LeaseExpires) = (null, null);
                 }
+                break;
+            case 10 when target is not null:
+                var deleted = await store.Tasks.DeleteAsync(new TaskActionParams(target.Id) { Now = now });
+                var expectDelete = target.State == TaskState.Running ? DeleteOutcome.Running : DeleteOutcome.Deleted;
+                if (deleted != expectDelete) throw new InvalidOperationException($"{step} answered {deleted}, the model says {expectDelete}");
+                if (deleted == DeleteOutcome.Deleted) models.Remove(target);
+                break;
+            case 11:
+                var queue = QueueOf(step.Target);
+                var retried = await store.Tasks.RetryManyAsync(new BulkTaskParams(new TaskFilter { Queue = queue }, 100) { Now = now });
+                var retryable = models.Where(m => m.Queue == queue && m.State is TaskState.Dead or TaskState.Cancelled).ToList();
+                if (retried != retryable.Count) throw new InvalidOperationException($"{step} retried {retried}, the model says {retryable.Count}");
+                foreach (var m in retryable)
+                {
+                    (m.State, m.RunAt, m.CancelRequested) = (TaskState.Available, now, false);
+                    m.MaxAttempts = Math.Max(m.MaxAttempts, m.Attempt + 1);
+                }
+                break;
+            case 12:
+                var state = FinishedState(step.N);
+                var bulkDeleted = await store.Tasks.DeleteManyAsync(new BulkTaskParams(new TaskFilter { State = state }, 100) { Now = now });
+                var gone = models.RemoveAll(m => m.State == state);
+                if (bulkDeleted != gone) throw new InvalidOperationException($"{step} deleted {bulkDeleted}, the model says {gone}");
+                break;
+            default:
+                if (step.Op != 13) break;
+                var finished = FinishedState(step.N);
+                var expired = await store.Tasks.DeleteExpiredAsync(new ExpiredTasksParams(finished, now.AddSeconds(1), 100));
+                var past = models.RemoveAll(m => m.State == finished);
+                if (expired != past) throw new InvalidOperationException($"{step} deleted {expired}, the model says {past}");
                 break;
         }
     }

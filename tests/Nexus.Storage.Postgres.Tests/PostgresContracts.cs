@@ -59,6 +59,11 @@ public sealed class PostgresStateMachinePropertyContract : StateMachinePropertyC
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
 }
 
+public sealed class PostgresCountsContract : CountsContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();
+}
+
 public sealed class PostgresBulkContract : BulkContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => PostgresTestStores.CreateAsync();

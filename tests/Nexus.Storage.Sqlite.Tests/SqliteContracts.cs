@@ -67,6 +67,11 @@ public sealed class SqliteStateMachinePropertyContract : StateMachinePropertyCon
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
 }
 
+public sealed class SqliteCountsContract : CountsContract
+{
+    protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
+}
+
 public sealed class SqliteBulkContract : BulkContract
 {
     protected override Task<INexusStore> CreateStoreAsync() => SqliteTestStores.CreateAsync();
