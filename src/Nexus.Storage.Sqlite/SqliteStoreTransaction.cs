@@ -32,14 +32,18 @@ internal sealed class SqliteStoreTransaction : SqliteSession, IStoreTransaction
     {
         var name = "uow" + ++_savepoints;
         Transaction.Save(name);
+        // A call that throws rolls back to its savepoint, and its task count changes go with it.
+        var counts = SqliteTaskCounts.Enter(Transaction.Connection!);
         try
         {
             var result = await work(Transaction);
             Transaction.Release(name);
+            counts.Keep();
             return result;
         }
         catch
         {
+            counts.Drop();
             Transaction.Rollback(name);
             Transaction.Release(name);
             throw;

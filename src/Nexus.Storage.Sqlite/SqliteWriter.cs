@@ -51,29 +51,47 @@ internal sealed class SqliteWriter(Func<CancellationToken, Task<SqliteConnection
     private async Task RunBatchAsync(List<IWrite> batch)
     {
         var done = new List<IWrite>(batch.Count);
+        SqliteTaskCounts.Scope? counts = null;
         try
         {
             _connection ??= await open(CancellationToken.None).ConfigureAwait(false);
             await using var tx = _connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE: the cross-process write lock
+            // The task count changes of the batch's writes are written once, just before the commit (SqliteTaskCounts).
+            counts = SqliteTaskCounts.Enter(_connection);
             foreach (var write in batch)
             {
+                var changes = SqliteTaskCounts.Enter(_connection);
                 if (batch.Count == 1)
                 {
                     await write.RunAsync(tx).ConfigureAwait(false);
+                    if (write.Failed) changes.Drop();
+                    else changes.Keep();
                     done.Add(write);
                     continue;
                 }
                 tx.Save("w");
                 await write.RunAsync(tx).ConfigureAwait(false);
-                if (write.Failed) tx.Rollback("w");
+                if (write.Failed)
+                {
+                    changes.Drop();
+                    tx.Rollback("w");
+                }
+                else changes.Keep();
                 tx.Release("w");
                 done.Add(write);
             }
+            var kept = counts.Value.Keep();
+            counts = null;
             if (batch.Count == 1 && batch[0].Failed) await tx.RollbackAsync().ConfigureAwait(false);
-            else await tx.CommitAsync().ConfigureAwait(false);
+            else
+            {
+                await kept.WriteAsync(tx, CancellationToken.None).ConfigureAwait(false);
+                await tx.CommitAsync().ConfigureAwait(false);
+            }
         }
         catch (Exception ex)
         {
+            counts?.DropAll();
             foreach (var write in batch) write.Fail(ex);
             if (ex is SqliteException && _connection is not null)
             {
