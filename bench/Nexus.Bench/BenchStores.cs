@@ -77,6 +77,12 @@ internal sealed class BenchStores(string kind, string? postgres)
             })
         {
             Schema = schema,
+            Vacuum = async () =>
+            {
+                await using var ds = NpgsqlDataSource.Create(connectionString);
+                await using var vacuum = ds.CreateCommand($"vacuum (analyze) {schema}.tasks");
+                await vacuum.ExecuteNonQueryAsync();
+            },
             Sizes = async () =>
             {
                 await using var ds = NpgsqlDataSource.Create(connectionString);
@@ -109,4 +115,8 @@ internal sealed record BenchDatabase(Action<NexusBuilder> Use, Func<INexusStore>
     public string? Schema { get; init; }
 
     public Func<Task<IReadOnlyDictionary<string, double>>> Sizes { get; init; } = () => Task.FromResult<IReadOnlyDictionary<string, double>>(new Dictionary<string, double>());
+
+    /// <summary>PostgreSQL: <c>VACUUM (ANALYZE)</c> of the tasks table, as autovacuum leaves a table that has been there
+    /// a while (null on SQLite).</summary>
+    public Func<Task>? Vacuum { get; init; }
 }
