@@ -30,6 +30,15 @@ internal sealed partial class PostgresEventStore
     /// <summary>Sends the wake-up NOTIFY for appends whose transaction has just committed.</summary>
     internal Task SignalAppendedAsync() => notifier.SignalAsync(EventsWakePayload);
 
+    /// <summary>The log's wake-up NOTIFY inside a caller's own transaction (delivered at its commit).</summary>
+    internal async Task NotifyInsideAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken cancellationToken)
+    {
+        await using var notify = new NpgsqlCommand("select pg_notify($1, $2)", conn, tx);
+        notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = db.Schema.NotifyChannel });
+        notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = EventsWakePayload });
+        await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Appends inside the caller's transaction: the events exist exactly when it commits.</summary>
     public async Task<IReadOnlyList<AppendResult>> AppendAsync(NpgsqlTransaction transaction, AppendEventsParams p, CancellationToken cancellationToken)
     {

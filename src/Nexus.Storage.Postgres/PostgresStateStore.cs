@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using Nexus.Events;
 using Nexus.State;
 
 namespace Nexus.Storage.Postgres;
@@ -18,9 +19,13 @@ internal sealed class PostgresStateStore : IStateStore
     private readonly string placeholderSql;
     private readonly string setLiveSql;
 
-    public PostgresStateStore(PostgresDatabase db)
+    private readonly string setLiveLoggedSql;
+    private readonly Func<PostgresEventStore> events;
+
+    public PostgresStateStore(PostgresDatabase db, Func<PostgresEventStore> events)
     {
         this.db = db;
+        this.events = events;
         state = db.Schema.Table("state");
         history = db.Schema.Table("state_history");
         lockSql = $"""
@@ -42,6 +47,16 @@ internal sealed class PostgresStateStore : IStateStore
             trimmed as (
                 delete from {history} where namespace = $1 and key = $2 and version <= (select version from written) - $8)
             select version, created_at, updated_at, expires_at from written
+            """;
+        // The same write, and the change appended to the log by the statement's own insert (so in its implicit
+        // transaction: one round trip and one commit, where a unit of work takes three round trips).
+        setLiveLoggedSql = setLiveSql[..setLiveSql.LastIndexOf("select version", StringComparison.Ordinal)] + $"""
+            , logged as (
+                insert into {db.Schema.Table("events")} (position, namespace, topic, priority, event_key, headers, payload, time, trace_context)
+                select nextval('{db.Schema.Table("events_position_seq")}'), $1, $9, $10, $11, $12::jsonb, $13::jsonb, coalesce($5::timestamptz, now()), $14
+                from written
+                returning position)
+            select version, created_at, updated_at, expires_at, (select position from logged) from written
             """;
         placeholderSql = $"""
             insert into {state} (namespace, key, value, version, created_at, updated_at)
@@ -95,6 +110,47 @@ internal sealed class PostgresStateStore : IStateStore
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new StateWriteResult(true, new StateEntry(p.Namespace, p.Key, p.ValueJson, version, created, row.Now, expires), version) { Created = !row.Live };
+    }
+
+    public async Task<StateWriteResult?> SetLiveLoggedAsync(SetStateParams p, NewEvent change, CancellationToken cancellationToken = default)
+    {
+        StateStoreRules.ValidateLiveLogged(p, change);
+        var log = events();
+        await log.Partitions.EnsureAsync(p.Now ?? TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        var joined = lease.Joined;
+        await using var cmd = new NpgsqlCommand(setLiveLoggedSql, lease.Connection, joined?.Transaction);
+        cmd.Parameters.Add(Text(p.Namespace));
+        cmd.Parameters.Add(Text(p.Key));
+        cmd.Parameters.Add(Text(p.ValueJson));
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.ExpectedVersion!.Value });
+        cmd.Parameters.Add(Time(p.Now));
+        cmd.Parameters.Add(Time(null));
+        cmd.Parameters.Add(new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Interval });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Math.Max(1, p.HistoryLimit) });
+        cmd.Parameters.Add(Text(change.Topic));
+        cmd.Parameters.Add(new NpgsqlParameter<short> { TypedValue = (short)change.Priority });
+        cmd.Parameters.Add(Text(change.Key));
+        cmd.Parameters.Add(Text(EventJson.Headers(change.Headers)));
+        cmd.Parameters.Add(Text(change.PayloadJson));
+        cmd.Parameters.Add(Text(change.TraceContext));
+        StateWriteResult? written = null;
+        await using (var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var version = reader.GetInt64(0);
+                var entry = new StateEntry(p.Namespace, p.Key, p.ValueJson, version, reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2), null);
+                written = new StateWriteResult(true, entry, version) { Created = false };
+            }
+        }
+        if (written is null) return null;
+        // The wake-up of other nodes' readers, as an append's: after Nexus's commit, coalesced; inside a caller's own
+        // transaction, at its commit.
+        if (joined is null) await log.SignalAppendedAsync().ConfigureAwait(false);
+        else if (joined.CommittedByNexus) joined.EventsAppended = true;
+        else await log.NotifyInsideAsync(lease.Connection, joined.Transaction, cancellationToken).ConfigureAwait(false);
+        return written;
     }
 
     /// <summary>Writes a key that holds a live (unexpired) value and, when <see cref="SetStateParams.ExpectedVersion"/>

@@ -44,7 +44,7 @@ public sealed class PostgresStore : INexusStore
         Nodes = new PostgresNodeStore(db);
         ExternalPlugins = new PostgresExternalPluginStore(db);
         Workflows = new PostgresWorkflowStore(db);
-        State = new PostgresStateStore(db);
+        State = new PostgresStateStore(db, () => events);
         Schedules = new PostgresScheduleStore(db);
         Services = new PostgresServiceStore(db);
         this.ownsDataSource = ownsDataSource;

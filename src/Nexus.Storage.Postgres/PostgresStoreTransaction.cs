@@ -40,7 +40,7 @@ internal sealed class PostgresStoreTransaction : IStoreTransaction
 
     /// <inheritdoc/>
     public IWorkflowStore Workflows => workflows ??= new PostgresWorkflowStore(Database);
-    public IStateStore State => state ??= new PostgresStateStore(Database);
+    public IStateStore State => state ??= new PostgresStateStore(Database, () => (PostgresEventStore)Events);
     public IEventStore Events => events ??= new PostgresEventStore(Database, ((PostgresTaskStore)Tasks).Inserter);
     public IScheduleStore Schedules => schedules ??= new PostgresScheduleStore(Database);
 }

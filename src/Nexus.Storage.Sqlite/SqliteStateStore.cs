@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Nexus.Events;
 using Nexus.State;
 
 namespace Nexus.Storage.Sqlite;
@@ -19,6 +20,21 @@ internal sealed class SqliteStateStore(SqliteSession session) : IStateStore
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
         }, cancellationToken);
+
+    public Task<StateWriteResult?> SetLiveLoggedAsync(SetStateParams p, NewEvent change, CancellationToken cancellationToken = default)
+    {
+        StateStoreRules.ValidateLiveLogged(p, change);
+        // One write of the single writer: the check, the write and the append commit together.
+        return session.WriteAsync<StateWriteResult?>(async tx =>
+        {
+            var row = await CurrentAsync(tx, p.Namespace, p.Key, session.NowMs(p.Now), cancellationToken);
+            if (row is not { Live: true } || row.Version != p.ExpectedVersion) return null;
+            var unit = session.Join(tx);
+            var written = await unit.State.SetAsync(p, cancellationToken);
+            await unit.Events.AppendAsync(new AppendEventsParams(p.Namespace, [change]) { Now = p.Now }, cancellationToken);
+            return written;
+        }, cancellationToken);
+    }
 
     public Task<StateWriteResult> SetAsync(SetStateParams p, CancellationToken cancellationToken = default)
     {

@@ -1,6 +1,8 @@
+using Nexus.Events;
 using Nexus.State;
 using Nexus.Storage;
 using Nexus.Tasks;
+using Nexus.Testing;
 
 namespace Nexus.Storage.Contract;
 
@@ -193,5 +195,63 @@ public abstract class StateContract : StoreContract
         });
         Assert.Equal(2L, version);
         Assert.Equal("2", (await Store.State.GetAsync(Ns, "k"))!.ValueJson);
+    }
+
+    /// <summary>The log of <see cref="Ns"/> up to a marker appended now (on PostgreSQL a commit is readable once every
+    /// older transaction of the cluster ended).</summary>
+    private async Task<IReadOnlyList<EventRecord>> LogAsync()
+    {
+        await Store.Events.AppendAsync(new AppendEventsParams(Ns, [new NewEvent { Topic = "test.marker", PayloadJson = "{}" }]) { Now = T0 });
+        IReadOnlyList<EventRecord> log = [];
+        await Eventually.UntilAsync(async () => (log = (await Store.Events.ReadAsync(new ReadEventsParams(Ns, LogCursor.Start, 100))).Events).Any(e => e.Topic == "test.marker"),
+            because: "the marker to be readable");
+        return [.. log.Where(e => e.Topic != "test.marker")];
+    }
+
+    [Fact]
+    public async Task ALoggedLiveWrite_WritesTheKeyAndAppendsItsChange_Together_OrNeither()
+    {
+        await Store.Events.CreateNamespaceAsync(new NewNamespace(Ns) { Now = T0 });
+        var first = await SetAsync("doc", "1", now: T0);
+        var change = new NewEvent { Topic = "test.state.doc", PayloadJson = """{"version":2}""", Key = "doc", Headers = new Dictionary<string, string> { ["h"] = "1" } };
+        Task<StateWriteResult?> LoggedAsync(string key, long? expected, TimeSpan? ttl = null) =>
+            Store.State.SetLiveLoggedAsync(new SetStateParams(Ns, key, "2") { ExpectedVersion = expected, Ttl = ttl, Now = T0.AddSeconds(1) }, change);
+
+        var written = await LoggedAsync("doc", first.Version);
+
+        Assert.NotNull(written);
+        Assert.Equal((true, 2L, false), (written.Written, written.Version, written.Created));
+        var entry = await Store.State.GetAsync(Ns, "doc");
+        Assert.Equal(("2", 2L, T0, T0.AddSeconds(1)), (entry!.ValueJson, entry.Version, entry.CreatedAt, entry.UpdatedAt));
+        Assert.Equal([2L, 1L], (await Store.State.HistoryAsync(new StateHistoryParams(Ns, "doc", null, 10))).Select(h => h.Version));
+        // A stale version, a key that does not exist: nothing written, nothing appended.
+        Assert.Null(await LoggedAsync("doc", first.Version));
+        Assert.Null(await LoggedAsync("absent", 1));
+        Assert.Null(await Store.State.GetAsync(Ns, "absent"));
+        Assert.Equal(2L, (await Store.State.GetAsync(Ns, "doc"))!.Version);
+        await Assert.ThrowsAsync<ArgumentException>(() => LoggedAsync("doc", null));
+        await Assert.ThrowsAsync<ArgumentException>(() => LoggedAsync("doc", 2, TimeSpan.FromMinutes(1)));
+
+        var log = Assert.Single(await LogAsync());
+        Assert.Equal(("test.state.doc", "doc", T0.AddSeconds(1), "1"), (log.Topic, log.Key, log.Time, log.Headers["h"]));
+        Assert.Equal(2, System.Text.Json.JsonDocument.Parse(log.PayloadJson).RootElement.GetProperty("version").GetInt32());
+    }
+
+    [Fact]
+    public async Task ALoggedLiveWrite_InAUnitOfWorkThatRollsBack_LeavesNeitherTheWriteNorTheChange()
+    {
+        await Store.Events.CreateNamespaceAsync(new NewNamespace(Ns) { Now = T0 });
+        var first = await SetAsync("doc", "1", now: T0);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.InTransactionAsync<int>(async (tx, ct) =>
+        {
+            var written = await tx.State.SetLiveLoggedAsync(
+                new SetStateParams(Ns, "doc", "2") { ExpectedVersion = first.Version, Now = T0 }, new NewEvent { Topic = "test.state.doc", PayloadJson = "{}" }, ct);
+            Assert.NotNull(written);
+            throw new InvalidOperationException("roll back");
+        }));
+
+        Assert.Equal(("1", 1L), ((await Store.State.GetAsync(Ns, "doc"))!.ValueJson, (await Store.State.GetAsync(Ns, "doc"))!.Version));
+        Assert.Empty(await LogAsync());
     }
 }

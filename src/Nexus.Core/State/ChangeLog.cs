@@ -29,6 +29,9 @@ internal sealed class ChangeLog(Action committed)
         await tx.Events.AppendAsync(new AppendEventsParams(@namespace, changes), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>True once a change of <paramref name="namespace"/> committed here: its namespace exists.</summary>
+    public bool Knows(string @namespace) => _known.ContainsKey(@namespace);
+
     /// <summary>After the transaction committed: the namespace exists for good; readers of the log may look.</summary>
     public void Committed(string @namespace)
     {

@@ -24,6 +24,20 @@ internal sealed class StateService(INexusStore store, IEnumerable<IStateConflict
         var expected = options?.ExpectedVersion;
         if (expected < 0) throw new TaskValidationException("expectedVersion", "must not be negative");
         var value = valueJson;
+        if (expected is > 0 && ttl is null && _log.Knows(@namespace))
+        {
+            // The common write, a compare-and-set of a live key, and its change in the log in one step of the store; the
+            // change is the one the general path would log (the next version, "updated", no expiry). A key that is not
+            // live at that version leaves everything as it was and takes the general path below.
+            var next = expected.Value + 1;
+            var change = ChangeLog.StateSet(new StateWriteResult(true, new StateEntry(@namespace, key, value, next, default, default, null), next));
+            var p = new SetStateParams(@namespace, key, value) { ExpectedVersion = expected, HistoryLimit = HistoryLimit };
+            if (await store.State.SetLiveLoggedAsync(p, change, cancellationToken).ConfigureAwait(false) is { Written: true } logged)
+            {
+                _log.Committed(@namespace);
+                return logged.Entry!;
+            }
+        }
         for (var round = 0; ; round++)
         {
             var p = new SetStateParams(@namespace, key, value) { ExpectedVersion = expected, Ttl = ttl, HistoryLimit = HistoryLimit };

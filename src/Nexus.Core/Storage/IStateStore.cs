@@ -18,6 +18,13 @@ public interface IStateStore
     /// the current version.</summary>
     Task<StateWriteResult> SetAsync(SetStateParams p, CancellationToken cancellationToken = default);
 
+    /// <summary>The state API's common write in one step: a compare-and-set of a key that holds a live value at
+    /// <see cref="SetStateParams.ExpectedVersion"/> (required, and no <see cref="SetStateParams.Ttl"/>) together with
+    /// the append of <paramref name="change"/> to the namespace's log — atomically, and on PostgreSQL in one statement
+    /// instead of a transaction of three round trips. Null when the key is not live at that version: nothing is written
+    /// or appended, and the caller takes the general path (<see cref="SetAsync"/> and an append in one unit of work).</summary>
+    Task<StateWriteResult?> SetLiveLoggedAsync(SetStateParams p, Events.NewEvent change, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes a key (its history keeps a <c>delete</c> version). With an expected version, only when it
     /// matches. Deleting a key that does not exist writes nothing and answers <c>Written = false</c>, version 0.</summary>
     Task<StateWriteResult> DeleteAsync(DeleteStateParams p, CancellationToken cancellationToken = default);
