@@ -200,13 +200,24 @@ internal sealed class PostgresTaskStore : ITaskStore
         var sql = new StringBuilder($"select {TaskRows.Columns} from {tasks} t where true");
         var parameters = new List<NpgsqlParameter>();
         TaskFilterSql.Append(sql, query.AsFilter(), parameters);
-        if (query.BeforeId is { } beforeId) TaskFilterSql.And(sql, "t.id < $?", new NpgsqlParameter<long> { TypedValue = beforeId }, parameters);
-        if (window is { } w) TaskFilterSql.And(sql, "t.id >= $?", new NpgsqlParameter<long> { TypedValue = w.Floor(query.BeforeId) }, parameters);
+        if (window is { } w)
+        {
+            // The window as a closed id range, walked down the primary key: with both ends bounded and bitmap scans off
+            // (inside this read's implicit transaction) the plan does not hang on statistics. On a table filled since
+            // its last ANALYZE the planner took a bitmap scan of every row of the queue instead (107 ms against 15 ms
+            // at a million tasks).
+            TaskFilterSql.And(sql, "t.id < $?", new NpgsqlParameter<long> { TypedValue = w.Top(query.BeforeId) }, parameters);
+            TaskFilterSql.And(sql, "t.id >= $?", new NpgsqlParameter<long> { TypedValue = w.Floor(query.BeforeId) }, parameters);
+        }
+        else if (query.BeforeId is { } beforeId) TaskFilterSql.And(sql, "t.id < $?", new NpgsqlParameter<long> { TypedValue = beforeId }, parameters);
         parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
         sql.Append(" order by t.id desc limit $").Append(parameters.Count);
 
-        await using var cmd = new NpgsqlCommand(sql.ToString(), conn);
-        foreach (var parameter in parameters) cmd.Parameters.Add(parameter);
+        await using var cmd = new NpgsqlBatch(conn);
+        if (window is not null && lease.Joined is null) cmd.BatchCommands.Add(new NpgsqlBatchCommand("set local enable_bitmapscan = off"));
+        var select = new NpgsqlBatchCommand(sql.ToString());
+        foreach (var parameter in parameters) select.Parameters.Add(parameter);
+        cmd.BatchCommands.Add(select);
         var items = new List<TaskRecord>(limit);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -23,5 +23,6 @@ public readonly record struct ArgsWindow(long Size, long Newest, long Oldest)
     /// remain, else null (the end).</summary>
     public long? Next(long? beforeId) => Floor(beforeId) > Oldest ? Floor(beforeId) : null;
 
-    private long Top(long? beforeId) => Math.Min(beforeId ?? long.MaxValue, Newest + 1);
+    /// <summary>The id this page looks below (exclusive): the cursor, or one past the newest task.</summary>
+    public long Top(long? beforeId) => Math.Min(beforeId ?? long.MaxValue, Newest + 1);
 }
