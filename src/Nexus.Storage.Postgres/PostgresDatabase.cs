@@ -22,7 +22,7 @@ internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, PostgresSche
 
     /// <summary>The same database, bound to <paramref name="transaction"/>.</summary>
     public PostgresDatabase Join(PostgresStoreTransaction transaction) =>
-        ReferenceEquals(Joined, transaction) ? this : new(DataSource, Schema, Options) { Hooks = Hooks, Joined = transaction, EventPartitionDays = EventPartitionDays };
+        ReferenceEquals(Joined, transaction) ? this : new(DataSource, Schema, Options) { Hooks = Hooks, Joined = transaction, EventPartitionDays = EventPartitionDays, location = Location };
 
     /// <summary>A connection for one call: the unit of work's, or a pooled one (see <see cref="PostgresLease"/>).</summary>
     public async ValueTask<PostgresLease> LeaseAsync(CancellationToken cancellationToken) =>
@@ -34,7 +34,10 @@ internal sealed class PostgresDatabase(NpgsqlDataSource dataSource, PostgresSche
             ?? throw new InvalidOperationException("Hooks need the call to run in a transaction."));
 
     /// <summary>Host, port and database, never credentials: safe for messages and logs.</summary>
-    public string Location { get; } = DescribeLocation(dataSource.ConnectionString);
+    public string Location => location ??= DescribeLocation(DataSource.ConnectionString);
+
+    // Parsed once per store; every unit of work's instance (Join) takes it over.
+    private string? location;
 
     /// <summary>Opens a pooled connection. Throws <see cref="StoreException"/> (<c>store-unreachable</c>) when the
     /// server cannot be reached or refuses the login.</summary>

@@ -33,7 +33,9 @@ internal sealed class PostgresStoreTransaction : IStoreTransaction
     public NpgsqlTransaction Transaction { get; }
 
     /// <summary>The database settings bound to this transaction: components built over it run inside it.</summary>
-    public PostgresDatabase Database => db.Join(this);
+    public PostgresDatabase Database => database ??= db.Join(this);
+
+    private PostgresDatabase? database;
 
     /// <inheritdoc/>
     public ITaskStore Tasks => tasks ??= new PostgresTaskStore(Database);

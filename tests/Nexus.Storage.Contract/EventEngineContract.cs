@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Nexus.Events;
@@ -52,6 +53,49 @@ public abstract class EventEngineContract : EngineHarness
         // Later dispatches find nothing new for it: exactly one delivery per (subscription, event).
         await events.DispatchAsync();
         Assert.Single((await tasks.ListAsync(new TaskQuery { Queue = "deliveries", Limit = 100 })).Items);
+    }
+
+    [Fact]
+    public async Task WhileNoSubscriptionExists_AppendsRunNoDispatchPass_AndTheFirstSubscriptionIsServedAtOnce()
+    {
+        // An interval far beyond the test: whatever runs here runs because of a wake, not the timer.
+        var (host, tasks) = await StartAsync(o =>
+        {
+            Fast(o);
+            o.Events.DispatchInterval = TimeSpan.FromMinutes(5);
+        });
+        var factory = host.Services.GetRequiredService<IMeterFactory>();
+        var found = false;
+        long passes = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name != "nexus.events.dispatch_passes" || !ReferenceEquals(instrument.Meter.Scope, factory)) return;
+            found = true;
+            l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref passes, value));
+        listener.Start();
+        Assert.True(found, "this host's dispatch pass counter");
+        var events = host.Services.GetRequiredService<INexusEvents>();
+        await events.CreateNamespaceAsync("quiet");
+
+        for (var i = 0; i < 40; i++) await events.EmitAsync("quiet", EventRequest.Of("noise.made", new { i }));
+        var state = host.Services.GetRequiredService<Nexus.State.INexusState>();
+        var v = await state.SetAsync("quiet", "k", "0");
+        for (var i = 1; i <= 20; i++) v = await state.SetAsync("quiet", "k", i.ToString(System.Globalization.CultureInfo.InvariantCulture), new Nexus.State.StateWriteOptions { ExpectedVersion = v.Version });
+
+        Assert.Equal(0, Interlocked.Read(ref passes));
+        await events.SubscribeAsync(new SubscriptionRequest("quiet", "late", "orders.*")
+        {
+            Target = "test.probe",
+            ArgsTemplate = """{"mode":"succeed"}""",
+            Queue = "late",
+        });
+        await events.EmitAsync("quiet", EventRequest.Of("orders.created", new { n = 1 }));
+        var delivery = Assert.Single(await DeliveriesAsync(tasks, "late", 1));
+        Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(tasks, delivery.Id)).State);
+        Assert.True(Interlocked.Read(ref passes) > 0);
     }
 
     [Fact]

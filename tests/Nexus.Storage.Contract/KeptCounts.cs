@@ -1,4 +1,5 @@
 using Nexus.Tasks;
+using Nexus.Testing;
 
 namespace Nexus.Storage.Contract;
 
@@ -6,10 +7,18 @@ namespace Nexus.Storage.Contract;
 /// against the same counts taken from the table (<see cref="ITaskStore.CountMatchingAsync"/>, which counts rows).</summary>
 public static class KeptCounts
 {
-    /// <summary>Throws naming every (queue, state) whose kept count differs from the table's.</summary>
+    /// <summary>Throws naming every (queue, state) whose kept count differs from the table's. The two are read one
+    /// after the other, so while tasks still move (a host's last completions) they may differ for a moment: the check
+    /// is repeated until they agree, and a count that stays wrong fails at the deadline.</summary>
     public static async Task AssertMatchTheTableAsync(INexusStore store, params string[] queues)
     {
         ArgumentNullException.ThrowIfNull(store);
+        await Eventually.UntilAsync(() => DifferencesAsync(store, queues), wrong => wrong.Count == 0,
+            because: "the kept counts to equal the table's", describe: wrong => string.Join("; ", wrong));
+    }
+
+    private static async Task<List<string>> DifferencesAsync(INexusStore store, string[] queues)
+    {
         var kept = await store.Tasks.CountAsync();
         var wrong = new List<string>();
         foreach (var queue in queues.Union(kept.Select(k => k.Queue), StringComparer.Ordinal))
@@ -21,6 +30,6 @@ public static class KeptCounts
                 if (held != counted) wrong.Add($"{queue}/{state.ToName()}: kept {held}, table {counted}");
             }
         }
-        Assert.True(wrong.Count == 0, "the kept counts differ from the table: " + string.Join("; ", wrong));
+        return wrong;
     }
 }

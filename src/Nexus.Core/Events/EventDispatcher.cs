@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Nexus.Hosting;
 
@@ -8,6 +9,10 @@ namespace Nexus.Events;
 /// <see cref="EventOptions.DispatchInterval"/>; then dispatches until no subscription has a full batch left. Any number
 /// of nodes may run it: the store hands each subscription to one dispatcher at a time, and a subscription's delivery
 /// tasks commit with its cursor.
+/// While no namespace has a subscription (looked up at most once per <see cref="EventOptions.DispatchInterval"/>),
+/// the wakes of appends run no pass — a log that only state writes fill would otherwise cost one empty dispatch
+/// transaction per commit. A subscription made or moved on this node ends that at once; one made on another node is
+/// served by that node's dispatcher at once and by this one from its next look.
 /// </summary>
 internal sealed class EventDispatcher(EventService events, NexusOptions options, ILogger logger)
 {
@@ -19,13 +24,26 @@ internal sealed class EventDispatcher(EventService events, NexusOptions options,
     {
         try
         {
+            var quiet = false;
+            var changes = -1;
+            var looked = 0L;
             while (!stop.IsCancellationRequested)
             {
                 var again = false;
                 try
                 {
-                    var result = await events.DispatchAsync(stop).ConfigureAwait(false);
-                    again = result.Full;
+                    var now = Stopwatch.GetTimestamp();
+                    if (changes != events.SubscriptionChanges || Stopwatch.GetElapsedTime(looked, now) >= options.Events.DispatchInterval)
+                    {
+                        changes = events.SubscriptionChanges;
+                        quiet = !await events.AnySubscriptionAsync(stop).ConfigureAwait(false);
+                        looked = now;
+                    }
+                    if (!quiet || events.DeadPending)
+                    {
+                        var result = await events.DispatchAsync(stop).ConfigureAwait(false);
+                        again = result.Full;
+                    }
                 }
                 catch (Exception ex) when (!stop.IsCancellationRequested)
                 {

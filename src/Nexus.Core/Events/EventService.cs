@@ -181,9 +181,28 @@ internal sealed class EventService(
     {
         var p = await ValidateAsync(subscription, cancellationToken).ConfigureAwait(false);
         var created = await store.Events.CreateSubscriptionAsync(p, cancellationToken).ConfigureAwait(false);
-        DispatchWake.Set();
+        SubscriptionsChanged();
         return created;
     }
+
+    /// <summary>How many times this node changed a subscription (created one, moved a cursor): the dispatcher's cue
+    /// to stop skipping passes (see <see cref="EventDispatcher"/>).</summary>
+    public int SubscriptionChanges => Volatile.Read(ref _subscriptionChanges);
+
+    private int _subscriptionChanges;
+
+    private void SubscriptionsChanged()
+    {
+        Interlocked.Increment(ref _subscriptionChanges);
+        DispatchWake.Set();
+    }
+
+    /// <summary>Whether any namespace has a subscription (one short read).</summary>
+    internal async Task<bool> AnySubscriptionAsync(CancellationToken cancellationToken) =>
+        (await store.Events.ListSubscriptionsAsync(null, cancellationToken).ConfigureAwait(false)).Count > 0;
+
+    /// <summary>Dead deliveries wait to be written to their dead letters.</summary>
+    internal bool DeadPending => !_deadTasks.IsEmpty;
 
     internal async Task<NewSubscription> ValidateAsync(SubscriptionRequest r, CancellationToken cancellationToken)
     {
@@ -278,7 +297,7 @@ internal sealed class EventService(
         if (await GetSubscriptionAsync(@namespace, name, cancellationToken).ConfigureAwait(false) is not { } sub) return null;
         var cursor = await store.Events.CursorAtAsync(sub.Namespace, to, cancellationToken).ConfigureAwait(false);
         await store.Events.MoveCursorAsync(sub.Id, cursor, cancellationToken).ConfigureAwait(false);
-        DispatchWake.Set();
+        SubscriptionsChanged();
         return sub with { Cursor = cursor };
     }
 
@@ -320,6 +339,7 @@ internal sealed class EventService(
         var result = await store.Events.DispatchAsync(
             new DispatchParams(Settings.DispatchSubscriptions, Settings.DispatchBatch) { Now = _clock.Now },
             (sub, events) => Plan(sub, events, null), cancellationToken).ConfigureAwait(false);
+        metrics.DispatchPass();
         if (result.Deliveries > 0) taskWake.Set();
         await FlushDeadAsync(cancellationToken).ConfigureAwait(false);
         return result;

@@ -12,6 +12,7 @@ internal sealed class EventMetrics : IDisposable
     private readonly bool _ownsMeter;
     private readonly Counter<long> _emitted;
     private readonly Counter<long> _deliveries;
+    private readonly Counter<long> _passes;
     private volatile IReadOnlyList<(string Namespace, string Subscription, long Events, double AgeSeconds)> _lag = [];
 
     public EventMetrics(IMeterFactory? meterFactory = null)
@@ -28,6 +29,8 @@ internal sealed class EventMetrics : IDisposable
         _emitted = _meter.CreateCounter<long>("nexus.events.emitted", "{event}", "Events appended to the log (not repeats of an idempotency key), by namespace and topic.");
         _deliveries = _meter.CreateCounter<long>("nexus.events.deliveries", "{delivery}",
             "Deliveries by namespace, subscription and outcome: dispatched (a delivery task made), acked, nacked, dead (to the namespace's dead letters), replayed.");
+        _passes = _meter.CreateCounter<long>("nexus.events.dispatch_passes", "{pass}",
+            "Dispatch passes this node ran, each one transaction over the subscriptions with something to read (none run while no subscription exists).");
         _meter.CreateObservableGauge("nexus.events.subscription_lag", () => _lag.Select(l => new Measurement<long>(l.Events, Tags(l.Namespace, l.Subscription))), "{event}",
             "Events of the namespace after each subscription's cursor, not yet dispatched (counted up to 100,000), as the maintenance leader last measured them.");
         _meter.CreateObservableGauge("nexus.events.subscription_lag_age", () => _lag.Select(l => new Measurement<double>(l.AgeSeconds, Tags(l.Namespace, l.Subscription))), "s",
@@ -35,6 +38,9 @@ internal sealed class EventMetrics : IDisposable
     }
 
     /// <summary>The lag of every subscription just measured (replaces the previous measurement).</summary>
+    /// <summary>One dispatch pass ran.</summary>
+    public void DispatchPass() => _passes.Add(1);
+
     public void ObserveLag(IReadOnlyList<(string Namespace, string Subscription, long Events, double AgeSeconds)> lag) => _lag = lag;
 
     private static TagList Tags(string ns, string subscription) => new() { { "namespace", ns }, { "subscription", subscription } };
