@@ -104,10 +104,35 @@ internal sealed class PostgresWorkflowStore(PostgresDatabase db) : IWorkflowStor
     public Task<IReadOnlyList<WorkflowRun>> LockRunsAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default) =>
         Run<IReadOnlyList<WorkflowRun>>(async (conn, tx) =>
         {
-            // Ordered by id so that two transactions locking the same runs never wait on each other in a cycle.
-            await using var cmd = Command($"select {RunColumns} from {runs} where id = any($1) order by id{(tx is null ? "" : " for update")}", conn, tx, ids.ToArray());
+            await using var cmd = Command(LockRunsSql(tx), conn, tx, ids.ToArray());
             return await ReadRunsAsync(cmd, cancellationToken).ConfigureAwait(false);
         }, transactional: false, cancellationToken);
+
+    // Ordered by id so that two transactions locking the same runs never wait on each other in a cycle.
+    private string LockRunsSql(NpgsqlTransaction? tx) => $"select {RunColumns} from {runs} where id = any($1) order by id{(tx is null ? "" : " for update")}";
+
+    private string StepsSql => $"select {StepColumns} from {steps} where run_id = any($1) and item = -1 order by run_id, step_id";
+
+    public Task<(IReadOnlyList<WorkflowRun> Runs, IReadOnlyList<StepRun> Steps)> LockRunsWithStepsAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default) =>
+        Run<(IReadOnlyList<WorkflowRun>, IReadOnlyList<StepRun>)>(async (conn, tx) =>
+        {
+            // One round trip: the lock, then (after it, in the same transaction) the steps of the runs it holds.
+            await using var batch = new NpgsqlBatch(conn, tx);
+            batch.BatchCommands.Add(BatchCommand(LockRunsSql(tx), ids.ToArray()));
+            batch.BatchCommands.Add(BatchCommand(StepsSql, ids.ToArray()));
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var locked = await ReadRunsAsync(reader, cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            return (locked, await ReadStepsAsync(reader, cancellationToken).ConfigureAwait(false));
+        }, transactional: false, cancellationToken);
+
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Security", "CA2100", Justification = "SQL is built from constants and the validated, quoted schema name; values are parameters.")]
+    private static NpgsqlBatchCommand BatchCommand(string sql, params object?[] values)
+    {
+        var cmd = new NpgsqlBatchCommand(sql);
+        foreach (var v in values) cmd.Parameters.Add(new NpgsqlParameter { Value = v ?? DBNull.Value });
+        return cmd;
+    }
 
     public Task<WorkflowRun?> GetRunAsync(long id, CancellationToken cancellationToken = default) =>
         Run(async (conn, tx) =>
@@ -134,27 +159,24 @@ internal sealed class PostgresWorkflowStore(PostgresDatabase db) : IWorkflowStor
     public Task UpdateRunsAsync(IReadOnlyList<WorkflowRun> list, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(list);
-        if (list.Count == 0) return Task.CompletedTask;
-        return Run(async (conn, tx) =>
-        {
-            await using var cmd = Command($"""
+        return SaveAsync([], list, cancellationToken);
+    }
+
+    private NpgsqlBatchCommand UpdateRunsCommand(IReadOnlyList<WorkflowRun> list) => BatchCommand($"""
                 update {runs} r set state = u.state, paused = u.paused, output = u.output, error = u.error, completions = u.completions,
                     updated_at = u.updated_at, finished_at = u.finished_at
                 from unnest($1::bigint[], $2::text[], $3::boolean[], $4::text[], $5::text[], $6::bigint[], $7::timestamptz[], $8::timestamptz[])
                     as u(id, state, paused, output, error, completions, updated_at, finished_at)
                 where r.id = u.id
-                """, conn, tx,
+                """,
                 list.Select(r => r.Id).ToArray(), list.Select(r => r.State.ToName()).ToArray(), list.Select(r => r.Paused).ToArray(),
                 list.Select(r => r.OutputJson).ToArray(), list.Select(r => r.Error).ToArray(), list.Select(r => r.Completions).ToArray(),
                 list.Select(r => r.UpdatedAt).ToArray(), list.Select(r => r.FinishedAt).ToArray());
-            return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }, transactional: false, cancellationToken);
-    }
 
     public Task<IReadOnlyList<StepRun>> GetStepsAsync(IReadOnlyList<long> runIds, CancellationToken cancellationToken = default) =>
         Run<IReadOnlyList<StepRun>>(async (conn, tx) =>
         {
-            await using var cmd = Command($"select {StepColumns} from {steps} where run_id = any($1) and item = -1 order by run_id, step_id", conn, tx, runIds.ToArray());
+            await using var cmd = Command(StepsSql, conn, tx, runIds.ToArray());
             return await ReadStepsAsync(cmd, cancellationToken).ConfigureAwait(false);
         }, transactional: false, cancellationToken);
 
@@ -168,11 +190,26 @@ internal sealed class PostgresWorkflowStore(PostgresDatabase db) : IWorkflowStor
     public Task SaveStepsAsync(IReadOnlyList<StepRun> list, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(list);
-        if (list.Count == 0) return Task.CompletedTask;
+        return SaveAsync(list, [], cancellationToken);
+    }
+
+    public Task SaveAsync(IReadOnlyList<StepRun> stepRows, IReadOnlyList<WorkflowRun> runRows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stepRows);
+        ArgumentNullException.ThrowIfNull(runRows);
+        if (stepRows.Count == 0 && runRows.Count == 0) return Task.CompletedTask;
         return Run(async (conn, tx) =>
         {
-            // One statement for every row: arrays unnested into an upsert.
-            await using var cmd = Command($"""
+            // The steps' upsert and the runs' update in one round trip.
+            await using var batch = new NpgsqlBatch(conn, tx);
+            if (stepRows.Count > 0) batch.BatchCommands.Add(SaveStepsCommand(stepRows));
+            if (runRows.Count > 0) batch.BatchCommands.Add(UpdateRunsCommand(runRows));
+            return await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, transactional: false, cancellationToken);
+    }
+
+    // One statement for every row: arrays unnested into an upsert.
+    private NpgsqlBatchCommand SaveStepsCommand(IReadOnlyList<StepRun> list) => BatchCommand($"""
                 insert into {steps} ({StepColumns})
                 select * from unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::bigint[], $6::int[], $7::text[], $8::text[],
                     $9::timestamptz[], $10::timestamptz[], $11::bigint[], $12::int[], $13::int[], $14::int[], $15::bigint[], $16::text[], $17::bigint[], $18::text[])
@@ -181,16 +218,13 @@ internal sealed class PostgresWorkflowStore(PostgresDatabase db) : IWorkflowStor
                     completed_seq = excluded.completed_seq, item_count = excluded.item_count, items_done = excluded.items_done,
                     items_released = excluded.items_released, child_run_id = excluded.child_run_id, compensation = excluded.compensation,
                     compensation_task_id = excluded.compensation_task_id, compensation_error = excluded.compensation_error
-                """, conn, tx,
+                """,
                 list.Select(s => s.RunId).ToArray(), list.Select(s => s.StepId).ToArray(), list.Select(s => s.Item).ToArray(),
                 list.Select(s => s.State.ToName()).ToArray(), list.Select(s => s.TaskId).ToArray(), list.Select(s => s.Attempt).ToArray(),
                 list.Select(s => s.OutputJson).ToArray(), list.Select(s => s.Error).ToArray(), list.Select(s => s.StartedAt).ToArray(),
                 list.Select(s => s.FinishedAt).ToArray(), list.Select(s => s.CompletedSeq).ToArray(), list.Select(s => s.ItemCount).ToArray(),
                 list.Select(s => s.ItemsDone).ToArray(), list.Select(s => s.ItemsReleased).ToArray(), list.Select(s => s.ChildRunId).ToArray(),
                 list.Select(s => s.Compensation?.ToName()).ToArray(), list.Select(s => s.CompensationTaskId).ToArray(), list.Select(s => s.CompensationError).ToArray());
-            return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }, transactional: false, cancellationToken);
-    }
 
     private static async Task<List<StoredWorkflow>> ReadWorkflowsAsync(NpgsqlCommand cmd, CancellationToken ct)
     {
@@ -205,8 +239,13 @@ internal sealed class PostgresWorkflowStore(PostgresDatabase db) : IWorkflowStor
 
     private static async Task<List<WorkflowRun>> ReadRunsAsync(NpgsqlCommand cmd, CancellationToken ct)
     {
-        var list = new List<WorkflowRun>();
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        return await ReadRunsAsync(r, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<List<WorkflowRun>> ReadRunsAsync(NpgsqlDataReader r, CancellationToken ct)
+    {
+        var list = new List<WorkflowRun>();
         while (await r.ReadAsync(ct).ConfigureAwait(false))
         {
             list.Add(new WorkflowRun
@@ -234,8 +273,13 @@ internal sealed class PostgresWorkflowStore(PostgresDatabase db) : IWorkflowStor
 
     private static async Task<List<StepRun>> ReadStepsAsync(NpgsqlCommand cmd, CancellationToken ct)
     {
-        var list = new List<StepRun>();
         await using var r = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        return await ReadStepsAsync(r, ct).ConfigureAwait(false);
+    }
+
+    private static async Task<List<StepRun>> ReadStepsAsync(NpgsqlDataReader r, CancellationToken ct)
+    {
+        var list = new List<StepRun>();
         while (await r.ReadAsync(ct).ConfigureAwait(false))
         {
             list.Add(new StepRun

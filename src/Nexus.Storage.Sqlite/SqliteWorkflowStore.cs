@@ -100,6 +100,17 @@ internal sealed class SqliteWorkflowStore(SqliteSession session) : IWorkflowStor
     }
 
     /// <summary>SQLite has one writer: a transaction holds the write lock already, so locking is reading.</summary>
+    public async Task<(IReadOnlyList<WorkflowRun> Runs, IReadOnlyList<StepRun> Steps)> LockRunsWithStepsAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default) =>
+        (await LockRunsAsync(ids, cancellationToken), await GetStepsAsync(ids, cancellationToken));
+
+    public async Task SaveAsync(IReadOnlyList<StepRun> stepRows, IReadOnlyList<WorkflowRun> runRows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stepRows);
+        ArgumentNullException.ThrowIfNull(runRows);
+        if (stepRows.Count > 0) await SaveStepsAsync(stepRows, cancellationToken);
+        if (runRows.Count > 0) await UpdateRunsAsync(runRows, cancellationToken);
+    }
+
     public Task<IReadOnlyList<WorkflowRun>> LockRunsAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default) =>
         Read<IReadOnlyList<WorkflowRun>>(async command =>
         {

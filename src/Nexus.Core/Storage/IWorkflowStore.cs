@@ -28,6 +28,14 @@ public interface IWorkflowStore
     /// after the other). Missing ids are left out.</summary>
     Task<IReadOnlyList<WorkflowRun>> LockRunsAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default);
 
+    /// <summary><see cref="LockRunsAsync"/> and then <see cref="GetStepsAsync"/> of the same ids, in one round trip
+    /// where the driver can (the coordinator's read of a completion batch).</summary>
+    Task<(IReadOnlyList<WorkflowRun> Runs, IReadOnlyList<StepRun> Steps)> LockRunsWithStepsAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken = default);
+
+    /// <summary><see cref="SaveStepsAsync"/> and <see cref="UpdateRunsAsync"/> together, in one round trip where the
+    /// driver can (the coordinator's write of a completion batch).</summary>
+    Task SaveAsync(IReadOnlyList<StepRun> stepRows, IReadOnlyList<WorkflowRun> runRows, CancellationToken cancellationToken = default);
+
     /// <summary>One run, or null.</summary>
     Task<WorkflowRun?> GetRunAsync(long id, CancellationToken cancellationToken = default);
 

@@ -32,8 +32,9 @@ internal sealed class WorkflowCoordinator(INexusTasks tasks, TimeProvider time)
             var batch = pending;
             pending = [];
             var ids = batch.Select(e => e.RunId).Distinct().Order().ToList();
-            var runs = (await workflows.LockRunsAsync(ids, ct).ConfigureAwait(false)).ToDictionary(r => r.Id);
-            var steps = (await workflows.GetStepsAsync(ids, ct).ConfigureAwait(false)).ToLookup(s => s.RunId);
+            var (locked, read) = await workflows.LockRunsWithStepsAsync(ids, ct).ConfigureAwait(false);
+            var runs = locked.ToDictionary(r => r.Id);
+            var steps = read.ToLookup(s => s.RunId);
             var contexts = new Dictionary<long, RunContext>();
             foreach (var e in batch)
             {
@@ -77,9 +78,8 @@ internal sealed class WorkflowCoordinator(INexusTasks tasks, TimeProvider time)
             }
         }
         var dirty = contexts.SelectMany(c => c.Dirty.Values).ToList();
-        if (dirty.Count > 0) await workflows.SaveStepsAsync(dirty, ct).ConfigureAwait(false);
         var changed = contexts.Where(c => c.RunChanged).Select(c => c.Run with { UpdatedAt = c.Now }).ToList();
-        if (changed.Count > 0) await workflows.UpdateRunsAsync(changed, ct).ConfigureAwait(false);
+        await workflows.SaveAsync(dirty, changed, ct).ConfigureAwait(false);
         foreach (var c in contexts)
         {
             foreach (var id in c.CancelTasks.Distinct()) await taskStore.CancelAsync(new TaskActionParams(id) { Now = _clock.Now }, ct).ConfigureAwait(false);
