@@ -96,6 +96,20 @@ public abstract class EventEngineContract : EngineHarness
         var delivery = Assert.Single(await DeliveriesAsync(tasks, "late", 1));
         Assert.Equal(TaskState.Succeeded, (await WaitFinishedAsync(tasks, delivery.Id)).State);
         Assert.True(Interlocked.Read(ref passes) > 0);
+
+        // The last subscription gone, the node is quiet again: once emits run no pass, twenty more run none either (but
+        // the one pass that may have been under way when the unsubscribe returned).
+        Assert.True(await events.UnsubscribeAsync("quiet", "late"));
+        await Eventually.UntilAsync(async () =>
+        {
+            var before = Interlocked.Read(ref passes);
+            await events.EmitAsync("quiet", EventRequest.Of("noise.made", new { }));
+            await events.EmitAsync("quiet", EventRequest.Of("noise.made", new { }));
+            return Interlocked.Read(ref passes) == before;
+        }, because: "emits that run no dispatch pass after the unsubscribe");
+        var quiet = Interlocked.Read(ref passes);
+        for (var i = 0; i < 20; i++) await events.EmitAsync("quiet", EventRequest.Of("noise.made", new { i }));
+        Assert.InRange(Interlocked.Read(ref passes) - quiet, 0, 1);
     }
 
     [Fact]

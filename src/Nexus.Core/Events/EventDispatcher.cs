@@ -9,8 +9,8 @@ namespace Nexus.Events;
 /// <see cref="EventOptions.DispatchInterval"/>; then dispatches until no subscription has a full batch left. Any number
 /// of nodes may run it: the store hands each subscription to one dispatcher at a time, and a subscription's delivery
 /// tasks commit with its cursor.
-/// While no namespace has a subscription (looked up at most once per <see cref="EventOptions.DispatchInterval"/>),
-/// the wakes of appends run no pass — a log that only state writes fill would otherwise cost one empty dispatch
+/// While no namespace has a subscription (looked up again after a change on this node, and at most once per
+/// <see cref="EventOptions.DispatchInterval"/> while none exists), the wakes of appends run no pass — a log that only state writes fill would otherwise cost one empty dispatch
 /// transaction per commit. A subscription made or moved on this node ends that at once; one made on another node is
 /// served by that node's dispatcher at once and by this one from its next look.
 /// </summary>
@@ -33,7 +33,9 @@ internal sealed class EventDispatcher(EventService events, NexusOptions options,
                 try
                 {
                     var now = Stopwatch.GetTimestamp();
-                    if (changes != events.SubscriptionChanges || Stopwatch.GetElapsedTime(looked, now) >= options.Events.DispatchInterval)
+                    // Looked up again after a change on this node, and while quiet once per interval (for subscriptions
+                    // made on other nodes); while some exist, passes run as they come (as before any lookup).
+                    if (changes != events.SubscriptionChanges || (quiet && Stopwatch.GetElapsedTime(looked, now) >= options.Events.DispatchInterval))
                     {
                         changes = events.SubscriptionChanges;
                         quiet = !await events.AnySubscriptionAsync(stop).ConfigureAwait(false);

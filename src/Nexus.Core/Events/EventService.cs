@@ -185,8 +185,8 @@ internal sealed class EventService(
         return created;
     }
 
-    /// <summary>How many times this node changed a subscription (created one, moved a cursor): the dispatcher's cue
-    /// to stop skipping passes (see <see cref="EventDispatcher"/>).</summary>
+    /// <summary>How many times this node changed a subscription (created, moved or deleted one): the dispatcher's cue
+    /// to look again whether any exists (see <see cref="EventDispatcher"/>).</summary>
     public int SubscriptionChanges => Volatile.Read(ref _subscriptionChanges);
 
     private int _subscriptionChanges;
@@ -288,8 +288,12 @@ internal sealed class EventService(
     public Task<IReadOnlyList<SubscriptionRecord>> ListSubscriptionsAsync(string @namespace, CancellationToken cancellationToken = default) =>
         store.Events.ListSubscriptionsAsync(Names.Namespace(@namespace), cancellationToken);
 
-    public Task<bool> UnsubscribeAsync(string @namespace, string name, CancellationToken cancellationToken = default) =>
-        store.Events.DeleteSubscriptionAsync(Names.Namespace(@namespace), Names.Subscription(name), cancellationToken);
+    public async Task<bool> UnsubscribeAsync(string @namespace, string name, CancellationToken cancellationToken = default)
+    {
+        var deleted = await store.Events.DeleteSubscriptionAsync(Names.Namespace(@namespace), Names.Subscription(name), cancellationToken).ConfigureAwait(false);
+        if (deleted) SubscriptionsChanged();
+        return deleted;
+    }
 
     public async Task<SubscriptionRecord?> MoveCursorAsync(string @namespace, string name, SubscriptionStart to, CancellationToken cancellationToken = default)
     {
