@@ -14,6 +14,13 @@ internal sealed partial class PostgresEventStore
         if (p.Events.Count == 0) return [];
         await Partitions.EnsureAsync(p.Now ?? TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
+        if (lease.Joined is null && p.Events.All(e => e.IdempotencyKey is null))
+        {
+            // Without keys the append is one statement: its own implicit transaction, one round trip with the commit.
+            var appended = await AppendUnkeyedAsync(lease.Connection, null, p, notifyInTransaction: false, cancellationToken).ConfigureAwait(false);
+            await notifier.SignalAsync(EventsWakePayload).ConfigureAwait(false);
+            return appended;
+        }
         await using var own = await lease.BeginAsync(cancellationToken).ConfigureAwait(false);
         // NOTIFY inside a transaction serializes every notifying commit of the cluster (a global lock through the WAL
         // flush); after a commit of ours one coalesced NOTIFY covers every append that committed meanwhile. Only a
@@ -146,7 +153,7 @@ internal sealed partial class PostgresEventStore
     /// <summary>Appends events without idempotency keys in one statement: the namespace check, the positions (taken from
     /// the sequence in the order of the call) and the insert, where the keyed path needs three.</summary>
     private async Task<IReadOnlyList<AppendResult>> AppendUnkeyedAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, AppendEventsParams p, bool notifyInTransaction, CancellationToken cancellationToken)
+        NpgsqlConnection conn, NpgsqlTransaction? tx, AppendEventsParams p, bool notifyInTransaction, CancellationToken cancellationToken)
     {
         var e = p.Events;
         await using var batch = new NpgsqlBatch(conn, tx);
