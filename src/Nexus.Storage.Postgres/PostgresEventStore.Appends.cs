@@ -140,13 +140,7 @@ internal sealed partial class PostgresEventStore
         }
         // In someone else's transaction the wake-up must fire at its commit: a NOTIFY inside it (the log is the truth;
         // the NOTIFY only says "read").
-        if (!notifyInTransaction) return results;
-        await using (var notify = new NpgsqlCommand("select pg_notify($1, $2)", conn, tx))
-        {
-            notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = db.Schema.NotifyChannel });
-            notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = EventsWakePayload });
-            await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        if (notifyInTransaction) await NotifyInsideAsync(conn, tx, cancellationToken).ConfigureAwait(false);
         return results;
     }
 

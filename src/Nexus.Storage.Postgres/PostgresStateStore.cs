@@ -33,31 +33,20 @@ internal sealed class PostgresStateStore : IStateStore
             from {state} where namespace = $1 and key = $2
             for update
             """;
-        setLiveSql = $"""
-            with written as (
-                update {state} set value = $3, version = version + 1, updated_at = coalesce($5::timestamptz, now()),
-                    expires_at = coalesce($6::timestamptz, coalesce($5::timestamptz, now()) + $7::interval)
-                where namespace = $1 and key = $2 and value is not null
-                  and (expires_at is null or expires_at > coalesce($5::timestamptz, now()))
-                  and ($4::bigint is null or version = $4)
-                returning version, created_at, updated_at, expires_at),
-            kept as (
-                insert into {history} (namespace, key, version, op, value, at)
-                select $1, $2, version, 'set', $3, updated_at from written),
-            trimmed as (
-                delete from {history} where namespace = $1 and key = $2 and version <= (select version from written) - $8)
-            select version, created_at, updated_at, expires_at from written
-            """;
+        setLiveSql = LiveWriteSql("", "", "select version, created_at, updated_at, expires_at from written");
         // The same write, and the change appended to the log by the statement's own insert (so in its implicit
-        // transaction: one round trip and one commit, where a unit of work takes three round trips).
-        setLiveLoggedSql = setLiveSql[..setLiveSql.LastIndexOf("select version", StringComparison.Ordinal)] + $"""
+        // transaction: one round trip and one commit, where a unit of work takes three round trips). A namespace that
+        // does not exist writes nothing (the log needs it; the caller's general path creates it).
+        setLiveLoggedSql = LiveWriteSql(
+            $"and exists (select from {db.Schema.Table("namespaces")} where name = $1)",
+            $"""
             , logged as (
                 insert into {db.Schema.Table("events")} (position, namespace, topic, priority, event_key, headers, payload, time, trace_context)
                 select nextval('{db.Schema.Table("events_position_seq")}'), $1, $9, $10, $11, $12::jsonb, $13::jsonb, coalesce($5::timestamptz, now()), $14
                 from written
                 returning position)
-            select version, created_at, updated_at, expires_at, (select position from logged) from written
-            """;
+            """,
+            "select version, created_at, updated_at, expires_at, (select position from logged) from written");
         placeholderSql = $"""
             insert into {state} (namespace, key, value, version, created_at, updated_at)
             values ($1, $2, null, 0, now(), now()) on conflict do nothing
@@ -111,6 +100,26 @@ internal sealed class PostgresStateStore : IStateStore
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new StateWriteResult(true, new StateEntry(p.Namespace, p.Key, p.ValueJson, version, created, row.Now, expires), version) { Created = !row.Live };
     }
+
+    /// <summary>The write of a live key at the expected version as one statement: the row, its history version and the
+    /// trim, plus <paramref name="condition"/> on the row's update, <paramref name="ctes"/> after them and
+    /// <paramref name="select"/> as the answer.</summary>
+    private string LiveWriteSql(string condition, string ctes, string select) => $"""
+        with written as (
+            update {state} set value = $3, version = version + 1, updated_at = coalesce($5::timestamptz, now()),
+                expires_at = coalesce($6::timestamptz, coalesce($5::timestamptz, now()) + $7::interval)
+            where namespace = $1 and key = $2 and value is not null
+              and (expires_at is null or expires_at > coalesce($5::timestamptz, now()))
+              and ($4::bigint is null or version = $4) {condition}
+            returning version, created_at, updated_at, expires_at),
+        kept as (
+            insert into {history} (namespace, key, version, op, value, at)
+            select $1, $2, version, 'set', $3, updated_at from written),
+        trimmed as (
+            delete from {history} where namespace = $1 and key = $2 and version <= (select version from written) - $8)
+        {ctes}
+        {select}
+        """;
 
     public async Task<StateWriteResult?> SetLiveLoggedAsync(SetStateParams p, NewEvent change, CancellationToken cancellationToken = default)
     {

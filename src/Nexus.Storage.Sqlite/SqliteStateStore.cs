@@ -30,6 +30,8 @@ internal sealed class SqliteStateStore(SqliteSession session) : IStateStore
             var row = await CurrentAsync(tx, p.Namespace, p.Key, session.NowMs(p.Now), cancellationToken);
             if (row is not { Live: true } || row.Version != p.ExpectedVersion) return null;
             var unit = session.Join(tx);
+            // The log needs the namespace; without it nothing is written (the caller's general path creates it).
+            if (await unit.Events.GetNamespaceAsync(p.Namespace, cancellationToken) is null) return null;
             var written = await unit.State.SetAsync(p, cancellationToken);
             await unit.Events.AppendAsync(new AppendEventsParams(p.Namespace, [change]) { Now = p.Now }, cancellationToken);
             return written;

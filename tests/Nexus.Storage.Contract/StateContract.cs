@@ -227,6 +227,10 @@ public abstract class StateContract : StoreContract
         // A stale version, a key that does not exist: nothing written, nothing appended.
         Assert.Null(await LoggedAsync("doc", first.Version));
         Assert.Null(await LoggedAsync("absent", 1));
+        // A namespace that does not exist (the log needs it): nothing written either.
+        await Store.State.SetAsync(new SetStateParams("no-log", "doc", "1") { Now = T0 });
+        Assert.Null(await Store.State.SetLiveLoggedAsync(new SetStateParams("no-log", "doc", "2") { ExpectedVersion = 1, Now = T0 }, change));
+        Assert.Equal(("1", 1L), ((await Store.State.GetAsync("no-log", "doc"))!.ValueJson, (await Store.State.GetAsync("no-log", "doc"))!.Version));
         Assert.Null(await Store.State.GetAsync(Ns, "absent"));
         Assert.Equal(2L, (await Store.State.GetAsync(Ns, "doc"))!.Version);
         await Assert.ThrowsAsync<ArgumentException>(() => LoggedAsync("doc", null));

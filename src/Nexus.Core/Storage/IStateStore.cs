@@ -22,7 +22,8 @@ public interface IStateStore
     /// <see cref="SetStateParams.ExpectedVersion"/> (required, and no <see cref="SetStateParams.Ttl"/>) together with
     /// the append of <paramref name="change"/> to the namespace's log — atomically, and on PostgreSQL in one statement
     /// instead of a transaction of three round trips. Null when the key is not live at that version: nothing is written
-    /// or appended, and the caller takes the general path (<see cref="SetAsync"/> and an append in one unit of work).</summary>
+    /// or appended, and the caller takes the general path (<see cref="SetAsync"/> and an append in one unit of work).
+    /// Null too when the namespace does not exist yet (the log needs it; the general path creates it).</summary>
     Task<StateWriteResult?> SetLiveLoggedAsync(SetStateParams p, Events.NewEvent change, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a key (its history keeps a <c>delete</c> version). With an expected version, only when it
