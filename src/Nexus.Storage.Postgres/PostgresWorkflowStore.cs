@@ -33,9 +33,11 @@ internal sealed class PostgresWorkflowStore(PostgresDatabase db) : IWorkflowStor
     private static NpgsqlCommand Command(string sql, NpgsqlConnection conn, NpgsqlTransaction? tx, params object?[] values)
     {
         var cmd = new NpgsqlCommand(sql, conn, tx);
-        foreach (var v in values) cmd.Parameters.Add(new NpgsqlParameter { Value = v ?? DBNull.Value });
+        cmd.Parameters.AddRange(Parameters(values));
         return cmd;
     }
+
+    private static NpgsqlParameter[] Parameters(object?[] values) => [.. values.Select(v => new NpgsqlParameter { Value = v ?? DBNull.Value })];
 
     public Task<(StoredWorkflow Workflow, bool Created)> RegisterAsync(RegisterWorkflowParams p, CancellationToken cancellationToken = default)
     {
@@ -130,7 +132,7 @@ internal sealed class PostgresWorkflowStore(PostgresDatabase db) : IWorkflowStor
     private static NpgsqlBatchCommand BatchCommand(string sql, params object?[] values)
     {
         var cmd = new NpgsqlBatchCommand(sql);
-        foreach (var v in values) cmd.Parameters.Add(new NpgsqlParameter { Value = v ?? DBNull.Value });
+        cmd.Parameters.AddRange(Parameters(values));
         return cmd;
     }
 

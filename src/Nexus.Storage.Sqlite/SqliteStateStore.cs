@@ -27,12 +27,12 @@ internal sealed class SqliteStateStore(SqliteSession session) : IStateStore
         // One write of the single writer: the check, the write and the append commit together.
         return session.WriteAsync<StateWriteResult?>(async tx =>
         {
-            var row = await CurrentAsync(tx, p.Namespace, p.Key, session.NowMs(p.Now), cancellationToken);
-            if (row is not { Live: true } || row.Version != p.ExpectedVersion) return null;
             var unit = session.Join(tx);
             // The log needs the namespace; without it nothing is written (the caller's general path creates it).
             if (await unit.Events.GetNamespaceAsync(p.Namespace, cancellationToken) is null) return null;
+            // With an expected version of 1 or more the set writes only a live key at that version.
             var written = await unit.State.SetAsync(p, cancellationToken);
+            if (!written.Written) return null;
             await unit.Events.AppendAsync(new AppendEventsParams(p.Namespace, [change]) { Now = p.Now }, cancellationToken);
             return written;
         }, cancellationToken);

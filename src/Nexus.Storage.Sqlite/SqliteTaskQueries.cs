@@ -137,8 +137,11 @@ internal sealed class SqliteTaskQueries(SqliteSession session)
             update.Add("$id", p.Id);
             update.Add("$now", session.NowMs(p.Now));
             await update.ExecuteNonQueryAsync(cancellationToken);
-            if (!running) await MovedAsync(tx, row, "cancelled", cancellationToken);
-            if (!running) await HookAsync(tx, row, TaskState.Cancelled, cancellationToken);
+            if (!running)
+            {
+                await MovedAsync(tx, row, "cancelled", cancellationToken);
+                await HookAsync(tx, row, TaskState.Cancelled, cancellationToken);
+            }
             return running ? CancelOutcome.Requested : CancelOutcome.Cancelled;
         }, cancellationToken);
 
