@@ -101,10 +101,7 @@ internal sealed class DefaultsWorkload(BenchStores stores, BenchOptions options)
             for (var i = 0; i < paced; i++)
             {
                 // 200 a second: wait for this task's slot on the timeline, then submit.
-                var due = TimeSpan.FromMilliseconds(i * 5.0);
-                var wait = due - pace.Elapsed;
-                if (wait > TimeSpan.FromMilliseconds(2)) await Task.Delay(wait - TimeSpan.FromMilliseconds(1));
-                while (pace.Elapsed < due) await Task.Yield();
+                await Pacer.UntilAsync(pace, TimeSpan.FromMilliseconds(i * 5.0));
                 submitted[i] = Stopwatch.GetTimestamp();
                 await tasks.SubmitJsonAsync("bench.noop", $$"""{"n":{{i}}}""");
             }

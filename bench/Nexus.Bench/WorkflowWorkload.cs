@@ -50,9 +50,7 @@ internal sealed class WorkflowWorkload(BenchStores stores, BenchOptions options)
         var starts = new List<Task>(paced);
         for (var i = 0; i < paced; i++)
         {
-            var due = TimeSpan.FromSeconds((double)i / options.WorkflowRate);
-            var wait = due - pacing.Elapsed;
-            if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait);
+            await Pacer.UntilAsync(pacing, TimeSpan.FromSeconds((double)i / options.WorkflowRate));
             starts.Add(workflows.StartAsync("bench-chain", Input(runs + i)));
         }
         await Task.WhenAll(starts);

@@ -142,7 +142,7 @@ internal sealed class WorkloadRunner(BenchStores stores, BenchOptions options)
         for (var i = 0; i < n; i++)
         {
             // 1,000 a second: wait for this task's slot on the timeline, then submit.
-            while (pace.Elapsed.TotalMilliseconds < i) await Task.Yield();
+            await Pacer.UntilAsync(pace, TimeSpan.FromMilliseconds(i));
             submitted[i] = Stopwatch.GetTimestamp();
             await tasks.SubmitJsonAsync("bench.noop", $$"""{"n":{{i}}}""");
         }

@@ -64,8 +64,8 @@ internal sealed class PostgresBulkActions(PostgresDatabase db)
         return ExecuteAsync($"with picked as ({picked}) delete from {tasks} t using picked where t.id = picked.id", parameters, cancellationToken);
     }
 
-    /// <summary>Retention's delete, queue by queue on the (queue, state, finished_at) index: the queues come from a
-    /// skip scan of that index (one descent per queue), and each delete reads only the rows it removes, so a pass
+    /// <summary>Retention's delete, queue by queue on the finished rows' (queue, state, finished_at) index: the queues
+    /// with finished tasks come from a skip scan of that index (one descent per queue), and each delete reads only the rows it removes, so a pass
     /// with nothing to delete costs a few index pages instead of a walk of the whole table.</summary>
     public async Task<int> DeleteExpiredAsync(ExpiredTasksParams p, CancellationToken cancellationToken)
     {
@@ -74,9 +74,9 @@ internal sealed class PostgresBulkActions(PostgresDatabase db)
         var queues = new List<string>();
         await using (var list = new NpgsqlCommand($"""
             with recursive q as (
-                select min(queue) as queue from {tasks}
+                select min(queue) as queue from {tasks} where finished_at is not null
                 union all
-                select (select min(t.queue) from {tasks} t where t.queue > q.queue) from q where q.queue is not null
+                select (select min(t.queue) from {tasks} t where t.queue > q.queue and t.finished_at is not null) from q where q.queue is not null
             )
             select queue from q where queue is not null
             """, lease.Connection))

@@ -17,13 +17,15 @@ internal sealed class PostgresQueueStore : IQueueStore
         this.db = db;
         var tasks = db.Schema.Table("tasks");
         var queues = db.Schema.Table("queues");
-        // Queues seen in tasks come from a loose index scan over (queue, state, finished_at): one probe per distinct queue
-        // instead of reading every task.
+        // Queues seen in tasks come from the kept counts (migration 15: counts plus the deltas not folded yet, exact at
+        // the statement's snapshot): a queue holds tasks while its counts sum above zero. No index covers every task by
+        // queue any more (migration 16), and this reads a row per (queue, state) instead of probing the tasks table.
+        var counts = db.Schema.Table("task_counts");
+        var deltas = db.Schema.Table("task_count_deltas");
         listSql = $"""
-            with recursive seen(name) as (
-                select min(queue) from {tasks}
-                union all
-                select (select min(t.queue) from {tasks} t where t.queue > s.name) from seen s where s.name is not null
+            with seen(name) as (
+                select queue from (select queue, n from {counts} union all select queue, n from {deltas}) kept
+                group by queue having sum(n) > 0
             )
             select q.name, q.paused, q.max_concurrency, q.max_backlog from {queues} q
             union all

@@ -132,7 +132,7 @@ internal sealed class TaskClaimer
             with clock as (select coalesce($1::timestamptz, now()) as now),
             limited as (
                 select q.name,
-                       q.max_concurrency - (select count(*) from {tasks} r where r.queue = q.name and r.state = 'running') as room
+                       q.max_concurrency - (select count(*) from {tasks} r where r.queue = q.name and r.state = 'running' and r.lease_expires_at is not null) as room
                 from {queues} q
                 where q.max_concurrency is not null and not q.paused {limitedQueueFilter}
             ),

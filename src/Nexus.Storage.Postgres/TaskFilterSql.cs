@@ -13,12 +13,21 @@ internal static class TaskFilterSql
     public static void Append(StringBuilder sql, TaskFilter f, List<NpgsqlParameter> parameters)
     {
         void Filter(string condition, NpgsqlParameter parameter) => And(sql, condition, parameter, parameters);
-        if (f.State is { } state) Filter("t.state = $?", new NpgsqlParameter<string> { TypedValue = state.ToName() });
+        if (f.State is { } state)
+        {
+            Filter("t.state = $?", new NpgsqlParameter<string> { TypedValue = state.ToName() });
+            // Redundant conditions that name the partial indexes of those rows (migration 16): a lease is set exactly
+            // while a task runs, finished_at exactly once it ended.
+            if (state == TaskState.Running) sql.Append(" and t.lease_expires_at is not null");
+            else if (state is TaskState.Succeeded or TaskState.Dead or TaskState.Cancelled) sql.Append(" and t.finished_at is not null");
+        }
         if (f.Plugin is not null) Filter("t.plugin = $?", new NpgsqlParameter<string> { TypedValue = f.Plugin });
         if (f.Queue is not null) Filter("t.queue = $?", new NpgsqlParameter<string> { TypedValue = f.Queue });
         if (f.Tag is not null)
         {
+            // The tag index holds tagged rows only (migration 16); the second condition lets the planner use it.
             Filter("t.tags @> $?", new NpgsqlParameter<string> { TypedValue = StoredJson.Tags([f.Tag]), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            sql.Append(" and t.tags <> '[]'::jsonb");
         }
         if (f.CreatedFrom is { } from) Filter("t.created_at >= $?", Time(from));
         if (f.CreatedBefore is { } before) Filter("t.created_at < $?", Time(before));

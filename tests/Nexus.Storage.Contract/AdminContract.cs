@@ -167,4 +167,18 @@ public abstract class AdminContract : StoreContract
         Assert.Equal(new QueueInfo("from-task", false, null, null), queues[1]);
         Assert.Equal(new QueueInfo("never-seen", false, null, null), await Store.Queues.GetAsync("never-seen"));
     }
+
+    [Fact]
+    public async Task Queues_ListsAQueueWhileItHoldsATaskInAnyState_AndNotOnceItsTasksAreGone()
+    {
+        await InsertAsync(Task(queue: "waits") with { Waiting = true, Owner = "o" });
+        await InsertAsync(Task(queue: "runs"));
+        await ClaimOneAsync();
+        var gone = await InsertAsync(Task(queue: "emptied"));
+
+        Assert.Equal(["emptied", "runs", "waits"], (await Store.Queues.ListAsync()).Select(q => q.Name));
+
+        Assert.Equal(DeleteOutcome.Deleted, await Store.Tasks.DeleteAsync(new TaskActionParams(gone) { Now = T0 }));
+        Assert.Equal(["runs", "waits"], (await Store.Queues.ListAsync()).Select(q => q.Name));
+    }
 }
