@@ -15,8 +15,9 @@ Nexus build script.
                       (outputs under ./generated), development mode (--dev: anonymous requests from this machine
                       only). Extra arguments go to the server, e.g. ./build.sh run --store postgres --postgres "Host=…".
                       API reference: http://127.0.0.1:5080/docs
-                      Builds the server and the nexus CLI in one build when they are missing or older than their
-                      sources, then replaces itself with the server process: one SIGTERM or Ctrl+C stops it.
+                      Builds the server and the nexus CLI (Release; CONFIGURATION=Debug for a debug build) in one
+                      build when they are missing or older than their sources, then replaces itself with the server
+                      process: one SIGTERM or Ctrl+C stops it.
   ./build.sh quickstart  Run examples/Quickstart: the engine in-process, a few tasks, what happens printed.
   ./build.sh test     Build everything and run every test (SQLite, a throwaway PostgreSQL started from the
                       installed server binaries, engine, plugins). Set NEXUS_TEST_POSTGRES to use your own server.
@@ -96,7 +97,8 @@ start() {
   exec dotnet "$dll" "$@"
 }
 
-configuration="${CONFIGURATION:-Debug}"
+# What users start runs optimised code: Release unless $CONFIGURATION says otherwise (build and test default to Debug).
+configuration="${CONFIGURATION:-Release}"
 case "${1:-help}" in
   run) shift; start "src/Nexus.Server/bin/$configuration/net10.0/Nexus.Server.dll" --dev "$@" ;;
   quickstart) shift; start "examples/Quickstart/bin/$configuration/net10.0/Quickstart.dll" "$@" ;;

@@ -32,12 +32,12 @@ public sealed class WrapperScriptTests : IDisposable
 
     private static readonly string[] Dlls =
     [
-        "src/Nexus.Server/bin/Debug/net10.0/Nexus.Server.dll",
-        "src/Nexus.Cli/bin/Debug/net10.0/Nexus.Cli.dll",
-        "examples/Quickstart/bin/Debug/net10.0/Quickstart.dll",
+        "src/Nexus.Server/bin/Release/net10.0/Nexus.Server.dll",
+        "src/Nexus.Cli/bin/Release/net10.0/Nexus.Cli.dll",
+        "examples/Quickstart/bin/Release/net10.0/Quickstart.dll",
     ];
 
-    private string Stamp => Path.Combine(_root, "src", "obj", "run-Debug.stamp");
+    private string Stamp => Path.Combine(_root, "src", "obj", "run-Release.stamp");
 
     private void Write(string relative, string content)
     {
@@ -71,8 +71,8 @@ public sealed class WrapperScriptTests : IDisposable
 
         Assert.Equal(7, exit);
         Assert.Equal(2, calls.Count);
-        Assert.StartsWith($"build {_root}/src/Run.proj -c Debug", calls[0], StringComparison.Ordinal);
-        Assert.Equal($"{_root}/src/Nexus.Cli/bin/Debug/net10.0/Nexus.Cli.dll tasks ls", calls[1]);
+        Assert.StartsWith($"build {_root}/src/Run.proj -c Release", calls[0], StringComparison.Ordinal);
+        Assert.Equal($"{_root}/src/Nexus.Cli/bin/Release/net10.0/Nexus.Cli.dll tasks ls", calls[1]);
         Assert.True(File.Exists(Stamp));
     }
 
@@ -83,7 +83,7 @@ public sealed class WrapperScriptTests : IDisposable
 
         var (_, calls) = await RunAsync("health");
 
-        Assert.Equal([$"{_root}/src/Nexus.Cli/bin/Debug/net10.0/Nexus.Cli.dll health"], calls);
+        Assert.Equal([$"{_root}/src/Nexus.Cli/bin/Release/net10.0/Nexus.Cli.dll health"], calls);
     }
 
     [Fact]
