@@ -104,6 +104,10 @@ internal sealed class EventsLatencyWorkload(BenchStores stores, BenchOptions opt
         figures["deliveryStartP95Ms"] = Pct(latency, 95);
         figures["deliveryStartP99Ms"] = Pct(latency, 99);
         figures["deliveryStartMaxMs"] = Pct(latency, 100);
+        // End to end, from the emit call (what an emitter that does not wait for the commit sees).
+        var fromCall = Enumerable.Range(0, count).Select(i => Stopwatch.GetElapsedTime(called[i], _probe.StartTicks(i, 0)).TotalMilliseconds).Order().ToArray();
+        figures["callToStartP50Ms"] = Pct(fromCall, 50);
+        figures["callToStartP99Ms"] = Pct(fromCall, 99);
         return _probe.Check();
     }
 

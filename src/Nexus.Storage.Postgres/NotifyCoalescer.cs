@@ -8,7 +8,8 @@ namespace Nexus.Storage.Postgres;
 /// lock held through the commit's WAL flush), so notifying inside every submit transaction made concurrent single
 /// submits queue behind each other. Sent after the submit committed, the wake-up never outruns the rows it announces.
 /// Transactional submits (the caller's transaction) still notify inside it, so the wake-up fires at their commit.
-/// A caller waits until a NOTIFY covering its signal was sent, so wake-ups keep the order of the submits.
+/// A submit waits until a NOTIFY covering its signal was sent, so wake-ups keep the order of the submits; an append to
+/// the log posts its signal and returns at its commit (<see cref="Post"/>).
 /// </summary>
 internal sealed class NotifyCoalescer(PostgresDatabase db)
 {
@@ -33,6 +34,11 @@ internal sealed class NotifyCoalescer(PostgresDatabase db)
         _ = Task.Run(SendAsync);
         return covered;
     }
+
+    /// <summary>Asks for a wake-up without waiting for it: for appends to the log, whose readers follow positions in the
+    /// log rather than the order of wake-ups. The caller's commit stands either way; a NOTIFY that is late or lost only
+    /// delays other processes until their next poll, and this process's own readers are woken in-process.</summary>
+    public void Post(string queue) => _ = SignalAsync(queue);
 
     private async Task SendAsync()
     {

@@ -18,7 +18,7 @@ internal sealed partial class PostgresEventStore
         {
             // Without keys the append is one statement: its own implicit transaction, one round trip with the commit.
             var appended = await AppendUnkeyedAsync(lease.Connection, null, p, notifyInTransaction: false, cancellationToken).ConfigureAwait(false);
-            await notifier.SignalAsync(EventsWakePayload).ConfigureAwait(false);
+            notifier.Post(EventsWakePayload);
             return appended;
         }
         await using var own = await lease.BeginAsync(cancellationToken).ConfigureAwait(false);
@@ -29,13 +29,13 @@ internal sealed partial class PostgresEventStore
         var notifyInside = joined is { CommittedByNexus: false };
         var results = await AppendInAsync(lease.Connection, joined?.Transaction ?? own.Transaction!, p, notifyInTransaction: notifyInside, cancellationToken).ConfigureAwait(false);
         await own.CommitAsync(cancellationToken).ConfigureAwait(false);
-        if (joined is null) await notifier.SignalAsync(EventsWakePayload).ConfigureAwait(false);
+        if (joined is null) notifier.Post(EventsWakePayload);
         else if (!notifyInside) joined.EventsAppended = true;
         return results;
     }
 
-    /// <summary>Sends the wake-up NOTIFY for appends whose transaction has just committed.</summary>
-    internal Task SignalAppendedAsync() => notifier.SignalAsync(EventsWakePayload);
+    /// <summary>Asks for the wake-up NOTIFY of appends whose transaction has just committed (not waited for).</summary>
+    internal void SignalAppended() => notifier.Post(EventsWakePayload);
 
     /// <summary>The log's wake-up NOTIFY inside a caller's own transaction (delivered at its commit).</summary>
     internal async Task NotifyInsideAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken cancellationToken)

@@ -93,9 +93,28 @@ internal sealed partial class PostgresEventStore
             await move.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         if (owners.Count > 0) await ReleaseInAsync(conn, tx, [.. owners], p.Now, cancellationToken).ConfigureAwait(false);
+        var again = full || due.Count == p.MaxSubscriptions;
+        // Committed events at or above the horizon wait for an older transaction to end; nobody announces that, so say so.
+        var heldBack = !again && await HeldBackAsync(conn, tx, xmin, cancellationToken).ConfigureAwait(false);
         await own.CommitAsync(cancellationToken).ConfigureAwait(false);
         // Every slot taken: more subscriptions may have something to read; the dispatcher goes on at once.
-        return new DispatchResult(due.Count, read, delivered, full || due.Count == p.MaxSubscriptions) { DeliveriesBySubscription = bySubscription };
+        return new DispatchResult(due.Count, read, delivered, again) { DeliveriesBySubscription = bySubscription, HeldBack = heldBack };
+    }
+
+    /// <summary>Whether a subscription has a committed event after its cursor (as moved by this pass) that the horizon
+    /// <paramref name="xmin"/> held back: the same probe as the pass's list, above the horizon instead of below it.</summary>
+    private async Task<bool> HeldBackAsync(NpgsqlConnection conn, NpgsqlTransaction tx, long xmin, CancellationToken cancellationToken)
+    {
+        await using var held = new NpgsqlCommand($"""
+            select exists (
+                select from {subscriptions} s
+                where exists (
+                    select from (select from {events} e
+                                 where e.namespace = s.namespace and (e.tx_id, e.position) > (s.cursor_tx::text::xid8, s.cursor_pos) and e.tx_id >= $1::text::xid8
+                                 order by e.tx_id, e.position limit 1) later))
+            """, conn, tx);
+        held.Parameters.Add(new NpgsqlParameter<long> { TypedValue = xmin });
+        return (bool)(await held.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     public async Task<int> ReleaseDeliveriesAsync(ReleaseDeliveriesParams p, CancellationToken cancellationToken = default)

@@ -156,7 +156,7 @@ internal sealed class PostgresStateStore : IStateStore
         if (written is null) return null;
         // The wake-up of other nodes' readers, as an append's: after Nexus's commit, coalesced; inside a caller's own
         // transaction, at its commit.
-        if (joined is null) await log.SignalAppendedAsync().ConfigureAwait(false);
+        if (joined is null) log.SignalAppended();
         else if (joined.CommittedByNexus) joined.EventsAppended = true;
         else await log.NotifyInsideAsync(lease.Connection, joined.Transaction, cancellationToken).ConfigureAwait(false);
         return written;

@@ -165,7 +165,7 @@ public sealed class PostgresStore : INexusStore
         var result = await work(unit, cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         // A NOTIFY inside the transaction would serialize its commit with every other notifying commit of the cluster.
-        if (unit.EventsAppended) await events.SignalAppendedAsync().ConfigureAwait(false);
+        if (unit.EventsAppended) events.SignalAppended();
         return result;
     }
 

@@ -13,9 +13,16 @@ namespace Nexus.Events;
 /// <see cref="EventOptions.DispatchInterval"/> while none exists), the wakes of appends run no pass — a log that only state writes fill would otherwise cost one empty dispatch
 /// transaction per commit. A subscription made or moved on this node ends that at once; one made on another node is
 /// served by that node's dispatcher at once and by this one from its next look.
+/// A pass that reports events held back by the read horizon (<see cref="Storage.DispatchResult.HeldBack"/>) is followed by
+/// another within milliseconds, backing off to <see cref="HeldBackPoll"/>: the end of the older transaction that holds
+/// them is announced by nobody.
 /// </summary>
 internal sealed class EventDispatcher(EventService events, NexusOptions options, ILogger logger)
 {
+    /// <summary>The longest pause between passes while events are held back behind the horizon (an open transaction that
+    /// began before them): at most ten small passes a second for as long as such a transaction stays open.</summary>
+    internal static readonly TimeSpan HeldBackPoll = TimeSpan.FromMilliseconds(100);
+
     public int Rounds => Volatile.Read(ref _rounds);
 
     private int _rounds;
@@ -27,9 +34,11 @@ internal sealed class EventDispatcher(EventService events, NexusOptions options,
             var quiet = false;
             var changes = -1;
             var looked = 0L;
+            var held = TimeSpan.Zero;
             while (!stop.IsCancellationRequested)
             {
                 var again = false;
+                var heldBack = false;
                 try
                 {
                     var now = Stopwatch.GetTimestamp();
@@ -45,6 +54,7 @@ internal sealed class EventDispatcher(EventService events, NexusOptions options,
                     {
                         var result = await events.DispatchAsync(stop).ConfigureAwait(false);
                         again = result.Full;
+                        heldBack = result.HeldBack;
                     }
                 }
                 catch (Exception ex) when (!stop.IsCancellationRequested)
@@ -52,7 +62,11 @@ internal sealed class EventDispatcher(EventService events, NexusOptions options,
                     logger.LogError(ex, "Event dispatch failed; will retry.");
                 }
                 Interlocked.Increment(ref _rounds);
-                if (!again) await events.DispatchWake.WaitAsync(options.Events.DispatchInterval, stop).ConfigureAwait(false);
+                // Events held back by an older open transaction: look again soon (1 ms, doubling to HeldBackPoll while
+                // it stays open), or at the next wake, whichever comes first.
+                held = heldBack ? (held == TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromTicks(Math.Min(held.Ticks * 2, HeldBackPoll.Ticks))) : TimeSpan.Zero;
+                var wait = heldBack && held < options.Events.DispatchInterval ? held : options.Events.DispatchInterval;
+                if (!again) await events.DispatchWake.WaitAsync(wait, stop).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

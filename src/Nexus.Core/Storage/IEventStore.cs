@@ -152,6 +152,11 @@ public sealed record DispatchResult(int Subscriptions, int EventsRead, int Deliv
 {
     /// <summary>Delivery tasks inserted, by subscription id.</summary>
     public IReadOnlyDictionary<long, int> DeliveriesBySubscription { get; init; } = new Dictionary<long, int>();
+
+    /// <summary>True when some subscription has committed events after its cursor that the read horizon still held back
+    /// (on PostgreSQL: an older transaction was still open when the pass began). Nothing will announce the moment that
+    /// transaction ends, so the dispatcher looks again shortly instead of waiting for the next emit or its interval.</summary>
+    public bool HeldBack { get; init; }
 }
 
 /// <summary>An event a subscription gave up on.</summary>
