@@ -96,28 +96,85 @@ internal sealed partial class PostgresEventStore : IEventStore
         ArgumentNullException.ThrowIfNull(p);
         await using var lease = await db.LeaseAsync(cancellationToken).ConfigureAwait(false);
         var (conn, joined) = (lease.Connection, lease.Joined?.Transaction);
-        var list = await ReadAfterAsync(conn, joined, p.Namespace, p.After, Math.Clamp(p.Limit, 1, 10_000), null, cancellationToken).ConfigureAwait(false);
+        var limit = Math.Clamp(p.Limit, 1, 10_000);
+        if (p.ReportHeldBack && joined is null) return await ReadReportingHeldBackAsync(conn, p, limit, cancellationToken).ConfigureAwait(false);
+        var list = await ReadAfterAsync(conn, joined, p.Namespace, p.After, limit, null, cancellationToken).ConfigureAwait(false);
         return new EventPage(list, list.Count == 0 ? p.After : list[^1].Cursor);
+    }
+
+    /// <summary>The page and whether committed events after it wait behind the horizon, in one snapshot (repeatable read,
+    /// nothing written: its commit flushes nothing) and one round trip for both statements plus the commit. The probe
+    /// starts at the caller's cursor: every event of the page lies below the horizon, so what it finds lies after the page.</summary>
+    private async Task<EventPage> ReadReportingHeldBackAsync(NpgsqlConnection conn, ReadEventsParams p, int limit, CancellationToken cancellationToken)
+    {
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(conn, tx)
+        {
+            BatchCommands =
+            {
+                ReadBatchCommand(p.Namespace, p.After, limit, null),
+                new NpgsqlBatchCommand($"""
+                    select exists (select from {events} e
+                                   where e.namespace = $1 and (e.tx_id, e.position) > ($2::text::xid8, $3) and e.tx_id >= pg_snapshot_xmin(pg_current_snapshot()))
+                    """)
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter<string> { TypedValue = p.Namespace },
+                        new NpgsqlParameter<string> { TypedValue = p.After.Tx.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                        new NpgsqlParameter<long> { TypedValue = p.After.Position },
+                    },
+                },
+            },
+        };
+        List<EventRecord> list;
+        bool held;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list = await ReadEventsAsync(reader, cancellationToken).ConfigureAwait(false);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            held = reader.GetBoolean(0);
+        }
+        await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
+        // A full page says "read again" by itself; held-back events matter only after the last of them.
+        return new EventPage(list, list.Count == 0 ? p.After : list[^1].Cursor) { HeldBack = held && list.Count < limit };
     }
 
     private async Task<List<EventRecord>> ReadAfterAsync(
         NpgsqlConnection conn, NpgsqlTransaction? tx, string ns, LogCursor after, int limit, long? xmin, CancellationToken cancellationToken)
     {
-        var horizon = xmin is null ? "pg_snapshot_xmin(pg_current_snapshot())" : "$5::text::xid8";
-        // "order by e.tx_id": unqualified, tx_id would name the output column tx_id::text::bigint, an expression no index
-        // has, and every row after the cursor would be read and sorted for the first few hundred (68 ms for 470 rows
-        // with a backlog of 130,000); qualified it is the xid8 column and the read walks events_read_idx in order.
-        await using var cmd = new NpgsqlCommand($"""
-            select {EventColumns} from {events} e
-            where e.namespace = $1 and (e.tx_id, e.position) > ($2::text::xid8, $3) and e.tx_id < {horizon}
-            order by e.tx_id, e.position limit $4
-            """, conn, tx);
-        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ns });
-        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = after.Tx.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after.Position });
-        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
-        if (xmin is { } x) cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = x.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await using var cmd = new NpgsqlCommand(ReadSql(xmin is not null), conn, tx);
+        foreach (var parameter in ReadParameters(ns, after, limit, xmin)) cmd.Parameters.Add(parameter);
         return await ReadEventsAsync(cmd, cancellationToken).ConfigureAwait(false);
+    }
+
+    private NpgsqlBatchCommand ReadBatchCommand(string ns, LogCursor after, int limit, long? xmin)
+    {
+        var cmd = new NpgsqlBatchCommand(ReadSql(xmin is not null));
+        foreach (var parameter in ReadParameters(ns, after, limit, xmin)) cmd.Parameters.Add(parameter);
+        return cmd;
+    }
+
+    // "order by e.tx_id": unqualified, tx_id would name the output column tx_id::text::bigint, an expression no index
+    // has, and every row after the cursor would be read and sorted for the first few hundred (68 ms for 470 rows
+    // with a backlog of 130,000); qualified it is the xid8 column and the read walks events_read_idx in order.
+    private string ReadSql(bool givenHorizon) => $"""
+        select {EventColumns} from {events} e
+        where e.namespace = $1 and (e.tx_id, e.position) > ($2::text::xid8, $3) and e.tx_id < {(givenHorizon ? "$5::text::xid8" : "pg_snapshot_xmin(pg_current_snapshot())")}
+        order by e.tx_id, e.position limit $4
+        """;
+
+    private static NpgsqlParameter[] ReadParameters(string ns, LogCursor after, int limit, long? xmin)
+    {
+        NpgsqlParameter[] parameters =
+        [
+            new NpgsqlParameter<string> { TypedValue = ns },
+            new NpgsqlParameter<string> { TypedValue = after.Tx.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            new NpgsqlParameter<long> { TypedValue = after.Position },
+            new NpgsqlParameter<int> { TypedValue = limit },
+        ];
+        return xmin is { } x ? [.. parameters, new NpgsqlParameter<string> { TypedValue = x.ToString(System.Globalization.CultureInfo.InvariantCulture) }] : parameters;
     }
 
     public async Task<SubscriptionLag> LagAsync(string @namespace, LogCursor after, int cap, CancellationToken cancellationToken = default)
@@ -353,8 +410,13 @@ internal sealed partial class PostgresEventStore : IEventStore
 
     private static async Task<List<EventRecord>> ReadEventsAsync(NpgsqlCommand cmd, CancellationToken cancellationToken)
     {
-        var list = new List<EventRecord>();
         await using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadEventsAsync(r, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<EventRecord>> ReadEventsAsync(NpgsqlDataReader r, CancellationToken cancellationToken)
+    {
+        var list = new List<EventRecord>();
         while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var position = r.GetInt64(0);

@@ -14,15 +14,11 @@ namespace Nexus.Events;
 /// transaction per commit. A subscription made or moved on this node ends that at once; one made on another node is
 /// served by that node's dispatcher at once and by this one from its next look.
 /// A pass that reports events held back by the read horizon (<see cref="Storage.DispatchResult.HeldBack"/>) is followed by
-/// another within milliseconds, backing off to <see cref="HeldBackPoll"/>: the end of the older transaction that holds
+/// another within milliseconds, backing off to <see cref="HeldBackDelay.Max"/>: the end of the older transaction that holds
 /// them is announced by nobody.
 /// </summary>
 internal sealed class EventDispatcher(EventService events, NexusOptions options, ILogger logger)
 {
-    /// <summary>The longest pause between passes while events are held back behind the horizon (an open transaction that
-    /// began before them): at most ten small passes a second for as long as such a transaction stays open.</summary>
-    internal static readonly TimeSpan HeldBackPoll = TimeSpan.FromMilliseconds(100);
-
     public int Rounds => Volatile.Read(ref _rounds);
 
     private int _rounds;
@@ -62,10 +58,10 @@ internal sealed class EventDispatcher(EventService events, NexusOptions options,
                     logger.LogError(ex, "Event dispatch failed; will retry.");
                 }
                 Interlocked.Increment(ref _rounds);
-                // Events held back by an older open transaction: look again soon (1 ms, doubling to HeldBackPoll while
+                // Events held back by an older open transaction: look again soon (1 ms, doubling to HeldBackDelay.Max while
                 // it stays open), or at the next wake, whichever comes first.
-                held = heldBack ? (held == TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : TimeSpan.FromTicks(Math.Min(held.Ticks * 2, HeldBackPoll.Ticks))) : TimeSpan.Zero;
-                var wait = heldBack && held < options.Events.DispatchInterval ? held : options.Events.DispatchInterval;
+                held = HeldBackDelay.Next(held, heldBack);
+                var wait = HeldBackDelay.Wait(held, heldBack, options.Events.DispatchInterval);
                 if (!again) await events.DispatchWake.WaitAsync(wait, stop).ConfigureAwait(false);
             }
         }

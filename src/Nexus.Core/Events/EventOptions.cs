@@ -9,6 +9,10 @@ public sealed class EventOptions
     /// <summary>How often the dispatcher looks at the log without a wake-up (an emit on this node, or on PostgreSQL a
     /// NOTIFY from any node, wakes it at once). Default 1 s.</summary>
     public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often this node's live reader of a namespace (behind WebSocket, SSE, GraphQL subscriptions and watches)
+    /// looks at the log without a wake-up (a write on this node, or on PostgreSQL a NOTIFY from any node, wakes it at
+    /// once). Default 1 s.</summary>
+    public TimeSpan LiveInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>Most events read per subscription in one dispatch transaction. Default 500.</summary>
     public int DispatchBatch { get; set; } = 500;
     /// <summary>Most subscriptions in one dispatch transaction. Default 50.</summary>
@@ -29,6 +33,7 @@ public sealed class EventOptions
     public void Validate()
     {
         if (DispatchInterval <= TimeSpan.Zero) throw new ArgumentException("Nexus:Events:DispatchInterval must be positive.");
+        if (LiveInterval <= TimeSpan.Zero) throw new ArgumentException("Nexus:Events:LiveInterval must be positive.");
         if (DispatchBatch is < 1 or > 10_000) throw new ArgumentException("Nexus:Events:DispatchBatch must be 1–10000.");
         if (DispatchSubscriptions is < 1 or > 1000) throw new ArgumentException("Nexus:Events:DispatchSubscriptions must be 1–1000.");
         if (Retention <= TimeSpan.Zero) throw new ArgumentException("Nexus:Events:Retention must be positive.");

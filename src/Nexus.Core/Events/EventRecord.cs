@@ -54,7 +54,13 @@ public sealed record AppendResult(long Position, bool Created);
 /// <summary>A page of the log.</summary>
 /// <param name="Events">The events, in log order.</param>
 /// <param name="Next">Where to continue reading (unchanged when nothing was read).</param>
-public sealed record EventPage(IReadOnlyList<EventRecord> Events, LogCursor Next);
+public sealed record EventPage(IReadOnlyList<EventRecord> Events, LogCursor Next)
+{
+    /// <summary>When asked for (<see cref="Storage.ReadEventsParams.ReportHeldBack"/>): committed events after this short
+    /// page wait behind the read horizon (on PostgreSQL, an older transaction is still open); nothing will announce
+    /// when they can be read, so read again shortly.</summary>
+    public bool HeldBack { get; init; }
+}
 
 /// <summary>A namespace.</summary>
 /// <param name="Name">Its name.</param>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Nexus.Events;
 using Nexus.Storage;
 
@@ -18,16 +19,18 @@ internal sealed class LiveHub : INexusLive, IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LogFollower> _followers = new(StringComparer.Ordinal);
 
-    public LiveHub(INexusStore store, EventService events, ILogger<LiveHub>? logger = null)
+    public LiveHub(INexusStore store, EventService events, IOptions<Hosting.NexusOptions> options, ILogger<LiveHub>? logger = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _store = store;
+        PollInterval = options.Value.Events.LiveInterval;
         _events = events;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         events.LogWritten += WakeAll;
     }
 
-    /// <summary>How often a reader looks without a wake-up.</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often a reader looks without a wake-up (<see cref="EventOptions.LiveInterval"/>).</summary>
+    public TimeSpan PollInterval { get; set; }
 
     public async Task<LogCursor> HeadAsync(string @namespace, CancellationToken cancellationToken = default)
     {
@@ -113,6 +116,12 @@ internal sealed class LiveHub : INexusLive, IAsyncDisposable
         {
             lock (_gate) return _followers.Count;
         }
+    }
+
+    /// <summary>Reads of <paramref name="namespace"/>'s reader that found changes held back by the read horizon (for tests).</summary>
+    internal long HeldBackReads(string @namespace)
+    {
+        lock (_gate) return _followers.TryGetValue(@namespace, out var follower) ? follower.HeldBackReads : 0;
     }
 
     public async ValueTask DisposeAsync()

@@ -9,7 +9,9 @@ namespace Nexus.Live;
 /// The one reader of a namespace's log on this node while anyone subscribes to it: it reads after its cursor when
 /// woken (a commit here, a NOTIFY from another node) or every poll interval, parses each change once and offers it to
 /// every caught-up feed. It keeps the last <see cref="WindowSize"/> changes so that a feed finishing its own catch-up
-/// read joins without a gap (see <see cref="JoinAsync"/>).
+/// read joins without a gap (see <see cref="JoinAsync"/>). A short page that leaves committed changes behind the read
+/// horizon (<see cref="EventPage.HeldBack"/>: an older transaction is still open, and its end announces nothing) is
+/// followed by another read within milliseconds, backing off (<see cref="HeldBackDelay"/>).
 /// </summary>
 internal sealed class LogFollower(INexusStore store, string @namespace, TimeSpan pollInterval, ILogger logger) : IAsyncDisposable
 {
@@ -25,9 +27,13 @@ internal sealed class LogFollower(INexusStore store, string @namespace, TimeSpan
     private LogCursor _cursor;
     private LogCursor _windowStart;
     private long _windowVersion;
+    private long _heldBackReads;
     private Task? _loop;
 
     public int Users { get; set; }
+
+    /// <summary>Reads that found committed changes behind the read horizon (for tests).</summary>
+    public long HeldBackReads => Interlocked.Read(ref _heldBackReads);
 
     public Task Ready { get; private set; } = Task.CompletedTask;
 
@@ -44,12 +50,14 @@ internal sealed class LogFollower(INexusStore store, string @namespace, TimeSpan
     private async Task RunAsync()
     {
         var stop = _stop.Token;
+        var held = TimeSpan.Zero;
         while (!stop.IsCancellationRequested)
         {
             var full = false;
+            var heldBack = false;
             try
             {
-                var page = await store.Events.ReadAsync(new ReadEventsParams(@namespace, _cursor, Page), stop).ConfigureAwait(false);
+                var page = await store.Events.ReadAsync(new ReadEventsParams(@namespace, _cursor, Page) { ReportHeldBack = true }, stop).ConfigureAwait(false);
                 var changes = page.Events.Select(LiveChange.From).ToList();
                 lock (_gate)
                 {
@@ -67,6 +75,8 @@ internal sealed class LogFollower(INexusStore store, string @namespace, TimeSpan
                     _cursor = page.Next;
                 }
                 full = page.Events.Count == Page;
+                heldBack = page.HeldBack;
+                if (heldBack) Interlocked.Increment(ref _heldBackReads);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -77,9 +87,10 @@ internal sealed class LogFollower(INexusStore store, string @namespace, TimeSpan
                 logger.LogWarning(ex, "Reading the log of namespace {Namespace} for live subscribers failed; retrying.", @namespace);
             }
             if (full) continue;
+            held = HeldBackDelay.Next(held, heldBack);
             try
             {
-                await _wake.WaitAsync(pollInterval, stop).ConfigureAwait(false);
+                await _wake.WaitAsync(HeldBackDelay.Wait(held, heldBack, pollInterval), stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {

@@ -110,7 +110,12 @@ public sealed record AppendEventsParams(string Namespace, IReadOnlyList<NewEvent
 /// <param name="Namespace">The namespace.</param>
 /// <param name="After">Read events after this cursor.</param>
 /// <param name="Limit">Most events, 1–10,000.</param>
-public sealed record ReadEventsParams(string Namespace, LogCursor After, int Limit);
+public sealed record ReadEventsParams(string Namespace, LogCursor After, int Limit)
+{
+    /// <summary>Also report, in <see cref="EventPage.HeldBack"/>, whether committed events after a short page still wait
+    /// behind the read horizon (for a reader that follows the log and must look again by itself).</summary>
+    public bool ReportHeldBack { get; init; }
+}
 
 /// <summary>Params of <see cref="IEventStore.ReadRangeAsync"/>.</summary>
 /// <param name="Namespace">The namespace.</param>
