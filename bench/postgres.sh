@@ -16,7 +16,8 @@ case "${1:-}" in
     [[ $(id -u) -eq 0 ]] && chown postgres: "$ROOT"
     as_pg $BIN/initdb -D "$ROOT/data" -U postgres -A trust --no-sync >/dev/null
     as_pg $BIN/pg_ctl -D "$ROOT/data" -l "$ROOT/log" -w -o "-p $PORT -k $ROOT -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=512MB -c synchronous_commit=on -c fsync=on -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all" start >/dev/null
-    echo "Host=127.0.0.1;Port=$PORT;Username=postgres;Database=postgres;Maximum Pool Size=100;No Reset On Close=true;Max Auto Prepare=32;Auto Prepare Min Usages=2"
+    # Nexus's own defaults: the connection string a new user writes (PostgresStore.Create adds the rest).
+    echo "Host=127.0.0.1;Port=$PORT;Username=postgres;Database=postgres"
     ;;
   stop)
     [[ -f $ROOT/data/postmaster.pid ]] && as_pg $BIN/pg_ctl -D "$ROOT/data" -m fast stop >/dev/null || true

@@ -4,7 +4,8 @@ using Nexus.Storage;
 namespace Nexus.Bench;
 
 /// <summary>W1 without the engine: the same rows drained by claim(1000) → complete(all) in a loop, to split the
-/// store's share of a drain from the engine's.</summary>
+/// store's share of a drain from the engine's; then 5,000 single inserts, one awaited at a time (the defaults workload's
+/// single submits without the engine).</summary>
 internal sealed class StoreOnlyWorkload(BenchStores stores, BenchOptions options)
 {
     public async Task<WorkloadResult> RunAsync()
@@ -40,6 +41,14 @@ internal sealed class StoreOnlyWorkload(BenchStores stores, BenchOptions options
             drained += batch.Count;
         }
         var drainRate = drained / sw.Elapsed.TotalSeconds;
+        // The defaults workload's single submits without the engine: one awaited store insert at a time.
+        const int singles = 5000;
+        sw.Restart();
+        for (var i = 0; i < singles; i++)
+        {
+            await store.Tasks.InsertAsync(new InsertTasksParams([new NewTask { Plugin = "bench.noop", ArgsJson = "{\"n\":" + i + "}", Queue = "default", MaxAttempts = 3 }]));
+        }
+        var singleRate = singles / sw.Elapsed.TotalSeconds;
         await db.Drop();
         return new WorkloadResult(stores.Kind, "w1-store", n, new Dictionary<string, double>
         {
@@ -47,6 +56,7 @@ internal sealed class StoreOnlyWorkload(BenchStores stores, BenchOptions options
             ["drainPerSec"] = Math.Round(drainRate),
             ["claimUsPerTask"] = Math.Round(claimMs * 1000 / Math.Max(1, drained), 1),
             ["completeUsPerTask"] = Math.Round(completeMs * 1000 / Math.Max(1, drained), 1),
+            ["singleInsertPerSec"] = Math.Round(singleRate),
         }, Math.Max(0, n - seen.Count), duplicated);
     }
 }

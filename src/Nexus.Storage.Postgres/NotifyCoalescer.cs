@@ -3,7 +3,8 @@ using Npgsql;
 namespace Nexus.Storage.Postgres;
 
 /// <summary>
-/// Wakes other processes after plain submits with at most one NOTIFY in flight: everything submitted while one is
+/// Wakes other processes after plain submits that overlap others (a submit alone in its process notifies inside its own
+/// statement, <see cref="TaskInserter"/>) with at most one NOTIFY in flight: everything submitted while one is
 /// being sent is folded into the next. PostgreSQL serializes the commits of transactions that issued NOTIFY (a global
 /// lock held through the commit's WAL flush), so notifying inside every submit transaction made concurrent single
 /// submits queue behind each other. Sent after the submit committed, the wake-up never outruns the rows it announces.

@@ -51,9 +51,11 @@ public sealed class PostgresStore : INexusStore
     }
 
     /// <summary>Creates a store that owns a new data source for <paramref name="connectionString"/>. Unless the
-    /// connection string says otherwise, statements are prepared automatically (<c>Max Auto Prepare=64</c>) and
+    /// connection string says otherwise, statements are prepared automatically (<c>Max Auto Prepare=64</c>),
     /// PostgreSQL's JIT compilation is off for its sessions (<c>Options=-c jit=off</c>): Nexus runs short statements,
-    /// for which compiling costs far more than it saves. Sessions idle inside a transaction longer than
+    /// for which compiling costs far more than it saves; and a connection returned to the pool is not reset
+    /// (<c>No Reset On Close=true</c>): Nexus leaves no session state behind, and the reset is a string of statements
+    /// (<c>CLOSE ALL</c>, <c>RESET ALL</c>, <c>UNLISTEN *</c>, …) sent before the next use of every pooled connection. Sessions idle inside a transaction longer than
     /// <see cref="PostgresStoreOptions.IdleInTransactionTimeout"/> (60 s) are ended by the server.</summary>
     /// <param name="connectionString">An Npgsql connection string.</param>
     /// <param name="configure">Changes the settings, or null for the defaults.</param>
@@ -65,12 +67,20 @@ public sealed class PostgresStore : INexusStore
         options.Validate();
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
+        if (!Names(connectionString, "noresetonclose")) builder.NoResetOnClose = true;
         if (string.IsNullOrEmpty(builder.Options)) builder.Options = "-c jit=off";
         if (options.IdleInTransactionTimeout is { } idle && !builder.Options.Contains("idle_in_transaction_session_timeout", StringComparison.Ordinal))
         {
             builder.Options += $" -c idle_in_transaction_session_timeout={(long)Math.Ceiling(idle.TotalMilliseconds)}";
         }
         return new PostgresStore(NpgsqlDataSource.Create(builder), options, ownsDataSource: true);
+    }
+
+    /// <summary>Whether <paramref name="connectionString"/> sets <paramref name="keyword"/> (lower case, no spaces) itself.</summary>
+    private static bool Names(string connectionString, string keyword)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        return given.Keys.Cast<string>().Any(k => string.Equals(k.Replace(" ", "", StringComparison.Ordinal), keyword, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <inheritdoc/>

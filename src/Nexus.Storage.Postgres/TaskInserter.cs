@@ -16,6 +16,7 @@ internal sealed class TaskInserter
     private readonly string lockSql;
     private readonly string insertSql;
     private readonly string keysSql;
+    private int _plainInFlight;
 
     public TaskInserter(PostgresDatabase db)
     {
@@ -100,6 +101,26 @@ internal sealed class TaskInserter
         Validate(p.Tasks);
 
         await using var conn = await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        if (copier.Suits(p.Tasks) || p.Tasks.Count > db.Options.InsertChunkSize) return await InsertNotifyingAfterAsync(conn, p, cancellationToken).ConfigureAwait(false);
+        // A submit alone in this process raises its NOTIFY inside its own statement (the woken CTE, only when it
+        // created a row): one round trip in all. The coalescer's NOTIFY after the commit is a second round trip and
+        // transaction, plus a hand-off to another task, on the path of every awaited submit (single submits from one
+        // caller +25 %, docs/benchmarks.md). Submits that overlap others keep the coalescer: PostgreSQL serializes the
+        // commits of notifying transactions, and one NOTIFY after many commits is cheaper than one inside each.
+        var alone = Interlocked.Increment(ref _plainInFlight) == 1;
+        try
+        {
+            if (alone) return await InsertChunkAsync(conn, null, p.Tasks, p.Now, notifyInTransaction: true, existingIds: true, cancellationToken).ConfigureAwait(false);
+            return await InsertNotifyingAfterAsync(conn, p, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _plainInFlight);
+        }
+    }
+
+    private async Task<IReadOnlyList<SubmitResult>> InsertNotifyingAfterAsync(NpgsqlConnection conn, InsertTasksParams p, CancellationToken cancellationToken)
+    {
         // COPY takes any number of rows in one statement, so the fast path needs no chunks.
         var results = (copier.Suits(p.Tasks) ? await copier.TryInsertAsync(conn, p.Tasks, p.Now, cancellationToken).ConfigureAwait(false) : null)
             ?? await InsertGeneralAsync(conn, p, cancellationToken).ConfigureAwait(false);

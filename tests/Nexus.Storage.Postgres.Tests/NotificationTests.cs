@@ -79,6 +79,20 @@ public sealed class NotificationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ConcurrentSingleInserts_EachWakeListeners_WhetherItsStatementOrTheCoalescerNotifies()
+    {
+        // One insert at a time raises its NOTIFY inside its own statement; those that overlap it fold theirs into the
+        // coalescer's NOTIFY after their commit. Either way no insert's wake is lost.
+        var queues = Enumerable.Range(0, 24).Select(i => $"q{i}").ToList();
+
+        await Task.WhenAll(queues.Select(q => Task.Run(() => InsertAsync(TestTasks.New(q)))));
+
+        var wakes = await WakesUpToSentinelAsync("sentinel");
+        var unwoken = wakes.Contains(null) ? [] : queues.Where(q => !wakes.Contains(q)).ToList();
+        Assert.Empty(unwoken);
+    }
+
+    [Fact]
     public async Task Insert_OfOnlyExistingUniqueKeys_DoesNotWake()
     {
         await InsertAsync(TestTasks.New("keyed", uniqueKey: "k"));

@@ -145,6 +145,7 @@ public sealed class PostgresTestServer
         };
         if (b.MaxAutoPrepare == 0) b.MaxAutoPrepare = 64;
         if (string.IsNullOrEmpty(b.Options)) b.Options = "-c jit=off"; // as PostgresStore.Create does
+        if (!connectionString.Contains("reset", StringComparison.OrdinalIgnoreCase)) b.NoResetOnClose = true; // as PostgresStore.Create does
         if (string.IsNullOrEmpty(b.ApplicationName)) b.ApplicationName = "nexus-tests";
         return b.ConnectionString;
     }
