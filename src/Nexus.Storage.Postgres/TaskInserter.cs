@@ -7,12 +7,14 @@ namespace Nexus.Storage.Postgres;
 /// <summary>Inserts a batch of tasks in one round trip: a statement that locks the rows of queues with a backlog
 /// limit, then one multi-row insert from arrays (<c>unnest</c>) that checks those limits, skips known unique keys,
 /// and raises one NOTIFY, then (only when keys are present) a lookup of the ids behind the keys. Very large batches
-/// are split into chunks inside one transaction. Large plain batches take <see cref="TaskCopier"/>'s COPY path.</summary>
+/// are split into chunks inside one transaction. Large plain batches take <see cref="TaskCopier"/>'s COPY path, one
+/// task without a key <see cref="SingleTaskInserter"/>'s narrow statement.</summary>
 internal sealed class TaskInserter
 {
     private readonly PostgresDatabase db;
     private readonly NotifyCoalescer notifier;
     private readonly TaskCopier copier;
+    private readonly SingleTaskInserter single;
     private readonly string lockSql;
     private readonly string insertSql;
     private readonly string keysSql;
@@ -23,6 +25,7 @@ internal sealed class TaskInserter
         this.db = db;
         notifier = new NotifyCoalescer(db);
         copier = new TaskCopier(db);
+        single = new SingleTaskInserter(db);
         var tasks = db.Schema.Table("tasks");
         var queues = db.Schema.Table("queues");
 
@@ -110,6 +113,12 @@ internal sealed class TaskInserter
         var alone = Interlocked.Increment(ref _plainInFlight) == 1;
         try
         {
+            if (SingleTaskInserter.Suits(p.Tasks) && await single.TryInsertAsync(conn, p.Tasks[0], p.Now, notify: alone, cancellationToken).ConfigureAwait(false) is { } id)
+            {
+                if (!alone) await notifier.SignalAsync(p.Tasks[0].Queue).ConfigureAwait(false);
+                return [new SubmitResult(id, true)];
+            }
+            // Several tasks, a unique key, or a queue with a backlog limit (the narrow statement declined).
             if (alone) return await InsertChunkAsync(conn, null, p.Tasks, p.Now, notifyInTransaction: true, existingIds: true, cancellationToken).ConfigureAwait(false);
             return await InsertNotifyingAfterAsync(conn, p, cancellationToken).ConfigureAwait(false);
         }

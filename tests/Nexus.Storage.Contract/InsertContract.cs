@@ -35,6 +35,39 @@ public abstract class InsertContract : StoreContract
     }
 
     [Fact]
+    public async Task Insert_OfOneTaskWithoutAKey_StoresEveryField()
+    {
+        // One task without a unique key is the commonest submit; a driver may take it on a path of its own.
+        var task = Task(queue: "mail", priority: -3, maxAttempts: 4, tags: ["x"], args: """{"n":[1,2],"s":"é"}""") with
+        {
+            Timeout = TimeSpan.FromSeconds(30),
+            Retry = new RetryPolicy { InitialDelay = TimeSpan.FromSeconds(1), Multiplier = 2, MaxDelay = TimeSpan.FromMinutes(1), Jitter = 0.1 },
+            TraceContext = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            Owner = "run:7/step:a",
+        };
+        var id = await InsertAsync(task);
+        var waitingId = await InsertAsync(Task(delay: TimeSpan.FromMinutes(1)) with { Waiting = true });
+        var scheduledId = await InsertAsync(Task(runAt: T0.AddMinutes(2)));
+
+        var stored = await GetAsync(id);
+        Assert.Equal(TaskState.Available, stored.State);
+        Assert.Equal(("mail", -3, 4, 0), (stored.Queue, stored.Priority, stored.MaxAttempts, stored.Attempt));
+        Assert.Null(stored.UniqueKey);
+        Assert.Equal(["x"], stored.Tags);
+        Assert.Equal("é", System.Text.Json.JsonDocument.Parse(stored.ArgsJson).RootElement.GetProperty("s").GetString());
+        Assert.Equal((T0, T0), (stored.RunAt, stored.CreatedAt));
+        Assert.Equal(TimeSpan.FromSeconds(30), stored.Timeout);
+        Assert.Equal(task.Retry, stored.Retry);
+        Assert.Equal(task.TraceContext, stored.TraceContext);
+        Assert.Equal("run:7/step:a", stored.Owner);
+        var waiting = await GetAsync(waitingId);
+        Assert.Equal((TaskState.Waiting, T0.AddMinutes(1)), (waiting.State, waiting.RunAt));
+        var scheduled = await GetAsync(scheduledId);
+        Assert.Equal((TaskState.Scheduled, T0.AddMinutes(2)), (scheduled.State, scheduled.RunAt));
+        Assert.True(id < waitingId && waitingId < scheduledId);
+    }
+
+    [Fact]
     public async Task Insert_WithFutureRunAt_IsScheduledAndNotClaimableUntilDue()
     {
         var id = await InsertAsync(Task(runAt: T0.AddMinutes(5)));
