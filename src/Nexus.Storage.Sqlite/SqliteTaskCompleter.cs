@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Nexus.Tasks;
@@ -13,60 +15,145 @@ internal sealed class SqliteTaskCompleter(SqliteSession session)
         session.WriteAsync<IReadOnlyList<bool>>(async tx =>
         {
             var now = session.NowMs(p.Now);
-            await using var update = SqliteRows.Command(tx, """
-                UPDATE nexus_tasks
-                SET state = $state,
-                    result = CASE WHEN $state = 'succeeded' THEN $result ELSE result END,
-                    run_at = CASE WHEN $requeue = 1 THEN $now + $delay ELSE run_at END,
-                    finished_at = CASE WHEN $state IN ('succeeded','dead','cancelled') THEN $now ELSE NULL END,
-                    attempt = attempt - $refund,
-                    errors = CASE WHEN $error IS NULL THEN errors ELSE json_insert(errors, '$[#]', json($error)) END,
-                    progress = coalesce($progress, progress),
-                    lease_token = NULL, lease_expires_at = NULL
-                WHERE id = $id AND lease_token = $token AND state = 'running'
-                RETURNING owner, plugin, queue, attempt
-                """);
-            var pState = update.Add("$state", "");
-            var pResult = update.Add("$result", null);
-            var pRequeue = update.Add("$requeue", 0);
-            update.Add("$now", now);
-            var pDelay = update.Add("$delay", 0L);
-            var pRefund = update.Add("$refund", 0);
-            var pError = update.Add("$error", null);
-            var pProgress = update.Add("$progress", null);
-            var pId = update.Add("$id", 0L);
-            var pToken = update.Add("$token", "");
-            await update.PrepareAsync(cancellationToken);
             var accepted = new bool[p.Completions.Count];
-            var owned = new List<OwnedTaskChange>();
+            var owned = new OwnedTaskChange?[accepted.Length];
             var counts = new SqliteTaskCounts();
-            for (var i = 0; i < accepted.Length; i++)
+            // The first completion of each task goes into one statement; a later one for a task already in the batch
+            // (rare) is applied after it, one by one, so each meets the row as the one before it left it.
+            var seen = new HashSet<long>();
+            var first = new List<int>(accepted.Length);
+            var later = new List<int>();
+            for (var i = 0; i < accepted.Length; i++) (seen.Add(p.Completions[i].Id) ? first : later).Add(i);
+            if (first.Count > 0) await CompleteBatchAsync(tx, p, first, now, accepted, owned, counts, cancellationToken);
+            if (later.Count > 0) await CompleteOneByOneAsync(tx, p, later, now, accepted, owned, counts, cancellationToken);
+            await counts.ApplyAsync(tx, cancellationToken);
+            // The hooks see owned tasks' changes in the order of the completions, whichever statement applied them.
+            await session.Store.Hooks.RunAsync(session.Join(tx), [.. owned.OfType<OwnedTaskChange>()], cancellationToken);
+            return accepted;
+        }, cancellationToken);
+
+    /// <summary>Completions of distinct tasks in one <c>UPDATE … FROM json_each</c>: per task it costs a row of JSON
+    /// instead of a statement's execution and reader.</summary>
+    private static async Task CompleteBatchAsync(
+        SqliteTransaction tx, CompleteParams p, List<int> which, long now, bool[] accepted, OwnedTaskChange?[] owned, SqliteTaskCounts counts,
+        CancellationToken cancellationToken)
+    {
+        // [id, token, state, result, requeue, delay, refund, error, progress]; JSON texts travel as strings. SQLite's
+        // RETURNING sees only the updated table (and by unqualified names), so rows are matched to completions by id (distinct in this batch).
+        var index = new Dictionary<long, int>(which.Count);
+        var buffer = new ArrayBufferWriter<byte>(which.Count * 96);
+        await using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var i in which)
             {
                 var c = p.Completions[i];
                 var (state, requeue, refund) = Transition(c.Kind);
-                pState.Value = state;
-                pResult.Value = (object?)c.ResultJson ?? DBNull.Value;
-                pRequeue.Value = requeue ? 1 : 0;
-                // A hand-back is due at once whatever delay it carries, as the transition table (and PostgreSQL) say.
-                pDelay.Value = c.Kind == CompletionKind.Released ? 0L : (long)TaskBounds.ClampDelay(c.Delay).TotalMilliseconds;
-                pRefund.Value = refund ? 1 : 0;
-                pError.Value = c.Error is null ? DBNull.Value : StoredJson.Error(c.Error);
-                pProgress.Value = c.Progress is null ? DBNull.Value : StoredJson.Progress(c.Progress);
-                pId.Value = c.Id;
-                pToken.Value = c.LeaseToken.ToString();
-                await using var reader = await update.ExecuteReaderAsync(cancellationToken);
-                if (!await reader.ReadAsync(cancellationToken)) continue;
-                accepted[i] = true;
-                counts.Move(reader.GetString(2), "running", state);
-                if (reader.IsDBNull(0)) continue;
-                owned.Add(new OwnedTaskChange(
-                    c.Id, reader.GetString(0), reader.GetString(1), reader.GetString(2), TaskStates.Parse(state), reader.GetInt32(3),
-                    state == "succeeded" ? c.ResultJson : null, c.Kind is CompletionKind.Succeeded or CompletionKind.Snoozed or CompletionKind.Released ? null : c.Error));
+                json.WriteStartArray();
+                json.WriteNumberValue(c.Id);
+                json.WriteStringValue(c.LeaseToken.ToString());
+                json.WriteStringValue(state);
+                json.WriteStringValue(c.ResultJson);
+                json.WriteNumberValue(requeue ? 1 : 0);
+                json.WriteNumberValue(Delay(c));
+                json.WriteNumberValue(refund ? 1 : 0);
+                json.WriteStringValue(c.Error is null ? null : StoredJson.Error(c.Error));
+                json.WriteStringValue(c.Progress is null ? null : StoredJson.Progress(c.Progress));
+                json.WriteEndArray();
+                index[c.Id] = i;
             }
-            await counts.ApplyAsync(tx, cancellationToken);
-            await session.Store.Hooks.RunAsync(session.Join(tx), owned, cancellationToken);
-            return accepted;
-        }, cancellationToken);
+            json.WriteEndArray();
+        }
+        await using var update = SqliteRows.Command(tx, """
+            UPDATE nexus_tasks AS t
+            SET state = c.state,
+                result = CASE WHEN c.state = 'succeeded' THEN c.result ELSE t.result END,
+                run_at = CASE WHEN c.requeue = 1 THEN $now + c.delay ELSE t.run_at END,
+                finished_at = CASE WHEN c.state IN ('succeeded','dead','cancelled') THEN $now ELSE NULL END,
+                attempt = t.attempt - c.refund,
+                errors = CASE WHEN c.error IS NULL THEN t.errors ELSE json_insert(t.errors, '$[#]', json(c.error)) END,
+                progress = coalesce(c.progress, t.progress),
+                lease_token = NULL, lease_expires_at = NULL
+            FROM (SELECT value ->> 0 AS task_id, value ->> 1 AS token, value ->> 2 AS state, value ->> 3 AS result,
+                         value ->> 4 AS requeue, value ->> 5 AS delay, value ->> 6 AS refund, value ->> 7 AS error,
+                         value ->> 8 AS progress
+                  FROM json_each($rows)) AS c
+            WHERE t.id = c.task_id AND t.lease_token = c.token AND t.state = 'running'
+            RETURNING id, owner, plugin, queue, attempt
+            """);
+        update.Add("$now", now);
+        update.Add("$rows", Encoding.UTF8.GetString(buffer.WrittenSpan));
+        await using var reader = await update.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var i = index[reader.GetInt64(0)];
+            Accept(p.Completions[i], i, reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4),
+                accepted, owned, counts);
+        }
+    }
+
+    private static async Task CompleteOneByOneAsync(
+        SqliteTransaction tx, CompleteParams p, List<int> which, long now, bool[] accepted, OwnedTaskChange?[] owned, SqliteTaskCounts counts,
+        CancellationToken cancellationToken)
+    {
+        await using var update = SqliteRows.Command(tx, """
+            UPDATE nexus_tasks
+            SET state = $state,
+                result = CASE WHEN $state = 'succeeded' THEN $result ELSE result END,
+                run_at = CASE WHEN $requeue = 1 THEN $now + $delay ELSE run_at END,
+                finished_at = CASE WHEN $state IN ('succeeded','dead','cancelled') THEN $now ELSE NULL END,
+                attempt = attempt - $refund,
+                errors = CASE WHEN $error IS NULL THEN errors ELSE json_insert(errors, '$[#]', json($error)) END,
+                progress = coalesce($progress, progress),
+                lease_token = NULL, lease_expires_at = NULL
+            WHERE id = $id AND lease_token = $token AND state = 'running'
+            RETURNING owner, plugin, queue, attempt
+            """);
+        var pState = update.Add("$state", "");
+        var pResult = update.Add("$result", null);
+        var pRequeue = update.Add("$requeue", 0);
+        update.Add("$now", now);
+        var pDelay = update.Add("$delay", 0L);
+        var pRefund = update.Add("$refund", 0);
+        var pError = update.Add("$error", null);
+        var pProgress = update.Add("$progress", null);
+        var pId = update.Add("$id", 0L);
+        var pToken = update.Add("$token", "");
+        await update.PrepareAsync(cancellationToken);
+        foreach (var i in which)
+        {
+            var c = p.Completions[i];
+            var (state, requeue, refund) = Transition(c.Kind);
+            pState.Value = state;
+            pResult.Value = (object?)c.ResultJson ?? DBNull.Value;
+            pRequeue.Value = requeue ? 1 : 0;
+            pDelay.Value = Delay(c);
+            pRefund.Value = refund ? 1 : 0;
+            pError.Value = c.Error is null ? DBNull.Value : StoredJson.Error(c.Error);
+            pProgress.Value = c.Progress is null ? DBNull.Value : StoredJson.Progress(c.Progress);
+            pId.Value = c.Id;
+            pToken.Value = c.LeaseToken.ToString();
+            await using var reader = await update.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken)) continue;
+            Accept(c, i, reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), accepted, owned, counts);
+        }
+    }
+
+    /// <summary>A hand-back is due at once whatever delay it carries, as the transition table (and PostgreSQL) say.</summary>
+    private static long Delay(TaskCompletion c) =>
+        c.Kind == CompletionKind.Released ? 0L : (long)TaskBounds.ClampDelay(c.Delay).TotalMilliseconds;
+
+    private static void Accept(
+        TaskCompletion c, int i, string? owner, string plugin, string queue, int attempt, bool[] accepted, OwnedTaskChange?[] owned, SqliteTaskCounts counts)
+    {
+        var state = Transition(c.Kind).State;
+        accepted[i] = true;
+        counts.Move(queue, "running", state);
+        if (owner is null) return;
+        owned[i] = new OwnedTaskChange(
+            c.Id, owner, plugin, queue, TaskStates.Parse(state), attempt,
+            state == "succeeded" ? c.ResultJson : null, c.Kind is CompletionKind.Succeeded or CompletionKind.Snoozed or CompletionKind.Released ? null : c.Error);
+    }
 
     /// <summary>The state a completion leads to, whether it sets a new run time, and whether the attempt is refunded,
     /// as Core's one transition table says.</summary>

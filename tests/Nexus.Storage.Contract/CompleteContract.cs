@@ -187,4 +187,27 @@ public abstract class CompleteContract : StoreContract
         Assert.Equal(leases.Select(l => l.Id != stale.Id), accepted);
         Assert.Equal(TaskState.Running, (await GetAsync(stale.Id)).State);
     }
+
+    [Fact]
+    public async Task ABatchThatNamesATaskTwice_AppliesItsCompletionsInOrder()
+    {
+        for (var i = 0; i < 3; i++) await InsertAsync(Task());
+        var claimed = (await ClaimAsync(3)).OrderBy(t => t.Id).ToList();
+        var (a, b, c) = (claimed[0], claimed[1], claimed[2]);
+
+        // a: a stale token first, then its own; b: its own twice; c: once, between them.
+        var accepted = await Store.Tasks.CompleteAsync(new CompleteParams(
+        [
+            new TaskCompletion(a.Id, Guid.NewGuid(), CompletionKind.Dead),
+            new TaskCompletion(b.Id, b.LeaseToken!.Value, CompletionKind.Succeeded) { ResultJson = "1" },
+            new TaskCompletion(c.Id, c.LeaseToken!.Value, CompletionKind.Succeeded) { ResultJson = "2" },
+            new TaskCompletion(a.Id, a.LeaseToken!.Value, CompletionKind.Succeeded) { ResultJson = "3" },
+            new TaskCompletion(b.Id, b.LeaseToken!.Value, CompletionKind.Dead),
+        ]) { Now = T0 });
+
+        Assert.Equal([false, true, true, true, false], accepted);
+        Assert.Equal((TaskState.Succeeded, "3"), ((await GetAsync(a.Id)).State, (await GetAsync(a.Id)).ResultJson));
+        Assert.Equal((TaskState.Succeeded, "1"), ((await GetAsync(b.Id)).State, (await GetAsync(b.Id)).ResultJson));
+        Assert.Equal((TaskState.Succeeded, "2"), ((await GetAsync(c.Id)).State, (await GetAsync(c.Id)).ResultJson));
+    }
 }
