@@ -44,6 +44,13 @@ public sealed class PostgresStoreOptions
     /// Default 60 seconds.</summary>
     public TimeSpan? IdleInTransactionTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>The tasks table is vacuumed by the maintenance leader once this many dead row versions have piled up
+    /// (and at least a tenth of the live rows; checked every two seconds): every claim and completion leaves one, and a
+    /// claim walks the ready index past the dead entries of every task claimed since the last vacuum, which
+    /// autovacuum at its defaults (a look a minute, a fifth of the table) leaves for many seconds. 0 leaves it to
+    /// autovacuum. Default 50000.</summary>
+    public long VacuumDeadTasks { get; set; } = 50_000;
+
     /// <summary>Clock for the listener's reconnect backoff. Time decisions about tasks use the database clock.
     /// Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
@@ -55,6 +62,10 @@ public sealed class PostgresStoreOptions
         if (InsertChunkSize is < 1 or > 100_000)
         {
             throw new ArgumentException($"PostgresStoreOptions.InsertChunkSize must be between 1 and 100000 (was {InsertChunkSize}).");
+        }
+        if (VacuumDeadTasks < 0)
+        {
+            throw new ArgumentException($"PostgresStoreOptions.VacuumDeadTasks must be 0 (off) or more (was {VacuumDeadTasks}).");
         }
         if (CopyThreshold < 0)
         {

@@ -31,6 +31,7 @@ internal sealed class PostgresTaskStore : ITaskStore
         Completer = new TaskCompleter(db);
         Leases = new TaskLeases(db);
         Bulk = new PostgresBulkActions(db);
+        Vacuum = new TaskVacuum(db);
 
         // The first $6 ready tasks in the claim's order (TaskClaimer: priority desc, run_at, id; tasks_queue_ready_idx),
         // read in that order and stopped at the cap, then those of them before the position: never more than $6 rows.
@@ -112,6 +113,8 @@ internal sealed class PostgresTaskStore : ITaskStore
     public TaskLeases Leases { get; }
     public PostgresBulkActions Bulk { get; }
 
+    public TaskVacuum Vacuum { get; }
+
     public Task<IReadOnlyList<SubmitResult>> InsertAsync(InsertTasksParams p, CancellationToken cancellationToken = default) =>
         db.Joined is { } joined ? Inserter.InsertAsync(joined.Transaction, p, cancellationToken) : Inserter.InsertAsync(p, cancellationToken);
 
@@ -156,6 +159,8 @@ internal sealed class PostgresTaskStore : ITaskStore
 
     public Task<int> DeleteExpiredAsync(ExpiredTasksParams p, CancellationToken cancellationToken = default) =>
         Bulk.DeleteExpiredAsync(p, cancellationToken);
+
+    public Task<bool> TidyAsync(CancellationToken cancellationToken = default) => Vacuum.RunIfDueAsync(cancellationToken);
 
     public async Task<int> ReleaseAsync(ReleaseParams p, CancellationToken cancellationToken = default)
     {

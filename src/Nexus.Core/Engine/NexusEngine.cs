@@ -84,11 +84,13 @@ internal sealed class NexusEngine(
         metrics.AttachWorkers(() => executor.Running.Count);
         metrics.AttachLeader(() => leader.Leads);
         var retention = new Retention(store, _options, _clock, Logger, leader);
+        var tidier = new TaskTableTidier(store, _clock, Logger, leader);
         var loops = new List<Func<Task>>
         {
             () => heartbeater.RunAsync(_stopLoops.Token),
             () => rescuer.RunAsync(_stopLoops.Token),
             () => retention.RunAsync(_stopLoops.Token),
+            () => tidier.RunAsync(_stopLoops.Token),
         };
         var beacon = _beacon = new NodeBeacon(store.Nodes, _options, registry, _clock, Logger);
         var pruner = new NodePruner(store.Nodes, _options, _clock, Logger, leader);

@@ -71,6 +71,11 @@ public interface ITaskStore
     /// <summary>Makes the given <see cref="TaskState.Waiting"/> tasks available now, in one statement; ids that are not
     /// waiting are left alone. Returns how many were released.</summary>
     Task<int> ReleaseAsync(ReleaseParams p, CancellationToken cancellationToken = default);
+
+    /// <summary>Housekeeping of the tasks table that the database does not do soon enough by itself, run by the
+    /// maintenance leader every couple of seconds (PostgreSQL: a <c>VACUUM</c> once enough dead row versions piled up).
+    /// Returns whether it did anything. A store without such work does nothing.</summary>
+    Task<bool> TidyAsync(CancellationToken cancellationToken = default) => Task.FromResult(false);
 }
 
 /// <summary>A task to insert, already validated and resolved against plugin defaults.</summary>
