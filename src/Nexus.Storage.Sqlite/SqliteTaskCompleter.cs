@@ -39,7 +39,8 @@ internal sealed class SqliteTaskCompleter(SqliteSession session)
         CancellationToken cancellationToken)
     {
         // [id, token, state, result, requeue, delay, refund, error, progress]; JSON texts travel as strings. SQLite's
-        // RETURNING sees only the updated table (and by unqualified names), so rows are matched to completions by id (distinct in this batch).
+        // RETURNING sees only the updated table (by unqualified names), so rows are matched to completions by id,
+        // distinct in this batch.
         var index = new Dictionary<long, int>(which.Count);
         var buffer = new ArrayBufferWriter<byte>(which.Count * 96);
         await using (var json = new Utf8JsonWriter(buffer))
