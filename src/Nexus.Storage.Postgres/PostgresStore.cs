@@ -55,8 +55,9 @@ public sealed class PostgresStore : INexusStore
     /// PostgreSQL's JIT compilation is off for its sessions (<c>Options=-c jit=off</c>): Nexus runs short statements,
     /// for which compiling costs far more than it saves; and a connection returned to the pool is not reset
     /// (<c>No Reset On Close=true</c>): Nexus leaves no session state behind, and the reset is a string of statements
-    /// (<c>CLOSE ALL</c>, <c>RESET ALL</c>, <c>UNLISTEN *</c>, …) sent before the next use of every pooled connection. Sessions idle inside a transaction longer than
-    /// <see cref="PostgresStoreOptions.IdleInTransactionTimeout"/> (60 s) are ended by the server.</summary>
+    /// (<c>CLOSE ALL</c>, <c>RESET ALL</c>, <c>UNLISTEN *</c>, …) sent before the next use of every pooled connection.
+    /// Sessions idle inside a transaction longer than <see cref="PostgresStoreOptions.IdleInTransactionTimeout"/> (60 s)
+    /// are ended by the server.</summary>
     /// <param name="connectionString">An Npgsql connection string.</param>
     /// <param name="configure">Changes the settings, or null for the defaults.</param>
     public static PostgresStore Create(string connectionString, Action<PostgresStoreOptions>? configure = null)

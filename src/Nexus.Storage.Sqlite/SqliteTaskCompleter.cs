@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
@@ -18,14 +17,17 @@ internal sealed class SqliteTaskCompleter(SqliteSession session)
             var accepted = new bool[p.Completions.Count];
             var owned = new OwnedTaskChange?[accepted.Length];
             var counts = new SqliteTaskCounts();
-            // The first completion of each task goes into one statement; a later one for a task already in the batch
-            // (rare) is applied after it, one by one, so each meets the row as the one before it left it.
-            var seen = new HashSet<long>();
-            var first = new List<int>(accepted.Length);
-            var later = new List<int>();
-            for (var i = 0; i < accepted.Length; i++) (seen.Add(p.Completions[i].Id) ? first : later).Add(i);
-            if (first.Count > 0) await CompleteBatchAsync(tx, p, first, now, accepted, owned, counts, cancellationToken);
-            if (later.Count > 0) await CompleteOneByOneAsync(tx, p, later, now, accepted, owned, counts, cancellationToken);
+            // One statement per round: round k holds the k-th completion of each task named in the batch (nearly always
+            // one round), so each completion meets the row as the one before it for that task left it.
+            var occurrences = new Dictionary<long, int>();
+            var rounds = new List<List<int>>();
+            for (var i = 0; i < accepted.Length; i++)
+            {
+                var k = occurrences[p.Completions[i].Id] = occurrences.GetValueOrDefault(p.Completions[i].Id) + 1;
+                if (rounds.Count < k) rounds.Add([]);
+                rounds[k - 1].Add(i);
+            }
+            foreach (var round in rounds) await CompleteRoundAsync(tx, p, round, now, accepted, owned, counts, cancellationToken);
             await counts.ApplyAsync(tx, cancellationToken);
             // The hooks see owned tasks' changes in the order of the completions, whichever statement applied them.
             await session.Store.Hooks.RunAsync(session.Join(tx), [.. owned.OfType<OwnedTaskChange>()], cancellationToken);
@@ -34,13 +36,13 @@ internal sealed class SqliteTaskCompleter(SqliteSession session)
 
     /// <summary>Completions of distinct tasks in one <c>UPDATE … FROM json_each</c>: per task it costs a row of JSON
     /// instead of a statement's execution and reader.</summary>
-    private static async Task CompleteBatchAsync(
+    private static async Task CompleteRoundAsync(
         SqliteTransaction tx, CompleteParams p, List<int> which, long now, bool[] accepted, OwnedTaskChange?[] owned, SqliteTaskCounts counts,
         CancellationToken cancellationToken)
     {
         // [id, token, state, result, requeue, delay, refund, error, progress]; JSON texts travel as strings. SQLite's
         // RETURNING sees only the updated table (by unqualified names), so rows are matched to completions by id,
-        // distinct in this batch.
+        // distinct in a round.
         var index = new Dictionary<long, int>(which.Count);
         var buffer = new ArrayBufferWriter<byte>(which.Count * 96);
         await using (var json = new Utf8JsonWriter(buffer))
@@ -90,53 +92,6 @@ internal sealed class SqliteTaskCompleter(SqliteSession session)
             var i = index[reader.GetInt64(0)];
             Accept(p.Completions[i], i, reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4),
                 accepted, owned, counts);
-        }
-    }
-
-    private static async Task CompleteOneByOneAsync(
-        SqliteTransaction tx, CompleteParams p, List<int> which, long now, bool[] accepted, OwnedTaskChange?[] owned, SqliteTaskCounts counts,
-        CancellationToken cancellationToken)
-    {
-        await using var update = SqliteRows.Command(tx, """
-            UPDATE nexus_tasks
-            SET state = $state,
-                result = CASE WHEN $state = 'succeeded' THEN $result ELSE result END,
-                run_at = CASE WHEN $requeue = 1 THEN $now + $delay ELSE run_at END,
-                finished_at = CASE WHEN $state IN ('succeeded','dead','cancelled') THEN $now ELSE NULL END,
-                attempt = attempt - $refund,
-                errors = CASE WHEN $error IS NULL THEN errors ELSE json_insert(errors, '$[#]', json($error)) END,
-                progress = coalesce($progress, progress),
-                lease_token = NULL, lease_expires_at = NULL
-            WHERE id = $id AND lease_token = $token AND state = 'running'
-            RETURNING owner, plugin, queue, attempt
-            """);
-        var pState = update.Add("$state", "");
-        var pResult = update.Add("$result", null);
-        var pRequeue = update.Add("$requeue", 0);
-        update.Add("$now", now);
-        var pDelay = update.Add("$delay", 0L);
-        var pRefund = update.Add("$refund", 0);
-        var pError = update.Add("$error", null);
-        var pProgress = update.Add("$progress", null);
-        var pId = update.Add("$id", 0L);
-        var pToken = update.Add("$token", "");
-        await update.PrepareAsync(cancellationToken);
-        foreach (var i in which)
-        {
-            var c = p.Completions[i];
-            var (state, requeue, refund) = Transition(c.Kind);
-            pState.Value = state;
-            pResult.Value = (object?)c.ResultJson ?? DBNull.Value;
-            pRequeue.Value = requeue ? 1 : 0;
-            pDelay.Value = Delay(c);
-            pRefund.Value = refund ? 1 : 0;
-            pError.Value = c.Error is null ? DBNull.Value : StoredJson.Error(c.Error);
-            pProgress.Value = c.Progress is null ? DBNull.Value : StoredJson.Progress(c.Progress);
-            pId.Value = c.Id;
-            pToken.Value = c.LeaseToken.ToString();
-            await using var reader = await update.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken)) continue;
-            Accept(c, i, reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), accepted, owned, counts);
         }
     }
 
